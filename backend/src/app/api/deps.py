@@ -1,0 +1,86 @@
+"""What handlers get injected, declared once as `Annotated` aliases."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Header, HTTPException, Request, status
+from fastapi.security import OAuth2PasswordBearer
+
+from app.core.config import Settings
+from app.core.security import InvalidTokenError, decode_access_token
+from app.db import Database
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="auth/login")
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_db(request: Request) -> Database:
+    db: Database = request.app.state.db
+    return db
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+DatabaseDep = Annotated[Database, Depends(get_db)]
+
+
+def current_user_id(
+    request: Request, settings: SettingsDep, token: Annotated[str, Depends(oauth2_scheme)]
+) -> uuid.UUID:
+    """The caller's id, read from the token alone: no database round trip."""
+    try:
+        user_id = decode_access_token(token, secret=settings.jwt_secret)
+    except InvalidTokenError as exc:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "Could not validate credentials",
+            headers={"WWW-Authenticate": "Bearer"},
+        ) from exc
+    request.state.user_id = str(user_id)  # for the access log line
+    return user_id
+
+
+CurrentUserId = Annotated[uuid.UUID, Depends(current_user_id)]
+
+
+_ETAG = re.compile(r'\s*(W/)?"(\d{1,18})"\s*')
+
+
+@dataclass(frozen=True)
+class IfMatch:
+    """A parsed If-Match header: `versions` is None for `*` (any current version)."""
+
+    versions: frozenset[int] | None
+
+
+def if_match(
+    if_match: Annotated[
+        str | None,
+        Header(description='Entity tag from a previous response, e.g. "3", or *.'),
+    ] = None,
+) -> IfMatch | None:
+    if if_match is None:
+        return None
+    if if_match.strip() == "*":
+        return IfMatch(versions=None)
+    versions: set[int] = set()
+    for tag in if_match.split(","):
+        match = _ETAG.fullmatch(tag)
+        if match is None:
+            raise HTTPException(
+                status.HTTP_400_BAD_REQUEST,
+                'If-Match must be "*" or entity tags like "3", as sent in ETag',
+            )
+        if match.group(1) is None:  # weak tags never match (RFC 9110 strong comparison)
+            versions.add(int(match.group(2)))
+    return IfMatch(versions=frozenset(versions))
+
+
+IfMatchDep = Annotated[IfMatch | None, Depends(if_match)]

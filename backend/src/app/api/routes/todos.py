@@ -1,0 +1,177 @@
+"""The caller's todos. Every query is scoped to the owner: someone else's todo is a 404."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Header, HTTPException, Query, Request, Response, status
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.api.deps import CurrentUserId, DatabaseDep, IfMatchDep
+from app.api.errors import error_responses
+from app.errors import IdempotencyKeyReusedError
+from app.models import (
+    DeletedCount,
+    IdempotencyKeyDAO,
+    TodoCreate,
+    TodoCursor,
+    TodoDAO,
+    TodoPublic,
+    TodoStats,
+    TodoUpdate,
+)
+
+router = APIRouter(prefix="/todo", tags=["todo"], responses=error_responses(401))
+
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200
+
+
+class Empty(BaseModel):
+    """`{}`: original clients call `.json()` on a delete's response."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def _public(todo: TodoDAO, response: Response) -> TodoPublic:
+    response.headers["ETag"] = etag(todo.version)
+    return TodoPublic.model_validate(todo)
+
+
+# `/todo` and `/todo/` both answer directly: the slash variant is registered too,
+# hidden from the schema, so clients of the original never see a redirect.
+
+
+@router.get("", responses=error_responses(422))
+@router.get("/", include_in_schema=False)
+async def list_todos(
+    request: Request,
+    response: Response,
+    user_id: CurrentUserId,
+    db: DatabaseDep,
+    completed: bool | None = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
+    cursor: Annotated[str | None, Query(max_length=256)] = None,
+) -> list[TodoPublic]:
+    """The caller's todos, oldest first. A `Link: <…>; rel="next"` header points at
+    the next page while there is one."""
+    after = TodoCursor.decode(cursor) if cursor else None
+    todos = await db.read(
+        lambda session: TodoDAO.list_for_owner(
+            session, user_id, completed=completed, after=after, limit=limit + 1
+        )
+    )
+    if len(todos) > limit:
+        todos = todos[:limit]
+        next_page = request.url.include_query_params(
+            cursor=TodoCursor.after(todos[-1]).encode(), limit=limit
+        )
+        response.headers["Link"] = f'<{next_page}>; rel="next"'
+    return [TodoPublic.model_validate(todo) for todo in todos]
+
+
+@router.get("/stats")
+async def todo_stats(user_id: CurrentUserId, db: DatabaseDep) -> TodoStats:
+    """Counts for "N items left" without paging through everything."""
+    return await db.read(lambda session: TodoDAO.stats(session, user_id))
+
+
+@router.delete("", responses=error_responses(422))
+@router.delete("/", include_in_schema=False)
+async def delete_completed_todos(
+    user_id: CurrentUserId,
+    db: DatabaseDep,
+    completed: Annotated[bool, Query(description="Must be true: deletes completed todos.")],
+) -> DeletedCount:
+    if not completed:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT, "Only completed=true can be bulk-deleted"
+        )
+    deleted = await db.write(lambda session: TodoDAO.delete_completed(session, user_id))
+    return DeletedCount(deleted=deleted)
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, responses=error_responses(422))
+@router.post("/", status_code=status.HTTP_201_CREATED, include_in_schema=False)
+async def create_todo(
+    body: TodoCreate,
+    request: Request,
+    response: Response,
+    user_id: CurrentUserId,
+    db: DatabaseDep,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            min_length=1,
+            max_length=255,
+            pattern=r"^[\x21-\x7e]+$",
+            description="Retrying with the same key returns the first response, creating nothing.",
+        ),
+    ] = None,
+) -> TodoPublic:
+    request_hash = hashlib.sha256(body.model_dump_json().encode()).hexdigest()
+
+    async def create_once(session: AsyncSession) -> TodoPublic:
+        if idempotency_key is not None:
+            previous = await IdempotencyKeyDAO.get(session, user_id, idempotency_key)
+            if previous is not None:
+                if previous.request_hash != request_hash:
+                    raise IdempotencyKeyReusedError
+                return TodoPublic.model_validate_json(previous.response_body)
+        todo = TodoPublic.model_validate(await TodoDAO.create(session, user_id, body))
+        if idempotency_key is not None:
+            await IdempotencyKeyDAO.record(
+                session,
+                owner_id=user_id,
+                key=idempotency_key,
+                request_hash=request_hash,
+                response_body=todo.model_dump_json(),
+            )
+        return todo
+
+    todo = await db.write(create_once)
+    response.headers["Location"] = f"{request.scope.get('root_path', '')}/todo/{todo.id}"
+    response.headers["ETag"] = etag(todo.version)
+    return todo
+
+
+@router.get("/{todo_id}", responses=error_responses(404))
+async def read_todo(
+    todo_id: uuid.UUID, response: Response, user_id: CurrentUserId, db: DatabaseDep
+) -> TodoPublic:
+    todo = await db.read(lambda session: TodoDAO.get_for_owner(session, user_id, todo_id))
+    return _public(todo, response)
+
+
+@router.put("/{todo_id}", responses=error_responses(400, 404, 412))
+@router.patch("/{todo_id}", responses=error_responses(400, 404, 412))
+async def update_todo(
+    todo_id: uuid.UUID,
+    changes: TodoUpdate,
+    response: Response,
+    user_id: CurrentUserId,
+    db: DatabaseDep,
+    precondition: IfMatchDep,
+) -> TodoPublic:
+    """Partial update (PUT and PATCH alike). With `If-Match`, a stale version is a 412."""
+    versions = precondition.versions if precondition else None
+    todo = await db.write(
+        lambda session: TodoDAO.update(session, user_id, todo_id, changes, if_version=versions)
+    )
+    return _public(todo, response)
+
+
+@router.delete("/{todo_id}", responses=error_responses(400, 404, 412))
+async def delete_todo(
+    todo_id: uuid.UUID, user_id: CurrentUserId, db: DatabaseDep, precondition: IfMatchDep
+) -> Empty:
+    versions = precondition.versions if precondition else None
+    await db.write(lambda session: TodoDAO.delete(session, user_id, todo_id, if_version=versions))
+    return Empty()

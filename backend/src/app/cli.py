@@ -1,0 +1,122 @@
+"""`minor-illusion`: the commands an operator runs (migrate, seed-demo, serve, openapi)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Sequence
+
+from pydantic import SecretStr, ValidationError
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    from app.core.config import DatabaseSettings
+    from app.core.logging import configure_logging
+    from app.migrate import upgrade
+
+    settings = DatabaseSettings()
+    configure_logging(sql_echo=settings.sql_echo)
+    upgrade(settings.database_url, args.revision)
+    return 0
+
+
+def _seed_demo(_: argparse.Namespace) -> int:
+    from app.core.config import DatabaseSettings
+    from app.core.logging import configure_logging
+    from app.db import Database
+    from app.demo import seed_demo
+
+    settings = DatabaseSettings()
+    configure_logging(sql_echo=settings.sql_echo)
+
+    async def run() -> None:
+        db = Database(settings.database_url)
+        try:
+            await db.wait_until_ready(settings.db_connect_timeout)
+            await seed_demo(db)
+        finally:
+            await db.dispose()
+
+    asyncio.run(run())
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from hypercorn.config import Config
+    from hypercorn.run import run
+
+    from app.core.config import Settings
+
+    Settings()  # fail here, with the settings error, before any worker starts
+    config = Config()
+    config.application_path = "app.main:create_app()"
+    config.bind = [f"{args.host}:{args.port}"]
+    config.workers = args.workers
+    config.worker_class = "uvloop" if _has_uvloop() else "asyncio"
+    config.graceful_timeout = args.graceful_timeout
+    config.accesslog = None
+    config.errorlog = "-"
+    return run(config)
+
+
+def _openapi(_: argparse.Namespace) -> int:
+    from app.core.config import Settings
+    from app.main import create_app
+
+    # The schema needs no database and no real secret.
+    settings = Settings(secret_key=SecretStr("x" * 32), dev_mode=False)
+    json.dump(create_app(settings).openapi(), sys.stdout, indent=2, sort_keys=True)
+    sys.stdout.write("\n")
+    return 0
+
+
+def _has_uvloop() -> bool:
+    try:
+        import uvloop  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="minor-illusion",
+        description="Operate the minor-illusion backend. Settings come from the environment.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    migrate = commands.add_parser("migrate", help="apply Alembic migrations (upgrade)")
+    migrate.add_argument("revision", nargs="?", default="head")
+    migrate.set_defaults(handler=_migrate)
+
+    seed = commands.add_parser("seed-demo", help="create the demo users and notes (idempotent)")
+    seed.set_defaults(handler=_seed_demo)
+
+    serve = commands.add_parser("serve", help="serve the API with Hypercorn")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument(
+        "--graceful-timeout", type=float, default=10.0, help="seconds to drain on SIGTERM"
+    )
+    serve.set_defaults(handler=_serve)
+
+    openapi = commands.add_parser("openapi", help="print the OpenAPI document as JSON")
+    openapi.set_defaults(handler=_openapi)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.handler(args)
+    except ValidationError as exc:
+        print(f"minor-illusion: invalid settings:\n{exc}", file=sys.stderr)
+        return 2
+    return code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,44 @@
+"""Demo data for the embedded run and compose: applied only when asked (`seed-demo`),
+never by a migration, and safe to apply twice."""
+
+from __future__ import annotations
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.security import hash_password
+from app.db import Database
+from app.models import TodoCreate, TodoDAO, UserDAO
+
+log = structlog.get_logger(__name__)
+
+DEMO_USERS = ("user1", "user2", "user3")
+# Shorter than signup allows on purpose: only this command may create it.
+DEMO_PASSWORD = "pass"  # noqa: S105
+DEMO_NOTES = {
+    "user1": [
+        TodoCreate(title="Note 1", content="Your first note: tick it off when it is done."),
+        TodoCreate(title="Note 2", content="Edit a note to change its title or content."),
+        TodoCreate(title="Note 3", content="Other users never see your notes."),
+    ]
+}
+
+
+async def seed_demo(db: Database) -> None:
+    password_hash = await hash_password(DEMO_PASSWORD)
+
+    async def seed(session: AsyncSession) -> tuple[int, int]:
+        users_created = notes_created = 0
+        for name in DEMO_USERS:
+            user = await UserDAO.get_by_name(session, name)
+            if user is None:
+                user = await UserDAO.create(session, name=name, password_hash=password_hash)
+                users_created += 1
+            for note in DEMO_NOTES.get(name, []):
+                if not await TodoDAO.exists_with_title(session, user.id, note.title):
+                    await TodoDAO.create(session, user.id, note)
+                    notes_created += 1
+        return users_created, notes_created
+
+    users_created, notes_created = await db.write(seed)
+    log.info("demo_data_seeded", users_created=users_created, notes_created=notes_created)

@@ -1,0 +1,66 @@
+"""Domain errors. DAOs and the transaction runner raise them; `api/errors.py` turns each
+into one HTTP response, so handlers never translate exceptions themselves."""
+
+from __future__ import annotations
+
+
+class AppError(Exception):
+    """An expected failure with the HTTP status and client-facing detail it maps to."""
+
+    status_code = 400
+    detail = "Bad request"
+    headers: dict[str, str] | None = None
+
+    def __init__(self, detail: str | None = None) -> None:
+        super().__init__(detail or self.detail)
+        if detail is not None:
+            self.detail = detail
+
+
+class NotFoundError(AppError):
+    status_code = 404
+    detail = "Not found"
+
+
+class TodoNotFoundError(NotFoundError):
+    detail = "Todo not found"
+
+
+class NameTakenError(AppError):
+    status_code = 409
+    detail = "That name is already taken"
+
+
+class PreconditionFailedError(AppError):
+    status_code = 412
+    detail = "The todo was changed by someone else; fetch it again and reapply your change"
+
+
+class IdempotencyKeyReusedError(AppError):
+    status_code = 422
+    detail = "This Idempotency-Key was already used with a different request body"
+
+
+class InvalidCursorError(AppError):
+    status_code = 422
+    detail = "The pagination cursor is not valid; use the Link header of the previous page"
+
+
+class UnknownUserError(AppError):
+    """A valid token whose user no longer exists."""
+
+    status_code = 401
+    detail = "Could not validate credentials"
+    headers = {"WWW-Authenticate": "Bearer"}  # noqa: RUF012
+
+
+class ServiceUnavailableError(AppError):
+    """The database is unreachable or too contended right now: safe to retry later."""
+
+    status_code = 503
+    detail = "The database is unavailable; retry shortly"
+    headers = {"Retry-After": "1"}  # noqa: RUF012
+
+
+class RetryTransactionError(Exception):
+    """Raised inside a unit of work to ask the transaction runner for a fresh attempt."""

@@ -1,0 +1,66 @@
+"""Builds the FastAPI app. Hypercorn loads it with `app.main:create_app()`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import structlog
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from app import __version__
+from app.api.errors import install_error_handlers
+from app.api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from app.api.router import api_router
+from app.core.config import Settings
+from app.core.logging import configure_logging
+from app.db import Database, RetryPolicy
+
+log = structlog.get_logger(__name__)
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """One engine per process: created at startup, disposed at shutdown."""
+    settings: Settings = app.state.settings
+    db = Database(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        retry=RetryPolicy(attempts=settings.db_retry_attempts),
+    )
+    try:
+        await db.wait_until_ready(settings.db_connect_timeout)
+        app.state.db = db
+        log.info("started", database=db.url.render_as_string(hide_password=True))
+        yield
+    finally:
+        await db.dispose()
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    configure_logging(
+        level=settings.log_level, as_json=settings.logs_as_json, sql_echo=settings.sql_echo
+    )
+    app = FastAPI(
+        title="minor-illusion",
+        summary="A multi-user Todo API on Hypercorn, FastAPI, SQLModel and CockroachDB.",
+        version=__version__,
+        lifespan=lifespan,
+        root_path=settings.root_path,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.include_router(api_router)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["*"],
+            allow_headers=["*"],
+            expose_headers=["ETag", "Link", "Location", "X-Request-ID"],
+        )
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestContextMiddleware)  # outermost: it times everything
+    return app

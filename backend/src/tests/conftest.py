@@ -1,0 +1,134 @@
+"""Shared fixtures. Contents:
+
+1. `test_settings`   — Settings for an app under test (fixed secret, no dev mode).
+2. `engine`          — the database engines (see tests/databases.py), one parameter each.
+3. `database_url`    — a fresh, migrated database on that engine for the session.
+4. `app`, `client`   — the real app on that database (lifespan run) and an httpx client.
+5. `make_user`       — signs up a new user and logs in: `(name, auth headers)`.
+   Every test works with its own users, so tests share a database without seeing
+   each other's data (the app scopes everything by owner).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from pydantic import SecretStr
+from sqlalchemy.engine import make_url
+
+from app.core.config import Settings
+from app.main import create_app
+from app.migrate import upgrade_connection
+from tests import databases
+
+TEST_SECRET = "test-secret-" + "x" * 40
+TEST_PASSWORD = "correct horse battery"
+
+# The real-CockroachDB parameter exists only where one is available; where not,
+# tests/db/test_engines.py::test_real_cockroachdb is the one test that says so.
+ENGINES = ["sqlite", "postgresql", "cockroachdb"]
+if databases.real_cockroach_available():
+    ENGINES.append("cockroach")
+POSTGRES_ENGINES = {"postgresql", "cockroachdb"}
+
+MakeUser = Callable[..., Awaitable[tuple[str, dict[str, str]]]]
+
+
+# 1 ---------------------------------------------------------------------------------------
+def settings_for(database_url: str, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "database_url": database_url,
+        "secret_key": SecretStr(TEST_SECRET),
+        "dev_mode": False,
+        "db_connect_timeout": 5,
+    }
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def test_settings() -> Settings:
+    return settings_for("sqlite+aiosqlite://")
+
+
+# 2 and 3 ---------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def cockroach_url() -> Iterator[object]:
+    with databases.real_cockroach() as url_or_reason:
+        yield url_or_reason
+
+
+@pytest.fixture(scope="session", params=ENGINES)
+async def engine(request: pytest.FixtureRequest) -> str:
+    name: str = request.param
+    if name in POSTGRES_ENGINES:
+        reason = await databases.postgres_reachable(databases.postgres_admin_url())
+        if reason is not None:
+            message = f"PostgreSQL is not reachable at {databases.postgres_admin_url()}: {reason}"
+            if databases.postgres_required():
+                pytest.fail(message)
+            pytest.skip(message)
+    return name
+
+
+@pytest.fixture(scope="session")
+async def database_url(engine: str, request: pytest.FixtureRequest) -> AsyncIterator[str]:
+    """A fresh database on the engine (in-memory SQLite is migrated by `app`)."""
+    if engine == "sqlite":
+        yield "sqlite+aiosqlite://"
+        return
+    if engine == "cockroach":
+        yield str(request.getfixturevalue("cockroach_url"))
+        return
+    admin = databases.postgres_admin_url()
+    fresh = await databases.create_database(admin)
+    driver = "cockroachdb+asyncpg" if engine == "cockroachdb" else "postgresql+asyncpg"
+    try:
+        yield fresh.set(drivername=driver).render_as_string(hide_password=False)
+    finally:
+        await databases.drop_database(admin, fresh)
+
+
+# 4 ---------------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+async def app(database_url: str) -> AsyncIterator[FastAPI]:
+    application = create_app(settings_for(database_url))
+    async with application.router.lifespan_context(application):
+        async with application.state.db.engine.begin() as conn:
+            await conn.run_sync(upgrade_connection)
+        yield application
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
+
+
+# 5 ---------------------------------------------------------------------------------------
+async def signup_and_login(
+    client: httpx.AsyncClient, name: str | None = None, password: str = TEST_PASSWORD
+) -> tuple[str, dict[str, str]]:
+    name = name or f"user-{uuid.uuid4().hex[:12]}"
+    response = await client.post("/auth/signup", json={"name": name, "password": password})
+    assert response.status_code == 201, response.text
+    response = await client.post("/auth/login", data={"username": name, "password": password})
+    assert response.status_code == 200, response.text
+    return name, {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+@pytest.fixture
+def make_user(client: httpx.AsyncClient) -> MakeUser:
+    async def make(name: str | None = None) -> tuple[str, dict[str, str]]:
+        return await signup_and_login(client, name)
+
+    return make
+
+
+def is_postgres_family(url: str) -> bool:
+    return make_url(url).get_backend_name() in {"postgresql", "cockroachdb"}
