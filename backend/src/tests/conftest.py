@@ -35,6 +35,12 @@ if databases.real_cockroach_available():
     ENGINES.append("cockroach")
 POSTGRES_ENGINES = {"postgresql", "cockroachdb"}
 
+# For a test about server behaviour SQLite does not have (isolation levels,
+# read-only transactions): run it on the server engines only, rather than skip.
+server_engines_only = pytest.mark.parametrize(
+    "engine", [name for name in ENGINES if name != "sqlite"], indirect=True
+)
+
 MakeUser = Callable[..., Awaitable[tuple[str, dict[str, str]]]]
 
 

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
 import structlog
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from starlette.status import HTTP_422_UNPROCESSABLE_CONTENT
 
 from app.errors import AppError
 
@@ -26,6 +31,24 @@ async def _app_error(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
 
 
+class _EscapingJSONResponse(JSONResponse):
+    """Validation errors echo the input; input may hold lone surrogates that UTF-8
+    cannot encode. Escape them (\\udXXX, still valid JSON) instead of failing."""
+
+    def render(self, content: object) -> bytes:
+        try:
+            return super().render(content)
+        except UnicodeEncodeError:
+            return json.dumps(content, ensure_ascii=True, separators=(",", ":")).encode()
+
+
+async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    return _EscapingJSONResponse(
+        {"detail": jsonable_encoder(exc.errors())}, status_code=HTTP_422_UNPROCESSABLE_CONTENT
+    )
+
+
 async def _unexpected_error(_: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled_error", error=type(exc).__name__)
     return JSONResponse({"detail": "Internal server error"}, status_code=500)
@@ -33,4 +56,5 @@ async def _unexpected_error(_: Request, exc: Exception) -> JSONResponse:
 
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _app_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(Exception, _unexpected_error)

@@ -57,7 +57,12 @@ class Settings(DatabaseSettings):
 
     dev_mode: bool = False
     secret_key: SecretStr | None = None
-    access_token_ttl: timedelta = timedelta(hours=12)
+    access_token_ttl_seconds: int = Field(
+        default=12 * 3600,
+        ge=60,
+        validation_alias=AliasChoices("ACCESS_TOKEN_TTL", "ACCESS_TOKEN_TTL_SECONDS"),
+        description="Lifetime of an access token, in seconds (env ACCESS_TOKEN_TTL).",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     logs_as_json: bool = False
     root_path: str = ""
@@ -90,6 +95,10 @@ class Settings(DatabaseSettings):
         elif not self.dev_mode and len(self.secret_key.get_secret_value()) < MIN_SECRET_KEY_LENGTH:
             raise ValueError(f"SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} characters.")
         return self
+
+    @property
+    def access_token_ttl(self) -> timedelta:
+        return timedelta(seconds=self.access_token_ttl_seconds)
 
     @property
     def jwt_secret(self) -> str:

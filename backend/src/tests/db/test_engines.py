@@ -1,0 +1,118 @@
+"""What each engine must give the app: UTC timestamps, SERIALIZABLE, real retries."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.db import Database
+from app.models import TodoCreate, TodoDAO, TodoUpdate, UserDAO
+from tests import databases
+from tests.conftest import server_engines_only
+
+
+@pytest.fixture
+def db(app: FastAPI) -> Database:
+    database: Database = app.state.db
+    return database
+
+
+async def new_user(db: Database) -> UserDAO:
+    name = f"db-{uuid.uuid4().hex[:12]}"
+    return await db.write(lambda s: UserDAO.create(s, name=name, password_hash="x"))
+
+
+async def test_timestamps_round_trip_as_utc(db: Database) -> None:
+    user = await new_user(db)
+    todo = await db.write(lambda s: TodoDAO.create(s, user.id, TodoCreate(title="tz")))
+
+    # A fresh session, so the value really comes back from the database.
+    loaded = await db.read(lambda s: TodoDAO.get_for_owner(s, user.id, todo.id))
+
+    assert loaded.created_at.tzinfo is not None
+    assert loaded.created_at.utcoffset() == timedelta(0)
+    assert loaded.created_at == todo.created_at  # microseconds survive too
+
+
+async def test_aware_non_utc_input_is_stored_as_the_same_instant(db: Database) -> None:
+    user = await new_user(db)
+    plus_two = datetime(2026, 5, 1, 14, 30, 15, 123456, tzinfo=timezone(timedelta(hours=2)))
+
+    async def create(session: AsyncSession) -> uuid.UUID:
+        todo = TodoDAO(owner_id=user.id, title="offset", created_at=plus_two, updated_at=plus_two)
+        session.add(todo)
+        await session.flush()
+        return todo.id
+
+    todo_id = await db.write(create)
+    loaded = await db.read(lambda s: TodoDAO.get_for_owner(s, user.id, todo_id))
+    assert loaded.created_at == plus_two
+    assert loaded.created_at.tzinfo == UTC
+
+
+@server_engines_only
+async def test_postgres_family_runs_serializable(db: Database) -> None:
+
+    async def isolation(session: AsyncSession) -> str:
+        return str((await session.execute(text("SHOW transaction_isolation"))).scalar_one())
+
+    assert (await db.write(isolation)).lower() == "serializable"
+
+
+@server_engines_only
+async def test_reads_run_read_only(db: Database) -> None:
+    async def write_in_read(session: AsyncSession) -> None:
+        await session.execute(text("UPDATE todo SET version = version WHERE 1 = 0"))
+
+    with pytest.raises(Exception, match="read-only"):
+        await db.read(write_in_read)
+
+
+async def test_interleaved_transactions_conflict_and_the_runner_reruns_one(db: Database) -> None:
+    """Two transactions read the same todo, then both write it: a real 40001 on
+    PostgreSQL. The loser is re-run from scratch and sees the winner's write."""
+    user = await new_user(db)
+    todo = await db.write(lambda s: TodoDAO.create(s, user.id, TodoCreate(title="0")))
+    both_read = asyncio.Barrier(2) if not db.is_sqlite else None
+    attempts = {"a": 0, "b": 0}
+
+    def increment(label: str) -> Callable[[AsyncSession], Awaitable[None]]:
+        async def work(session: AsyncSession) -> None:
+            attempts[label] += 1
+            current = await TodoDAO.get_for_owner(session, user.id, todo.id)
+            if both_read is not None and attempts[label] == 1:
+                await both_read.wait()
+            await TodoDAO.update(
+                session, user.id, todo.id, TodoUpdate(title=str(int(current.title) + 1))
+            )
+
+        return work
+
+    await asyncio.gather(db.write(increment("a")), db.write(increment("b")))
+
+    final = await db.read(lambda s: TodoDAO.get_for_owner(s, user.id, todo.id))
+    assert final.title == "2", "no lost update"
+    assert final.version == 2
+    if not db.is_sqlite:
+        assert sorted(attempts.values()) == [1, 2], "exactly one transaction was re-run"
+
+
+async def test_real_cockroachdb(cockroach_url: object) -> None:
+    """The one test that reports whether a real CockroachDB was available; where one
+    is, every API and DB test also runs on it through the `cockroach` parameter."""
+    if isinstance(cockroach_url, str):
+        pytest.skip(cockroach_url)
+    assert databases.real_cockroach_available()
+    db = Database(str(cockroach_url))
+    try:
+        version = await db.read(lambda s: s.execute(text("SELECT version()")))
+        assert "CockroachDB" in str(version.scalar_one())
+    finally:
+        await db.dispose()

@@ -1,0 +1,146 @@
+"""Fake DAOs: the same classmethods as app.models, backed by dicts, so route logic
+can be tested with no database at all (the seed's first testing strategy)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable, Collection
+from typing import Any, TypeVar
+
+from app.errors import PreconditionFailedError, TodoNotFoundError
+from app.models import (
+    IdempotencyKeyDAO,
+    TodoCreate,
+    TodoCursor,
+    TodoDAO,
+    TodoStats,
+    TodoUpdate,
+    UserDAO,
+    utcnow,
+)
+
+T = TypeVar("T")
+
+
+class FakeDatabase:
+    """Runs each unit of work once, with no session: fake DAOs ignore it."""
+
+    def __init__(self) -> None:
+        self.writes = 0
+        self.reads = 0
+
+    async def read(self, work: Callable[[Any], Awaitable[T]]) -> T:
+        self.reads += 1
+        return await work(None)
+
+    async def write(self, work: Callable[[Any], Awaitable[T]]) -> T:
+        self.writes += 1
+        return await work(None)
+
+
+class FakeUserDAO:
+    users: dict[uuid.UUID, UserDAO] = {}  # noqa: RUF012 (reset per test by the fixture)
+
+    @classmethod
+    async def get(cls, _session: object, user_id: uuid.UUID) -> UserDAO | None:
+        return cls.users.get(user_id)
+
+
+class FakeTodoDAO:
+    todos: dict[uuid.UUID, TodoDAO] = {}  # noqa: RUF012 (reset per test by the fixture)
+
+    @classmethod
+    async def list_for_owner(
+        cls,
+        _session: object,
+        owner_id: uuid.UUID,
+        *,
+        completed: bool | None = None,
+        after: TodoCursor | None = None,
+        limit: int,
+    ) -> list[TodoDAO]:
+        mine = sorted(
+            (t for t in cls.todos.values() if t.owner_id == owner_id),
+            key=lambda t: (t.created_at, t.id),
+        )
+        if completed is not None:
+            mine = [t for t in mine if t.completed == completed]
+        if after is not None:
+            mine = [t for t in mine if (t.created_at, t.id) > (after.created_at, after.id)]
+        return mine[:limit]
+
+    @classmethod
+    async def get_for_owner(
+        cls, _session: object, owner_id: uuid.UUID, todo_id: uuid.UUID
+    ) -> TodoDAO:
+        todo = cls.todos.get(todo_id)
+        if todo is None or todo.owner_id != owner_id:
+            raise TodoNotFoundError
+        return todo
+
+    @classmethod
+    async def create(cls, _session: object, owner_id: uuid.UUID, data: TodoCreate) -> TodoDAO:
+        todo = TodoDAO(owner_id=owner_id, **data.model_dump())
+        cls.todos[todo.id] = todo
+        return todo
+
+    @classmethod
+    async def update(
+        cls,
+        session: object,
+        owner_id: uuid.UUID,
+        todo_id: uuid.UUID,
+        changes: TodoUpdate,
+        *,
+        if_version: Collection[int] | None = None,
+    ) -> TodoDAO:
+        todo = await cls.get_for_owner(session, owner_id, todo_id)
+        if if_version is not None and todo.version not in if_version:
+            raise PreconditionFailedError
+        for field, value in changes.model_dump(exclude_unset=True).items():
+            setattr(todo, field, value)
+        todo.version += 1
+        todo.updated_at = utcnow()
+        return todo
+
+    @classmethod
+    async def delete(
+        cls,
+        session: object,
+        owner_id: uuid.UUID,
+        todo_id: uuid.UUID,
+        *,
+        if_version: Collection[int] | None = None,
+    ) -> None:
+        todo = await cls.get_for_owner(session, owner_id, todo_id)
+        if if_version is not None and todo.version not in if_version:
+            raise PreconditionFailedError
+        del cls.todos[todo_id]
+
+    @classmethod
+    async def stats(cls, _session: object, owner_id: uuid.UUID) -> TodoStats:
+        mine = [t for t in cls.todos.values() if t.owner_id == owner_id]
+        done = sum(t.completed for t in mine)
+        return TodoStats(total=len(mine), active=len(mine) - done, completed=done)
+
+
+class FakeIdempotencyKeyDAO:
+    keys: dict[tuple[uuid.UUID, str], IdempotencyKeyDAO] = {}  # noqa: RUF012
+
+    @classmethod
+    async def get(cls, _session: object, owner_id: uuid.UUID, key: str) -> IdempotencyKeyDAO | None:
+        return cls.keys.get((owner_id, key))
+
+    @classmethod
+    async def record(
+        cls,
+        _session: object,
+        *,
+        owner_id: uuid.UUID,
+        key: str,
+        request_hash: str,
+        response_body: str,
+    ) -> None:
+        cls.keys[(owner_id, key)] = IdempotencyKeyDAO(
+            owner_id=owner_id, key=key, request_hash=request_hash, response_body=response_body
+        )

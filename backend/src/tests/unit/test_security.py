@@ -1,0 +1,82 @@
+"""Tokens and password hashes."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import jwt
+import pytest
+
+from app.core.security import (
+    InvalidTokenError,
+    create_access_token,
+    decode_access_token,
+    hash_password,
+    verify_password,
+)
+
+SECRET = "s" * 64
+
+
+def test_token_round_trip() -> None:
+    user_id = uuid.uuid4()
+    token = create_access_token(user_id, secret=SECRET, ttl=timedelta(minutes=5))
+    assert decode_access_token(token, secret=SECRET) == user_id
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        pytest.param(
+            jwt.encode(
+                {"sub": str(uuid.uuid4()), "exp": datetime.now(UTC) - timedelta(seconds=1)}, SECRET
+            ),
+            id="expired",
+        ),
+        pytest.param(
+            jwt.encode(
+                {"sub": str(uuid.uuid4()), "exp": datetime.now(UTC) + timedelta(hours=1)}, "k" * 64
+            ),
+            id="other-key",
+        ),
+        pytest.param(
+            jwt.encode(
+                {"sub": str(uuid.uuid4()), "exp": datetime.now(UTC) + timedelta(hours=1)},
+                None,
+                algorithm="none",
+            ),
+            id="alg-none",
+        ),
+        pytest.param(
+            jwt.encode(
+                {"sub": str(uuid.uuid4()), "exp": datetime.now(UTC) + timedelta(hours=1)},
+                SECRET,
+                algorithm="HS512",
+            ),
+            id="other-algorithm",
+        ),
+        pytest.param(jwt.encode({"sub": str(uuid.uuid4())}, SECRET), id="no-expiry"),
+        pytest.param(
+            jwt.encode({"sub": "user1", "exp": datetime.now(UTC) + timedelta(hours=1)}, SECRET),
+            id="sub-not-uuid",
+        ),
+        pytest.param("user1", id="original-style-name"),
+        pytest.param("a.b.c", id="garbage"),
+        pytest.param("x" * 5000, id="huge"),
+    ],
+)
+def test_bad_tokens_are_rejected(token: str) -> None:
+    with pytest.raises(InvalidTokenError):
+        decode_access_token(token, secret=SECRET)
+
+
+async def test_password_hash_verifies_only_the_password() -> None:
+    hashed = await hash_password("correct horse")
+    assert hashed.startswith("$argon2")
+    assert await verify_password("correct horse", hashed)
+    assert not await verify_password("wrong horse", hashed)
+
+
+async def test_unknown_user_verifies_against_a_dummy() -> None:
+    assert not await verify_password("anything", None)
