@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import sys
 from collections.abc import Sequence
 
@@ -56,8 +57,10 @@ def _serve(args: argparse.Namespace) -> int:
     config.workers = args.workers
     config.worker_class = "uvloop" if _has_uvloop() else "asyncio"
     config.graceful_timeout = args.graceful_timeout
-    config.accesslog = None
-    config.errorlog = "-"
+    config.accesslog = None  # the app's middleware writes one access line per request
+    # A Logger (not "-"): Hypercorn then adds no handler of its own, and its lines go
+    # through the app's structlog formatting like every other log line.
+    config.errorlog = logging.getLogger("hypercorn.error")
     return run(config)
 
 

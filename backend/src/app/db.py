@@ -211,6 +211,14 @@ def _create_engine(url: URL, *, pool_size: int) -> AsyncEngine:
     )
 
 
+def ensure_sqlite_directory(url: URL | str) -> None:
+    """SQLite creates the database file but not its folder (e.g. a fresh `data/`)."""
+    url = make_url(url)
+    database = url.database or ""
+    if url.get_backend_name() == "sqlite" and database not in ("", ":memory:"):
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+
+
 def _readonly_options(url: URL) -> dict[str, Any]:
     """Execution options for read-only transactions. On PostgreSQL the driver sends
     them in the BEGIN itself (no extra round trip), and SSI skips read-only work."""
@@ -220,14 +228,12 @@ def _readonly_options(url: URL) -> dict[str, Any]:
 
 
 def _create_sqlite_engine(url: URL) -> AsyncEngine:
-    database = url.database or ""
-    in_memory = database in ("", ":memory:")
+    in_memory = (url.database or "") in ("", ":memory:")
     kwargs: dict[str, Any] = {"connect_args": {"timeout": 30}}
     if in_memory:
         # One shared connection, or every checkout would see a new empty database.
         kwargs["poolclass"] = StaticPool
-    else:
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    ensure_sqlite_directory(url)
     engine = create_async_engine(url, **kwargs)
 
     @event.listens_for(engine.sync_engine, "connect")
