@@ -1,0 +1,11 @@
+import type { NextConfig } from "next";
+
+// The /api/* proxy is a Route Handler (src/app/api/[...path]/route.ts), not a
+// `rewrites()` entry: rewrites are resolved at build time, while BACKEND_URL
+// must be read when `next start` runs.
+const nextConfig: NextConfig = {
+  reactStrictMode: true,
+  poweredByHeader: false,
+};
+
+export default nextConfig;

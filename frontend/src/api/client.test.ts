@@ -1,0 +1,145 @@
+import { describe, expect, it, vi } from "vitest";
+
+import { createApi } from "./client";
+import { ApiError, ConflictError } from "./errors";
+
+const TODO = {
+  id: "6f1c1e52-9a4e-4c7a-9a51-2b1c1c1c1c1c",
+  created_at: "2024-01-01T00:00:00Z",
+  updated_at: "2024-01-01T00:00:00Z",
+  title: "Note 1",
+  content: "",
+  completed: false,
+  version: 1,
+};
+
+function json(body: unknown, init: { status?: number; headers?: Record<string, string> } = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status: init.status ?? 200,
+    headers: { "Content-Type": "application/json", ...init.headers },
+  });
+}
+
+/** An API instance whose fetch answers with `respond` and records requests. */
+function setup(respond: (request: Request) => Response, token: string | null = "jwt-token") {
+  const requests: Request[] = [];
+  const onUnauthorized = vi.fn();
+  const api = createApi({
+    baseUrl: "http://frontend.test/api",
+    getToken: () => token,
+    onUnauthorized,
+    fetch: (input: RequestInfo | URL, init?: RequestInit) => {
+      const request = input instanceof Request ? input : new Request(input, init);
+      requests.push(request);
+      return Promise.resolve(respond(request));
+    },
+  });
+  return { api, requests, onUnauthorized };
+}
+
+describe("API client", () => {
+  it("sends the bearer token through /api", async () => {
+    const { api, requests } = setup(() => json({ id: "u", created_at: "2024-01-01T00:00:00Z", name: "user1" }));
+    expect((await api.me()).name).toBe("user1");
+    expect(requests[0]?.url).toBe("http://frontend.test/api/me");
+    expect(requests[0]?.headers.get("Authorization")).toBe("Bearer jwt-token");
+  });
+
+  it("logs in with a form-encoded body and returns the token", async () => {
+    const { api, requests } = setup(() => json({ access_token: "abc", token_type: "bearer" }), null);
+    expect(await api.login("user1", "pass")).toBe("abc");
+    const request = requests[0];
+    expect(request?.method).toBe("POST");
+    expect(request?.headers.get("Content-Type")).toContain("application/x-www-form-urlencoded");
+    expect(await request?.text()).toBe("username=user1&password=pass");
+    expect(request?.headers.has("Authorization")).toBe(false);
+  });
+
+  it("treats a 401 at login as a wrong password, not an expired session", async () => {
+    const { api, onUnauthorized } = setup(() => json({ detail: "Incorrect username or password" }, { status: 401 }), null);
+    await expect(api.login("user1", "nope")).rejects.toMatchObject({ status: 401, message: "Wrong username or password." });
+    expect(onUnauthorized).not.toHaveBeenCalled();
+  });
+
+  it("reports a 401 on any authenticated request (expired token)", async () => {
+    const { api, onUnauthorized } = setup(() =>
+      json({ detail: "Could not validate credentials" }, { status: 401, headers: { "WWW-Authenticate": "Bearer" } }),
+    );
+    await expect(api.listTodos({ filter: "all" })).rejects.toBeInstanceOf(ApiError);
+    expect(onUnauthorized).toHaveBeenCalledTimes(1);
+  });
+
+  it("lists todos with the filter and returns the next cursor from Link", async () => {
+    const { api, requests } = setup(() =>
+      json([TODO], { headers: { Link: '<http://127.0.0.1:8000/todo?limit=20&cursor=NEXT%2B1>; rel="next"' } }),
+    );
+    const page = await api.listTodos({ filter: "active", limit: 20 });
+    expect(page.todos).toEqual([TODO]);
+    expect(page.nextCursor).toBe("NEXT+1");
+    const url = new URL(requests[0]?.url ?? "");
+    expect(url.pathname).toBe("/api/todo");
+    expect(url.searchParams.get("completed")).toBe("false");
+    expect(url.searchParams.get("limit")).toBe("20");
+    expect(url.searchParams.has("cursor")).toBe(false);
+  });
+
+  it("passes the cursor back for the next page and ends without Link", async () => {
+    const { api, requests } = setup(() => json([]));
+    const page = await api.listTodos({ filter: "all", cursor: "NEXT+1" });
+    expect(page.nextCursor).toBeNull();
+    const url = new URL(requests[0]?.url ?? "");
+    expect(url.searchParams.get("cursor")).toBe("NEXT+1");
+    expect(url.searchParams.has("completed")).toBe(false);
+  });
+
+  it("sends If-Match with the version an edit started from", async () => {
+    const { api, requests } = setup(() => json({ ...TODO, title: "New", version: 2 }, { headers: { ETag: '"2"' } }));
+    const saved = await api.updateTodo(TODO.id, { title: "New" }, 1);
+    expect(saved.version).toBe(2);
+    expect(requests[0]?.method).toBe("PATCH");
+    expect(requests[0]?.headers.get("If-Match")).toBe('"1"');
+    expect(await requests[0]?.json()).toEqual({ title: "New" });
+  });
+
+  it("turns a 412 into a ConflictError", async () => {
+    const { api } = setup(() => json({ detail: "Precondition failed" }, { status: 412 }));
+    await expect(api.updateTodo(TODO.id, { title: "x" }, 1)).rejects.toBeInstanceOf(ConflictError);
+  });
+
+  it("sends an Idempotency-Key when creating", async () => {
+    const { api, requests } = setup(() => json(TODO, { status: 201, headers: { ETag: '"1"', Location: `/todo/${TODO.id}` } }));
+    await api.createTodo({ title: "Note 1" }, "key-1");
+    expect(requests[0]?.headers.get("Idempotency-Key")).toBe("key-1");
+    expect(await requests[0]?.json()).toEqual({ title: "Note 1", content: "" });
+  });
+
+  it("explains 422 validation errors field by field", async () => {
+    const { api } = setup(() =>
+      json(
+        { detail: [{ loc: ["body", "title"], msg: "String should have at most 200 characters", type: "string_too_long" }] },
+        { status: 422 },
+      ),
+    );
+    await expect(api.createTodo({ title: "x" })).rejects.toMatchObject({
+      status: 422,
+      message: "title: String should have at most 200 characters",
+    });
+  });
+
+  it("reports a network failure as status 0", async () => {
+    const api = createApi({
+      baseUrl: "http://frontend.test/api",
+      getToken: () => "t",
+      onUnauthorized: () => undefined,
+      fetch: () => Promise.reject(new TypeError("fetch failed")),
+    });
+    await expect(api.stats()).rejects.toMatchObject({ status: 0 });
+  });
+
+  it("clears completed todos with DELETE /todo?completed=true", async () => {
+    const { api, requests } = setup(() => json({ deleted: 2 }));
+    expect(await api.clearCompleted()).toBe(2);
+    expect(requests[0]?.method).toBe("DELETE");
+    expect(new URL(requests[0]?.url ?? "").search).toBe("?completed=true");
+  });
+});

@@ -1,0 +1,40 @@
+import { render, screen } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it, vi } from "vitest";
+
+import { NewTodoInput } from "./NewTodoInput";
+
+describe("NewTodoInput", () => {
+  it("adds a trimmed title on Enter and clears the field", async () => {
+    const onAdd = vi.fn().mockResolvedValue(undefined);
+    render(<NewTodoInput onAdd={onAdd} />);
+    const input = screen.getByRole("textbox", { name: "New todo" });
+    await userEvent.type(input, "  Buy milk  {Enter}");
+    expect(onAdd).toHaveBeenCalledWith("Buy milk", expect.any(String));
+    expect(input).toHaveProperty("value", "");
+  });
+
+  it("refuses a whitespace-only title with a message", async () => {
+    const onAdd = vi.fn();
+    render(<NewTodoInput onAdd={onAdd} />);
+    await userEvent.type(screen.getByRole("textbox", { name: "New todo" }), "   {Enter}");
+    expect(onAdd).not.toHaveBeenCalled();
+    expect(screen.getByRole("alert").textContent).toBe("A todo needs a title.");
+    expect(screen.getByRole("textbox", { name: "New todo" }).getAttribute("aria-invalid")).toBe("true");
+  });
+
+  it("keeps the text after a failure and retries with the same idempotency key", async () => {
+    const onAdd = vi.fn().mockRejectedValueOnce(new Error("Can't reach the server.")).mockResolvedValueOnce(undefined);
+    render(<NewTodoInput onAdd={onAdd} />);
+    const input = screen.getByRole("textbox", { name: "New todo" });
+    await userEvent.type(input, "Call mum{Enter}");
+    expect(screen.getByRole("alert").textContent).toBe("Can't reach the server.");
+    expect(input).toHaveProperty("value", "Call mum");
+
+    await userEvent.click(screen.getByRole("button", { name: "Add" }));
+    expect(onAdd).toHaveBeenCalledTimes(2);
+    const [firstKey, secondKey] = onAdd.mock.calls.map((call) => call[1] as string);
+    expect(secondKey).toBe(firstKey);
+    expect(input).toHaveProperty("value", "");
+  });
+});

@@ -1,0 +1,52 @@
+"use client";
+
+import { useState } from "react";
+
+import { type Filter, FILTER_LABELS, matchesFilter } from "@/lib/filter";
+import { api } from "@/lib/session";
+
+import { ErrorBanner } from "./ErrorBanner";
+import { EmptyState, ErrorState, LoadingState } from "./ListStates";
+import { LoadMoreButton } from "./LoadMoreButton";
+import { NewTodoInput } from "./NewTodoInput";
+import { TodoFooter } from "./TodoFooter";
+import { TodoList } from "./TodoList";
+import { useTodos } from "./useTodos";
+
+/** The card holding the new-todo field, the list and its footer. */
+export function TodoBoard({ filter }: { filter: Filter }) {
+  const todos = useTodos(api, filter);
+  // A one-line note tied to the filter it was made under (gone after switching).
+  const [notice, setNotice] = useState<{ filter: Filter; text: string } | null>(null);
+
+  async function add(title: string, idempotencyKey: string) {
+    setNotice(null);
+    const todo = await todos.add(title, idempotencyKey);
+    // Adding under "Completed" would otherwise look like nothing happened.
+    if (!matchesFilter(todo, filter)) {
+      setNotice({ filter, text: `Added “${todo.title}”. It is not shown under ${FILTER_LABELS[filter]}.` });
+    }
+  }
+
+  return (
+    <section className="card" aria-label="Todo list">
+      <NewTodoInput onAdd={add} />
+      {notice?.filter === filter ? (
+        <p className="banner banner--info" role="status">
+          {notice.text}
+        </p>
+      ) : null}
+      {todos.actionError ? <ErrorBanner message={todos.actionError} onDismiss={todos.dismissActionError} /> : null}
+      {todos.status === "loading" ? <LoadingState /> : null}
+      {todos.status === "error" ? (
+        <ErrorState message={todos.loadError ?? "Something went wrong."} onRetry={todos.retry} />
+      ) : null}
+      {todos.status === "ready" && todos.todos.length === 0 ? <EmptyState filter={filter} /> : null}
+      {todos.status === "ready" && todos.todos.length > 0 ? (
+        <TodoList todos={todos.todos} onToggle={todos.toggle} onSave={todos.save} onDelete={todos.remove} />
+      ) : null}
+      {todos.hasMore ? <LoadMoreButton loading={todos.loadingMore} onLoadMore={todos.loadMore} /> : null}
+      <TodoFooter stats={todos.stats} filter={filter} onClearCompleted={todos.clearCompleted} />
+    </section>
+  );
+}

@@ -1,0 +1,129 @@
+"use client";
+
+import { type SubmitEvent, type KeyboardEvent, useId, useState } from "react";
+
+import type { Todo, TodoChanges } from "@/api/client";
+import { validateContent, validateTitle } from "@/lib/validation";
+
+import { ConflictNotice } from "./ConflictNotice";
+import type { SaveResult } from "./useTodos";
+
+interface TodoEditorProps {
+  todo: Todo;
+  onSave: (changes: TodoChanges, baseVersion: number) => Promise<SaveResult>;
+  /** Leaves edit mode (after a save, Cancel or Escape). */
+  onClose: () => void;
+}
+
+/**
+ * Edits a todo's title and notes in place. Enter saves, Escape cancels
+ * (Shift+Enter makes a new line in the notes).
+ *
+ * The save carries the version the user started from (If-Match). If the todo
+ * changed elsewhere meanwhile, the server refuses; the editor then shows the
+ * current saved version next to the user's draft, which stays untouched.
+ */
+export function TodoEditor({ todo, onSave, onClose }: TodoEditorProps) {
+  const [title, setTitle] = useState(todo.title);
+  const [content, setContent] = useState(todo.content);
+  const [baseVersion, setBaseVersion] = useState(todo.version);
+  const [conflict, setConflict] = useState<Todo | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [saving, setSaving] = useState(false);
+  const titleId = useId();
+  const contentId = useId();
+  const errorId = useId();
+
+  async function save() {
+    if (saving) return;
+    const checkedTitle = validateTitle(title);
+    const checkedContent = validateContent(content);
+    if (!checkedTitle.ok || !checkedContent.ok) {
+      setError(checkedTitle.ok ? (checkedContent.ok ? null : checkedContent.message) : checkedTitle.message);
+      return;
+    }
+    // Send only what changed; after a conflict, send the whole draft so the
+    // user's version replaces the one saved elsewhere.
+    const changes: TodoChanges = {};
+    if (conflict || checkedTitle.value !== todo.title) changes.title = checkedTitle.value;
+    if (conflict || checkedContent.value !== todo.content) changes.content = checkedContent.value;
+    if (Object.keys(changes).length === 0) {
+      onClose();
+      return;
+    }
+    setSaving(true);
+    setError(null);
+    const result = await onSave(changes, baseVersion);
+    setSaving(false);
+    if (result.ok) {
+      onClose();
+    } else if ("conflict" in result) {
+      setConflict(result.conflict);
+      setBaseVersion(result.conflict.version);
+    } else {
+      setError(result.message);
+    }
+  }
+
+  function handleSubmit(event: SubmitEvent<HTMLFormElement>) {
+    event.preventDefault();
+    void save();
+  }
+
+  function handleKeyDown(event: KeyboardEvent<HTMLElement>) {
+    if (event.key === "Escape") {
+      event.preventDefault();
+      onClose();
+    } else if (event.key === "Enter" && !event.shiftKey && event.target instanceof HTMLTextAreaElement) {
+      event.preventDefault();
+      void save();
+    }
+  }
+
+  return (
+    <form className="todo-editor" onSubmit={handleSubmit} onKeyDown={handleKeyDown} noValidate>
+      {conflict ? <ConflictNotice current={conflict} /> : null}
+      <label className="todo-editor__label" htmlFor={titleId}>
+        Title
+      </label>
+      <input
+        id={titleId}
+        className="todo-editor__title"
+        value={title}
+        autoFocus
+        autoComplete="off"
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? errorId : undefined}
+        onChange={(event) => {
+          setTitle(event.target.value);
+        }}
+      />
+      <label className="todo-editor__label" htmlFor={contentId}>
+        Notes
+      </label>
+      <textarea
+        id={contentId}
+        className="todo-editor__content"
+        value={content}
+        rows={3}
+        placeholder="Add details (Shift+Enter for a new line)"
+        onChange={(event) => {
+          setContent(event.target.value);
+        }}
+      />
+      {error ? (
+        <p className="field-error" id={errorId} role="alert">
+          {error}
+        </p>
+      ) : null}
+      <div className="todo-editor__actions">
+        <button className="button button--primary" type="submit" disabled={saving}>
+          {saving ? "Saving…" : conflict ? "Save my version" : "Save"}
+        </button>
+        <button className="button" type="button" onClick={onClose}>
+          {conflict ? "Discard my changes" : "Cancel"}
+        </button>
+      </div>
+    </form>
+  );
+}

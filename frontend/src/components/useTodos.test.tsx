@@ -1,0 +1,140 @@
+import { act, renderHook, waitFor } from "@testing-library/react";
+import { describe, expect, it, vi } from "vitest";
+
+import type { Api, Todo } from "@/api/client";
+import { ApiError, ConflictError } from "@/api/errors";
+
+import { useTodos } from "./useTodos";
+
+function todo(n: number, overrides: Partial<Todo> = {}): Todo {
+  return {
+    id: `id-${String(n).padStart(2, "0")}`,
+    created_at: new Date(Date.UTC(2024, 0, n)).toISOString(),
+    updated_at: new Date(Date.UTC(2024, 0, n)).toISOString(),
+    title: `Todo ${n}`,
+    content: "",
+    completed: false,
+    version: 1,
+    ...overrides,
+  };
+}
+
+/** A fake API: only the methods a test sets up are callable. */
+function fakeApi(methods: Partial<Api>): Api {
+  return {
+    stats: vi.fn().mockResolvedValue({ total: 0, active: 0, completed: 0 }),
+    ...methods,
+  } as Api;
+}
+
+describe("useTodos", () => {
+  it("loads the first page for the filter, then appends the next one", async () => {
+    const listTodos = vi
+      .fn()
+      .mockResolvedValueOnce({ todos: [todo(1), todo(2)], nextCursor: "c2" })
+      .mockResolvedValueOnce({ todos: [todo(3)], nextCursor: null });
+    const api = fakeApi({ listTodos });
+    const { result } = renderHook(() => useTodos(api, "active"));
+    expect(result.current.status).toBe("loading");
+
+    await waitFor(() => {
+      expect(result.current.status).toBe("ready");
+    });
+    expect(listTodos).toHaveBeenCalledWith({ filter: "active", limit: 20 });
+    expect(result.current.hasMore).toBe(true);
+
+    await act(() => result.current.loadMore());
+    expect(listTodos).toHaveBeenLastCalledWith({ filter: "active", cursor: "c2", limit: 20 });
+    expect(result.current.todos.map((t) => t.title)).toEqual(["Todo 1", "Todo 2", "Todo 3"]);
+    expect(result.current.hasMore).toBe(false);
+  });
+
+  it("shows a load error and retries", async () => {
+    const listTodos = vi
+      .fn()
+      .mockRejectedValueOnce(new ApiError(503, "Database unavailable"))
+      .mockResolvedValueOnce({ todos: [todo(1)], nextCursor: null });
+    const api = fakeApi({ listTodos });
+    const { result } = renderHook(() => useTodos(api, "all"));
+    await waitFor(() => {
+      expect(result.current.status).toBe("error");
+    });
+    expect(result.current.loadError).toBe("Database unavailable");
+
+    act(() => {
+      result.current.retry();
+    });
+    await waitFor(() => {
+      expect(result.current.todos).toHaveLength(1);
+    });
+  });
+
+  it("ticks a todo at once and undoes it when the server refuses", async () => {
+    let reject: (error: Error) => void = () => undefined;
+    const updateTodo = vi.fn(() => new Promise<Todo>((_, fail) => (reject = fail)));
+    const listTodos = vi.fn().mockResolvedValue({ todos: [todo(1)], nextCursor: null });
+    const api = fakeApi({ listTodos, updateTodo });
+    const { result } = renderHook(() => useTodos(api, "all"));
+    await waitFor(() => {
+      expect(result.current.status).toBe("ready");
+    });
+
+    let done: Promise<void> = Promise.resolve();
+    act(() => {
+      done = result.current.toggle(todo(1));
+    });
+    expect(result.current.todos[0]?.completed).toBe(true);
+
+    await act(async () => {
+      reject(new ApiError(500, "Server error"));
+      await done;
+    });
+    expect(result.current.todos[0]?.completed).toBe(false);
+    expect(result.current.actionError).toBe("Server error");
+  });
+
+  it("hides a todo completed under the Active filter", async () => {
+    const updateTodo = vi.fn().mockResolvedValue(todo(1, { completed: true, version: 2 }));
+    const listTodos = vi.fn().mockResolvedValue({ todos: [todo(1), todo(2)], nextCursor: null });
+    const api = fakeApi({ listTodos, updateTodo });
+    const { result } = renderHook(() => useTodos(api, "active"));
+    await waitFor(() => {
+      expect(result.current.status).toBe("ready");
+    });
+    await act(() => result.current.toggle(todo(1)));
+    expect(result.current.todos.map((t) => t.id)).toEqual(["id-02"]);
+  });
+
+  it("on a 412 fetches the current version and returns it as the conflict", async () => {
+    const current = todo(1, { title: "Changed elsewhere", version: 3 });
+    const updateTodo = vi.fn().mockRejectedValue(new ConflictError());
+    const getTodo = vi.fn().mockResolvedValue(current);
+    const listTodos = vi.fn().mockResolvedValue({ todos: [todo(1)], nextCursor: null });
+    const api = fakeApi({ listTodos, updateTodo, getTodo });
+    const { result } = renderHook(() => useTodos(api, "all"));
+    await waitFor(() => {
+      expect(result.current.status).toBe("ready");
+    });
+
+    let outcome: Awaited<ReturnType<typeof result.current.save>> | undefined;
+    await act(async () => {
+      outcome = await result.current.save(todo(1), { title: "Mine" }, 1);
+    });
+    expect(updateTodo).toHaveBeenCalledWith("id-01", { title: "Mine" }, 1);
+    expect(outcome).toEqual({ ok: false, conflict: current });
+    expect(result.current.todos[0]?.title).toBe("Changed elsewhere");
+  });
+
+  it("does not show a 401 as an error (the session handler redirects)", async () => {
+    const listTodos = vi.fn().mockResolvedValue({ todos: [todo(1)], nextCursor: null });
+    const deleteTodo = vi.fn().mockRejectedValue(new ApiError(401, "You need to log in again."));
+    const api = fakeApi({ listTodos, deleteTodo });
+    const { result } = renderHook(() => useTodos(api, "all"));
+    await waitFor(() => {
+      expect(result.current.status).toBe("ready");
+    });
+    await act(() => result.current.remove(todo(1)));
+    expect(result.current.actionError).toBeNull();
+    expect(result.current.todos).toHaveLength(1);
+  });
+});
