@@ -9,6 +9,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from hypercorn.config import Config
 from pydantic import SecretStr, ValidationError
 
 
@@ -44,23 +45,36 @@ def _seed_demo(_: argparse.Namespace) -> int:
     return 0
 
 
+def hypercorn_config(
+    application_path: str, *, host: str, port: int, workers: int = 1, graceful_timeout: float = 10
+) -> Config:
+    """How we run Hypercorn (the benchmark's ceiling app is served the same way)."""
+    config = Config()
+    config.application_path = application_path
+    config.bind = [f"{host}:{port}"]
+    config.workers = workers
+    config.worker_class = "uvloop" if _has_uvloop() else "asyncio"
+    config.graceful_timeout = graceful_timeout
+    config.accesslog = None  # the app's middleware writes one access line per request
+    # A Logger (not "-"): Hypercorn then adds no handler of its own, and its lines go
+    # through the app's structlog formatting like every other log line.
+    config.errorlog = logging.getLogger("hypercorn.error")
+    return config
+
+
 def _serve(args: argparse.Namespace) -> int:
-    from hypercorn.config import Config
     from hypercorn.run import run
 
     from app.core.config import Settings
 
     Settings()  # fail here, with the settings error, before any worker starts
-    config = Config()
-    config.application_path = "app.main:create_app()"
-    config.bind = [f"{args.host}:{args.port}"]
-    config.workers = args.workers
-    config.worker_class = "uvloop" if _has_uvloop() else "asyncio"
-    config.graceful_timeout = args.graceful_timeout
-    config.accesslog = None  # the app's middleware writes one access line per request
-    # A Logger (not "-"): Hypercorn then adds no handler of its own, and its lines go
-    # through the app's structlog formatting like every other log line.
-    config.errorlog = logging.getLogger("hypercorn.error")
+    config = hypercorn_config(
+        "app.main:create_app()",
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        graceful_timeout=args.graceful_timeout,
+    )
     return run(config)
 
 

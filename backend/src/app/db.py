@@ -43,6 +43,11 @@ log = structlog.get_logger(__name__)
 SERIALIZATION_FAILURE = "40001"
 SQLITE_BUSY_CODES = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED}
 SQLITE_DEFERRED = "sqlite_deferred_begin"
+READ_ONLY = "minor_illusion_read_only"
+
+
+class ReadOnlyViolationError(RuntimeError):
+    """A unit of work passed to `Database.read` tried to write."""
 
 
 @dataclass(frozen=True)
@@ -78,10 +83,16 @@ def is_unavailable(exc: BaseException) -> bool:
     if isinstance(exc, DBAPIError):
         if exc.connection_invalidated:
             return True
-        sqlstate = getattr(exc.orig, "sqlstate", None) or ""
-        # Class 08: connection exception; 57P0x: the server is shutting down or restarting.
-        return sqlstate.startswith("08") or sqlstate.startswith("57P0")
-    return False
+        return _is_unavailable_sqlstate(getattr(exc.orig, "sqlstate", None))
+    # A server error while *connecting* reaches us as the driver's own exception, not
+    # wrapped in DBAPIError: e.g. asyncpg's CannotConnectNowError (57P03) while the
+    # server is starting up or recovering.
+    return _is_unavailable_sqlstate(getattr(exc, "sqlstate", None))
+
+
+def _is_unavailable_sqlstate(sqlstate: object) -> bool:
+    # Class 08: connection exception; 57P0x: the server is shutting down or restarting.
+    return isinstance(sqlstate, str) and sqlstate.startswith(("08", "57P0"))
 
 
 class Database:
@@ -109,7 +120,7 @@ class Database:
         return self.url.get_backend_name() == "sqlite"
 
     async def read(self, work: UnitOfWork[T]) -> T:
-        """Run `work` in a read-only transaction."""
+        """Run `work`, which only queries: see `_readonly_options` for how."""
         return await self._run(work, readonly=True)
 
     async def write(self, work: UnitOfWork[T]) -> T:
@@ -202,13 +213,17 @@ def _create_engine(url: URL, *, pool_size: int) -> AsyncEngine:
         return _create_sqlite_engine(url)
     # PostgreSQL and CockroachDB: SERIALIZABLE everywhere, so both behave alike and
     # the runner's 40001 retry is the one concurrency story.
-    return create_async_engine(
+    engine = create_async_engine(
         url,
         isolation_level="SERIALIZABLE",
+        # A fixed pool: requests beyond it wait for a connection (up to pool_timeout)
+        # instead of opening and closing overflow connections under load.
         pool_size=pool_size,
-        max_overflow=pool_size,
+        max_overflow=0,
         pool_timeout=10,
     )
+    event.listen(engine.sync_engine, "before_cursor_execute", _refuse_writes_in_reads)
+    return engine
 
 
 def ensure_sqlite_directory(url: URL | str) -> None:
@@ -220,11 +235,32 @@ def ensure_sqlite_directory(url: URL | str) -> None:
 
 
 def _readonly_options(url: URL) -> dict[str, Any]:
-    """Execution options for read-only transactions. On PostgreSQL the driver sends
-    them in the BEGIN itself (no extra round trip), and SSI skips read-only work."""
+    """Execution options for `Database.read`.
+
+    On PostgreSQL and CockroachDB a read runs in autocommit: each statement is its own
+    transaction with its own consistent snapshot, and costs one round trip instead of
+    three (BEGIN, SELECT, COMMIT). Read units are single queries, so nothing is lost;
+    the guard below makes sure they stay reads.
+    """
     if url.get_backend_name() == "sqlite":
         return {SQLITE_DEFERRED: True}
-    return {"postgresql_readonly": True}
+    return {"isolation_level": "AUTOCOMMIT", READ_ONLY: True}
+
+
+def _refuse_writes_in_reads(
+    conn: Connection,
+    _cursor: Any,
+    statement: str,
+    _parameters: Any,
+    _context: Any,
+    _executemany: bool,
+) -> None:
+    if conn.get_execution_options().get(READ_ONLY) and not _is_query(statement):
+        raise ReadOnlyViolationError(statement.split(None, 1)[0])
+
+
+def _is_query(statement: str) -> bool:
+    return statement.lstrip()[:6].upper() == "SELECT"
 
 
 def _create_sqlite_engine(url: URL) -> AsyncEngine:

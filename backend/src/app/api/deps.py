@@ -17,12 +17,16 @@ from app.db import Database
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="auth/login")
 
 
-def get_settings(request: Request) -> Settings:
+# Dependencies are `async def` even when they do not await: FastAPI runs a plain
+# `def` dependency in a worker thread, a hop that costs more than the work itself.
+
+
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_db(request: Request) -> Database:
+async def get_db(request: Request) -> Database:
     db: Database = request.app.state.db
     return db
 
@@ -31,7 +35,7 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 DatabaseDep = Annotated[Database, Depends(get_db)]
 
 
-def current_user_id(
+async def current_user_id(
     request: Request, settings: SettingsDep, token: Annotated[str, Depends(oauth2_scheme)]
 ) -> uuid.UUID:
     """The caller's id, read from the token alone: no database round trip."""
@@ -60,18 +64,13 @@ class IfMatch:
     versions: frozenset[int] | None
 
 
-def if_match(
-    if_match: Annotated[
-        str | None,
-        Header(description='Entity tag from a previous response, e.g. "3", or *.'),
-    ] = None,
-) -> IfMatch | None:
-    if if_match is None:
+def parse_if_match(header: str | None) -> IfMatch | None:
+    if header is None:
         return None
-    if if_match.strip() == "*":
+    if header.strip() == "*":
         return IfMatch(versions=None)
     versions: set[int] = set()
-    for tag in if_match.split(","):
+    for tag in header.split(","):
         match = _ETAG.fullmatch(tag)
         if match is None:
             raise HTTPException(
@@ -81,6 +80,15 @@ def if_match(
         if match.group(1) is None:  # weak tags never match (RFC 9110 strong comparison)
             versions.add(int(match.group(2)))
     return IfMatch(versions=frozenset(versions))
+
+
+async def if_match(
+    if_match: Annotated[
+        str | None,
+        Header(description='Entity tag from a previous response, e.g. "3", or *.'),
+    ] = None,
+) -> IfMatch | None:
+    return parse_if_match(if_match)
 
 
 IfMatchDep = Annotated[IfMatch | None, Depends(if_match)]

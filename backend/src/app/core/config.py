@@ -37,7 +37,7 @@ class DatabaseSettings(BaseSettings):
     )
     data_dir: Path = Field(default_factory=_default_data_dir)
     sql_echo: bool = False
-    db_pool_size: int = Field(default=10, ge=1, le=200)
+    db_pool_size: int = Field(default=20, ge=1, le=200)
     db_connect_timeout: float = Field(
         default=60.0, ge=0, description="How long startup waits for the database (seconds)."
     )

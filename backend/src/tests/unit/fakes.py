@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable, Collection
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from app.errors import PreconditionFailedError, TodoNotFoundError
@@ -12,7 +13,7 @@ from app.models import (
     IdempotencyKeyDAO,
     TodoCreate,
     TodoCursor,
-    TodoDAO,
+    TodoPublic,
     TodoStats,
     TodoUpdate,
     UserDAO,
@@ -46,8 +47,14 @@ class FakeUserDAO:
         return cls.users.get(user_id)
 
 
+@dataclass
+class StoredTodo:
+    owner_id: uuid.UUID
+    todo: TodoPublic
+
+
 class FakeTodoDAO:
-    todos: dict[uuid.UUID, TodoDAO] = {}  # noqa: RUF012 (reset per test by the fixture)
+    todos: dict[uuid.UUID, StoredTodo] = {}  # noqa: RUF012 (reset per test by the fixture)
 
     @classmethod
     async def list_for_owner(
@@ -58,9 +65,9 @@ class FakeTodoDAO:
         completed: bool | None = None,
         after: TodoCursor | None = None,
         limit: int,
-    ) -> list[TodoDAO]:
+    ) -> list[TodoPublic]:
         mine = sorted(
-            (t for t in cls.todos.values() if t.owner_id == owner_id),
+            (s.todo for s in cls.todos.values() if s.owner_id == owner_id),
             key=lambda t: (t.created_at, t.id),
         )
         if completed is not None:
@@ -72,16 +79,19 @@ class FakeTodoDAO:
     @classmethod
     async def get_for_owner(
         cls, _session: object, owner_id: uuid.UUID, todo_id: uuid.UUID
-    ) -> TodoDAO:
-        todo = cls.todos.get(todo_id)
-        if todo is None or todo.owner_id != owner_id:
+    ) -> TodoPublic:
+        stored = cls.todos.get(todo_id)
+        if stored is None or stored.owner_id != owner_id:
             raise TodoNotFoundError
-        return todo
+        return stored.todo
 
     @classmethod
-    async def create(cls, _session: object, owner_id: uuid.UUID, data: TodoCreate) -> TodoDAO:
-        todo = TodoDAO(owner_id=owner_id, **data.model_dump())
-        cls.todos[todo.id] = todo
+    async def create(cls, _session: object, owner_id: uuid.UUID, data: TodoCreate) -> TodoPublic:
+        now = utcnow()
+        todo = TodoPublic(
+            id=uuid.uuid4(), created_at=now, updated_at=now, version=0, **data.model_dump()
+        )
+        cls.todos[todo.id] = StoredTodo(owner_id, todo)
         return todo
 
     @classmethod
@@ -93,15 +103,19 @@ class FakeTodoDAO:
         changes: TodoUpdate,
         *,
         if_version: Collection[int] | None = None,
-    ) -> TodoDAO:
+    ) -> TodoPublic:
         todo = await cls.get_for_owner(session, owner_id, todo_id)
         if if_version is not None and todo.version not in if_version:
             raise PreconditionFailedError
-        for field, value in changes.model_dump(exclude_unset=True).items():
-            setattr(todo, field, value)
-        todo.version += 1
-        todo.updated_at = utcnow()
-        return todo
+        updated = todo.model_copy(
+            update={
+                **changes.model_dump(exclude_unset=True),
+                "version": todo.version + 1,
+                "updated_at": utcnow(),
+            }
+        )
+        cls.todos[todo_id] = StoredTodo(owner_id, updated)
+        return updated
 
     @classmethod
     async def delete(
@@ -119,7 +133,7 @@ class FakeTodoDAO:
 
     @classmethod
     async def stats(cls, _session: object, owner_id: uuid.UUID) -> TodoStats:
-        mine = [t for t in cls.todos.values() if t.owner_id == owner_id]
+        mine = [s.todo for s in cls.todos.values() if s.owner_id == owner_id]
         done = sum(t.completed for t in mine)
         return TodoStats(total=len(mine), active=len(mine) - done, completed=done)
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from fastapi import HTTPException
 
-from app.api.deps import IfMatch, if_match
+from app.api.deps import IfMatch, parse_if_match
 from app.errors import InvalidCursorError
 from app.models import TodoCursor
 
@@ -24,13 +24,13 @@ from app.models import TodoCursor
     ],
 )
 def test_if_match_parses(header: str | None, expected: IfMatch | None) -> None:
-    assert if_match(header) == expected
+    assert parse_if_match(header) == expected
 
 
 @pytest.mark.parametrize("header", ["3", '"abc"', '"3', "", '"99999999999999999999"', '*, "1"'])
 def test_if_match_rejects_malformed(header: str) -> None:
     with pytest.raises(HTTPException) as caught:
-        if_match(header)
+        parse_if_match(header)
     assert caught.value.status_code == 400
 
 

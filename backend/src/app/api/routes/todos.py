@@ -40,9 +40,9 @@ def etag(version: int) -> str:
     return f'"{version}"'
 
 
-def _public(todo: TodoDAO, response: Response) -> TodoPublic:
+def _with_etag(todo: TodoPublic, response: Response) -> TodoPublic:
     response.headers["ETag"] = etag(todo.version)
-    return TodoPublic.model_validate(todo)
+    return todo
 
 
 # `/todo` and `/todo/` both answer directly: the slash variant is registered too,
@@ -74,7 +74,7 @@ async def list_todos(
             cursor=TodoCursor.after(todos[-1]).encode(), limit=limit
         )
         response.headers["Link"] = f'<{next_page}>; rel="next"'
-    return [TodoPublic.model_validate(todo) for todo in todos]
+    return todos
 
 
 @router.get("/stats")
@@ -125,7 +125,7 @@ async def create_todo(
                 if previous.request_hash != request_hash:
                     raise IdempotencyKeyReusedError
                 return TodoPublic.model_validate_json(previous.response_body)
-        todo = TodoPublic.model_validate(await TodoDAO.create(session, user_id, body))
+        todo = await TodoDAO.create(session, user_id, body)
         if idempotency_key is not None:
             await IdempotencyKeyDAO.record(
                 session,
@@ -138,8 +138,7 @@ async def create_todo(
 
     todo = await db.write(create_once)
     response.headers["Location"] = f"{request.scope.get('root_path', '')}/todo/{todo.id}"
-    response.headers["ETag"] = etag(todo.version)
-    return todo
+    return _with_etag(todo, response)
 
 
 @router.get("/{todo_id}", responses=error_responses(404))
@@ -147,7 +146,7 @@ async def read_todo(
     todo_id: uuid.UUID, response: Response, user_id: CurrentUserId, db: DatabaseDep
 ) -> TodoPublic:
     todo = await db.read(lambda session: TodoDAO.get_for_owner(session, user_id, todo_id))
-    return _public(todo, response)
+    return _with_etag(todo, response)
 
 
 @router.put("/{todo_id}", responses=error_responses(400, 404, 412))
@@ -165,7 +164,7 @@ async def update_todo(
     todo = await db.write(
         lambda session: TodoDAO.update(session, user_id, todo_id, changes, if_version=versions)
     )
-    return _public(todo, response)
+    return _with_etag(todo, response)
 
 
 @router.delete("/{todo_id}", responses=error_responses(400, 404, 412))
