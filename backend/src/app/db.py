@@ -1,8 +1,8 @@
 """The database: one engine per process, and the one place transactions run.
 
-Every unit of work goes through `Database.read` or `Database.write`. They open a
-session, run the work, commit (or roll back on error) and, when the database
-reports a serialization conflict (SQLSTATE 40001) or SQLite is busy, run the
+Every unit of work goes through `Database.read` or `Database.write`. They take a
+connection from the pool, run the work, commit (or roll back on error) and, when the
+database reports a serialization conflict (SQLSTATE 40001) or SQLite is busy, run the
 WHOLE unit again after a jittered exponential backoff. That is why work is passed
 in as a callable: a retry must replay every statement against a fresh snapshot,
 which a savepoint cannot do on PostgreSQL.
@@ -25,18 +25,13 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
-from sqlalchemy.ext.asyncio import (
-    AsyncEngine,
-    AsyncSession,
-    async_sessionmaker,
-    create_async_engine,
-)
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
 
 from app.errors import RetryTransactionError, ServiceUnavailableError
 
 T = TypeVar("T")
-UnitOfWork = Callable[[AsyncSession], Awaitable[T]]
+UnitOfWork = Callable[[AsyncConnection], Awaitable[T]]
 
 log = structlog.get_logger(__name__)
 
@@ -106,10 +101,7 @@ class Database:
         self.url: URL = make_url(url)
         self.retry = retry or RetryPolicy()
         self.engine: AsyncEngine = _create_engine(self.url, pool_size=pool_size)
-        self._write_sessions = async_sessionmaker(self.engine, expire_on_commit=False)
-        self._read_sessions = async_sessionmaker(
-            self.engine.execution_options(**_readonly_options(self.url)), expire_on_commit=False
-        )
+        self._read_engine = self.engine.execution_options(**_readonly_options(self.url))
         # SQLite has one writer; inside a process we queue for it here instead of
         # spinning on SQLITE_BUSY. (Across processes, busy_timeout does the waiting.)
         self._sqlite_lock = asyncio.Lock() if self.is_sqlite else None
@@ -130,8 +122,8 @@ class Database:
     async def _run(self, work: UnitOfWork[T], *, readonly: bool) -> T:
         for attempt in range(1, self.retry.attempts + 1):
             try:
-                async with self._session(readonly=readonly) as session, session.begin():
-                    return await work(session)
+                async with self._connection(readonly=readonly) as conn, conn.begin():
+                    return await work(conn)
             except Exception as exc:
                 if is_unavailable(exc):
                     log.warning("database_unavailable", error=type(exc).__name__)
@@ -149,10 +141,10 @@ class Database:
         raise AssertionError("unreachable")  # pragma: no cover
 
     @contextlib.asynccontextmanager
-    async def _session(self, *, readonly: bool) -> AsyncIterator[AsyncSession]:
-        sessions = self._read_sessions if readonly else self._write_sessions
-        async with self._sqlite_lock or contextlib.nullcontext(), sessions() as session:
-            yield session
+    async def _connection(self, *, readonly: bool) -> AsyncIterator[AsyncConnection]:
+        engine = self._read_engine if readonly else self.engine
+        async with self._sqlite_lock or contextlib.nullcontext(), engine.connect() as conn:
+            yield conn
 
     async def ping(self) -> None:
         async with self.engine.connect() as conn:

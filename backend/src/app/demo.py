@@ -4,7 +4,7 @@ never by a migration, and safe to apply twice."""
 from __future__ import annotations
 
 import structlog
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.core.security import hash_password
 from app.db import Database
@@ -27,16 +27,16 @@ DEMO_NOTES = {
 async def seed_demo(db: Database) -> None:
     password_hash = await hash_password(DEMO_PASSWORD)
 
-    async def seed(session: AsyncSession) -> tuple[int, int]:
+    async def seed(conn: AsyncConnection) -> tuple[int, int]:
         users_created = notes_created = 0
         for name in DEMO_USERS:
-            user = await UserDAO.get_by_name(session, name)
+            user = await UserDAO.get_by_name(conn, name)
             if user is None:
-                user = await UserDAO.create(session, name=name, password_hash=password_hash)
+                user = await UserDAO.create(conn, name=name, password_hash=password_hash)
                 users_created += 1
             for note in DEMO_NOTES.get(name, []):
-                if not await TodoDAO.exists_with_title(session, user.id, note.title):
-                    await TodoDAO.create(session, user.id, note)
+                if not await TodoDAO.exists_with_title(conn, user.id, note.title):
+                    await TodoDAO.create(conn, user.id, note)
                     notes_created += 1
         return users_created, notes_created
 

@@ -1,12 +1,17 @@
 """Tables, API shapes and DAOs.
 
-Every SQL statement the app runs lives in a classmethod on a `*DAO` class, taking
-the session first. Routes call these methods inside `Database.read/write` and never
-build statements, which is what lets unit tests swap in fake DAOs.
+Every SQL statement the app runs lives in a classmethod on a `*DAO` class, taking the
+connection first. Routes call these methods inside `Database.read/write` and never build
+statements, which is what lets unit tests swap in fake DAOs.
 
 Shapes follow one pattern: `TodoBase` holds the fields the API and the table share;
 `TodoCreate` / `TodoUpdate` are what clients send, `TodoDAO` is the table and
 `TodoPublic` is what clients get back.
+
+The DAOs run Core statements (SQLAlchemy's SQL expression language) on the SQLModel
+tables, and each statement is built once, on first use, by a cached function with bind
+parameters: building and cache-keying a statement costs more than running it. Rows come
+back straight into the response shapes, without the ORM's identity map.
 """
 
 from __future__ import annotations
@@ -17,26 +22,32 @@ import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated, Any, NoReturn
+from functools import cache
+from typing import Annotated, Any, NoReturn, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, model_validator
 from sqlalchemy import (
     Column,
+    Delete,
     Index,
+    Insert,
+    Select,
     Table,
     Text,
+    Update,
     Uuid,
+    bindparam,
     delete,
     func,
     insert,
-    literal,
     select,
     tuple_,
     update,
 )
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import Field, SQLModel, col
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.dml import ReturningDelete
+from sqlmodel import Field, SQLModel
 from sqlmodel.sql.sqltypes import UTCDateTime
 
 from app.errors import (
@@ -115,25 +126,40 @@ class UserDAO(BaseDAO, table=True):
     password_hash: str = Field(max_length=255)
 
     @classmethod
-    async def get(cls, session: AsyncSession, user_id: uuid.UUID) -> UserDAO | None:
-        return await session.get(cls, user_id)
+    async def get(cls, conn: AsyncConnection, user_id: uuid.UUID) -> UserDAO | None:
+        row = (await conn.execute(_user_by("id"), {"value": user_id})).one_or_none()
+        return None if row is None else cls(**row._mapping)
 
     @classmethod
-    async def get_by_name(cls, session: AsyncSession, name: str) -> UserDAO | None:
-        result = await session.scalars(select(cls).where(col(cls.name) == name))
-        return result.one_or_none()
+    async def get_by_name(cls, conn: AsyncConnection, name: str) -> UserDAO | None:
+        row = (await conn.execute(_user_by("name"), {"value": name})).one_or_none()
+        return None if row is None else cls(**row._mapping)
 
     @classmethod
-    async def create(cls, session: AsyncSession, *, name: str, password_hash: str) -> UserDAO:
-        if await cls.get_by_name(session, name) is not None:
+    async def create(cls, conn: AsyncConnection, *, name: str, password_hash: str) -> UserDAO:
+        if await cls.get_by_name(conn, name) is not None:
             raise NameTakenError
-        user = cls(name=name, password_hash=password_hash)
-        session.add(user)
+        user = cls(id=uuid.uuid4(), created_at=utcnow(), name=name, password_hash=password_hash)
         try:
-            await session.flush()
+            await conn.execute(_insert_into("users"), user.model_dump())
         except IntegrityError as exc:  # a concurrent signup won the race
             raise NameTakenError from exc
         return user
+
+
+def _table(name: str) -> Table:
+    return BaseDAO.metadata.tables[name]
+
+
+@cache
+def _user_by(column: str) -> Select[Any]:
+    users = _table("users")
+    return select(users).where(users.c[column] == bindparam("value"))
+
+
+@cache
+def _insert_into(table: str) -> Insert:
+    return insert(_table(table))
 
 
 class UserCreate(SQLModel):
@@ -178,74 +204,51 @@ class TodoDAO(TodoBase, BaseDAO, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
     version: int = Field(default=0, description="Counts the updates since creation.")
 
-    # Todo statements are Core statements on the table, returning the public columns
-    # straight into `TodoPublic`: the hot paths skip the ORM's identity map and unit of
-    # work, which cost more than the query itself for a 50-row page.
-
-    @classmethod
-    def _table(cls) -> Table:
-        table: Table = cls.__table__  # type: ignore[attr-defined]
-        return table
-
-    @classmethod
-    def _public_columns(cls) -> list[Column[Any]]:
-        columns = cls._table().c
-        return [columns[name] for name in TodoPublic.model_fields]
-
     @classmethod
     async def list_for_owner(
         cls,
-        session: AsyncSession,
+        conn: AsyncConnection,
         owner_id: uuid.UUID,
         *,
         completed: bool | None = None,
         after: TodoCursor | None = None,
         limit: int,
     ) -> list[TodoPublic]:
-        todo = cls._table().c
-        query = select(*cls._public_columns()).where(todo.owner_id == owner_id)
-        if completed is not None:
-            query = query.where(todo.completed == completed)
+        """One page in (created_at, id) order: a keyset query, O(page) at any table size."""
+        params: dict[str, Any] = {"owner": owner_id, "completed": completed, "limit": limit}
         if after is not None:
-            position = tuple_(literal(after.created_at, UTCDateTime()), literal(after.id, Uuid()))
-            query = query.where(tuple_(todo.created_at, todo.id) > position)
-        query = query.order_by(todo.created_at, todo.id).limit(limit)
-        return [TodoPublic.model_validate(row) for row in await session.execute(query)]
+            params.update(after_created_at=after.created_at, after_id=after.id)
+        query = _select_todos(filtered=completed is not None, paginated=after is not None)
+        return [TodoPublic.model_validate(row) for row in await conn.execute(query, params)]
 
     @classmethod
     async def get_for_owner(
-        cls, session: AsyncSession, owner_id: uuid.UUID, todo_id: uuid.UUID
+        cls, conn: AsyncConnection, owner_id: uuid.UUID, todo_id: uuid.UUID
     ) -> TodoPublic:
-        todo = cls._table().c
-        query = select(*cls._public_columns()).where(todo.id == todo_id, todo.owner_id == owner_id)
-        row = (await session.execute(query)).one_or_none()
+        params = {"owner": owner_id, "todo_id": todo_id}
+        row = (await conn.execute(_select_todo(), params)).one_or_none()
         if row is None:
             raise TodoNotFoundError
         return TodoPublic.model_validate(row)
 
     @classmethod
     async def create(
-        cls, session: AsyncSession, owner_id: uuid.UUID, data: TodoCreate
+        cls, conn: AsyncConnection, owner_id: uuid.UUID, data: TodoCreate
     ) -> TodoPublic:
         now = utcnow()
-        values = {
-            "id": uuid.uuid4(),
-            "owner_id": owner_id,
-            "created_at": now,
-            "updated_at": now,
-            "version": 0,
-            **data.model_dump(),
-        }
+        todo = TodoPublic(
+            id=uuid.uuid4(), created_at=now, updated_at=now, version=0, **data.model_dump()
+        )
         try:
-            await session.execute(insert(cls._table()).values(values))
+            await conn.execute(_insert_into("todo"), {**todo.model_dump(), "owner_id": owner_id})
         except IntegrityError as exc:  # the owner was deleted while the token lived
             raise UnknownUserError from exc
-        return TodoPublic.model_validate(values)
+        return todo
 
     @classmethod
     async def update(
         cls,
-        session: AsyncSession,
+        conn: AsyncConnection,
         owner_id: uuid.UUID,
         todo_id: uuid.UUID,
         changes: TodoUpdate,
@@ -253,80 +256,141 @@ class TodoDAO(TodoBase, BaseDAO, table=True):
         if_version: Collection[int] | None = None,
     ) -> TodoPublic:
         """One UPDATE ... RETURNING: the version check and the write are atomic."""
-        todo = cls._table().c
-        statement = (
-            update(cls._table())
-            .where(todo.id == todo_id, todo.owner_id == owner_id)
-            .values(
-                **changes.model_dump(exclude_unset=True),
-                version=todo.version + 1,
-                updated_at=utcnow(),
-            )
-            .returning(*cls._public_columns())
-        )
-        if if_version is not None:
-            statement = statement.where(todo.version.in_(if_version))
-        row = (await session.execute(statement)).one_or_none()
+        values = changes.model_dump(exclude_unset=True)
+        statement = _update_todo(frozenset(values), conditional=if_version is not None)
+        params: dict[str, Any] = {
+            "owner": owner_id,
+            "todo_id": todo_id,
+            "now": utcnow(),
+            "versions": list(if_version or ()),
+            **{f"new_{field}": value for field, value in values.items()},
+        }
+        row = (await conn.execute(statement, params)).one_or_none()
         if row is None:
-            await cls._raise_missing_or_stale(session, owner_id, todo_id)
+            await cls._raise_missing_or_stale(conn, owner_id, todo_id)
         return TodoPublic.model_validate(row)
 
     @classmethod
     async def delete(
         cls,
-        session: AsyncSession,
+        conn: AsyncConnection,
         owner_id: uuid.UUID,
         todo_id: uuid.UUID,
         *,
         if_version: Collection[int] | None = None,
     ) -> None:
-        todo = cls._table().c
-        statement = (
-            delete(cls._table())
-            .where(todo.id == todo_id, todo.owner_id == owner_id)
-            .returning(todo.id)
-        )
-        if if_version is not None:
-            statement = statement.where(todo.version.in_(if_version))
-        if (await session.execute(statement)).first() is None:
-            await cls._raise_missing_or_stale(session, owner_id, todo_id)
+        statement = _delete_todo(conditional=if_version is not None)
+        params = {"owner": owner_id, "todo_id": todo_id, "versions": list(if_version or ())}
+        if (await conn.execute(statement, params)).first() is None:
+            await cls._raise_missing_or_stale(conn, owner_id, todo_id)
 
     @classmethod
-    async def delete_completed(cls, session: AsyncSession, owner_id: uuid.UUID) -> int:
-        todo = cls._table().c
-        statement = (
-            delete(cls._table())
-            .where(todo.owner_id == owner_id, todo.completed.is_(True))
-            .returning(todo.id)
-        )
-        return len((await session.execute(statement)).all())
+    async def delete_completed(cls, conn: AsyncConnection, owner_id: uuid.UUID) -> int:
+        return len((await conn.execute(_delete_completed(), {"owner": owner_id})).all())
 
     @classmethod
-    async def stats(cls, session: AsyncSession, owner_id: uuid.UUID) -> TodoStats:
-        todo = cls._table().c
-        query = (
-            select(todo.completed, func.count())
-            .where(todo.owner_id == owner_id)
-            .group_by(todo.completed)
-        )
-        counts = {completed: count for completed, count in await session.execute(query)}
+    async def stats(cls, conn: AsyncConnection, owner_id: uuid.UUID) -> TodoStats:
+        rows = await conn.execute(_count_by_completed(), {"owner": owner_id})
+        counts = {completed: count for completed, count in rows}
         active, done = counts.get(False, 0), counts.get(True, 0)
         return TodoStats(total=active + done, active=active, completed=done)
 
     @classmethod
     async def exists_with_title(
-        cls, session: AsyncSession, owner_id: uuid.UUID, title: str
+        cls, conn: AsyncConnection, owner_id: uuid.UUID, title: str
     ) -> bool:
-        todo = cls._table().c
-        query = select(todo.id).where(todo.owner_id == owner_id, todo.title == title).limit(1)
-        return (await session.execute(query)).first() is not None
+        params = {"owner": owner_id, "title": title}
+        return (await conn.execute(_select_title(), params)).first() is not None
 
     @classmethod
     async def _raise_missing_or_stale(
-        cls, session: AsyncSession, owner_id: uuid.UUID, todo_id: uuid.UUID
+        cls, conn: AsyncConnection, owner_id: uuid.UUID, todo_id: uuid.UUID
     ) -> NoReturn:
-        await cls.get_for_owner(session, owner_id, todo_id)  # raises 404 when missing
+        await cls.get_for_owner(conn, owner_id, todo_id)  # raises 404 when missing
         raise PreconditionFailedError
+
+
+@cache
+def _public_columns() -> tuple[Column[Any], ...]:
+    columns = _table("todo").c
+    return tuple(columns[name] for name in TodoPublic.model_fields)
+
+
+OwnedStatement = TypeVar("OwnedStatement", Select[Any], Update, Delete)
+
+
+def _owned(statement: OwnedStatement) -> OwnedStatement:
+    """Scope a todo statement to its owner: every todo statement goes through here."""
+    return statement.where(_table("todo").c.owner_id == bindparam("owner"))
+
+
+@cache
+def _select_todos(*, filtered: bool, paginated: bool) -> Select[Any]:
+    todo = _table("todo").c
+    query = _owned(select(*_public_columns()))
+    if filtered:
+        query = query.where(todo.completed == bindparam("completed"))
+    if paginated:
+        position = tuple_(
+            bindparam("after_created_at", type_=UTCDateTime()),
+            bindparam("after_id", type_=Uuid()),
+        )
+        query = query.where(tuple_(todo.created_at, todo.id) > position)
+    return query.order_by(todo.created_at, todo.id).limit(bindparam("limit"))
+
+
+@cache
+def _select_todo() -> Select[Any]:
+    todo = _table("todo").c
+    return _owned(select(*_public_columns()).where(todo.id == bindparam("todo_id")))
+
+
+@cache
+def _select_title() -> Select[Any]:
+    todo = _table("todo").c
+    return _owned(select(todo.id).where(todo.title == bindparam("title")).limit(1))
+
+
+@cache
+def _update_todo(fields: frozenset[str], *, conditional: bool) -> Update:
+    table = _table("todo")
+    todo = table.c
+    new_values = {name: bindparam(f"new_{name}", type_=todo[name].type) for name in sorted(fields)}
+    statement = (
+        _owned(update(table).where(todo.id == bindparam("todo_id")))
+        .values(
+            **new_values,
+            version=todo.version + 1,
+            updated_at=bindparam("now", type_=UTCDateTime()),
+        )
+        .returning(*_public_columns())
+    )
+    if conditional:
+        statement = statement.where(todo.version.in_(bindparam("versions", expanding=True)))
+    return statement
+
+
+@cache
+def _delete_todo(*, conditional: bool) -> ReturningDelete[Any]:
+    table = _table("todo")
+    todo = table.c
+    statement = _owned(delete(table).where(todo.id == bindparam("todo_id"))).returning(todo.id)
+    if conditional:
+        statement = statement.where(todo.version.in_(bindparam("versions", expanding=True)))
+    return statement
+
+
+@cache
+def _delete_completed() -> ReturningDelete[Any]:
+    table = _table("todo")
+    return _owned(delete(table).where(table.c.completed.is_(True))).returning(table.c.id)
+
+
+@cache
+def _count_by_completed() -> Select[Any]:
+    todo = _table("todo").c
+    query = _owned(select(todo.completed, func.count()))
+    return query.group_by(todo.completed)
 
 
 class TodoCreate(TodoBase):
@@ -417,26 +481,38 @@ class IdempotencyKeyDAO(BaseDAO, table=True):
 
     @classmethod
     async def get(
-        cls, session: AsyncSession, owner_id: uuid.UUID, key: str
+        cls, conn: AsyncConnection, owner_id: uuid.UUID, key: str
     ) -> IdempotencyKeyDAO | None:
-        return await session.get(cls, (owner_id, key))
+        params = {"owner": owner_id, "key": key}
+        row = (await conn.execute(_select_idempotency_key(), params)).one_or_none()
+        return None if row is None else cls(**row._mapping)
 
     @classmethod
     async def record(
         cls,
-        session: AsyncSession,
+        conn: AsyncConnection,
         *,
         owner_id: uuid.UUID,
         key: str,
         request_hash: str,
         response_body: str,
     ) -> None:
-        session.add(
-            cls(owner_id=owner_id, key=key, request_hash=request_hash, response_body=response_body)
-        )
+        values = {
+            "owner_id": owner_id,
+            "key": key,
+            "request_hash": request_hash,
+            "response_body": response_body,
+            "created_at": utcnow(),
+        }
         try:
-            await session.flush()
+            await conn.execute(_insert_into("idempotency_key"), values)
         except IntegrityError as exc:
             # A concurrent request with the same key committed first: run again,
             # and the next attempt replays its response.
             raise RetryTransactionError from exc
+
+
+@cache
+def _select_idempotency_key() -> Select[Any]:
+    keys = _table("idempotency_key")
+    return select(keys).where(keys.c.owner_id == bindparam("owner"), keys.c.key == bindparam("key"))

@@ -7,7 +7,7 @@ import time
 import uuid
 
 import structlog
-from starlette.datastructures import Headers, MutableHeaders
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -31,6 +31,7 @@ class RequestContextMiddleware:
             return
         incoming = Headers(scope=scope).get(REQUEST_ID_HEADER, "")
         request_id = incoming if _VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        request_id_header = (REQUEST_ID_HEADER.encode(), request_id.encode())
         state = scope.setdefault("state", {})
         started = time.perf_counter()
         status = 500
@@ -39,7 +40,7 @@ class RequestContextMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                MutableHeaders(scope=message)[REQUEST_ID_HEADER] = request_id
+                message["headers"] = [*message.get("headers", ()), request_id_header]
             await send(message)
 
         structlog.contextvars.bind_contextvars(request_id=request_id)

@@ -1,7 +1,10 @@
 """structlog set-up: a console renderer for people, JSON for machines (LOGS_AS_JSON).
 
-Library logs (Hypercorn, SQLAlchemy, Alembic) go through the same processors via
-the standard library, so every line has one format.
+The app's own lines (the access line above all) take structlog's native path: a
+filtering bound logger writing rendered lines straight to stderr, with orjson doing
+the JSON. That is several times cheaper per line than routing through the standard
+library. Library logs (Hypercorn, SQLAlchemy, Alembic) still come through `logging`,
+rendered by the same processors, so every line has one format.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import sys
 from collections.abc import MutableMapping
 from typing import Any
 
+import orjson
 import structlog
 
 REDACTED_KEYS = frozenset({"password", "token", "access_token", "authorization", "secret_key"})
@@ -23,34 +27,34 @@ def _redact(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> MutableMap
     return event_dict
 
 
+def _orjson_dumps(value: Any, **_: Any) -> str:
+    return orjson.dumps(value, default=str).decode()
+
+
 def configure_logging(
     *, level: str = "INFO", as_json: bool = False, sql_echo: bool = False
 ) -> None:
     shared: list[structlog.typing.Processor] = [
         structlog.contextvars.merge_contextvars,
-        structlog.stdlib.add_log_level,
-        structlog.stdlib.add_logger_name,
+        structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         _redact,
     ]
-    renderer: structlog.typing.Processor = (
-        structlog.processors.JSONRenderer()
+    renderers: list[structlog.typing.Processor] = (
+        [structlog.processors.format_exc_info, structlog.processors.JSONRenderer(_orjson_dumps)]
         if as_json
-        else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
+        else [structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())]
     )
     structlog.configure(
-        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
-        logger_factory=structlog.stdlib.LoggerFactory(),
-        wrapper_class=structlog.stdlib.BoundLogger,
+        processors=[*shared, *renderers],
+        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
+        logger_factory=structlog.WriteLoggerFactory(file=sys.stderr),
         cache_logger_on_first_use=True,
     )
+
     formatter = structlog.stdlib.ProcessorFormatter(
-        foreign_pre_chain=shared,
-        processors=[
-            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-            structlog.processors.format_exc_info if as_json else _identity,
-            renderer,
-        ],
+        foreign_pre_chain=[*shared, structlog.stdlib.add_logger_name],
+        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *renderers],
     )
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(formatter)
@@ -61,7 +65,3 @@ def configure_logging(
     logging.getLogger("sqlalchemy.engine").setLevel(logging.INFO if sql_echo else logging.WARNING)
     # Our middleware writes the access line; Hypercorn's would duplicate it.
     logging.getLogger("hypercorn.access").disabled = True
-
-
-def _identity(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
-    return event_dict

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 
 import jwt
 from pwdlib import PasswordHash
@@ -50,10 +51,24 @@ def decode_access_token(token: str, *, secret: str) -> uuid.UUID:
     """The user id a valid token names; InvalidTokenError for anything else."""
     if len(token) > MAX_TOKEN_LENGTH:
         raise InvalidTokenError("token too long")
+    user_id, expires_at = _verified_claims(token, secret)
+    if time.time() >= expires_at:
+        raise InvalidTokenError("token expired")
+    return user_id
+
+
+@lru_cache(maxsize=4096)
+def _verified_claims(token: str, secret: str) -> tuple[uuid.UUID, float]:
+    """Signature and claims, checked once per token: a client sends the same token on
+    every request, and re-verifying it each time was a visible share of a request.
+    Expiry is checked by the caller on every use; failures are never cached."""
     try:
         claims = jwt.decode(
-            token, secret, algorithms=[JWT_ALGORITHM], options={"require": ["sub", "exp"]}
+            token,
+            secret,
+            algorithms=[JWT_ALGORITHM],
+            options={"require": ["sub", "exp"], "verify_exp": False},
         )
-        return uuid.UUID(str(claims["sub"]))
-    except (jwt.InvalidTokenError, ValueError) as exc:
+        return uuid.UUID(str(claims["sub"])), float(claims["exp"])
+    except (jwt.InvalidTokenError, ValueError, TypeError) as exc:
         raise InvalidTokenError(str(exc)) from exc

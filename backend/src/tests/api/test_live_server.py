@@ -3,6 +3,7 @@ by a client written the way the original app's clients were."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -114,8 +115,11 @@ def test_original_client_flow(server: LiveServer, environment: dict[str, str]) -
     assert server.process.wait(timeout=20) == 0
 
     log = server.log.read_text()
-    assert '"request_id": "trace-me-123"' in log
-    assert '"path": "/me"' in log
+    lines = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
+    traced_lines = [line for line in lines if line.get("request_id") == "trace-me-123"]
+    assert [(line["event"], line["path"], line["status"]) for line in traced_lines] == [
+        ("request", "/me", 200)
+    ]
     assert token not in log, "no token reaches the log"
     assert '"pass"' not in log
     assert "password=pass" not in log

@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import insert, text
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db import Database, ReadOnlyViolationError
 from app.models import TodoCreate, TodoDAO, TodoUpdate, UserDAO
@@ -33,7 +33,7 @@ async def test_timestamps_round_trip_as_utc(db: Database) -> None:
     user = await new_user(db)
     todo = await db.write(lambda s: TodoDAO.create(s, user.id, TodoCreate(title="tz")))
 
-    # A fresh session, so the value really comes back from the database.
+    # A fresh transaction, so the value really comes back from the database.
     loaded = await db.read(lambda s: TodoDAO.get_for_owner(s, user.id, todo.id))
 
     assert loaded.created_at.tzinfo is not None
@@ -45,13 +45,10 @@ async def test_aware_non_utc_input_is_stored_as_the_same_instant(db: Database) -
     user = await new_user(db)
     plus_two = datetime(2026, 5, 1, 14, 30, 15, 123456, tzinfo=timezone(timedelta(hours=2)))
 
-    async def create(session: AsyncSession) -> uuid.UUID:
-        todo = TodoDAO(owner_id=user.id, title="offset", created_at=plus_two, updated_at=plus_two)
-        session.add(todo)
-        await session.flush()
-        return todo.id
-
-    todo_id = await db.write(create)
+    todo_id = uuid.uuid4()
+    row = {"id": todo_id, "owner_id": user.id, "title": "offset", "content": "", "completed": False}
+    row.update(version=0, created_at=plus_two, updated_at=plus_two)
+    await db.write(lambda conn: conn.execute(insert(TodoDAO.metadata.tables["todo"]), row))
     loaded = await db.read(lambda s: TodoDAO.get_for_owner(s, user.id, todo_id))
     assert loaded.created_at == plus_two
     assert loaded.created_at.tzinfo == UTC
@@ -60,16 +57,16 @@ async def test_aware_non_utc_input_is_stored_as_the_same_instant(db: Database) -
 @server_engines_only
 async def test_postgres_family_runs_serializable(db: Database) -> None:
 
-    async def isolation(session: AsyncSession) -> str:
-        return str((await session.execute(text("SHOW transaction_isolation"))).scalar_one())
+    async def isolation(conn: AsyncConnection) -> str:
+        return str((await conn.execute(text("SHOW transaction_isolation"))).scalar_one())
 
     assert (await db.write(isolation)).lower() == "serializable"
 
 
 @server_engines_only
 async def test_reads_cannot_write(db: Database) -> None:
-    async def write_in_read(session: AsyncSession) -> None:
-        await session.execute(text("UPDATE todo SET version = version WHERE 1 = 0"))
+    async def write_in_read(conn: AsyncConnection) -> None:
+        await conn.execute(text("UPDATE todo SET version = version WHERE 1 = 0"))
 
     with pytest.raises(ReadOnlyViolationError, match="UPDATE"):
         await db.read(write_in_read)
@@ -83,14 +80,14 @@ async def test_interleaved_transactions_conflict_and_the_runner_reruns_one(db: D
     both_read = asyncio.Barrier(2) if not db.is_sqlite else None
     attempts = {"a": 0, "b": 0}
 
-    def increment(label: str) -> Callable[[AsyncSession], Awaitable[None]]:
-        async def work(session: AsyncSession) -> None:
+    def increment(label: str) -> Callable[[AsyncConnection], Awaitable[None]]:
+        async def work(conn: AsyncConnection) -> None:
             attempts[label] += 1
-            current = await TodoDAO.get_for_owner(session, user.id, todo.id)
+            current = await TodoDAO.get_for_owner(conn, user.id, todo.id)
             if both_read is not None and attempts[label] == 1:
                 await both_read.wait()
             await TodoDAO.update(
-                session, user.id, todo.id, TodoUpdate(title=str(int(current.title) + 1))
+                conn, user.id, todo.id, TodoUpdate(title=str(int(current.title) + 1))
             )
 
         return work

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -69,6 +70,23 @@ def test_token_round_trip() -> None:
 def test_bad_tokens_are_rejected(token: str) -> None:
     with pytest.raises(InvalidTokenError):
         decode_access_token(token, secret=SECRET)
+
+
+def test_a_verified_token_still_expires(monkeypatch: pytest.MonkeyPatch) -> None:
+    user_id = uuid.uuid4()
+    token = create_access_token(user_id, secret=SECRET, ttl=timedelta(minutes=5))
+    assert decode_access_token(token, secret=SECRET) == user_id  # verified and remembered
+    later = time.time() + 301
+    monkeypatch.setattr(time, "time", lambda: later)
+    with pytest.raises(InvalidTokenError, match="expired"):
+        decode_access_token(token, secret=SECRET)
+
+
+def test_a_remembered_token_is_not_valid_under_another_secret() -> None:
+    token = create_access_token(uuid.uuid4(), secret=SECRET, ttl=timedelta(minutes=5))
+    decode_access_token(token, secret=SECRET)
+    with pytest.raises(InvalidTokenError):
+        decode_access_token(token, secret="o" * 64)
 
 
 async def test_password_hash_verifies_only_the_password() -> None:

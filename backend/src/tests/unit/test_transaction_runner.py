@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db import Database, RetryPolicy, is_retryable
 from app.errors import RetryTransactionError, ServiceUnavailableError
@@ -34,8 +34,8 @@ async def db() -> AsyncIterator[Database]:
 
 
 async def rows(db: Database) -> list[int]:
-    async def read(session: AsyncSession) -> list[int]:
-        return list((await session.execute(text("SELECT n FROM counter ORDER BY n"))).scalars())
+    async def read(conn: AsyncConnection) -> list[int]:
+        return list((await conn.execute(text("SELECT n FROM counter ORDER BY n"))).scalars())
 
     return await db.read(read)
 
@@ -43,10 +43,10 @@ async def rows(db: Database) -> list[int]:
 async def test_reruns_the_whole_unit_on_40001(db: Database) -> None:
     attempts = 0
 
-    async def work(session: AsyncSession) -> str:
+    async def work(conn: AsyncConnection) -> str:
         nonlocal attempts
         attempts += 1
-        await session.execute(text("INSERT INTO counter (n) VALUES (:n)"), {"n": attempts})
+        await conn.execute(text("INSERT INTO counter (n) VALUES (:n)"), {"n": attempts})
         if attempts < 3:
             raise serialization_failure()
         return "done"
@@ -60,7 +60,7 @@ async def test_reruns_the_whole_unit_on_40001(db: Database) -> None:
 async def test_retry_transaction_error_also_reruns(db: Database) -> None:
     attempts = 0
 
-    async def work(_: AsyncSession) -> int:
+    async def work(_: AsyncConnection) -> int:
         nonlocal attempts
         attempts += 1
         if attempts == 1:
@@ -73,7 +73,7 @@ async def test_retry_transaction_error_also_reruns(db: Database) -> None:
 async def test_gives_up_after_the_attempt_budget(db: Database) -> None:
     attempts = 0
 
-    async def work(_: AsyncSession) -> None:
+    async def work(_: AsyncConnection) -> None:
         nonlocal attempts
         attempts += 1
         raise serialization_failure()
@@ -86,8 +86,8 @@ async def test_gives_up_after_the_attempt_budget(db: Database) -> None:
 
 
 async def test_other_errors_roll_back_and_propagate(db: Database) -> None:
-    async def work(session: AsyncSession) -> None:
-        await session.execute(text("INSERT INTO counter (n) VALUES (1)"))
+    async def work(conn: AsyncConnection) -> None:
+        await conn.execute(text("INSERT INTO counter (n) VALUES (1)"))
         raise ValueError("a bug")
 
     with pytest.raises(ValueError, match="a bug"):
@@ -99,10 +99,10 @@ async def test_other_errors_roll_back_and_propagate(db: Database) -> None:
 async def test_integrity_errors_are_not_retried(db: Database) -> None:
     attempts = 0
 
-    async def work(session: AsyncSession) -> None:
+    async def work(conn: AsyncConnection) -> None:
         nonlocal attempts
         attempts += 1
-        await session.execute(text("INSERT INTO counter (n) VALUES (NULL)"))
+        await conn.execute(text("INSERT INTO counter (n) VALUES (NULL)"))
 
     with pytest.raises(IntegrityError):
         await db.write(work)
@@ -131,7 +131,7 @@ async def test_unreachable_database_is_503() -> None:
     db = Database(f"postgresql+asyncpg://nobody@127.0.0.1:{free_port()}/none")
     try:
         with pytest.raises(ServiceUnavailableError):
-            await db.read(lambda session: session.execute(text("SELECT 1")))
+            await db.read(lambda conn: conn.execute(text("SELECT 1")))
     finally:
         await db.dispose()
 

@@ -27,7 +27,7 @@ async def login(
     """Unknown user and wrong password fail alike, in the same time: no name probing."""
     user = None
     if _PLAUSIBLE_NAME.match(form.username) and len(form.password) <= PASSWORD_MAX:
-        user = await db.read(lambda session: UserDAO.get_by_name(session, form.username))
+        user = await db.read(lambda conn: UserDAO.get_by_name(conn, form.username))
     password_ok = await verify_password(
         form.password[:PASSWORD_MAX], user.password_hash if user else None
     )
@@ -45,6 +45,6 @@ async def login(
 async def signup(body: UserCreate, db: DatabaseDep) -> UserPublic:
     password_hash = await hash_password(body.password)
     user = await db.write(
-        lambda session: UserDAO.create(session, name=body.name, password_hash=password_hash)
+        lambda conn: UserDAO.create(conn, name=body.name, password_hash=password_hash)
     )
     return UserPublic.model_validate(user)

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, HTTPException, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.api.deps import CurrentUserId, DatabaseDep, IfMatchDep
 from app.api.errors import error_responses
@@ -64,8 +64,8 @@ async def list_todos(
     the next page while there is one."""
     after = TodoCursor.decode(cursor) if cursor else None
     todos = await db.read(
-        lambda session: TodoDAO.list_for_owner(
-            session, user_id, completed=completed, after=after, limit=limit + 1
+        lambda conn: TodoDAO.list_for_owner(
+            conn, user_id, completed=completed, after=after, limit=limit + 1
         )
     )
     if len(todos) > limit:
@@ -80,7 +80,7 @@ async def list_todos(
 @router.get("/stats")
 async def todo_stats(user_id: CurrentUserId, db: DatabaseDep) -> TodoStats:
     """Counts for "N items left" without paging through everything."""
-    return await db.read(lambda session: TodoDAO.stats(session, user_id))
+    return await db.read(lambda conn: TodoDAO.stats(conn, user_id))
 
 
 @router.delete("", responses=error_responses(422))
@@ -94,7 +94,7 @@ async def delete_completed_todos(
         raise HTTPException(
             status.HTTP_422_UNPROCESSABLE_CONTENT, "Only completed=true can be bulk-deleted"
         )
-    deleted = await db.write(lambda session: TodoDAO.delete_completed(session, user_id))
+    deleted = await db.write(lambda conn: TodoDAO.delete_completed(conn, user_id))
     return DeletedCount(deleted=deleted)
 
 
@@ -118,17 +118,17 @@ async def create_todo(
 ) -> TodoPublic:
     request_hash = hashlib.sha256(body.model_dump_json().encode()).hexdigest()
 
-    async def create_once(session: AsyncSession) -> TodoPublic:
+    async def create_once(conn: AsyncConnection) -> TodoPublic:
         if idempotency_key is not None:
-            previous = await IdempotencyKeyDAO.get(session, user_id, idempotency_key)
+            previous = await IdempotencyKeyDAO.get(conn, user_id, idempotency_key)
             if previous is not None:
                 if previous.request_hash != request_hash:
                     raise IdempotencyKeyReusedError
                 return TodoPublic.model_validate_json(previous.response_body)
-        todo = await TodoDAO.create(session, user_id, body)
+        todo = await TodoDAO.create(conn, user_id, body)
         if idempotency_key is not None:
             await IdempotencyKeyDAO.record(
-                session,
+                conn,
                 owner_id=user_id,
                 key=idempotency_key,
                 request_hash=request_hash,
@@ -145,7 +145,7 @@ async def create_todo(
 async def read_todo(
     todo_id: uuid.UUID, response: Response, user_id: CurrentUserId, db: DatabaseDep
 ) -> TodoPublic:
-    todo = await db.read(lambda session: TodoDAO.get_for_owner(session, user_id, todo_id))
+    todo = await db.read(lambda conn: TodoDAO.get_for_owner(conn, user_id, todo_id))
     return _with_etag(todo, response)
 
 
@@ -162,7 +162,7 @@ async def update_todo(
     """Partial update (PUT and PATCH alike). With `If-Match`, a stale version is a 412."""
     versions = precondition.versions if precondition else None
     todo = await db.write(
-        lambda session: TodoDAO.update(session, user_id, todo_id, changes, if_version=versions)
+        lambda conn: TodoDAO.update(conn, user_id, todo_id, changes, if_version=versions)
     )
     return _with_etag(todo, response)
 
@@ -172,5 +172,5 @@ async def delete_todo(
     todo_id: uuid.UUID, user_id: CurrentUserId, db: DatabaseDep, precondition: IfMatchDep
 ) -> Empty:
     versions = precondition.versions if precondition else None
-    await db.write(lambda session: TodoDAO.delete(session, user_id, todo_id, if_version=versions))
+    await db.write(lambda conn: TodoDAO.delete(conn, user_id, todo_id, if_version=versions))
     return Empty()

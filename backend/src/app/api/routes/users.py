@@ -14,7 +14,7 @@ router = APIRouter(prefix="/me", tags=["users"])
 
 @router.get("", responses=error_responses(401))
 async def read_me(user_id: CurrentUserId, db: DatabaseDep) -> UserPublic:
-    user = await db.read(lambda session: UserDAO.get(session, user_id))
+    user = await db.read(lambda conn: UserDAO.get(conn, user_id))
     if user is None:
         raise UnknownUserError
     return UserPublic.model_validate(user)
