@@ -55,6 +55,9 @@ def hypercorn_config(
     config.workers = workers
     config.worker_class = "uvloop" if _has_uvloop() else "asyncio"
     config.graceful_timeout = graceful_timeout
+    # Longer than clients' and proxies' idle timeouts (httpx: 5 s, nginx upstream: 4 s
+    # in deploy/), so the server never closes a connection a client is about to reuse.
+    config.keep_alive_timeout = 75
     config.accesslog = None  # the app's middleware writes one access line per request
     # A Logger (not "-"): Hypercorn then adds no handler of its own, and its lines go
     # through the app's structlog formatting like every other log line.

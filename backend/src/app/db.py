@@ -213,6 +213,9 @@ def _create_engine(url: URL, *, pool_size: int) -> AsyncEngine:
         pool_size=pool_size,
         max_overflow=0,
         pool_timeout=10,
+        # An unreachable host fails a connection attempt in 5 s (asyncpg waits 60 s by
+        # default), so an outage becomes a prompt 503 rather than a hung request.
+        connect_args={"timeout": 5},
     )
     event.listen(engine.sync_engine, "before_cursor_execute", _refuse_writes_in_reads)
     return engine

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import structlog
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
@@ -13,8 +12,6 @@ from pydantic import BaseModel
 from starlette.status import HTTP_422_UNPROCESSABLE_CONTENT
 
 from app.errors import AppError
-
-log = structlog.get_logger(__name__)
 
 
 class ErrorDetail(BaseModel):
@@ -49,12 +46,8 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _unexpected_error(_: Request, exc: Exception) -> JSONResponse:
-    log.exception("unhandled_error", error=type(exc).__name__)
-    return JSONResponse({"detail": "Internal server error"}, status_code=500)
-
-
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(Exception, _unexpected_error)
+    # Unexpected exceptions are logged once and answered with a JSON 500 by
+    # RequestContextMiddleware (app/api/middleware.py), where the request id is known.

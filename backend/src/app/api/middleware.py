@@ -20,7 +20,11 @@ _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 class RequestContextMiddleware:
     """Gives each request an id (the client's X-Request-ID when sane), binds it to
-    every log line of the request, echoes it, and writes one access line."""
+    every log line of the request, echoes it, and writes one access line.
+
+    It is also where an unexpected exception ends: logged once, with the request id,
+    and answered with a JSON 500 if no response has started (the server would
+    otherwise log it a second time and answer in plain text)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -36,9 +40,12 @@ class RequestContextMiddleware:
         started = time.perf_counter()
         status = 500
 
+        started_response = False
+
         async def send_with_request_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, started_response
             if message["type"] == "http.response.start":
+                started_response = True
                 status = message["status"]
                 message["headers"] = [*message.get("headers", ()), request_id_header]
             await send(message)
@@ -46,6 +53,13 @@ class RequestContextMiddleware:
         structlog.contextvars.bind_contextvars(request_id=request_id)
         try:
             await self.app(scope, receive, send_with_request_id)
+        except Exception as exc:
+            access_log.exception("unhandled_error", error=type(exc).__name__)
+            if started_response:
+                raise  # too late for a clean 500: let the server drop the connection
+            await JSONResponse({"detail": "Internal server error"}, status_code=500)(
+                scope, receive, send_with_request_id
+            )
         finally:
             access_log.info(
                 "request",

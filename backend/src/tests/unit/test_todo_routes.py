@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 import httpx
+import pytest
 from fastapi import FastAPI
 
 from tests.unit.conftest import headers_for
@@ -142,3 +143,18 @@ async def test_me_for_deleted_user_is_401(
 ) -> None:
     response = await fake_client.get("/me", headers=headers_for(fake_app, uuid.uuid4()))
     assert response.status_code == 401
+
+
+async def test_unexpected_error_is_a_json_500_with_request_id(
+    fake_client: httpx.AsyncClient, alice: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(*_: object) -> None:
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(FakeTodoDAO, "stats", broken)
+    response = await fake_client.get(
+        "/todo/stats", headers={**alice, "X-Request-ID": "find-me-in-the-log"}
+    )
+    assert response.status_code == 500
+    assert response.json() == {"detail": "Internal server error"}
+    assert response.headers["x-request-id"] == "find-me-in-the-log"
