@@ -1,0 +1,1 @@
+"""The notebooks in jupyter/notebooks, executed headlessly against a real backend."""
