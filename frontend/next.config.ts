@@ -6,6 +6,9 @@ import type { NextConfig } from "next";
 const nextConfig: NextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
+  // A self-contained server (.next/standalone) for the small runtime image in
+  // frontend/Dockerfile; `next start` keeps working for `make run`.
+  output: "standalone",
 };
 
 export default nextConfig;
