@@ -25,7 +25,14 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Annotated, Any, NoReturn, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    StringConstraints,
+    TypeAdapter,
+    model_validator,
+)
 from sqlalchemy import (
     Column,
     Delete,
@@ -219,7 +226,9 @@ class TodoDAO(TodoBase, BaseDAO, table=True):
         if after is not None:
             params.update(after_created_at=after.created_at, after_id=after.id)
         query = _select_todos(filtered=completed is not None, paginated=after is not None)
-        return [TodoPublic.model_validate(row) for row in await conn.execute(query, params)]
+        rows = await conn.execute(query, params)
+        # One validation call for the whole page (pydantic-core loops in Rust).
+        return _TODO_PAGE.validate_python([row._asdict() for row in rows])
 
     @classmethod
     async def get_for_owner(
@@ -425,6 +434,9 @@ class TodoPublic(BaseModel):
     content: str
     completed: bool
     version: int
+
+
+_TODO_PAGE = TypeAdapter(list[TodoPublic])
 
 
 class TodoStats(BaseModel):
