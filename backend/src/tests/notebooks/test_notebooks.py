@@ -23,7 +23,7 @@ import pytest
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
-from tests.notebooks.conftest import Backend
+from tests.notebooks.conftest import NotebookBackend
 
 NOTEBOOKS_DIR = Path(__file__).resolve().parents[4] / "jupyter" / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
@@ -57,7 +57,7 @@ def describe_cell(notebook: nbformat.NotebookNode, index: int) -> str:
     return f"cell {index} ({position}): {first_line(cell)}"
 
 
-def kernel_environment(backend: Backend) -> dict[str, str]:
+def kernel_environment(backend: NotebookBackend) -> dict[str, str]:
     """What the notebooks read: where the backend answers and which database it uses."""
     env = dict(os.environ)
     env.update(
@@ -116,7 +116,7 @@ def test_the_notebooks_are_all_here() -> None:
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.name)
-async def test_notebook_runs(path: Path, backend: Backend) -> None:
+async def test_notebook_runs(path: Path, backend: NotebookBackend) -> None:
     failure = None
     try:
         await execute_notebook(read_notebook(path), path.name, kernel_environment(backend))
@@ -167,7 +167,7 @@ httpx.Response.json = _json_with_renamed_field
 """
 
 
-async def test_a_renamed_api_field_fails_at_the_cell_that_uses_it(backend: Backend) -> None:
+async def test_a_renamed_api_field_fails_at_the_cell_that_uses_it(backend: NotebookBackend) -> None:
     notebook = read_notebook(NOTEBOOKS_DIR / "02-api.ipynb")
     stand_in = nbformat.v4.new_code_cell(RENAME_VERSION_FIELD.strip())  # type: ignore[no-untyped-call]
     notebook.cells.insert(0, stand_in)

@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from tests.scaleout.harness import COMPOSE_FILE, NGINX_TEMPLATE, REPO_ROOT, missing
+from tests.processes import REPO_ROOT, missing
+from tests.scaleout.harness import COMPOSE_FILE, NGINX_TEMPLATE
 
 COCKROACH_NODES = ("roach1", "roach2", "roach3")
 BACKENDS = ("backend1", "backend2")

@@ -22,15 +22,15 @@ import pytest
 
 from app.db import is_unavailable
 from tests import databases
-from tests.scaleout.harness import (
+from tests.processes import (
     PrivatePostgres,
     backend_env,
     private_postgres,
     run_cli,
     running_backend,
-    running_nginx,
     wait_until,
 )
+from tests.scaleout.harness import running_nginx
 from tests.scaleout.load import Tally, create_todo, login, new_user_name, send
 
 REQUEST_TIMEOUT = 10.0  # seconds; a request that takes longer is a hang

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.scaleout.harness import REPO_ROOT
+from tests.processes import REPO_ROOT
 
 
 @dataclass(frozen=True)

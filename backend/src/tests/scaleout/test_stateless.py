@@ -13,15 +13,8 @@ import httpx
 import pytest
 
 from tests import databases
-from tests.scaleout.harness import (
-    Backend,
-    Nginx,
-    backend_env,
-    missing,
-    run_cli,
-    running_backend,
-    running_nginx,
-)
+from tests.processes import Backend, backend_env, missing, run_cli, running_backend
+from tests.scaleout.harness import Nginx, running_nginx
 from tests.scaleout.load import Tally, create_todo, login, new_user_name, send
 
 LOAD_REQUESTS = 240

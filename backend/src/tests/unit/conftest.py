@@ -18,7 +18,7 @@ from app.api.routes import todos, users
 from app.core.security import create_access_token
 from app.main import create_app
 from app.models import UserDAO
-from tests.conftest import settings_for
+from tests.conftest import asgi_client, settings_for
 from tests.unit.fakes import FakeDatabase, FakeIdempotencyKeyDAO, FakeTodoDAO, FakeUserDAO
 
 
@@ -42,8 +42,7 @@ def fake_app(monkeypatch: pytest.MonkeyPatch, fake_db: FakeDatabase) -> FastAPI:
 
 @pytest.fixture
 async def fake_client(fake_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=fake_app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+    async with asgi_client(fake_app) as http:
         yield http
 
 
