@@ -1,11 +1,12 @@
-"""Every route module, included in one place."""
+"""Every route module, included in one place.
+
+The routers are included into the app directly (no intermediate APIRouter), busiest
+first: FastAPI matches a request against each inclusion level in turn, so a flat,
+ordered list is the cheapest to route through.
+"""
 
 from fastapi import APIRouter
 
 from app.api.routes import auth, health, todos, users
 
-api_router = APIRouter()
-api_router.include_router(auth.router)
-api_router.include_router(users.router)
-api_router.include_router(todos.router)
-api_router.include_router(health.router)
+ROUTERS: tuple[APIRouter, ...] = (todos.router, auth.router, users.router, health.router)
