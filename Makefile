@@ -31,7 +31,7 @@ DATA_DIR ?= $(ROOT)/data
 export DATA_DIR HOST BACKEND_PORT FRONTEND_PORT
 
 .PHONY: help install install-backend install-frontend run migrate seed-demo openapi client jupyter \
-	test test-backend test-notebooks test-scaleout test-frontend test-e2e bench bench-smoke \
+	test test-backend test-notebooks test-scaleout test-frontend test-e2e bench bench-smoke fuzz \
 	lint lint-backend lint-frontend fmt lock tox compose-check images compose-up compose-down \
 	system-deps clean
 
@@ -133,6 +133,9 @@ test-backend: install-backend ## every pytest suite: unit, API, DB, migrations, 
 
 test-notebooks: install-backend ## run the Jupyter notebooks against a live backend
 	cd $(BACKEND) && $(BIN)/pytest tests/notebooks
+
+fuzz: install-backend ## fuzz every API operation from the OpenAPI document, 300 cases each
+	cd $(BACKEND) && FUZZ_EXAMPLES=300 $(BIN)/pytest tests/fuzz
 
 test-scaleout: install-backend ## compose/image checks, two replicas behind nginx, database and replica faults
 	cd $(BACKEND) && $(BIN)/pytest tests/scaleout

@@ -36,14 +36,28 @@ class PreconditionFailedError(AppError):
     detail = "The todo was changed by someone else; fetch it again and reapply your change"
 
 
-class IdempotencyKeyReusedError(AppError):
+class InvalidInputError(AppError):
+    """A 422 found by the app rather than by FastAPI's validation: it is reported in
+    the same shape (`{"detail": [{"loc", "msg", "type"}]}`), so clients and the OpenAPI
+    document see one shape for every 422."""
+
     status_code = 422
+    loc: tuple[str, ...] = ("body",)
+
+    def __init__(self, detail: str | None = None, *, loc: tuple[str, ...] | None = None) -> None:
+        super().__init__(detail)
+        if loc is not None:
+            self.loc = loc
+
+
+class IdempotencyKeyReusedError(InvalidInputError):
     detail = "This Idempotency-Key was already used with a different request body"
+    loc = ("header", "Idempotency-Key")
 
 
-class InvalidCursorError(AppError):
-    status_code = 422
+class InvalidCursorError(InvalidInputError):
     detail = "The pagination cursor is not valid; use the Link header of the previous page"
+    loc = ("query", "cursor")
 
 
 class UnknownUserError(AppError):

@@ -29,8 +29,10 @@ from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
+    StrictBool,
     StringConstraints,
     TypeAdapter,
+    WithJsonSchema,
     model_validator,
 )
 from sqlalchemy import (
@@ -113,8 +115,25 @@ UserName = Annotated[
 Password = Annotated[
     str, StringConstraints(min_length=8, max_length=PASSWORD_MAX), AfterValidator(_storable)
 ]
-Title = Annotated[str, AfterValidator(_storable), AfterValidator(_not_blank)]
-Content = Annotated[str, AfterValidator(_storable)]
+# The schema says what the validators enforce, so generated clients and fuzzers agree.
+Title = Annotated[
+    str,
+    AfterValidator(_storable),
+    AfterValidator(_not_blank),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": TITLE_MAX,
+            "pattern": r"^[^\u0000]*\S[^\u0000]*$",  # not blank, no NUL
+        }
+    ),
+]
+Content = Annotated[
+    str,
+    AfterValidator(_storable),
+    WithJsonSchema({"type": "string", "maxLength": CONTENT_MAX, "pattern": r"^[^\u0000]*$"}),
+]
 
 
 class BaseDAO(SQLModel):
@@ -405,14 +424,26 @@ def _count_by_completed() -> Select[Any]:
 class TodoCreate(TodoBase):
     title: Title = Field(min_length=1, max_length=TITLE_MAX)
     content: Content = Field(default="", max_length=CONTENT_MAX)
+    completed: StrictBool = False  # JSON booleans only: 0, 1 and "yes" are refused
 
 
-class TodoUpdate(SQLModel):
+def _absent_but_not_null(schema: dict[str, Any]) -> None:
+    """Document TodoUpdate's fields as optional but never null (null is a 422)."""
+    for prop in schema.get("properties", {}).values():
+        variants = prop.pop("anyOf", None)
+        if variants:
+            prop.update(next(v for v in variants if v.get("type") != "null"))
+        prop.pop("default", None)
+
+
+class TodoUpdate(BaseModel):
     """Partial update: only the fields present in the body change."""
+
+    model_config = ConfigDict(json_schema_extra=_absent_but_not_null)
 
     title: Title | None = Field(default=None, min_length=1, max_length=TITLE_MAX)
     content: Content | None = Field(default=None, max_length=CONTENT_MAX)
-    completed: bool | None = None
+    completed: StrictBool | None = None
 
     @model_validator(mode="after")
     def _no_nulls(self) -> TodoUpdate:

@@ -287,11 +287,11 @@ export interface components {
          */
         TodoUpdate: {
             /** Completed */
-            completed?: boolean | null;
+            completed?: boolean;
             /** Content */
-            content?: string | null;
+            content?: string;
             /** Title */
-            title?: string | null;
+            title?: string;
         };
         /** Token */
         Token: {
@@ -409,6 +409,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UserPublic"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
             /** @description Conflict */
@@ -540,13 +549,13 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorDetail"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -556,7 +565,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description Retrying with the same key returns the first response, creating nothing. */
-                "idempotency-key"?: string | null;
+                "idempotency-key"?: string;
             };
             path?: never;
             cookie?: never;
@@ -576,6 +585,15 @@ export interface operations {
                     "application/json": components["schemas"]["TodoPublic"];
                 };
             };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
             /** @description Unauthorized */
             401: {
                 headers: {
@@ -585,13 +603,13 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorDetail"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -600,7 +618,7 @@ export interface operations {
         parameters: {
             query: {
                 /** @description Must be true: deletes completed todos. */
-                completed: boolean;
+                completed: true;
             };
             header?: never;
             path?: never;
@@ -626,13 +644,13 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorDetail"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -719,8 +737,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Entity tag from a previous response, e.g. "3", or *. */
-                "if-match"?: string | null;
+                /** @description Entity tags from previous responses, e.g. "3", or *. */
+                "if-match"?: string;
             };
             path: {
                 todo_id: string;
@@ -793,8 +811,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Entity tag from a previous response, e.g. "3", or *. */
-                "if-match"?: string | null;
+                /** @description Entity tags from previous responses, e.g. "3", or *. */
+                "if-match"?: string;
             };
             path: {
                 todo_id: string;
@@ -810,15 +828,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Empty"];
-                };
-            };
-            /** @description Bad Request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
             /** @description Unauthorized */
@@ -863,8 +872,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Entity tag from a previous response, e.g. "3", or *. */
-                "if-match"?: string | null;
+                /** @description Entity tags from previous responses, e.g. "3", or *. */
+                "if-match"?: string;
             };
             path: {
                 todo_id: string;

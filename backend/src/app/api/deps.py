@@ -55,6 +55,8 @@ CurrentUserId = Annotated[uuid.UUID, Depends(current_user_id)]
 
 
 _ETAG = re.compile(r'\s*(W/)?"(\d{1,18})"\s*')
+_ENTITY_TAG = r'\s*(W/)?"\d{1,18}"\s*'
+IF_MATCH_PATTERN = rf"^(\s*\*\s*|{_ENTITY_TAG}(,{_ENTITY_TAG})*)$"
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,7 @@ class IfMatch:
 
 
 def parse_if_match(header: str | None) -> IfMatch | None:
+    """Versions named by an If-Match header that already matched IF_MATCH_PATTERN."""
     if header is None:
         return None
     if header.strip() == "*":
@@ -72,11 +75,7 @@ def parse_if_match(header: str | None) -> IfMatch | None:
     versions: set[int] = set()
     for tag in header.split(","):
         match = _ETAG.fullmatch(tag)
-        if match is None:
-            raise HTTPException(
-                status.HTTP_400_BAD_REQUEST,
-                'If-Match must be "*" or entity tags like "3", as sent in ETag',
-            )
+        assert match is not None, "checked by IF_MATCH_PATTERN"
         if match.group(1) is None:  # weak tags never match (RFC 9110 strong comparison)
             versions.add(int(match.group(2)))
     return IfMatch(versions=frozenset(versions))
@@ -85,7 +84,10 @@ def parse_if_match(header: str | None) -> IfMatch | None:
 async def if_match(
     if_match: Annotated[
         str | None,
-        Header(description='Entity tag from a previous response, e.g. "3", or *.'),
+        Header(
+            pattern=IF_MATCH_PATTERN,
+            description='Entity tags from previous responses, e.g. "3", or *.',
+        ),
     ] = None,
 ) -> IfMatch | None:
     return parse_if_match(if_match)

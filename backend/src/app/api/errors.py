@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.status import HTTP_422_UNPROCESSABLE_CONTENT
 
-from app.errors import AppError
+from app.errors import AppError, InvalidInputError
 
 
 class ErrorDetail(BaseModel):
@@ -19,13 +19,18 @@ class ErrorDetail(BaseModel):
 
 
 def error_responses(*codes: int) -> dict[int | str, dict[str, object]]:
-    """OpenAPI documentation for the error statuses an operation can return."""
+    """OpenAPI documentation for the error statuses an operation can return. (422 is
+    FastAPI's own validation-error shape, documented automatically.)"""
+    assert 422 not in codes, "422 is documented by FastAPI"
     return {code: {"model": ErrorDetail} for code in codes}
 
 
 async def _app_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AppError)
-    return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+    detail: object = exc.detail
+    if isinstance(exc, InvalidInputError):
+        detail = [{"loc": list(exc.loc), "msg": exc.detail, "type": "value_error"}]
+    return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
 
 
 class _EscapingJSONResponse(JSONResponse):

@@ -30,6 +30,7 @@ async def headers(make_user: MakeUser) -> dict[str, str]:
         ({"title": 42}, 422),
         ({"title": ["list"]}, 422),
         ({"title": "ok", "completed": "maybe"}, 422),
+        ({"title": "ok", "completed": 0}, 422),
         ({"title": "ok", "completed": None}, 422),
         ({"title": None}, 422),
     ],

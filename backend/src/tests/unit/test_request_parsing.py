@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, datetime
 
 import pytest
-from fastapi import HTTPException
 
-from app.api.deps import IfMatch, parse_if_match
+from app.api.deps import IF_MATCH_PATTERN, IfMatch, parse_if_match
 from app.errors import InvalidCursorError
 from app.models import TodoCursor
 
@@ -27,11 +27,16 @@ def test_if_match_parses(header: str | None, expected: IfMatch | None) -> None:
     assert parse_if_match(header) == expected
 
 
-@pytest.mark.parametrize("header", ["3", '"abc"', '"3', "", '"99999999999999999999"', '*, "1"'])
-def test_if_match_rejects_malformed(header: str) -> None:
-    with pytest.raises(HTTPException) as caught:
-        parse_if_match(header)
-    assert caught.value.status_code == 400
+@pytest.mark.parametrize(
+    "header", ["3", '"abc"', '"3', "", '"99999999999999999999"', '*, "1"', "null"]
+)
+def test_if_match_pattern_rejects_malformed(header: str) -> None:
+    assert re.fullmatch(IF_MATCH_PATTERN, header) is None
+
+
+@pytest.mark.parametrize("header", ["*", '"3"', ' "3" , "5"', 'W/"3"', '"0",W/"1"'])
+def test_if_match_pattern_accepts_entity_tags(header: str) -> None:
+    assert re.fullmatch(IF_MATCH_PATTERN, header) is not None
 
 
 def test_cursor_round_trips() -> None:

@@ -41,7 +41,7 @@ async def login(
     return Token(access_token=token)
 
 
-@router.post("/signup", status_code=status.HTTP_201_CREATED, responses=error_responses(409))
+@router.post("/signup", status_code=status.HTTP_201_CREATED, responses=error_responses(400, 409))
 async def signup(body: UserCreate, db: DatabaseDep) -> UserPublic:
     password_hash = await hash_password(body.password)
     user = await db.write(

@@ -6,13 +6,13 @@ import hashlib
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Header, HTTPException, Query, Request, Response, status
+from fastapi import APIRouter, Header, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.api.deps import CurrentUserId, DatabaseDep, IfMatchDep
 from app.api.errors import error_responses
-from app.errors import IdempotencyKeyReusedError
+from app.errors import IdempotencyKeyReusedError, InvalidInputError
 from app.models import (
     DeletedCount,
     IdempotencyKeyDAO,
@@ -49,7 +49,7 @@ def _with_etag(todo: TodoPublic, response: Response) -> TodoPublic:
 # hidden from the schema, so clients of the original never see a redirect.
 
 
-@router.get("", responses=error_responses(422))
+@router.get("")
 @router.get("/", include_in_schema=False)
 async def list_todos(
     request: Request,
@@ -83,22 +83,28 @@ async def todo_stats(user_id: CurrentUserId, db: DatabaseDep) -> TodoStats:
     return await db.read(lambda conn: TodoDAO.stats(conn, user_id))
 
 
-@router.delete("", responses=error_responses(422))
+@router.delete("")
 @router.delete("/", include_in_schema=False)
 async def delete_completed_todos(
     user_id: CurrentUserId,
     db: DatabaseDep,
-    completed: Annotated[bool, Query(description="Must be true: deletes completed todos.")],
+    completed: Annotated[
+        bool,
+        Query(
+            description="Must be true: deletes completed todos.",
+            json_schema_extra={"enum": [True]},
+        ),
+    ],
 ) -> DeletedCount:
     if not completed:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT, "Only completed=true can be bulk-deleted"
+        raise InvalidInputError(
+            "Only completed=true can be bulk-deleted", loc=("query", "completed")
         )
     deleted = await db.write(lambda conn: TodoDAO.delete_completed(conn, user_id))
     return DeletedCount(deleted=deleted)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, responses=error_responses(422))
+@router.post("", status_code=status.HTTP_201_CREATED, responses=error_responses(400))
 @router.post("/", status_code=status.HTTP_201_CREATED, include_in_schema=False)
 async def create_todo(
     body: TodoCreate,
@@ -167,7 +173,7 @@ async def update_todo(
     return _with_etag(todo, response)
 
 
-@router.delete("/{todo_id}", responses=error_responses(400, 404, 412))
+@router.delete("/{todo_id}", responses=error_responses(404, 412))
 async def delete_todo(
     todo_id: uuid.UUID, user_id: CurrentUserId, db: DatabaseDep, precondition: IfMatchDep
 ) -> Empty:
