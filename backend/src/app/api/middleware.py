@@ -72,6 +72,37 @@ class RequestContextMiddleware:
             structlog.contextvars.unbind_contextvars("request_id")
 
 
+class SecurityHeadersMiddleware:
+    """Headers every response carries: no MIME sniffing, no referrer leaks, and no
+    caching of anything answered to a credentialed request (a shared proxy or the
+    browser's cache must never replay one user's todos)."""
+
+    ALWAYS = (
+        (b"x-content-type-options", b"nosniff"),
+        (b"referrer-policy", b"no-referrer"),
+    )
+    NO_STORE = (b"cache-control", b"no-store")
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        credentialed = any(name == b"authorization" for name, _ in scope["headers"])
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [*message.get("headers", ()), *self.ALWAYS]
+                if credentialed and not any(name == b"cache-control" for name, _ in headers):
+                    headers.append(self.NO_STORE)
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
 class BodySizeLimitMiddleware:
     """413 for bodies over the limit, whether announced (Content-Length) or streamed."""
 

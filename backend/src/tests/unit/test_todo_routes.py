@@ -158,3 +158,14 @@ async def test_unexpected_error_is_a_json_500_with_request_id(
     assert response.status_code == 500
     assert response.json() == {"detail": "Internal server error"}
     assert response.headers["x-request-id"] == "find-me-in-the-log"
+
+
+async def test_security_headers(fake_client: httpx.AsyncClient, alice: dict[str, str]) -> None:
+    anonymous = await fake_client.get("/healthz")
+    assert anonymous.headers["x-content-type-options"] == "nosniff"
+    assert anonymous.headers["referrer-policy"] == "no-referrer"
+    assert "cache-control" not in anonymous.headers
+
+    authenticated = await fake_client.get("/todo", headers=alice)
+    assert authenticated.headers["cache-control"] == "no-store"
+    assert authenticated.headers["x-content-type-options"] == "nosniff"
