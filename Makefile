@@ -126,7 +126,7 @@ fmt: install-backend ## apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix $(ROOT)/jupyter/notebooks $(ROOT)/bench
 	$(BIN)/ruff format $(ROOT)/jupyter/notebooks $(ROOT)/bench
 
-test: lint test-backend test-frontend test-e2e bench-smoke ## every check and test suite
+test: system-deps lint test-backend test-frontend test-e2e bench-smoke ## every check and test suite
 
 test-backend: install-backend ## every pytest suite: unit, API, DB, migrations, notebooks, scale-out
 	cd $(BACKEND) && $(BIN)/pytest
@@ -135,7 +135,7 @@ test-notebooks: install-backend ## run the Jupyter notebooks against a live back
 	cd $(BACKEND) && $(BIN)/pytest tests/notebooks
 
 fuzz: install-backend ## fuzz every API operation from the OpenAPI document, 300 cases each
-	cd $(BACKEND) && FUZZ_EXAMPLES=300 $(BIN)/pytest tests/fuzz
+	cd $(BACKEND) && FUZZ_EXAMPLES=300 FUZZ_RANDOM=1 $(BIN)/pytest tests/fuzz
 
 test-scaleout: install-backend ## compose/image checks, two replicas behind nginx, database and replica faults
 	cd $(BACKEND) && $(BIN)/pytest tests/scaleout

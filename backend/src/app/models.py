@@ -113,7 +113,12 @@ UserName = Annotated[
     StringConstraints(min_length=3, max_length=NAME_MAX, pattern=r"^[A-Za-z0-9_.-]+$"),
 ]
 Password = Annotated[
-    str, StringConstraints(min_length=8, max_length=PASSWORD_MAX), AfterValidator(_storable)
+    str,
+    StringConstraints(min_length=8, max_length=PASSWORD_MAX),
+    AfterValidator(_storable),
+    WithJsonSchema(
+        {"type": "string", "minLength": 8, "maxLength": PASSWORD_MAX, "pattern": r"^[^\u0000]*$"}
+    ),
 ]
 # The schema says what the validators enforce, so generated clients and fuzzers agree.
 Title = Annotated[
