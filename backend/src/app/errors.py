@@ -60,6 +60,15 @@ class InvalidCursorError(InvalidInputError):
     loc = ("query", "cursor")
 
 
+class TooManyLoginFailuresError(AppError):
+    status_code = 429
+    detail = "Too many failed log-ins; try again later"
+
+    def __init__(self, retry_after_seconds: int) -> None:
+        super().__init__(f"Too many failed log-ins; try again in {retry_after_seconds} s")
+        self.headers = {"Retry-After": str(retry_after_seconds)}
+
+
 class UnknownUserError(AppError):
     """A valid token whose user no longer exists."""
 

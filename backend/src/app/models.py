@@ -21,7 +21,7 @@ import binascii
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Annotated, Any, NoReturn, TypeVar
 
@@ -82,6 +82,7 @@ PASSWORD_MAX = 128
 TITLE_MAX = 200
 CONTENT_MAX = 10_000
 IDEMPOTENCY_KEY_MAX = 255
+THROTTLE_KEY_MAX = 200
 
 
 def utcnow() -> datetime:
@@ -511,6 +512,90 @@ class TodoCursor:
         if parsed.created_at.tzinfo is None:
             raise InvalidCursorError
         return parsed
+
+
+# --- login throttling -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ThrottlePolicy:
+    limit: int
+    window: timedelta
+    lockout: timedelta
+
+
+class LoginThrottleDAO(BaseDAO, table=True):
+    """Failed log-ins per key ("name:<name>" or "addr:<address>"), kept in the database
+    so that every replica counts the same attempts."""
+
+    __tablename__ = "login_throttle"
+
+    key: str = Field(primary_key=True, max_length=THROTTLE_KEY_MAX)
+    failures: int = 0
+    window_started_at: datetime
+    locked_until: datetime | None = None
+
+    @classmethod
+    async def rows(cls, conn: AsyncConnection, keys: Collection[str]) -> list[LoginThrottleDAO]:
+        result = await conn.execute(_select_throttles(), {"keys": list(keys)})
+        return [cls(**row._mapping) for row in result]
+
+    @classmethod
+    async def locked_until_max(
+        cls, conn: AsyncConnection, keys: Collection[str], now: datetime
+    ) -> datetime | None:
+        """The latest lock still in force on any of the keys."""
+        locks = [row.locked_until for row in await cls.rows(conn, keys) if row.locked_until]
+        return max((lock for lock in locks if lock > now), default=None)
+
+    @classmethod
+    async def record_failure(
+        cls, conn: AsyncConnection, key: str, *, now: datetime, policy: ThrottlePolicy
+    ) -> None:
+        """Count one failure (a read-modify-write: SERIALIZABLE and the runner's retries
+        make concurrent failures count one by one)."""
+        existing = await cls.rows(conn, [key])
+        row = existing[0] if existing else None
+        if row is None or row.window_started_at + policy.window <= now:
+            failures, window_started_at = 1, now
+        else:
+            failures, window_started_at = row.failures + 1, row.window_started_at
+        locked_until = now + policy.lockout if failures >= policy.limit else None
+        values = {
+            "key": key,
+            "failures": failures,
+            "window_started_at": window_started_at,
+            "locked_until": locked_until,
+        }
+        if row is None:
+            try:
+                await conn.execute(_insert_into("login_throttle"), values)
+            except IntegrityError as exc:  # a concurrent first failure: count again
+                raise RetryTransactionError from exc
+        else:
+            await conn.execute(_update_throttle(), {**values, "throttle_key": key})
+
+    @classmethod
+    async def clear(cls, conn: AsyncConnection, key: str) -> None:
+        await conn.execute(_delete_throttle(), {"throttle_key": key})
+
+
+@cache
+def _select_throttles() -> Select[Any]:
+    throttle = _table("login_throttle")
+    return select(throttle).where(throttle.c.key.in_(bindparam("keys", expanding=True)))
+
+
+@cache
+def _update_throttle() -> Update:
+    throttle = _table("login_throttle")
+    return update(throttle).where(throttle.c.key == bindparam("throttle_key"))
+
+
+@cache
+def _delete_throttle() -> Delete:
+    throttle = _table("login_throttle")
+    return delete(throttle).where(throttle.c.key == bindparam("throttle_key"))
 
 
 # --- idempotency keys -----------------------------------------------------------------

@@ -16,6 +16,8 @@ export interface paths {
         /**
          * Login
          * @description Unknown user and wrong password fail alike, in the same time: no name probing.
+         *     Repeated failures for one name, or from one address, lock further attempts for a
+         *     while (429 with Retry-After); a success clears the name's count.
          */
         post: operations["login_auth_login_post"];
         delete?: never;
@@ -385,6 +387,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
         };

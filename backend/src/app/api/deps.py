@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import uuid
 from dataclasses import dataclass
@@ -52,6 +53,37 @@ async def current_user_id(
 
 
 CurrentUserId = Annotated[uuid.UUID, Depends(current_user_id)]
+
+
+async def client_address(request: Request, settings: SettingsDep) -> str:
+    """The caller's address. X-Forwarded-For is believed only from TRUSTED_PROXIES
+    (addresses or networks): from anyone else it is just text the client chose. Walking
+    the list from the right, the first hop that is not one of our proxies is the client."""
+    peer = request.client.host if request.client else "unknown"
+    if not _is_trusted_proxy(peer, settings.trusted_proxies):
+        return peer
+    forwarded = [hop.strip() for hop in request.headers.get("x-forwarded-for", "").split(",")]
+    for hop in reversed([hop for hop in forwarded if hop]):
+        if not _is_trusted_proxy(hop, settings.trusted_proxies):
+            return hop if _parse_ip(hop) is not None else peer
+    return peer
+
+
+def _parse_ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        return None
+
+
+def _is_trusted_proxy(host: str, trusted: list[str]) -> bool:
+    address = _parse_ip(host)
+    return address is not None and any(
+        address in ipaddress.ip_network(entry, strict=False) for entry in trusted
+    )
+
+
+ClientAddress = Annotated[str, Depends(client_address)]
 
 
 _ETAG = re.compile(r'\s*(W/)?"(\d{1,18})"\s*')

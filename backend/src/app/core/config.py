@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import os
 import secrets
 import tempfile
@@ -69,9 +70,27 @@ class Settings(DatabaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
 
-    @field_validator("cors_origins", mode="before")
+    # Login throttling (state in the database, shared by every replica).
+    login_failures_per_name: int = Field(default=5, ge=1)
+    login_failures_per_address: int = Field(default=20, ge=1)
+    login_failure_window_seconds: int = Field(default=900, ge=1)
+    login_lockout_seconds: int = Field(default=300, ge=1)
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Addresses or networks (CIDR) whose X-Forwarded-For is believed: "
+        "the reverse proxy in front, and nothing else.",
+    )
+
+    @field_validator("trusted_proxies")
     @classmethod
-    def _split_origins(cls, value: object) -> object:
+    def _valid_networks(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            ipaddress.ip_network(entry, strict=False)  # ValueError names the bad entry
+        return value
+
+    @field_validator("cors_origins", "trusted_proxies", mode="before")
+    @classmethod
+    def _split_commas(cls, value: object) -> object:
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value

@@ -17,7 +17,7 @@ from app.migrate import alembic_config, downgrade, head_revision, upgrade
 from app.models import BaseDAO
 from tests import databases
 
-APP_TABLES = {"users", "todo", "idempotency_key"}
+APP_TABLES = {"users", "todo", "idempotency_key", "login_throttle"}
 
 
 @pytest.fixture(params=["sqlite", "postgresql", "cockroachdb"])
