@@ -1,6 +1,6 @@
 """Shared fixtures. Contents:
 
-1. `test_settings`   — Settings for an app under test (fixed secret, no dev mode).
+1. `settings_for()`   — Settings for an app under test (fixed secret, no dev mode).
 2. `engine`          — the database engines (see tests/databases.py), one parameter each.
 3. `database_url`    — a fresh, migrated database on that engine for the session.
 4. `app`, `client`   — the real app on that database (lifespan run) and an httpx client.
@@ -19,7 +19,6 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from pydantic import SecretStr
-from sqlalchemy.engine import make_url
 
 from app.core.config import Settings
 from app.main import create_app
@@ -57,11 +56,6 @@ def settings_for(database_url: str, **overrides: object) -> Settings:
     return Settings(**values)  # type: ignore[arg-type]
 
 
-@pytest.fixture
-def test_settings() -> Settings:
-    return settings_for("sqlite+aiosqlite://")
-
-
 # 2 and 3 ---------------------------------------------------------------------------------
 @pytest.fixture(scope="session")
 def cockroach_url() -> Iterator[object]:
@@ -73,12 +67,7 @@ def cockroach_url() -> Iterator[object]:
 async def engine(request: pytest.FixtureRequest) -> str:
     name: str = request.param
     if name in POSTGRES_ENGINES:
-        reason = await databases.postgres_reachable(databases.postgres_admin_url())
-        if reason is not None:
-            message = f"PostgreSQL is not reachable at {databases.postgres_admin_url()}: {reason}"
-            if databases.postgres_required():
-                pytest.fail(message)
-            pytest.skip(message)
+        await databases.require_postgres()
     return name
 
 
@@ -142,7 +131,3 @@ def make_user(client: httpx.AsyncClient) -> MakeUser:
         return await signup_and_login(client, name)
 
     return make
-
-
-def is_postgres_family(url: str) -> bool:
-    return make_url(url).get_backend_name() in {"postgresql", "cockroachdb"}

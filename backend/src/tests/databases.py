@@ -20,8 +20,10 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import NoReturn
 
 import asyncpg
+import pytest
 from sqlalchemy.engine import URL, make_url
 
 DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
@@ -32,9 +34,25 @@ def postgres_admin_url() -> URL:
     return make_url(os.environ.get("TEST_DATABASE_URL", DEFAULT_POSTGRES_URL))
 
 
-def postgres_required() -> bool:
-    """On CI a missing PostgreSQL is a failure, not a skip."""
+def on_ci() -> bool:
     return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def unavailable(message: str) -> NoReturn:
+    """A prerequisite (PostgreSQL, nginx, a binary) is absent: a failure on CI, where
+    everything must run, and a skip with the reason on a developer's machine."""
+    if on_ci():
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+async def require_postgres() -> URL:
+    """The admin URL of a reachable PostgreSQL, or `unavailable`."""
+    admin = postgres_admin_url()
+    reason = await postgres_reachable(admin)
+    if reason is not None:
+        unavailable(f"PostgreSQL is not reachable at {admin}: {reason}")
+    return admin
 
 
 def _asyncpg_dsn(url: URL) -> str:

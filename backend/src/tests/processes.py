@@ -26,10 +26,9 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import httpx
-import pytest
 from sqlalchemy.engine import URL, make_url
 
-from tests.databases import free_port, postgres_required
+from tests.databases import free_port, unavailable
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 BACKEND_SRC = REPO_ROOT / "backend" / "src"
@@ -42,11 +41,8 @@ APT_PACKAGES = "nginx gettext-base postgresql"
 
 # --- prerequisites -----------------------------------------------------------------------
 def missing(what: str) -> NoReturn:
-    """A prerequisite is absent: a failure on CI, a skip (with the reason) elsewhere."""
-    message = f"{what}; on Debian: apt-get install -y {APT_PACKAGES}"
-    if postgres_required():
-        pytest.fail(message)
-    pytest.skip(message)
+    """A program the test needs is absent (see `unavailable`)."""
+    unavailable(f"{what}; on Debian: apt-get install -y {APT_PACKAGES}")
 
 
 def _version_key(path: str) -> tuple[int, ...]:

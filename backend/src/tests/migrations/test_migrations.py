@@ -25,12 +25,7 @@ async def migration_url(request: pytest.FixtureRequest, tmp_path: Path) -> Async
     if request.param == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path / 'migrations.db'}"
         return
-    admin = databases.postgres_admin_url()
-    reason = await databases.postgres_reachable(admin)
-    if reason is not None:
-        if databases.postgres_required():
-            pytest.fail(f"PostgreSQL is not reachable: {reason}")
-        pytest.skip(f"PostgreSQL is not reachable: {reason}")
+    admin = await databases.require_postgres()
     fresh = await databases.create_database(admin, prefix="mi_migrations")
     driver = "cockroachdb+asyncpg" if request.param == "cockroachdb" else "postgresql+asyncpg"
     try:
