@@ -86,8 +86,9 @@ def _is_trusted_proxy(host: str, trusted: list[str]) -> bool:
 ClientAddress = Annotated[str, Depends(client_address)]
 
 
-_ETAG = re.compile(r'\s*(W/)?"(\d{1,18})"\s*')
-_ENTITY_TAG = r'\s*(W/)?"\d{1,18}"\s*'
+# One entity tag, as this API writes them ("3") or a client may weaken them (W/"3").
+_ENTITY_TAG = r'\s*(W/)?"(\d{1,18})"\s*'
+_ETAG = re.compile(_ENTITY_TAG)
 IF_MATCH_PATTERN = rf"^(\s*\*\s*|{_ENTITY_TAG}(,{_ENTITY_TAG})*)$"
 
 
