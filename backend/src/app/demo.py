@@ -35,8 +35,8 @@ async def seed_demo(db: Database) -> None:
                 user = await UserDAO.create(conn, name=name, password_hash=password_hash)
                 users_created += 1
             for note in DEMO_NOTES.get(name, []):
-                if not await TodoDAO.exists_with_title(conn, user.id, note.title):
-                    await TodoDAO.create(conn, user.id, note)
+                if not await TodoDAO.exists_with_title(conn, user.as_caller(), note.title):
+                    await TodoDAO.create(conn, user.as_caller(), note)
                     notes_created += 1
         return users_created, notes_created
 

@@ -69,6 +69,13 @@ class TooManyLoginFailuresError(AppError):
         self.headers = {"Retry-After": str(retry_after_seconds)}
 
 
+class WrongPasswordError(AppError):
+    """The password given to confirm an account change is not the account's."""
+
+    status_code = 403
+    detail = "The password is not correct"
+
+
 class UnknownUserError(AppError):
     """A valid token whose user no longer exists."""
 

@@ -40,11 +40,13 @@ from sqlalchemy import (
     Delete,
     Index,
     Insert,
+    ScalarSelect,
     Select,
     Table,
     Text,
     Update,
     Uuid,
+    and_,
     bindparam,
     delete,
     func,
@@ -55,10 +57,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlalchemy.sql.dml import ReturningDelete
+from sqlalchemy.sql.base import ReadOnlyColumnCollection
+from sqlalchemy.sql.dml import ReturningDelete, ReturningUpdate
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Field, SQLModel
 from sqlmodel.sql.sqltypes import UTCDateTime
 
+from app.core.security import Caller
 from app.errors import (
     InvalidCursorError,
     NameTakenError,
@@ -156,15 +161,27 @@ class UserDAO(BaseDAO, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     name: str = Field(max_length=NAME_MAX, unique=True)
     password_hash: str = Field(max_length=255)
+    # Bumped to revoke every token issued before; tokens carry the value they were
+    # issued with, and every statement run for a caller checks it (`_live_owner_id`).
+    token_generation: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+
+    def as_caller(self) -> Caller:
+        """This user as their current tokens name them (for code that acts on their
+        behalf without a token: the demo seed, tests, notebooks)."""
+        return Caller(self.id, self.token_generation)
 
     @classmethod
-    async def get(cls, conn: AsyncConnection, user_id: uuid.UUID) -> UserDAO | None:
-        row = (await conn.execute(_user_by("id"), {"value": user_id})).one_or_none()
-        return None if row is None else cls(**row._mapping)
+    async def get_for_caller(cls, conn: AsyncConnection, caller: Caller) -> UserDAO:
+        """The caller's account; UnknownUserError (401) once it is deleted or the
+        caller's token revoked."""
+        row = (await conn.execute(_select_live_user(), _caller_params(caller))).one_or_none()
+        if row is None:
+            raise UnknownUserError
+        return cls(**row._mapping)
 
     @classmethod
     async def get_by_name(cls, conn: AsyncConnection, name: str) -> UserDAO | None:
-        row = (await conn.execute(_user_by("name"), {"value": name})).one_or_none()
+        row = (await conn.execute(_select_user_by_name(), {"name": name})).one_or_none()
         return None if row is None else cls(**row._mapping)
 
     @classmethod
@@ -178,15 +195,89 @@ class UserDAO(BaseDAO, table=True):
             raise NameTakenError from exc
         return user
 
+    @classmethod
+    async def revoke_tokens(
+        cls, conn: AsyncConnection, caller: Caller, *, new_password_hash: str | None = None
+    ) -> int:
+        """Bump the token generation, optionally with a new password: every token issued
+        before, the caller's included, stops working. Returns the new generation."""
+        statement = _bump_token_generation(with_password=new_password_hash is not None)
+        params = {**_caller_params(caller), "new_password_hash": new_password_hash}
+        row = (await conn.execute(statement, params)).one_or_none()
+        if row is None:
+            raise UnknownUserError
+        generation: int = row.token_generation
+        return generation
+
+    @classmethod
+    async def delete(cls, conn: AsyncConnection, caller: Caller) -> str:
+        """Delete the account with everything it owns, in the caller's transaction (so
+        all of it goes or none). The foreign keys cascade too; deleting explicitly keeps
+        this true on any engine and says what goes. Returns the deleted name."""
+        params = _caller_params(caller)
+        await conn.execute(_delete_owned("todo"), params)
+        await conn.execute(_delete_owned("idempotency_key"), params)
+        row = (await conn.execute(_delete_live_user(), params)).one_or_none()
+        if row is None:  # already gone, or the token was revoked: nothing was deleted
+            raise UnknownUserError
+        name: str = row.name
+        return name
+
+
+def _caller_params(caller: Caller) -> dict[str, Any]:
+    """Bind values for `_live_owner_id()`, which every caller-scoped statement uses."""
+    return {"owner": caller.user_id, "generation": caller.token_generation}
+
+
+def _is_live_user(users: ReadOnlyColumnCollection[str, Column[Any]]) -> ColumnElement[bool]:
+    return and_(users.id == bindparam("owner"), users.token_generation == bindparam("generation"))
+
+
+@cache
+def _live_owner_id() -> ScalarSelect[Any]:
+    """The caller's id while their account exists and their token generation is
+    current, else NULL. Owned rows are matched against this rather than the bare id, so
+    a revoked token sees nothing, changes nothing, and costs no extra round trip."""
+    users = _table("users").c
+    return select(users.id).where(_is_live_user(users)).scalar_subquery()
+
+
+@cache
+def _select_live_user() -> Select[Any]:
+    users = _table("users")
+    return select(users).where(_is_live_user(users.c))
+
+
+@cache
+def _bump_token_generation(*, with_password: bool) -> ReturningUpdate[Any]:
+    users = _table("users")
+    values: dict[str, Any] = {"token_generation": users.c.token_generation + 1}
+    if with_password:
+        values["password_hash"] = bindparam("new_password_hash")
+    statement = update(users).where(_is_live_user(users.c)).values(**values)
+    return statement.returning(users.c.token_generation)
+
+
+@cache
+def _delete_owned(table: str) -> Delete:
+    owned = _table(table)
+    return delete(owned).where(owned.c.owner_id == _live_owner_id())
+
+
+@cache
+def _delete_live_user() -> ReturningDelete[Any]:
+    users = _table("users")
+    return delete(users).where(_is_live_user(users.c)).returning(users.c.name)
+
 
 def _table(name: str) -> Table:
     return BaseDAO.metadata.tables[name]
 
 
 @cache
-def _user_by(column: str) -> Select[Any]:
+def _select_user_by_name() -> Select[Any]:
     users = _table("users")
-    return select(users).where(users.c[column] == bindparam("value"))
+    return select(users).where(users.c.name == bindparam("name"))
 
 
 @cache
@@ -240,42 +331,44 @@ class TodoDAO(TodoBase, BaseDAO, table=True):
     async def list_for_owner(
         cls,
         conn: AsyncConnection,
-        owner_id: uuid.UUID,
+        caller: Caller,
         *,
         completed: bool | None = None,
         after: TodoCursor | None = None,
         limit: int,
     ) -> list[TodoPublic]:
         """One page in (created_at, id) order: a keyset query, O(page) at any table size."""
-        params: dict[str, Any] = {"owner": owner_id, "completed": completed, "limit": limit}
+        params = {**_caller_params(caller), "completed": completed, "limit": limit}
         if after is not None:
             params.update(after_created_at=after.created_at, after_id=after.id)
         query = _select_todos(filtered=completed is not None, paginated=after is not None)
         rows = await conn.execute(query, params)
         # One validation call for the whole page (pydantic-core loops in Rust).
-        return _TODO_PAGE.validate_python([row._asdict() for row in rows])
+        page = _TODO_PAGE.validate_python([row._asdict() for row in rows])
+        if not page:  # nothing here, or a revoked token: only a miss pays to tell which
+            await UserDAO.get_for_caller(conn, caller)
+        return page
 
     @classmethod
     async def get_for_owner(
-        cls, conn: AsyncConnection, owner_id: uuid.UUID, todo_id: uuid.UUID
+        cls, conn: AsyncConnection, caller: Caller, todo_id: uuid.UUID
     ) -> TodoPublic:
-        params = {"owner": owner_id, "todo_id": todo_id}
+        params = {**_caller_params(caller), "todo_id": todo_id}
         row = (await conn.execute(_select_todo(), params)).one_or_none()
         if row is None:
+            await UserDAO.get_for_caller(conn, caller)  # 401 rather than 404 if revoked
             raise TodoNotFoundError
         return TodoPublic.model_validate(row)
 
     @classmethod
-    async def create(
-        cls, conn: AsyncConnection, owner_id: uuid.UUID, data: TodoCreate
-    ) -> TodoPublic:
+    async def create(cls, conn: AsyncConnection, caller: Caller, data: TodoCreate) -> TodoPublic:
         now = utcnow()
         todo = TodoPublic(
             id=uuid.uuid4(), created_at=now, updated_at=now, version=0, **data.model_dump()
         )
         try:
-            await conn.execute(_insert_into("todo"), {**todo.model_dump(), "owner_id": owner_id})
-        except IntegrityError as exc:  # the owner was deleted while the token lived
+            await conn.execute(_insert_todo(), {**todo.model_dump(), **_caller_params(caller)})
+        except IntegrityError as exc:  # owner_id came out NULL: deleted, or token revoked
             raise UnknownUserError from exc
         return todo
 
@@ -283,7 +376,7 @@ class TodoDAO(TodoBase, BaseDAO, table=True):
     async def update(
         cls,
         conn: AsyncConnection,
-        owner_id: uuid.UUID,
+        caller: Caller,
         todo_id: uuid.UUID,
         changes: TodoUpdate,
         *,
@@ -293,7 +386,7 @@ class TodoDAO(TodoBase, BaseDAO, table=True):
         values = changes.model_dump(exclude_unset=True)
         statement = _update_todo(frozenset(values), conditional=if_version is not None)
         params: dict[str, Any] = {
-            "owner": owner_id,
+            **_caller_params(caller),
             "todo_id": todo_id,
             "now": utcnow(),
             "versions": list(if_version or ()),
@@ -301,46 +394,49 @@ class TodoDAO(TodoBase, BaseDAO, table=True):
         }
         row = (await conn.execute(statement, params)).one_or_none()
         if row is None:
-            await cls._raise_missing_or_stale(conn, owner_id, todo_id)
+            await cls._raise_missing_or_stale(conn, caller, todo_id)
         return TodoPublic.model_validate(row)
 
     @classmethod
     async def delete(
         cls,
         conn: AsyncConnection,
-        owner_id: uuid.UUID,
+        caller: Caller,
         todo_id: uuid.UUID,
         *,
         if_version: Collection[int] | None = None,
     ) -> None:
         statement = _delete_todo(conditional=if_version is not None)
-        params = {"owner": owner_id, "todo_id": todo_id, "versions": list(if_version or ())}
+        params = {**_caller_params(caller), "todo_id": todo_id, "versions": list(if_version or ())}
         if (await conn.execute(statement, params)).first() is None:
-            await cls._raise_missing_or_stale(conn, owner_id, todo_id)
+            await cls._raise_missing_or_stale(conn, caller, todo_id)
 
     @classmethod
-    async def delete_completed(cls, conn: AsyncConnection, owner_id: uuid.UUID) -> int:
-        return len((await conn.execute(_delete_completed(), {"owner": owner_id})).all())
+    async def delete_completed(cls, conn: AsyncConnection, caller: Caller) -> int:
+        deleted = len((await conn.execute(_delete_completed(), _caller_params(caller))).all())
+        if not deleted:
+            await UserDAO.get_for_caller(conn, caller)
+        return deleted
 
     @classmethod
-    async def stats(cls, conn: AsyncConnection, owner_id: uuid.UUID) -> TodoStats:
-        rows = await conn.execute(_count_by_completed(), {"owner": owner_id})
+    async def stats(cls, conn: AsyncConnection, caller: Caller) -> TodoStats:
+        rows = await conn.execute(_count_by_completed(), _caller_params(caller))
         counts = {completed: count for completed, count in rows}
+        if not counts:
+            await UserDAO.get_for_caller(conn, caller)
         active, done = counts.get(False, 0), counts.get(True, 0)
         return TodoStats(total=active + done, active=active, completed=done)
 
     @classmethod
-    async def exists_with_title(
-        cls, conn: AsyncConnection, owner_id: uuid.UUID, title: str
-    ) -> bool:
-        params = {"owner": owner_id, "title": title}
+    async def exists_with_title(cls, conn: AsyncConnection, caller: Caller, title: str) -> bool:
+        params = {**_caller_params(caller), "title": title}
         return (await conn.execute(_select_title(), params)).first() is not None
 
     @classmethod
     async def _raise_missing_or_stale(
-        cls, conn: AsyncConnection, owner_id: uuid.UUID, todo_id: uuid.UUID
+        cls, conn: AsyncConnection, caller: Caller, todo_id: uuid.UUID
     ) -> NoReturn:
-        await cls.get_for_owner(conn, owner_id, todo_id)  # raises 404 when missing
+        await cls.get_for_owner(conn, caller, todo_id)  # raises 401/404 when missing
         raise PreconditionFailedError
 
 
@@ -354,8 +450,14 @@ OwnedStatement = TypeVar("OwnedStatement", Select[Any], Update, Delete)
 
 
 def _owned(statement: OwnedStatement) -> OwnedStatement:
-    """Scope a todo statement to its owner: every todo statement goes through here."""
-    return statement.where(_table("todo").c.owner_id == bindparam("owner"))
+    """Scope a todo statement to its live owner: every todo statement goes through here."""
+    return statement.where(_table("todo").c.owner_id == _live_owner_id())
+
+
+@cache
+def _insert_todo() -> Insert:
+    # owner_id is the live-owner subquery: NULL for a revoked token, which NOT NULL refuses.
+    return insert(_table("todo")).values(owner_id=_live_owner_id())
 
 
 @cache
@@ -613,10 +715,8 @@ class IdempotencyKeyDAO(BaseDAO, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
     @classmethod
-    async def get(
-        cls, conn: AsyncConnection, owner_id: uuid.UUID, key: str
-    ) -> IdempotencyKeyDAO | None:
-        params = {"owner": owner_id, "key": key}
+    async def get(cls, conn: AsyncConnection, caller: Caller, key: str) -> IdempotencyKeyDAO | None:
+        params = {**_caller_params(caller), "key": key}
         row = (await conn.execute(_select_idempotency_key(), params)).one_or_none()
         return None if row is None else cls(**row._mapping)
 
@@ -625,13 +725,13 @@ class IdempotencyKeyDAO(BaseDAO, table=True):
         cls,
         conn: AsyncConnection,
         *,
-        owner_id: uuid.UUID,
+        caller: Caller,
         key: str,
         request_hash: str,
         response_body: str,
     ) -> None:
         values = {
-            "owner_id": owner_id,
+            "owner_id": caller.user_id,
             "key": key,
             "request_hash": request_hash,
             "response_body": response_body,
@@ -648,4 +748,4 @@ class IdempotencyKeyDAO(BaseDAO, table=True):
 @cache
 def _select_idempotency_key() -> Select[Any]:
     keys = _table("idempotency_key")
-    return select(keys).where(keys.c.owner_id == bindparam("owner"), keys.c.key == bindparam("key"))
+    return select(keys).where(keys.c.owner_id == _live_owner_id(), keys.c.key == bindparam("key"))

@@ -7,13 +7,16 @@
 5. `make_user`       — signs up a new user and logs in: `(name, auth headers)`.
    Every test works with its own users, so tests share a database without seeing
    each other's data (the app scopes everything by owner).
+   `client_from(new_address())` — a client with its own address, for tests that fail
+   log-ins (the throttle counts per address).
 """
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 import httpx
 import pytest
@@ -129,5 +132,29 @@ async def signup_and_login(
 def make_user(client: httpx.AsyncClient) -> MakeUser:
     async def make(name: str | None = None) -> tuple[str, dict[str, str]]:
         return await signup_and_login(client, name)
+
+    return make
+
+
+ClientFrom = Callable[[str], AbstractAsyncContextManager[httpx.AsyncClient]]
+_addresses = itertools.count(1)
+
+
+def new_address() -> str:
+    """A client address no other test uses: failed log-ins count per address, and the
+    app (so its counters) lives for the whole session."""
+    n = next(_addresses)
+    return f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}"
+
+
+@pytest.fixture
+def client_from(app: FastAPI) -> ClientFrom:
+    """An in-process client whose requests come from the given address."""
+
+    @asynccontextmanager
+    async def make(address: str) -> AsyncIterator[httpx.AsyncClient]:
+        transport = httpx.ASGITransport(app=app, client=(address, 40000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+            yield c
 
     return make

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache, lru_cache
 
@@ -41,24 +42,36 @@ async def verify_password(password: str, password_hash: str | None) -> bool:
     return await asyncio.to_thread(_hasher.verify, password, password_hash)
 
 
-def create_access_token(user_id: uuid.UUID, *, secret: str, ttl: timedelta) -> str:
+@dataclass(frozen=True)
+class Caller:
+    """Who a verified token says is calling. `token_generation` is the user's token
+    generation when the token was issued: changing the password or logging out
+    everywhere bumps the stored one, and every query checks the two still match."""
+
+    user_id: uuid.UUID
+    token_generation: int
+
+
+def create_access_token(
+    user_id: uuid.UUID, token_generation: int, *, secret: str, ttl: timedelta
+) -> str:
     now = datetime.now(UTC)
-    claims = {"sub": str(user_id), "iat": now, "exp": now + ttl}
+    claims = {"sub": str(user_id), "gen": token_generation, "iat": now, "exp": now + ttl}
     return jwt.encode(claims, secret, algorithm=JWT_ALGORITHM)
 
 
-def decode_access_token(token: str, *, secret: str) -> uuid.UUID:
-    """The user id a valid token names; InvalidTokenError for anything else."""
+def decode_access_token(token: str, *, secret: str) -> Caller:
+    """The caller a valid token names; InvalidTokenError for anything else."""
     if len(token) > MAX_TOKEN_LENGTH:
         raise InvalidTokenError("token too long")
-    user_id, expires_at = _verified_claims(token, secret)
+    caller, expires_at = _verified_claims(token, secret)
     if time.time() >= expires_at:
         raise InvalidTokenError("token expired")
-    return user_id
+    return caller
 
 
 @lru_cache(maxsize=4096)
-def _verified_claims(token: str, secret: str) -> tuple[uuid.UUID, float]:
+def _verified_claims(token: str, secret: str) -> tuple[Caller, float]:
     """Signature and claims, checked once per token: a client sends the same token on
     every request, and re-verifying it each time was a visible share of a request.
     Expiry is checked by the caller on every use; failures are never cached."""
@@ -69,6 +82,15 @@ def _verified_claims(token: str, secret: str) -> tuple[uuid.UUID, float]:
             algorithms=[JWT_ALGORITHM],
             options={"require": ["sub", "exp"], "verify_exp": False},
         )
-        return uuid.UUID(str(claims["sub"])), float(claims["exp"])
+        caller = Caller(uuid.UUID(str(claims["sub"])), _generation(claims.get("gen", 0)))
+        return caller, float(claims["exp"])
     except (jwt.InvalidTokenError, ValueError, TypeError) as exc:
         raise InvalidTokenError(str(exc)) from exc
+
+
+def _generation(claim: object) -> int:
+    # Tokens issued before generations existed carry none: they are generation 0,
+    # which every account starts at, so an upgrade logs nobody out.
+    if type(claim) is not int or claim < 0:
+        raise InvalidTokenError("bad token generation")
+    return claim

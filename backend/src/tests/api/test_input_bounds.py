@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import httpx
 import pytest
 
-from tests.conftest import MakeUser
+from tests.conftest import ClientFrom, MakeUser, new_address, signup_and_login
 
 
 @pytest.fixture
@@ -124,3 +124,107 @@ async def test_bad_content_length(client: httpx.AsyncClient, headers: dict[str, 
         headers={**headers, "Content-Type": "application/json", "Content-Length": "abc"},
     )
     assert response.status_code == 400
+
+
+def nested_arrays(depth: int) -> bytes:
+    return b'{"title": "x", "content": ' + b"[" * depth + b"]" * depth + b"}"
+
+
+def nested_objects(depth: int) -> bytes:
+    return b'{"title": ' + b'{"a": ' * depth + b"1" + b"}" * depth + b"}"
+
+
+@pytest.mark.parametrize("depth", [100, 5_000, 30_000])
+@pytest.mark.parametrize("shape", [nested_arrays, nested_objects])
+@pytest.mark.parametrize(
+    ("method", "url"),
+    [("POST", "/todo"), ("PATCH", "/todo/{id}"), ("PUT", "/me/password"), ("DELETE", "/me")],
+)
+async def test_deeply_nested_json_is_a_4xx(
+    client: httpx.AsyncClient,
+    headers: dict[str, str],
+    method: str,
+    url: str,
+    shape: Callable[[int], bytes],
+    depth: int,
+) -> None:
+    """Past the parser's recursion limit a 400, below it a 422, beyond 64 KiB a 413:
+    never a 500, and nothing stored or changed."""
+    todo = (await client.post("/todo", json={"title": "before"}, headers=headers)).json()
+    response = await client.request(
+        method,
+        url.format(id=todo["id"]),
+        content=shape(depth),
+        headers={**headers, "Content-Type": "application/json"},
+    )
+    assert response.status_code in {400, 413, 422}, response.text[:300]
+    assert "detail" in response.json()
+    assert (await client.get("/todo", headers=headers)).json() == [todo]
+
+
+# Text that breaks naive handling: astral-plane emoji and ZWJ sequences (UTF-16
+# surrogate pairs), right-to-left text and bidi overrides, stacked combining marks,
+# the same letter composed and decomposed (they must stay different: no normalization),
+# invisible characters, and SQL / JSON / HTML metacharacters.
+AWKWARD_TEXT = [
+    "🚀 rocket, 👩‍👩‍👧‍👦 family, 🇳🇱 flag",
+    "שלום עולם مرحبا بالعالم",
+    "\u202eevil override\u202c and \u200f marks",
+    "Z\u0351\u0352\u0353a\u0354\u0355\u0356l\u0357\u0358\u0359g\u035a\u035bo",
+    "\u00e9 composed vs e\u0301 decomposed",
+    "\ufeffBOM, zero\u200bwidth, soft\u00adhyphen, \uffff noncharacter",
+    "'; DROP TABLE todo; -- \" OR 1=1 /* */ \\ %_ $1 :name ?",
+    '{"json": "inside"} <script>alert(1)</script> &amp;',
+    "\U0001f600" * 200,  # 200 characters, 800 bytes of UTF-8: the title limit counts characters
+]
+
+
+@pytest.mark.parametrize("text", AWKWARD_TEXT)
+async def test_awkward_text_round_trips_exactly(
+    client: httpx.AsyncClient, headers: dict[str, str], text: str
+) -> None:
+    created = await client.post("/todo", json={"title": text, "content": text}, headers=headers)
+    assert created.status_code == 201, created.text
+    todo_url = f"/todo/{created.json()['id']}"
+    assert (await client.get(todo_url, headers=headers)).json()["title"] == text
+
+    edited = text[::-1] if text.strip()[::-1].strip() else text
+    patched = await client.patch(todo_url, json={"title": edited, "content": text}, headers=headers)
+    assert patched.status_code == 200, patched.text
+    [listed] = (await client.get("/todo", headers=headers)).json()
+    assert (listed["title"], listed["content"]) == (edited, text)
+    assert listed["title"].encode() == edited.encode()  # byte for byte, not just equal-looking
+
+
+async def test_sql_metacharacters_in_every_other_string_field(
+    client: httpx.AsyncClient, client_from: ClientFrom
+) -> None:
+    """Passwords and idempotency keys are text like any other: stored and compared,
+    never interpreted."""
+    password = "pw'; DROP TABLE users; --\"\\"
+    async with client_from(new_address()) as isolated:
+        name, auth = await signup_and_login(isolated, password=password)
+        key = "k';DROP/**/TABLE/**/todo;--"
+        created = await isolated.post(
+            "/todo", json={"title": "t"}, headers={**auth, "Idempotency-Key": key}
+        )
+        replayed = await isolated.post(
+            "/todo", json={"title": "t"}, headers={**auth, "Idempotency-Key": key}
+        )
+        assert created.status_code == replayed.status_code == 201
+        assert created.json() == replayed.json()
+
+        new_password = "x' OR '1'='1"
+        changed = await isolated.put(
+            "/me/password",
+            json={"current_password": password, "new_password": new_password},
+            headers=auth,
+        )
+        assert changed.status_code == 200, changed.text
+        wrong = await isolated.post("/auth/login", data={"username": name, "password": "x"})
+        assert wrong.status_code == 401
+        right = await isolated.post(
+            "/auth/login", data={"username": name, "password": new_password}
+        )
+        assert right.status_code == 200
+    assert (await client.get("/healthz")).status_code == 200

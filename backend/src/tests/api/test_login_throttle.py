@@ -5,10 +5,7 @@ address so the counters of one test never touch another's."""
 from __future__ import annotations
 
 import asyncio
-import itertools
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import timedelta
 
 import httpx
@@ -17,28 +14,7 @@ from fastapi import FastAPI
 
 from app.db import Database
 from app.models import LoginThrottleDAO, ThrottlePolicy, utcnow
-from tests.conftest import TEST_PASSWORD, MakeUser
-
-_addresses = itertools.count(1)
-ClientFrom = Callable[[str], AbstractAsyncContextManager[httpx.AsyncClient]]
-
-
-@pytest.fixture
-def client_from(app: FastAPI) -> ClientFrom:
-    """An in-process client whose requests come from the given address."""
-
-    @asynccontextmanager
-    async def make(address: str) -> AsyncIterator[httpx.AsyncClient]:
-        transport = httpx.ASGITransport(app=app, client=(address, 40000))
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
-            yield c
-
-    return make
-
-
-def new_address() -> str:
-    n = next(_addresses)
-    return f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}"
+from tests.conftest import TEST_PASSWORD, ClientFrom, MakeUser, new_address
 
 
 async def login(client: httpx.AsyncClient, name: str, password: str) -> httpx.Response:

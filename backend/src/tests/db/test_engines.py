@@ -31,10 +31,10 @@ async def new_user(db: Database) -> UserDAO:
 
 async def test_timestamps_round_trip_as_utc(db: Database) -> None:
     user = await new_user(db)
-    todo = await db.write(lambda s: TodoDAO.create(s, user.id, TodoCreate(title="tz")))
+    todo = await db.write(lambda s: TodoDAO.create(s, user.as_caller(), TodoCreate(title="tz")))
 
     # A fresh transaction, so the value really comes back from the database.
-    loaded = await db.read(lambda s: TodoDAO.get_for_owner(s, user.id, todo.id))
+    loaded = await db.read(lambda s: TodoDAO.get_for_owner(s, user.as_caller(), todo.id))
 
     assert loaded.created_at.tzinfo is not None
     assert loaded.created_at.utcoffset() == timedelta(0)
@@ -49,7 +49,7 @@ async def test_aware_non_utc_input_is_stored_as_the_same_instant(db: Database) -
     row = {"id": todo_id, "owner_id": user.id, "title": "offset", "content": "", "completed": False}
     row.update(version=0, created_at=plus_two, updated_at=plus_two)
     await db.write(lambda conn: conn.execute(insert(TodoDAO.metadata.tables["todo"]), row))
-    loaded = await db.read(lambda s: TodoDAO.get_for_owner(s, user.id, todo_id))
+    loaded = await db.read(lambda s: TodoDAO.get_for_owner(s, user.as_caller(), todo_id))
     assert loaded.created_at == plus_two
     assert loaded.created_at.tzinfo == UTC
 
@@ -76,25 +76,25 @@ async def test_interleaved_transactions_conflict_and_the_runner_reruns_one(db: D
     """Two transactions read the same todo, then both write it: a real 40001 on
     PostgreSQL. The loser is re-run from scratch and sees the winner's write."""
     user = await new_user(db)
-    todo = await db.write(lambda s: TodoDAO.create(s, user.id, TodoCreate(title="0")))
+    todo = await db.write(lambda s: TodoDAO.create(s, user.as_caller(), TodoCreate(title="0")))
     both_read = asyncio.Barrier(2) if not db.is_sqlite else None
     attempts = {"a": 0, "b": 0}
 
     def increment(label: str) -> Callable[[AsyncConnection], Awaitable[None]]:
         async def work(conn: AsyncConnection) -> None:
             attempts[label] += 1
-            current = await TodoDAO.get_for_owner(conn, user.id, todo.id)
+            current = await TodoDAO.get_for_owner(conn, user.as_caller(), todo.id)
             if both_read is not None and attempts[label] == 1:
                 await both_read.wait()
             await TodoDAO.update(
-                conn, user.id, todo.id, TodoUpdate(title=str(int(current.title) + 1))
+                conn, user.as_caller(), todo.id, TodoUpdate(title=str(int(current.title) + 1))
             )
 
         return work
 
     await asyncio.gather(db.write(increment("a")), db.write(increment("b")))
 
-    final = await db.read(lambda s: TodoDAO.get_for_owner(s, user.id, todo.id))
+    final = await db.read(lambda s: TodoDAO.get_for_owner(s, user.as_caller(), todo.id))
     assert final.title == "2", "no lost update"
     assert final.version == 2
     if not db.is_sqlite:

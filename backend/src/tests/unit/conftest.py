@@ -48,7 +48,9 @@ async def fake_client(fake_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 
 def headers_for(app: FastAPI, user_id: uuid.UUID) -> dict[str, str]:
     settings = app.state.settings
-    token = create_access_token(user_id, secret=settings.jwt_secret, ttl=settings.access_token_ttl)
+    token = create_access_token(
+        user_id, 0, secret=settings.jwt_secret, ttl=settings.access_token_ttl
+    )
     return {"Authorization": f"Bearer {token}"}
 
 

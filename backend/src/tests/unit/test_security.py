@@ -10,6 +10,7 @@ import jwt
 import pytest
 
 from app.core.security import (
+    Caller,
     InvalidTokenError,
     create_access_token,
     decode_access_token,
@@ -22,8 +23,8 @@ SECRET = "s" * 64
 
 def test_token_round_trip() -> None:
     user_id = uuid.uuid4()
-    token = create_access_token(user_id, secret=SECRET, ttl=timedelta(minutes=5))
-    assert decode_access_token(token, secret=SECRET) == user_id
+    token = create_access_token(user_id, 0, secret=SECRET, ttl=timedelta(minutes=5))
+    assert decode_access_token(token, secret=SECRET) == Caller(user_id, 0)
 
 
 @pytest.mark.parametrize(
@@ -74,8 +75,10 @@ def test_bad_tokens_are_rejected(token: str) -> None:
 
 def test_a_verified_token_still_expires(monkeypatch: pytest.MonkeyPatch) -> None:
     user_id = uuid.uuid4()
-    token = create_access_token(user_id, secret=SECRET, ttl=timedelta(minutes=5))
-    assert decode_access_token(token, secret=SECRET) == user_id  # verified and remembered
+    token = create_access_token(user_id, 0, secret=SECRET, ttl=timedelta(minutes=5))
+    assert decode_access_token(token, secret=SECRET) == Caller(
+        user_id, 0
+    )  # verified and remembered
     later = time.time() + 301
     monkeypatch.setattr(time, "time", lambda: later)
     with pytest.raises(InvalidTokenError, match="expired"):
@@ -83,7 +86,7 @@ def test_a_verified_token_still_expires(monkeypatch: pytest.MonkeyPatch) -> None
 
 
 def test_a_remembered_token_is_not_valid_under_another_secret() -> None:
-    token = create_access_token(uuid.uuid4(), secret=SECRET, ttl=timedelta(minutes=5))
+    token = create_access_token(uuid.uuid4(), 0, secret=SECRET, ttl=timedelta(minutes=5))
     decode_access_token(token, secret=SECRET)
     with pytest.raises(InvalidTokenError):
         decode_access_token(token, secret="o" * 64)

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Header, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.api.deps import CurrentUserId, DatabaseDep, IfMatchDep
+from app.api.deps import CurrentCaller, DatabaseDep, IfMatchDep
 from app.api.errors import error_responses
 from app.errors import IdempotencyKeyReusedError, InvalidInputError
 from app.models import (
@@ -54,7 +54,7 @@ def _with_etag(todo: TodoPublic, response: Response) -> TodoPublic:
 async def list_todos(
     request: Request,
     response: Response,
-    user_id: CurrentUserId,
+    caller: CurrentCaller,
     db: DatabaseDep,
     completed: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
@@ -65,7 +65,7 @@ async def list_todos(
     after = TodoCursor.decode(cursor) if cursor else None
     todos = await db.read(
         lambda conn: TodoDAO.list_for_owner(
-            conn, user_id, completed=completed, after=after, limit=limit + 1
+            conn, caller, completed=completed, after=after, limit=limit + 1
         )
     )
     if len(todos) > limit:
@@ -78,15 +78,15 @@ async def list_todos(
 
 
 @router.get("/stats")
-async def todo_stats(user_id: CurrentUserId, db: DatabaseDep) -> TodoStats:
+async def todo_stats(caller: CurrentCaller, db: DatabaseDep) -> TodoStats:
     """Counts for "N items left" without paging through everything."""
-    return await db.read(lambda conn: TodoDAO.stats(conn, user_id))
+    return await db.read(lambda conn: TodoDAO.stats(conn, caller))
 
 
 @router.delete("")
 @router.delete("/", include_in_schema=False)
 async def delete_completed_todos(
-    user_id: CurrentUserId,
+    caller: CurrentCaller,
     db: DatabaseDep,
     completed: Annotated[
         bool,
@@ -100,7 +100,7 @@ async def delete_completed_todos(
         raise InvalidInputError(
             "Only completed=true can be bulk-deleted", loc=("query", "completed")
         )
-    deleted = await db.write(lambda conn: TodoDAO.delete_completed(conn, user_id))
+    deleted = await db.write(lambda conn: TodoDAO.delete_completed(conn, caller))
     return DeletedCount(deleted=deleted)
 
 
@@ -110,7 +110,7 @@ async def create_todo(
     body: TodoCreate,
     request: Request,
     response: Response,
-    user_id: CurrentUserId,
+    caller: CurrentCaller,
     db: DatabaseDep,
     idempotency_key: Annotated[
         str | None,
@@ -126,16 +126,16 @@ async def create_todo(
 
     async def create_once(conn: AsyncConnection) -> TodoPublic:
         if idempotency_key is not None:
-            previous = await IdempotencyKeyDAO.get(conn, user_id, idempotency_key)
+            previous = await IdempotencyKeyDAO.get(conn, caller, idempotency_key)
             if previous is not None:
                 if previous.request_hash != request_hash:
                     raise IdempotencyKeyReusedError
                 return TodoPublic.model_validate_json(previous.response_body)
-        todo = await TodoDAO.create(conn, user_id, body)
+        todo = await TodoDAO.create(conn, caller, body)
         if idempotency_key is not None:
             await IdempotencyKeyDAO.record(
                 conn,
-                owner_id=user_id,
+                caller=caller,
                 key=idempotency_key,
                 request_hash=request_hash,
                 response_body=todo.model_dump_json(),
@@ -149,9 +149,9 @@ async def create_todo(
 
 @router.get("/{todo_id}", responses=error_responses(404))
 async def read_todo(
-    todo_id: uuid.UUID, response: Response, user_id: CurrentUserId, db: DatabaseDep
+    todo_id: uuid.UUID, response: Response, caller: CurrentCaller, db: DatabaseDep
 ) -> TodoPublic:
-    todo = await db.read(lambda conn: TodoDAO.get_for_owner(conn, user_id, todo_id))
+    todo = await db.read(lambda conn: TodoDAO.get_for_owner(conn, caller, todo_id))
     return _with_etag(todo, response)
 
 
@@ -161,22 +161,22 @@ async def update_todo(
     todo_id: uuid.UUID,
     changes: TodoUpdate,
     response: Response,
-    user_id: CurrentUserId,
+    caller: CurrentCaller,
     db: DatabaseDep,
     precondition: IfMatchDep,
 ) -> TodoPublic:
     """Partial update (PUT and PATCH alike). With `If-Match`, a stale version is a 412."""
     versions = precondition.versions if precondition else None
     todo = await db.write(
-        lambda conn: TodoDAO.update(conn, user_id, todo_id, changes, if_version=versions)
+        lambda conn: TodoDAO.update(conn, caller, todo_id, changes, if_version=versions)
     )
     return _with_etag(todo, response)
 
 
 @router.delete("/{todo_id}", responses=error_responses(404, 412))
 async def delete_todo(
-    todo_id: uuid.UUID, user_id: CurrentUserId, db: DatabaseDep, precondition: IfMatchDep
+    todo_id: uuid.UUID, caller: CurrentCaller, db: DatabaseDep, precondition: IfMatchDep
 ) -> Empty:
     versions = precondition.versions if precondition else None
-    await db.write(lambda conn: TodoDAO.delete(conn, user_id, todo_id, if_version=versions))
+    await db.write(lambda conn: TodoDAO.delete(conn, caller, todo_id, if_version=versions))
     return Empty()
