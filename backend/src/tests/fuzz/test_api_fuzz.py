@@ -2,15 +2,17 @@
 
 Every documented operation gets generated requests — valid and invalid — sent to a real
 server with a valid token. Each response must be no 5xx, and must match what the
-document promises (status codes, headers, body schema). The budget per operation is
-FUZZ_EXAMPLES (small and repeatable in `make test`; `make fuzz` raises it and draws
-new examples each run).
+document promises (status codes, headers, body schema). Every other generated todo id
+is replaced by another user's todo: that todo must never show up in a response, nor
+change. The budget per operation is FUZZ_EXAMPLES (small and repeatable in `make test`;
+`make fuzz` raises it and draws new examples each run).
 """
 
 from __future__ import annotations
 
 import itertools
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -74,6 +76,26 @@ def auth_headers(live_api: Backend) -> dict[str, str]:
     return new_user_headers(live_api)
 
 
+@pytest.fixture(scope="module")
+def other_users_todo(live_api: Backend) -> Iterator[dict[str, Any]]:
+    """A todo of a user the fuzzer is not; checked untouched once fuzzing is over."""
+    owner = new_user_headers(live_api)
+    with httpx.Client(base_url=live_api.url, headers=owner) as client:
+        body = {"title": f"secret-{uuid.uuid4().hex}", "content": f"private-{uuid.uuid4().hex}"}
+        todo: dict[str, Any] = client.post("/todo", json=body).raise_for_status().json()
+        yield todo
+        assert client.get(f"/todo/{todo['id']}").json() == todo, "another user's todo changed"
+
+
+def _aim_at(case: schemathesis.Case[Any], todo_id: str) -> None:
+    """Point every other case that names a todo at someone else's."""
+    if "todo_id" in (case.path_parameters or {}) and next(_aim_counter) % 2:
+        case.path_parameters["todo_id"] = todo_id
+
+
+_aim_counter = itertools.count()
+
+
 # The document is the app's own, built in-process (no server needed to collect tests);
 # the requests go to the live server below.
 def _has_stateful_input(case: schemathesis.Case[Any]) -> bool:
@@ -98,11 +120,19 @@ schema = schemathesis.openapi.from_dict(create_app(settings_for("sqlite+aiosqlit
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 def test_api_conforms_to_its_schema(
-    case: schemathesis.Case[Any], live_api: Backend, auth_headers: dict[str, str]
+    case: schemathesis.Case[Any],
+    live_api: Backend,
+    auth_headers: dict[str, str],
+    other_users_todo: dict[str, Any],
 ) -> None:
     excluded = list(ROUTING_CHECKS)
     if _has_stateful_input(case):
         excluded.append(positive_data_acceptance)
     if (case.method.upper(), case.path) in SESSION_ENDING:
         auth_headers = new_user_headers(live_api)
-    case.call_and_validate(base_url=live_api.url, headers=auth_headers, excluded_checks=excluded)
+    _aim_at(case, other_users_todo["id"])
+    response = case.call_and_validate(
+        base_url=live_api.url, headers=auth_headers, excluded_checks=excluded
+    )
+    for secret in (other_users_todo["id"], other_users_todo["title"], other_users_todo["content"]):
+        assert secret not in response.text, f"another user's data leaked: {case.method} {case.path}"
