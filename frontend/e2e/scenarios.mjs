@@ -10,14 +10,32 @@ const PASSWORD = "pass";
 export function scenarios({ browser, frontendUrl, backendUrl, resultsDir }) {
   /** Uncaught exceptions in the browser; any of them fails the scenario. */
   const pageErrors = [];
+  /**
+   * Content-Security-Policy violations (the page's `securitypolicyviolation`
+   * events and the console's "Refused to …" errors); any of them fails the
+   * scenario: the app must work under its own policy.
+   */
+  const cspViolations = [];
   const unique = (label) => `${label} ${Date.now().toString(36)}${Math.floor(Math.random() * 1000)}`;
 
   /** A fresh browser profile (own localStorage) on the frontend. */
   async function newPage(options = {}) {
     const context = await browser.newContext({ baseURL: frontendUrl, viewport: { width: 1280, height: 800 }, ...options });
+    // Injected through DevTools, so the page's CSP does not apply to these two.
+    await context.exposeBinding("__reportCspViolation", (_source, violation) => cspViolations.push(violation));
+    await context.addInitScript(() => {
+      document.addEventListener("securitypolicyviolation", (event) => {
+        window.__reportCspViolation(
+          `event: ${event.effectiveDirective} blocked ${event.blockedURI || "inline"} at ${event.sourceFile}:${event.lineNumber}`,
+        );
+      });
+    });
     const page = await context.newPage();
     page.setDefaultTimeout(10_000);
     page.on("pageerror", (error) => pageErrors.push(error));
+    page.on("console", (message) => {
+      if (message.type() === "error" && /Content Security Policy/i.test(message.text())) cspViolations.push(`console: ${message.text()}`);
+    });
     return page;
   }
 
@@ -69,6 +87,54 @@ export function scenarios({ browser, frontendUrl, backendUrl, resultsDir }) {
     return response.json();
   }
 
+  /** A fresh account (signed up through the API) with a few todos; returns its name and token. */
+  async function newAccount(prefix, password, todoTitles = []) {
+    const name = `${prefix}_${Date.now().toString(36)}${Math.floor(Math.random() * 1000)}`;
+    const signup = await fetch(`${backendUrl}/auth/signup`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ name, password }),
+    });
+    assert.equal(signup.status, 201, `sign up ${name}`);
+    const token = await apiToken(name, password);
+    for (const title of todoTitles) await api(token, "POST", "/todo", { title });
+    return { name, token };
+  }
+
+  /** Signs up `name` again (after a deletion freed it); returns a token. */
+  async function newAccountNamed(name, password) {
+    const signup = await fetch(`${backendUrl}/auth/signup`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ name, password }),
+    });
+    assert.equal(signup.status, 201, `sign up ${name} again`);
+    return apiToken(name, password);
+  }
+
+  /** The status of a log-in attempt through the API. */
+  async function loginStatus(name, password) {
+    const response = await fetch(`${backendUrl}/auth/login`, {
+      method: "POST",
+      body: new URLSearchParams({ username: name, password }),
+    });
+    return response.status;
+  }
+
+  /** The status of GET /todo with `token`. */
+  async function todoStatus(token) {
+    return (await fetch(`${backendUrl}/todo`, { headers: { Authorization: `Bearer ${token}` } })).status;
+  }
+
+  /** From the list, through the header link, to the loaded account page. */
+  async function openAccount(page) {
+    await page.getByRole("link", { name: "Account" }).click();
+    await page.waitForURL((url) => url.pathname === "/account");
+    await page.getByText("Member since").waitFor();
+  }
+
+  const storedToken = (page) => page.evaluate(() => localStorage.getItem("minor-illusion.token"));
+
   async function findTodo(token, title) {
     const todos = await api(token, "GET", "/todo?limit=200");
     const todo = todos.find((t) => t.title === title);
@@ -77,6 +143,74 @@ export function scenarios({ browser, frontendUrl, backendUrl, resultsDir }) {
   }
 
   const tests = [
+    {
+      name: "pages carry a strict nonce CSP, and log in, add, edit and delete work under it",
+      async fn() {
+        const page = await newPage();
+        const response = await page.goto("/login");
+        const headers = response.headers();
+        const policy = Object.fromEntries(
+          headers["content-security-policy"].split(";").map((part) => {
+            const [name, ...sources] = part.trim().split(/\s+/);
+            return [name, sources];
+          }),
+        );
+        const nonce = policy["script-src"].find((source) => /^'nonce-[A-Za-z0-9+/=]{16,}'$/.test(source));
+        assert.ok(nonce, `script-src has a nonce: ${policy["script-src"]}`);
+        assert.ok(policy["script-src"].includes("'strict-dynamic'"));
+        assert.ok(!policy["script-src"].includes("'unsafe-inline'"), "no 'unsafe-inline' for scripts");
+        assert.ok(!policy["script-src"].includes("'unsafe-eval'"), "no 'unsafe-eval' in a production build");
+        assert.ok(policy["style-src"].includes(nonce), "styles by nonce too");
+        assert.ok(!policy["style-src"].includes("'unsafe-inline'"), "no 'unsafe-inline' for styles");
+        assert.deepEqual(policy["frame-ancestors"], ["'none'"]);
+        assert.deepEqual(policy["connect-src"], ["'self'"]);
+        assert.equal(headers["x-content-type-options"], "nosniff");
+        assert.equal(headers["referrer-policy"], "no-referrer");
+        assert.equal(headers["x-frame-options"], "DENY");
+        // Every script Next.js wrote into the page carries this response's nonce.
+        const scriptNonces = await page.evaluate(() => [...document.scripts].map((script) => script.nonce));
+        assert.ok(scriptNonces.length > 0);
+        assert.ok(scriptNonces.every((value) => `'nonce-${value}'` === nonce), "all scripts use the nonce");
+        // A fresh nonce per response.
+        const again = (await page.request.get("/login")).headers()["content-security-policy"];
+        assert.ok(!again.includes(nonce), "the nonce changes on every response");
+        // The JSON proxy gets the static headers but no page policy.
+        const apiHeaders = (await page.request.get("/api/healthz")).headers();
+        assert.equal(apiHeaders["x-content-type-options"], "nosniff");
+        assert.equal(apiHeaders["content-security-policy"], undefined);
+
+        // The app works under the policy: log in, add, edit, delete.
+        await page.getByLabel("Username").fill("user1");
+        await page.getByLabel("Password").fill(PASSWORD);
+        await page.getByRole("button", { name: "Log in" }).click();
+        await page.waitForURL((url) => url.pathname === "/");
+        await listLoaded(page);
+        const title = unique("Under CSP");
+        await addTodo(page, title);
+        await page.getByRole("button", { name: `Edit ${title}` }).click();
+        await page.getByRole("textbox", { name: "Title" }).fill(`${title} edited`);
+        await page.getByRole("textbox", { name: "Title" }).press("Enter");
+        await item(page, `${title} edited`).waitFor();
+        await page.getByRole("button", { name: `Delete ${title} edited` }).click();
+        await eventually(async () => (await item(page, `${title} edited`).count()) === 0, { message: "deleted" });
+        await page.reload();
+        await listLoaded(page);
+        assert.deepEqual(cspViolations, [], "no violations while using the app");
+
+        // Both detectors work: content the policy forbids is reported.
+        await page.evaluate(() => {
+          const image = document.createElement("img");
+          image.src = "data:image/gif;base64,R0lGODlhAQABAAAAACw=";
+          document.body.append(image);
+        });
+        await eventually(
+          () => ["event: img-src", "console: "].every((prefix) => cspViolations.some((v) => v.startsWith(prefix))),
+          { message: "the img-src violation reported as an event and on the console" },
+        );
+        cspViolations.length = 0;
+        await page.context().close();
+      },
+    },
     {
       name: "logged-out visitors are sent to the login page",
       async fn() {
@@ -472,14 +606,188 @@ export function scenarios({ browser, frontendUrl, backendUrl, resultsDir }) {
         await page.context().close();
       },
     },
+    {
+      name: "account: changing the password keeps this browser in, logs other devices out",
+      async fn() {
+        const { name } = await newAccount("pw", "first-password", ["Keep me"]);
+        const here = await newPage();
+        await logIn(here, name, "first-password");
+        const elsewhere = await newPage();
+        await logIn(elsewhere, name, "first-password");
+        await item(elsewhere, "Keep me").waitFor();
+
+        await openAccount(here);
+        const before = await storedToken(here);
+        await here.getByLabel("Current password").fill("first-password");
+        await here.getByLabel("New password", { exact: true }).fill("second-password");
+        await here.getByLabel("Confirm new password").fill("second-password");
+        await here.getByRole("button", { name: "Change password" }).click();
+        await here.getByRole("status").filter({ hasText: "Password changed." }).waitFor();
+        assert.equal(await here.getByLabel("Current password").inputValue(), "", "fields cleared");
+        await here.getByRole("region", { name: "Change password" }).screenshot({ path: path.join(resultsDir, "account-password-changed-1280.png") });
+
+        // This browser holds the fresh token and keeps working.
+        const after = await storedToken(here);
+        assert.ok(after && after !== before, "a new token is stored");
+        assert.equal(await todoStatus(after), 200);
+        assert.equal(await todoStatus(before), 401, "the old token is revoked");
+        await here.getByRole("link", { name: "Todos" }).click();
+        await here.waitForURL((url) => url.pathname === "/");
+        await item(here, "Keep me").waitFor();
+
+        // Only the new password logs in now.
+        assert.equal(await loginStatus(name, "first-password"), 401);
+        assert.equal(await loginStatus(name, "second-password"), 200);
+
+        // The other device, still holding the old token, is sent to log in.
+        await elsewhere.reload();
+        await elsewhere.waitForURL((url) => url.pathname === "/login");
+        assert.equal(new URL(elsewhere.url()).searchParams.get("reason"), "expired");
+        await elsewhere.getByText("Your session has expired").waitFor();
+        assert.equal(await storedToken(elsewhere), null);
+        await elsewhere.context().close();
+        await here.context().close();
+      },
+    },
+    {
+      name: "account: a wrong current password shows the 403 message (keyboard only)",
+      async fn() {
+        const { name } = await newAccount("pw403", "right-password");
+        const page = await newPage({ viewport: { width: 375, height: 812 } });
+        await logIn(page, name, "right-password");
+        await openAccount(page);
+        await page.getByLabel("Current password").focus();
+        await page.keyboard.type("wrong-password");
+        await page.keyboard.press("Tab");
+        await page.keyboard.type("another-password");
+        await page.keyboard.press("Tab");
+        await page.keyboard.type("another-password");
+        await page.keyboard.press("Enter");
+        await page.getByRole("alert").filter({ hasText: "Your current password is not correct." }).waitFor();
+        assert.equal(await page.getByLabel("Current password").getAttribute("aria-invalid"), "true");
+        await page.screenshot({ path: path.join(resultsDir, "account-error-375.png") });
+        assert.equal(await page.getByRole("status").filter({ hasText: "Password changed." }).count(), 0);
+        assert.equal(new URL(page.url()).pathname, "/account", "still here, still logged in");
+        assert.equal(await loginStatus(name, "right-password"), 200, "the password did not change");
+        // Client-side checks mirror the backend's bounds before any request.
+        await page.getByLabel("New password", { exact: true }).fill("short");
+        await page.getByLabel("Confirm new password").fill("short");
+        await page.getByRole("button", { name: "Change password" }).click();
+        await page.getByRole("alert").filter({ hasText: "Passwords are 8–128 characters long." }).waitFor();
+        await page.context().close();
+      },
+    },
+    {
+      name: "account: sign out everywhere logs out this and every other browser",
+      async fn() {
+        const { name } = await newAccount("out", "out-password");
+        const here = await newPage();
+        await logIn(here, name, "out-password");
+        const elsewhere = await newPage();
+        await logIn(elsewhere, name, "out-password");
+        const elsewhereToken = await storedToken(elsewhere);
+
+        await openAccount(here);
+        await here.getByRole("button", { name: "Sign out everywhere" }).click();
+        await here.waitForURL((url) => url.pathname === "/login");
+        assert.equal(new URL(here.url()).searchParams.get("reason"), "signed-out-everywhere");
+        await here.getByText("Signed out on every device").waitFor();
+        assert.equal(await storedToken(here), null);
+        await here.goto("/account");
+        await here.waitForURL((url) => url.pathname === "/login");
+
+        assert.equal(await todoStatus(elsewhereToken), 401, "the other browser's token is revoked");
+        await elsewhere.reload();
+        await elsewhere.waitForURL((url) => url.pathname === "/login");
+        assert.equal(await storedToken(elsewhere), null);
+
+        // Logging in again works at once.
+        await logIn(here, name, "out-password");
+        await elsewhere.context().close();
+        await here.context().close();
+      },
+    },
+    {
+      name: "account: deleting it needs password and name, then the account and its todos are gone",
+      async fn() {
+        const { name, token } = await newAccount("del", "delete-password", ["Doomed 1", "Doomed 2"]);
+        const page = await newPage();
+        await logIn(page, name, "delete-password");
+        await item(page, "Doomed 1").waitFor();
+        await openAccount(page);
+
+        const button = page.getByRole("button", { name: "Delete account and todos" });
+        await page.getByText("both of its todos").waitFor();
+        assert.equal(await button.isDisabled(), true, "disabled before anything is typed");
+        await page.getByLabel("Password", { exact: true }).fill("delete-password");
+        await page.getByLabel(`Type ${name} to confirm`).fill(name.toUpperCase());
+        assert.equal(await button.isDisabled(), true, "disabled until the name is exact");
+        await page.getByLabel(`Type ${name} to confirm`).fill(name);
+        assert.equal(await button.isDisabled(), false);
+        await button.click();
+
+        await page.waitForURL((url) => url.pathname === "/login");
+        assert.equal(new URL(page.url()).searchParams.get("reason"), "account-deleted");
+        await page.getByText("Account deleted").waitFor();
+        await page.screenshot({ path: path.join(resultsDir, "account-deleted-1280.png") });
+        assert.equal(await storedToken(page), null);
+
+        // Logging in with that account fails.
+        await page.getByLabel("Username").fill(name);
+        await page.getByLabel("Password").fill("delete-password");
+        await page.getByRole("button", { name: "Log in" }).click();
+        await page.getByRole("alert").filter({ hasText: "Wrong username or password." }).waitFor();
+        assert.equal(await todoStatus(token), 401, "its tokens are dead");
+
+        // The name is free again, and a new account by that name has no todos.
+        const again = await newAccountNamed(name, "another-password");
+        assert.deepEqual(await api(again, "GET", "/todo?limit=200"), [], "the todos went with the account");
+        await page.context().close();
+      },
+    },
+    {
+      name: "screenshots of the account page at 1280 px and 375 px (light) and 375 px (dark)",
+      async fn() {
+        const { name } = await newAccount("shots", "shots-password", ["Water the ferns", "Call the bank"]);
+        const shots = [
+          { file: "account-1280.png", viewport: { width: 1280, height: 800 }, colorScheme: "light" },
+          { file: "account-375.png", viewport: { width: 375, height: 812 }, colorScheme: "light" },
+          { file: "account-375-dark.png", viewport: { width: 375, height: 812 }, colorScheme: "dark" },
+        ];
+        for (const { file, viewport, colorScheme } of shots) {
+          const page = await newPage({ viewport, colorScheme });
+          await logIn(page, name, "shots-password");
+          await openAccount(page);
+          await page.getByText("both of its todos").waitFor();
+          await page.mouse.move(0, 0);
+          await page.screenshot({ path: path.join(resultsDir, file), fullPage: true, animations: "disabled" });
+          const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+          assert.ok(overflow <= 0, `${file}: no horizontal scrolling (overflow ${overflow}px)`);
+          await page.context().close();
+        }
+
+        // The header's links and buttons fit on one line down to 320 px.
+        const narrow = await newPage({ viewport: { width: 320, height: 640 } });
+        await logIn(narrow, name, "shots-password");
+        for (const control of [narrow.getByRole("link", { name: "Account" }), narrow.getByRole("button", { name: "Log out" })]) {
+          const box = await control.boundingBox();
+          assert.ok(box && box.height < 40 && box.x + box.width <= 320, `one line, on screen: ${JSON.stringify(box)}`);
+        }
+        const overflow = await narrow.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        assert.ok(overflow <= 0, `320 px: no horizontal scrolling (overflow ${overflow}px)`);
+        await narrow.context().close();
+      },
+    },
   ];
 
   return tests.map(({ name, fn }) => ({
     name,
     async fn() {
       pageErrors.length = 0;
+      cspViolations.length = 0;
       await fn();
       assert.deepEqual(pageErrors.map(String), [], "no uncaught errors in the page");
+      assert.deepEqual(cspViolations, [], "no Content-Security-Policy violations");
     },
   }));
 }

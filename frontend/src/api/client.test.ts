@@ -136,10 +136,96 @@ describe("API client", () => {
     await expect(api.stats()).rejects.toMatchObject({ status: 0 });
   });
 
+  it("says when to retry after too many wrong passwords at login", async () => {
+    const { api } = setup(
+      () => json({ detail: "Too many failed log-ins; try again in 300 s" }, { status: 429, headers: { "Retry-After": "300" } }),
+      null,
+    );
+    await expect(api.login("user1", "nope")).rejects.toMatchObject({
+      status: 429,
+      message: "Too many wrong passwords. Try again in 5 minutes.",
+    });
+  });
+
   it("clears completed todos with DELETE /todo?completed=true", async () => {
     const { api, requests } = setup(() => json({ deleted: 2 }));
     expect(await api.clearCompleted()).toBe(2);
     expect(requests[0]?.method).toBe("DELETE");
     expect(new URL(requests[0]?.url ?? "").search).toBe("?completed=true");
+  });
+});
+
+describe("API client: the account", () => {
+  it("changes the password with PUT /me/password and returns the fresh token", async () => {
+    const { api, requests, onUnauthorized } = setup(() => json({ access_token: "fresh-token", token_type: "bearer" }));
+    expect(await api.changePassword("old-password", "new-password")).toBe("fresh-token");
+    const request = requests[0];
+    expect(request?.method).toBe("PUT");
+    expect(request?.url).toBe("http://frontend.test/api/me/password");
+    expect(request?.headers.get("Authorization")).toBe("Bearer jwt-token");
+    expect(request?.headers.get("Content-Type")).toContain("application/json");
+    expect(await request?.json()).toEqual({ current_password: "old-password", new_password: "new-password" });
+    expect(onUnauthorized).not.toHaveBeenCalled();
+  });
+
+  it("reports a wrong current password (403) as such, not as an expired session", async () => {
+    const { api, onUnauthorized } = setup(() => json({ detail: "The password is not correct" }, { status: 403 }));
+    await expect(api.changePassword("wrong", "new-password")).rejects.toMatchObject({
+      status: 403,
+      message: "Your current password is not correct.",
+    });
+    expect(onUnauthorized).not.toHaveBeenCalled();
+  });
+
+  it("names the form's field in a 422 for the new password", async () => {
+    const { api } = setup(() =>
+      json(
+        { detail: [{ loc: ["body", "new_password"], msg: "String should have at least 8 characters", type: "string_too_short" }] },
+        { status: 422 },
+      ),
+    );
+    await expect(api.changePassword("old-password", "short")).rejects.toMatchObject({
+      status: 422,
+      message: "New password: String should have at least 8 characters",
+    });
+  });
+
+  it("turns a 429 into a message with the Retry-After wait", async () => {
+    const { api } = setup(() =>
+      json({ detail: "Too many failed log-ins; try again in 42 s" }, { status: 429, headers: { "Retry-After": "42" } }),
+    );
+    await expect(api.changePassword("wrong", "new-password")).rejects.toMatchObject({
+      status: 429,
+      message: "Too many wrong passwords. Try again in 42 seconds.",
+    });
+    await expect(api.deleteAccount("wrong")).rejects.toMatchObject({ status: 429 });
+  });
+
+  it("signs out everywhere with POST /me/logout-all (204, no body)", async () => {
+    const { api, requests } = setup(() => new Response(null, { status: 204 }));
+    await expect(api.logOutEverywhere()).resolves.toBeUndefined();
+    expect(requests[0]?.method).toBe("POST");
+    expect(requests[0]?.url).toBe("http://frontend.test/api/me/logout-all");
+    expect(requests[0]?.headers.get("Authorization")).toBe("Bearer jwt-token");
+  });
+
+  it("deletes the account with DELETE /me and the password in the body", async () => {
+    const { api, requests } = setup(() => new Response(null, { status: 204 }));
+    await expect(api.deleteAccount("my-password")).resolves.toBeUndefined();
+    expect(requests[0]?.method).toBe("DELETE");
+    expect(requests[0]?.url).toBe("http://frontend.test/api/me");
+    expect(await requests[0]?.json()).toEqual({ password: "my-password" });
+  });
+
+  it("refuses a deletion with the wrong password (403)", async () => {
+    const { api } = setup(() => json({ detail: "The password is not correct" }, { status: 403 }));
+    await expect(api.deleteAccount("wrong")).rejects.toMatchObject({ status: 403, message: "The password is not correct." });
+  });
+
+  it("treats a 401 on an account call as a revoked session", async () => {
+    const { api, onUnauthorized } = setup(() => json({ detail: "Could not validate credentials" }, { status: 401 }));
+    await expect(api.logOutEverywhere()).rejects.toMatchObject({ status: 401 });
+    await expect(api.changePassword("a", "new-password")).rejects.toMatchObject({ status: 401 });
+    expect(onUnauthorized).toHaveBeenCalledTimes(2);
   });
 });

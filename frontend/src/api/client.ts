@@ -15,7 +15,7 @@ import { etagForVersion, versionFromEtag } from "@/lib/etag";
 import { completedParamFor, type Filter } from "@/lib/filter";
 import { nextCursorFromLink } from "@/lib/link";
 
-import { ApiError, ConflictError, messageFromErrorBody } from "./errors";
+import { ApiError, ConflictError, messageFromErrorBody, tooManyAttemptsMessage } from "./errors";
 import type { paths } from "./schema";
 
 type JsonResponse<Path extends keyof paths, Method extends keyof paths[Path], Status extends number> =
@@ -66,14 +66,30 @@ function authMiddleware(options: ApiOptions): Middleware {
 }
 
 /** Turns an openapi-fetch result into data, or throws an ApiError. */
-function unwrap<T>(result: { data?: T; error?: unknown; response: Response }): T {
+function unwrap<T>(result: { data?: T; error?: unknown; response: Response }, fieldLabels?: Record<string, string>): T {
   const { data, error, response } = result;
   if (error !== undefined || !response.ok) {
-    const message = messageFromErrorBody(response.status, error);
+    const message = messageFromErrorBody(response.status, error, fieldLabels);
     if (response.status === 412) throw new ConflictError(message);
     throw new ApiError(response.status, message);
   }
   return data as T;
+}
+
+/**
+ * For calls that check a password: a 403 (wrong password) gets
+ * `wrongPassword` as its message, a 429 (too many wrong ones) says when to
+ * try again; anything else goes through `unwrap`.
+ */
+function unwrapPasswordCheck<T>(
+  result: { data?: T; error?: unknown; response: Response },
+  wrongPassword: string,
+  fieldLabels?: Record<string, string>,
+): T {
+  const { status, headers } = result.response;
+  if (status === 403) throw new ApiError(403, wrongPassword);
+  if (status === 429) throw new ApiError(429, tooManyAttemptsMessage(headers.get("Retry-After")));
+  return unwrap(result, fieldLabels);
 }
 
 /** Network failures (server down, offline) become ApiError(0, …). */
@@ -100,6 +116,9 @@ export function createApi(options: ApiOptions) {
           headers: { "Content-Type": "application/x-www-form-urlencoded" },
         });
         if (result.response.status === 401) throw new ApiError(401, "Wrong username or password.");
+        if (result.response.status === 429) {
+          throw new ApiError(429, tooManyAttemptsMessage(result.response.headers.get("Retry-After")));
+        }
         return unwrap(result).access_token;
       });
     },
@@ -115,6 +134,37 @@ export function createApi(options: ApiOptions) {
 
     me(): Promise<User> {
       return request(async () => unwrap(await client.GET("/me")));
+    },
+
+    /**
+     * Sets a new password. Every token issued before, the current one
+     * included, stops working; the returned token is this browser's new one
+     * (store it to stay logged in here).
+     */
+    changePassword(currentPassword: string, newPassword: string): Promise<string> {
+      return request(async () => {
+        const result = await client.PUT("/me/password", {
+          body: { current_password: currentPassword, new_password: newPassword },
+        });
+        return unwrapPasswordCheck(result, "Your current password is not correct.", {
+          current_password: "Current password",
+          new_password: "New password",
+        }).access_token;
+      });
+    },
+
+    /** Ends every session of the account, this one included. */
+    logOutEverywhere(): Promise<void> {
+      return request(async () => {
+        unwrap(await client.POST("/me/logout-all"));
+      });
+    },
+
+    /** Deletes the account and all of its todos, after checking its password. */
+    deleteAccount(password: string): Promise<void> {
+      return request(async () => {
+        unwrapPasswordCheck(await client.DELETE("/me", { body: { password } }), "The password is not correct.");
+      });
     },
 
     /** One page of the caller's todos, oldest first. */

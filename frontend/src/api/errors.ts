@@ -36,9 +36,10 @@ const STATUS_MESSAGES: Record<number, string> = {
 
 /**
  * A readable message from a FastAPI error body: `{"detail": "…"}` or, for 422,
- * `{"detail": [{"loc": [...], "msg": "…", "type": "…"}]}`.
+ * `{"detail": [{"loc": [...], "msg": "…", "type": "…"}]}`. `fieldLabels`
+ * names API fields the way the form does (`new_password` -> "New password").
  */
-export function messageFromErrorBody(status: number, body: unknown): string {
+export function messageFromErrorBody(status: number, body: unknown, fieldLabels: Record<string, string> = {}): string {
   const detail = typeof body === "object" && body !== null && "detail" in body ? body.detail : undefined;
   if (typeof detail === "string" && detail.trim() !== "") return detail;
   if (Array.isArray(detail) && detail.length > 0) {
@@ -47,10 +48,23 @@ export function messageFromErrorBody(status: number, body: unknown): string {
         if (typeof item !== "object" || item === null) return String(item);
         const msg = "msg" in item && typeof item.msg === "string" ? item.msg : "Invalid value";
         const loc = "loc" in item && Array.isArray(item.loc) ? item.loc : [];
-        const field = loc.filter((part) => part !== "body" && part !== "query" && part !== "header").join(".");
+        const path = loc.filter((part) => part !== "body" && part !== "query" && part !== "header").join(".");
+        const field = Object.hasOwn(fieldLabels, path) ? fieldLabels[path] : path;
         return field ? `${field}: ${msg}` : msg;
       })
       .join("; ");
   }
   return STATUS_MESSAGES[status] ?? `Something went wrong (HTTP ${status}).`;
+}
+
+/**
+ * The message for a 429 from the password throttle (log-in, change password,
+ * delete account share it), from its `Retry-After` header (seconds).
+ */
+export function tooManyAttemptsMessage(retryAfter: string | null): string {
+  const seconds = retryAfter !== null && /^\d+$/.test(retryAfter.trim()) ? Number(retryAfter) : null;
+  if (seconds === null) return "Too many wrong passwords. Wait a few minutes and try again.";
+  if (seconds < 60) return `Too many wrong passwords. Try again in ${seconds} second${seconds === 1 ? "" : "s"}.`;
+  const minutes = Math.ceil(seconds / 60);
+  return `Too many wrong passwords. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`;
 }

@@ -1,4 +1,5 @@
 import type { Metadata, Viewport } from "next";
+import { connection } from "next/server";
 import type { ReactNode } from "react";
 
 import "./globals.css";
@@ -18,7 +19,11 @@ export const viewport: Viewport = {
   ],
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  // Render every page per request: its <script> tags must carry the nonce of
+  // this response's Content-Security-Policy (set in src/proxy.ts), which a
+  // page prerendered at build time could not know.
+  await connection();
   return (
     <html lang="en">
       <body>{children}</body>

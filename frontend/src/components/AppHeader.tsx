@@ -1,32 +1,49 @@
+import Link from "next/link";
+
 interface AppHeaderProps {
+  /** The page showing the header, when it is one of the logged-in pages. */
+  current?: "todos" | "account";
   /** The logged-in user's name, once known. */
   userName?: string | null;
   onLogOut?: () => void;
 }
 
-/** The top bar: product name, who is logged in, and "Log out". */
-export function AppHeader({ userName, onLogOut }: AppHeaderProps) {
+/**
+ * The top bar: product name (a link to the list), who is logged in, a link to
+ * the other logged-in page (Account from the list, Todos from the account),
+ * and "Log out".
+ */
+export function AppHeader({ current, userName, onLogOut }: AppHeaderProps) {
   return (
     <header className="app-header">
       <div className="app-header__inner">
-        <span className="app-header__brand">
+        <Link className="app-header__brand" href="/">
           <svg aria-hidden="true" viewBox="0 0 24 24" width="22" height="22">
             <rect x="3" y="3" width="18" height="18" rx="5" fill="currentColor" opacity="0.15" />
             <path d="m7.5 12.5 3 3 6-7" fill="none" stroke="currentColor" strokeWidth="2.2" strokeLinecap="round" strokeLinejoin="round" />
           </svg>
-          minor-illusion
-        </span>
+          <span className="app-header__brand-text">minor-illusion</span>
+        </Link>
         {onLogOut ? (
-          <div className="app-header__user">
+          <nav className="app-header__user" aria-label="User">
             {userName ? (
               <span className="app-header__name">
                 Signed in as <strong>{userName}</strong>
               </span>
             ) : null}
+            {current === "account" ? (
+              <Link className="button button--small" href="/">
+                Todos
+              </Link>
+            ) : (
+              <Link className="button button--small" href="/account">
+                Account
+              </Link>
+            )}
             <button className="button button--small" type="button" onClick={onLogOut}>
               Log out
             </button>
-          </div>
+          </nav>
         ) : null}
       </div>
     </header>

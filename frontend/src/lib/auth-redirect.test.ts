@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { loginReasonFrom, loginUrl, safeNextPath } from "./auth-redirect";
+import { LOGIN_MESSAGES, loginReasonFrom, loginUrl, safeNextPath } from "./auth-redirect";
 
 describe("safeNextPath", () => {
   it("keeps paths on this site, with their query", () => {
@@ -40,6 +40,14 @@ describe("loginUrl (the 401 redirect)", () => {
 
   it("ignores unknown reasons", () => {
     expect(loginReasonFrom("hacked")).toBeNull();
+    expect(loginReasonFrom("toString")).toBeNull();
     expect(loginReasonFrom(null)).toBeNull();
+  });
+
+  it("knows why an account session ended", () => {
+    expect(loginReasonFrom("signed-out-everywhere")).toBe("signed-out-everywhere");
+    expect(loginReasonFrom("account-deleted")).toBe("account-deleted");
+    expect(LOGIN_MESSAGES["signed-out-everywhere"]).toMatch(/^Signed out on every device/);
+    expect(LOGIN_MESSAGES["account-deleted"]).toMatch(/^Account deleted/);
   });
 });

@@ -7,13 +7,17 @@
  * it is a path on this site — never `//evil.example` or `https://…`.
  */
 
-export type LoginReason = "expired" | "logged-out" | "signed-up";
+export type LoginReason = "expired" | "logged-out" | "signed-up" | "signed-out-everywhere" | "account-deleted";
 
 export const LOGIN_MESSAGES: Record<LoginReason, string> = {
   expired: "Your session has expired. Log in again to continue where you left off.",
   "logged-out": "You have been logged out.",
   "signed-up": "Your account is ready. Log in to start.",
+  "signed-out-everywhere": "Signed out on every device. Log in again to continue here.",
+  "account-deleted": "Account deleted, together with all of its todos.",
 };
+
+const LOGIN_REASONS = new Set<string>(Object.keys(LOGIN_MESSAGES));
 
 /** A same-site path to go to after login; "/" when `next` is missing or unsafe. */
 export function safeNextPath(next: string | null | undefined): string {
@@ -38,5 +42,5 @@ export function loginUrl(options: { next?: string | null; reason?: LoginReason }
 
 /** Reads `reason` from the login page URL. */
 export function loginReasonFrom(value: string | null | undefined): LoginReason | null {
-  return value === "expired" || value === "logged-out" || value === "signed-up" ? value : null;
+  return value != null && LOGIN_REASONS.has(value) ? (value as LoginReason) : null;
 }

@@ -1,6 +1,18 @@
 import { describe, expect, it } from "vitest";
 
-import { CONTENT_MAX, TITLE_MAX, validateContent, validateSignup, validateTitle } from "./validation";
+import {
+  canDeleteAccount,
+  codePointLength,
+  CONTENT_MAX,
+  newPasswordProblem,
+  PASSWORD_MAX,
+  PASSWORD_MIN,
+  TITLE_MAX,
+  validateContent,
+  validatePasswordChange,
+  validateSignup,
+  validateTitle,
+} from "./validation";
 
 describe("validateTitle", () => {
   it("refuses empty and whitespace-only titles", () => {
@@ -38,5 +50,73 @@ describe("validateSignup", () => {
       ok: false,
       message: "Passwords are 8–128 characters long.",
     });
+  });
+});
+
+describe("newPasswordProblem", () => {
+  it("accepts the backend's bounds exactly", () => {
+    expect(newPasswordProblem("x".repeat(PASSWORD_MIN))).toBeNull();
+    expect(newPasswordProblem("x".repeat(PASSWORD_MAX))).toBeNull();
+    expect(newPasswordProblem("x".repeat(PASSWORD_MIN - 1))).toBe("Passwords are 8–128 characters long.");
+    expect(newPasswordProblem("x".repeat(PASSWORD_MAX + 1))).toBe("Passwords are 8–128 characters long.");
+  });
+
+  it("counts characters as the backend does (an emoji is one, not two)", () => {
+    expect(newPasswordProblem("🔑".repeat(4))).not.toBeNull(); // 4 characters, 8 UTF-16 units
+    expect(newPasswordProblem("🔑".repeat(PASSWORD_MAX))).toBeNull();
+  });
+
+  it("refuses the NUL character", () => {
+    expect(newPasswordProblem("long enough\0")).toBe("Passwords can't contain the NUL character.");
+  });
+});
+
+describe("validatePasswordChange", () => {
+  it("passes a valid change through", () => {
+    expect(validatePasswordChange("old", "new-password", "new-password")).toEqual({
+      ok: true,
+      value: { currentPassword: "old", newPassword: "new-password" },
+    });
+  });
+
+  it("names the field at fault, first problem first", () => {
+    expect(validatePasswordChange("", "short", "x")).toMatchObject({ ok: false, field: "current" });
+    expect(validatePasswordChange("old", "short", "short")).toMatchObject({
+      ok: false,
+      field: "new",
+      message: "Passwords are 8–128 characters long.",
+    });
+    expect(validatePasswordChange("old", "new-password", "new-passw0rd")).toMatchObject({
+      ok: false,
+      field: "confirm",
+      message: "The two new passwords don't match.",
+    });
+  });
+
+  it("knows no current password can be longer than the maximum", () => {
+    expect(validatePasswordChange("x".repeat(PASSWORD_MAX + 1), "new-password", "new-password")).toMatchObject({
+      ok: false,
+      field: "current",
+    });
+  });
+});
+
+describe("canDeleteAccount", () => {
+  it("needs the password and the exact account name", () => {
+    expect(canDeleteAccount("user1", "user1", "pass")).toBe(true);
+    expect(canDeleteAccount("user1", "user1", "")).toBe(false);
+    expect(canDeleteAccount("user1", "User1", "pass")).toBe(false);
+    expect(canDeleteAccount("user1", "user1 ", "pass")).toBe(false);
+    expect(canDeleteAccount("", "", "pass")).toBe(false);
+  });
+});
+
+describe("codePointLength", () => {
+  it("counts like Python's len()", () => {
+    expect(codePointLength("")).toBe(0);
+    expect(codePointLength("pass")).toBe(4);
+    expect(codePointLength("café")).toBe(4);
+    expect(codePointLength("🔑🔑")).toBe(2);
+    expect(codePointLength("a\uD800b")).toBe(3); // a lone surrogate is one
   });
 });

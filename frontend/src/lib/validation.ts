@@ -30,6 +30,28 @@ export function validateContent(raw: string): Validated<string> {
   return { ok: true, value: raw };
 }
 
+/**
+ * Length in Unicode code points, as Python's `len()` (the backend) counts:
+ * a character outside the BMP (an emoji, say) is one, not two UTF-16 units.
+ */
+export function codePointLength(text: string): number {
+  return text.length - (text.match(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g)?.length ?? 0);
+}
+
+/**
+ * A password the backend will accept as new: PASSWORD_MIN–PASSWORD_MAX
+ * characters counted as the backend counts them (code points, so an emoji is
+ * one), and no NUL character. Returns the problem, or null.
+ */
+export function newPasswordProblem(password: string): string | null {
+  const length = codePointLength(password);
+  if (length < PASSWORD_MIN || length > PASSWORD_MAX) {
+    return `Passwords are ${PASSWORD_MIN}–${PASSWORD_MAX} characters long.`;
+  }
+  if (password.includes("\0")) return "Passwords can't contain the NUL character.";
+  return null;
+}
+
 /** Sign-up fields, with the backend's rules. Returns the first problem found. */
 export function validateSignup(name: string, password: string): Validated<{ name: string; password: string }> {
   if (name.length < NAME_MIN || name.length > NAME_MAX) {
@@ -38,8 +60,36 @@ export function validateSignup(name: string, password: string): Validated<{ name
   if (!/^[A-Za-z0-9_.-]+$/.test(name)) {
     return { ok: false, message: "Usernames may use letters, digits, '_', '.' and '-' only." };
   }
-  if (password.length < PASSWORD_MIN || password.length > PASSWORD_MAX) {
-    return { ok: false, message: `Passwords are ${PASSWORD_MIN}–${PASSWORD_MAX} characters long.` };
-  }
+  const problem = newPasswordProblem(password);
+  if (problem) return { ok: false, message: problem };
   return { ok: true, value: { name, password } };
+}
+
+/** A check that names the field at fault, so the form can show the message under it. */
+export type FieldValidated<T, Field extends string> = { ok: true; value: T } | { ok: false; field: Field; message: string };
+
+export type PasswordChangeField = "current" | "new" | "confirm";
+
+/** The change-password form: current password given, new one valid, typed twice alike. */
+export function validatePasswordChange(
+  current: string,
+  next: string,
+  confirm: string,
+): FieldValidated<{ currentPassword: string; newPassword: string }, PasswordChangeField> {
+  if (current === "") return { ok: false, field: "current", message: "Enter your current password." };
+  if (codePointLength(current) > PASSWORD_MAX) {
+    return { ok: false, field: "current", message: "The password is not correct." };
+  }
+  const problem = newPasswordProblem(next);
+  if (problem) return { ok: false, field: "new", message: problem };
+  if (confirm !== next) return { ok: false, field: "confirm", message: "The two new passwords don't match." };
+  return { ok: true, value: { currentPassword: current, newPassword: next } };
+}
+
+/**
+ * Whether the delete-account button may be pressed: the password is given
+ * and the account name is typed exactly (a deliberate act, not a slip).
+ */
+export function canDeleteAccount(accountName: string, typedName: string, password: string): boolean {
+  return password !== "" && accountName !== "" && typedName === accountName;
 }

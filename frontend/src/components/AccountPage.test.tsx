@@ -1,0 +1,105 @@
+import { render, screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+
+import { tokenStore } from "@/lib/token-store";
+
+import { AccountPage } from "./AccountPage";
+
+const { router, api } = vi.hoisted(() => ({
+  router: { replace: vi.fn(), push: vi.fn(), prefetch: vi.fn() },
+  api: {
+    me: vi.fn(),
+    stats: vi.fn(),
+    changePassword: vi.fn(),
+    logOutEverywhere: vi.fn(),
+    deleteAccount: vi.fn(),
+  },
+}));
+
+vi.mock("next/navigation", () => ({ useRouter: () => router }));
+vi.mock("@/lib/session", () => ({ api }));
+
+const USER = { id: "u-1", created_at: "2026-03-05T12:00:00Z", name: "user1" };
+
+beforeEach(() => {
+  window.history.replaceState(null, "", "/account");
+  api.me.mockResolvedValue(USER);
+  api.stats.mockResolvedValue({ total: 3, active: 2, completed: 1 });
+});
+
+afterEach(() => {
+  window.localStorage.clear();
+  vi.clearAllMocks();
+});
+
+async function renderLoggedIn() {
+  tokenStore.set("old-token");
+  render(<AccountPage />);
+  await screen.findByText("Member since");
+}
+
+describe("AccountPage", () => {
+  it("sends logged-out visitors to the login page, to come back here", async () => {
+    render(<AccountPage />);
+    await waitFor(() => {
+      expect(router.replace).toHaveBeenCalledWith("/login?next=%2Faccount");
+    });
+    expect(api.me).not.toHaveBeenCalled();
+  });
+
+  it("shows the user's name and creation date, and the todo count in the danger zone", async () => {
+    await renderLoggedIn();
+    expect(screen.getAllByText("user1").length).toBeGreaterThan(0);
+    const created = document.querySelector("time");
+    expect(created?.getAttribute("dateTime")).toBe(USER.created_at);
+    expect(created?.textContent).toMatch(/2026/);
+    await screen.findByText(/all 3 of its todos/);
+    expect(screen.getByRole("link", { name: "Todos" }).getAttribute("href")).toBe("/");
+  });
+
+  it("keeps this browser logged in with the token a password change returns", async () => {
+    api.changePassword.mockResolvedValue("fresh-token");
+    await renderLoggedIn();
+    await userEvent.type(screen.getByLabelText("Current password"), "pass");
+    await userEvent.type(screen.getByLabelText("New password"), "a-new-password");
+    await userEvent.type(screen.getByLabelText("Confirm new password"), "a-new-password{Enter}");
+    await screen.findByText("Password changed. Every other device has been signed out.");
+    expect(api.changePassword).toHaveBeenCalledWith("pass", "a-new-password");
+    expect(tokenStore.get()).toBe("fresh-token");
+    expect(router.replace).not.toHaveBeenCalled();
+  });
+
+  it("signs out everywhere: forgets the token and says so on the login page", async () => {
+    api.logOutEverywhere.mockResolvedValue(undefined);
+    await renderLoggedIn();
+    await userEvent.click(screen.getByRole("button", { name: "Sign out everywhere" }));
+    await waitFor(() => {
+      expect(router.replace).toHaveBeenCalledWith("/login?reason=signed-out-everywhere");
+    });
+    expect(tokenStore.get()).toBeNull();
+    expect(router.replace).toHaveBeenCalledTimes(1); // not also the "logged out" redirect
+  });
+
+  it("deletes the account: forgets the token and says so on the login page", async () => {
+    api.deleteAccount.mockResolvedValue(undefined);
+    await renderLoggedIn();
+    await userEvent.type(screen.getByLabelText("Password"), "pass");
+    await userEvent.type(screen.getByLabelText("Type user1 to confirm"), "user1");
+    await userEvent.click(screen.getByRole("button", { name: "Delete account and todos" }));
+    await waitFor(() => {
+      expect(router.replace).toHaveBeenCalledWith("/login?reason=account-deleted");
+    });
+    expect(api.deleteAccount).toHaveBeenCalledWith("pass");
+    expect(tokenStore.get()).toBeNull();
+  });
+
+  it("offers a retry when the account cannot be loaded", async () => {
+    api.me.mockRejectedValueOnce(new Error("The server is not ready yet. Try again in a moment."));
+    tokenStore.set("token");
+    render(<AccountPage />);
+    await screen.findByText("Couldn't load your account");
+    await userEvent.click(screen.getByRole("button", { name: "Try again" }));
+    await screen.findByText("Member since");
+  });
+});

@@ -1,0 +1,109 @@
+"use client";
+
+import { useEffect, useState } from "react";
+
+import { formatDate } from "@/lib/format";
+import { api } from "@/lib/session";
+import { tokenStore } from "@/lib/token-store";
+
+import { AppHeader } from "./AppHeader";
+import { ChangePasswordForm } from "./ChangePasswordForm";
+import { DeleteAccount } from "./DeleteAccount";
+import { SignOutEverywhere } from "./SignOutEverywhere";
+import { useSession } from "./useSession";
+
+/**
+ * /account. Logged-out visitors go to the login page (and come back here);
+ * the sections call the API and, where the session ends (sign out everywhere,
+ * delete), leave for the login page with a notice.
+ */
+export function AccountPage() {
+  const { token, user, userError, reloadUser, endSession } = useSession();
+  const [todoCount, setTodoCount] = useState<number | null>(null);
+
+  useEffect(() => {
+    if (!token) return;
+    let current = true;
+    api.stats().then(
+      (stats) => {
+        if (current) setTodoCount(stats.total);
+      },
+      () => {
+        // The delete section then says "all of its todos" without a number.
+      },
+    );
+    return () => {
+      current = false;
+    };
+  }, [token]);
+
+  async function changePassword(currentPassword: string, newPassword: string) {
+    // Every earlier token is revoked, this browser's too: keep the fresh one.
+    tokenStore.set(await api.changePassword(currentPassword, newPassword));
+  }
+
+  async function signOutEverywhere() {
+    await api.logOutEverywhere();
+    endSession("signed-out-everywhere");
+  }
+
+  async function deleteAccount(password: string) {
+    await api.deleteAccount(password);
+    endSession("account-deleted");
+  }
+
+  return (
+    <>
+      <AppHeader
+        current="account"
+        userName={user?.name ?? null}
+        onLogOut={
+          token
+            ? () => {
+                endSession("logged-out");
+              }
+            : undefined
+        }
+      />
+      <main className="page">
+        <h1 className="page__title">Account</h1>
+        {user ? (
+          <div className="account">
+            <section className="card account-section" aria-labelledby="profile-title">
+              <h2 id="profile-title" className="visually-hidden">
+                Profile
+              </h2>
+              <dl className="account-profile">
+                <div>
+                  <dt>Username</dt>
+                  <dd>{user.name}</dd>
+                </div>
+                <div>
+                  <dt>Member since</dt>
+                  <dd>
+                    <time dateTime={user.created_at}>{formatDate(user.created_at)}</time>
+                  </dd>
+                </div>
+              </dl>
+            </section>
+            <ChangePasswordForm accountName={user.name} onChangePassword={changePassword} />
+            <SignOutEverywhere onSignOutEverywhere={signOutEverywhere} />
+            <DeleteAccount accountName={user.name} todoCount={todoCount} onDelete={deleteAccount} />
+          </div>
+        ) : userError ? (
+          <section className="card list-state list-state--error" role="alert">
+            <p className="list-state__title">Couldn&apos;t load your account</p>
+            <p className="list-state__hint">{userError}</p>
+            <button className="button" type="button" onClick={reloadUser}>
+              Try again
+            </button>
+          </section>
+        ) : (
+          <section className="card list-state" role="status" aria-busy="true">
+            <p className="list-state__hint">Loading your account…</p>
+          </section>
+        )}
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,80 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useCallback, useEffect, useRef, useState } from "react";
+
+import type { User } from "@/api/client";
+import { type LoginReason, loginUrl } from "@/lib/auth-redirect";
+import { api } from "@/lib/session";
+import { tokenStore } from "@/lib/token-store";
+import { useToken } from "@/lib/use-token";
+
+export interface Session {
+  /** The access token; null when logged out, undefined before hydration. */
+  token: string | null | undefined;
+  /** The logged-in user, once GET /me has answered. */
+  user: User | null;
+  /** Why GET /me failed (other than a 401, which goes to the login page). */
+  userError: string | null;
+  /** Asks GET /me again after a failure. */
+  reloadUser: () => void;
+  /** Forgets the token and opens the login page, which says why. */
+  endSession: (reason: LoginReason) => void;
+}
+
+/**
+ * For pages that need a logged-in user. Logged-out visitors are sent to the
+ * login page (with `?next=` so they come back); the user is (re)loaded from
+ * GET /me whenever the token changes, e.g. after a password change.
+ */
+export function useSession(): Session {
+  const token = useToken();
+  const router = useRouter();
+  const [user, setUser] = useState<User | null>(null);
+  const [userError, setUserError] = useState<string | null>(null);
+  const [attempt, setAttempt] = useState(0);
+  // Set while we log out on purpose, so the "logged out" effect below does
+  // not race our own navigation with a `?next=` redirect.
+  const ending = useRef(false);
+
+  useEffect(() => {
+    if (token === null && !ending.current) {
+      router.replace(loginUrl({ next: window.location.pathname + window.location.search }));
+    }
+  }, [token, router]);
+
+  useEffect(() => {
+    if (!token) return;
+    let current = true;
+    api.me().then(
+      (me) => {
+        if (!current) return;
+        setUser(me);
+        setUserError(null);
+      },
+      (error: unknown) => {
+        // A 401 has already sent the user to the login page.
+        if (current) setUserError(error instanceof Error ? error.message : "Something went wrong.");
+      },
+    );
+    return () => {
+      current = false;
+    };
+  }, [token, attempt]);
+
+  const reloadUser = useCallback(() => {
+    setUserError(null);
+    setAttempt((n) => n + 1);
+  }, []);
+
+  const endSession = useCallback(
+    (reason: LoginReason) => {
+      ending.current = true;
+      tokenStore.clear();
+      router.replace(loginUrl({ reason }));
+    },
+    [router],
+  );
+
+  return { token, user: token ? user : null, userError: token ? userError : null, reloadUser, endSession };
+}

@@ -1,0 +1,54 @@
+// @vitest-environment node
+import { unstable_doesMiddlewareMatch, unstable_getResponseFromNextConfig } from "next/experimental/testing/server";
+import { NextRequest } from "next/server";
+import { afterEach, describe, expect, it, vi } from "vitest";
+
+import nextConfig from "../next.config";
+import { config, proxy } from "./proxy";
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
+const nonceOf = (policy: string | null) => /'nonce-([^']+)'/.exec(policy ?? "")?.[1];
+
+describe("src/proxy.ts (Next.js' request hook)", () => {
+  it("gives each page response its own nonce, and the same policy to the renderer", () => {
+    const first = proxy(new NextRequest("http://frontend/"));
+    const second = proxy(new NextRequest("http://frontend/"));
+    const policy = first.headers.get("Content-Security-Policy");
+    expect(nonceOf(policy)).toBeTruthy();
+    expect(nonceOf(second.headers.get("Content-Security-Policy"))).not.toBe(nonceOf(policy));
+    // NextResponse.next({ request: { headers } }) hands request headers to the
+    // renderer this way; Next.js takes its nonce from there.
+    expect(first.headers.get("x-middleware-request-content-security-policy")).toBe(policy);
+  });
+
+  it("adds 'unsafe-eval' only under next dev", () => {
+    vi.stubEnv("NODE_ENV", "production");
+    expect(proxy(new NextRequest("http://frontend/")).headers.get("Content-Security-Policy")).not.toContain("unsafe-eval");
+    vi.stubEnv("NODE_ENV", "development");
+    expect(proxy(new NextRequest("http://frontend/")).headers.get("Content-Security-Policy")).toContain("'unsafe-eval'");
+  });
+
+  it("runs for pages, not for the /api/* proxy, static files or prefetches", () => {
+    const matches = (url: string, headers: Record<string, string> = {}) =>
+      unstable_doesMiddlewareMatch({ config, url, headers });
+    for (const page of ["/", "/?filter=active", "/login", "/signup?next=%2F", "/account", "/no-such-page", "/apiary"]) {
+      expect(matches(page), page).toBe(true);
+    }
+    for (const other of ["/api", "/api/todo", "/api/me/password", "/_next/static/chunks/main.js", "/favicon.ico"]) {
+      expect(matches(other), other).toBe(false);
+    }
+    expect(matches("/", { "next-router-prefetch": "1" })).toBe(false);
+  });
+});
+
+describe("next.config.ts headers", () => {
+  it.each(["/", "/login", "/api/todo", "/_next/static/chunks/main.js"])("%s gets nosniff, no-referrer, DENY", async (url) => {
+    const response = await unstable_getResponseFromNextConfig({ url: `http://frontend${url}`, nextConfig });
+    expect(response.headers.get("X-Content-Type-Options")).toBe("nosniff");
+    expect(response.headers.get("Referrer-Policy")).toBe("no-referrer");
+    expect(response.headers.get("X-Frame-Options")).toBe("DENY");
+  });
+});

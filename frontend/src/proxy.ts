@@ -1,0 +1,42 @@
+/**
+ * Next.js' request hook ("Proxy", formerly Middleware; not to be confused
+ * with the /api/* Route Handler that forwards calls to the backend). It runs
+ * before every page is rendered and gives the page its Content-Security-Policy
+ * with a fresh nonce.
+ *
+ * The policy goes on the request too: while rendering, Next.js reads the
+ * nonce from the request's Content-Security-Policy header and puts it on
+ * every <script> (and <style>) it emits. A page rendered at build time could
+ * not carry a per-request nonce, so the root layout opts every page into
+ * dynamic rendering (`await connection()`).
+ */
+import { type NextRequest, NextResponse } from "next/server";
+
+import { contentSecurityPolicy, newNonce } from "@/lib/content-security-policy";
+
+export function proxy(request: NextRequest) {
+  const policy = contentSecurityPolicy({
+    nonce: newNonce(),
+    development: process.env.NODE_ENV === "development",
+  });
+  const requestHeaders = new Headers(request.headers);
+  requestHeaders.set("Content-Security-Policy", policy);
+  const response = NextResponse.next({ request: { headers: requestHeaders } });
+  response.headers.set("Content-Security-Policy", policy);
+  return response;
+}
+
+export const config = {
+  matcher: [
+    {
+      // Pages only: not the /api/* JSON proxy, not static files (whose URLs
+      // are content-hashed and cached), not the favicon.
+      source: "/((?!api(?:/|$)|_next/static|_next/image|favicon\\.ico).*)",
+      // Link prefetches fetch RSC payloads, not HTML; they need no nonce.
+      missing: [
+        { type: "header", key: "next-router-prefetch" },
+        { type: "header", key: "purpose", value: "prefetch" },
+      ],
+    },
+  ],
+};
