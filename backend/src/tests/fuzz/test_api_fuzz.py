@@ -1,11 +1,11 @@
 """Property-based fuzzing of the whole API from its own OpenAPI document (schemathesis).
 
 Every documented operation gets generated requests — valid and invalid — sent to a real
-server with a valid token. Each response must be no 5xx, and must match what the
-document promises (status codes, headers, body schema). Every other generated todo id
-is replaced by another user's todo: that todo must never show up in a response, nor
-change. The budget per operation is FUZZ_EXAMPLES (small and repeatable in `make test`;
-`make fuzz` raises it and draws new examples each run).
+server with a valid token, once on SQLite and once on PostgreSQL. Each response must be
+no 5xx, and must match what the document promises (status codes, headers, body schema).
+Every other generated todo id is replaced by another user's todo: that todo must never
+show up in a response, nor change. The budget per operation is FUZZ_EXAMPLES (small and
+repeatable in `make test`; `make fuzz` raises it and draws new examples each run).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from app.main import create_app
+from tests import databases
 from tests.conftest import settings_for
 from tests.processes import Backend, backend_env, run_cli, running_backend
 
@@ -47,16 +48,28 @@ SESSION_ENDING = {("POST", "/me/logout-all"), ("PUT", "/me/password"), ("DELETE"
 _user_numbers = itertools.count()
 
 
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+async def fuzz_database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[str]:
+    """An empty database on each engine the fuzzer runs against."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('fuzz-db') / 'fuzz.db'}"
+        return
+    admin = await databases.require_postgres()
+    fresh = await databases.create_database(admin, prefix="mi_fuzz")
+    try:
+        yield fresh.render_as_string(hide_password=False)
+    finally:
+        await databases.drop_database(admin, fresh)
+
+
 @pytest.fixture(scope="module")
-def live_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
+def live_api(fuzz_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
     data_dir: Path = tmp_path_factory.mktemp("fuzz")
     # Every request comes from 127.0.0.1: the per-address log-in limit would soon refuse
     # the fresh users' log-ins. The per-name limit stays at its default.
-    env = backend_env(
-        f"sqlite+aiosqlite:///{data_dir / 'fuzz.db'}",
-        data_dir,
-        LOGIN_FAILURES_PER_ADDRESS="1000000",
-    )
+    env = backend_env(fuzz_database, data_dir, LOGIN_FAILURES_PER_ADDRESS="1000000")
     run_cli("migrate", env=env)
     with running_backend(env, data_dir, "fuzz") as backend:
         yield backend
