@@ -344,7 +344,7 @@ class TodoDAO(TodoBase, BaseDAO, table=True):
         query = _select_todos(filtered=completed is not None, paginated=after is not None)
         rows = await conn.execute(query, params)
         # One validation call for the whole page (pydantic-core loops in Rust).
-        page = _TODO_PAGE.validate_python([row._asdict() for row in rows])
+        page = _TODO_PAGE.validate_python(rows.all(), from_attributes=True)
         if not page:  # nothing here, or a revoked token: only a miss pays to tell which
             await UserDAO.get_for_caller(conn, caller)
         return page
