@@ -88,6 +88,7 @@ TITLE_MAX = 200
 CONTENT_MAX = 10_000
 IDEMPOTENCY_KEY_MAX = 255
 THROTTLE_KEY_MAX = 200
+VERSION_MAX = 2**31 - 1  # `todo.version` is a 32-bit INTEGER on every engine
 
 
 def utcnow() -> datetime:
@@ -136,7 +137,7 @@ Title = Annotated[
             "type": "string",
             "minLength": 1,
             "maxLength": TITLE_MAX,
-            "pattern": r"^[^\u0000]*\S[^\u0000]*$",  # not blank, no NUL
+            "pattern": r"^[^\u0000]*[^\s\u0000][^\u0000]*$",  # not blank, no NUL
         }
     ),
 ]

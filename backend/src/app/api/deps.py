@@ -14,6 +14,7 @@ from app.api.password_guard import PasswordGuard
 from app.core.config import Settings
 from app.core.security import Caller, InvalidTokenError, decode_access_token
 from app.db import Database
+from app.models import VERSION_MAX
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="auth/login")
 
@@ -121,8 +122,11 @@ def parse_if_match(header: str | None) -> IfMatch | None:
     for tag in header.split(","):
         match = _ETAG.fullmatch(tag)
         assert match is not None, "checked by IF_MATCH_PATTERN"
-        if match.group(1) is None:  # weak tags never match (RFC 9110 strong comparison)
-            versions.add(int(match.group(2)))
+        weak, version = match.group(1), int(match.group(2))
+        # Weak tags never match (RFC 9110 strong comparison), nor can a version beyond
+        # what the column holds: dropped here, the database never sees it out of range.
+        if weak is None and version <= VERSION_MAX:
+            versions.add(version)
     return IfMatch(versions=frozenset(versions))
 
 

@@ -228,3 +228,21 @@ async def test_sql_metacharacters_in_every_other_string_field(
         )
         assert right.status_code == 200
     assert (await client.get("/healthz")).status_code == 200
+
+
+@pytest.mark.parametrize("method", ["PATCH", "PUT", "DELETE"])
+@pytest.mark.parametrize(
+    "if_match", ['"2147483648"', '"999999999999999999"', '"1", W/"99999999999"']
+)
+async def test_versions_beyond_the_column_are_a_412(
+    client: httpx.AsyncClient, headers: dict[str, str], method: str, if_match: str
+) -> None:
+    """Found by a random fuzz draw: an If-Match version past 32 bits reached PostgreSQL's
+    INTEGER column and failed there (a 500). No todo can have such a version: 412."""
+    todo = (await client.post("/todo", json={"title": "t"}, headers=headers)).json()
+    body = None if method == "DELETE" else {"title": "changed"}
+    response = await client.request(
+        method, f"/todo/{todo['id']}", json=body, headers={**headers, "If-Match": if_match}
+    )
+    assert response.status_code == 412, response.text
+    assert (await client.get(f"/todo/{todo['id']}", headers=headers)).json() == todo

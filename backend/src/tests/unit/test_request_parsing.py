@@ -10,7 +10,7 @@ import pytest
 
 from app.api.deps import IF_MATCH_PATTERN, IfMatch, parse_if_match
 from app.errors import InvalidCursorError
-from app.models import TodoCursor
+from app.models import TodoCreate, TodoCursor
 
 
 @pytest.mark.parametrize(
@@ -21,6 +21,10 @@ from app.models import TodoCursor
         ('"3"', IfMatch(versions=frozenset({3}))),
         (' "3" , "5"', IfMatch(versions=frozenset({3, 5}))),
         ('W/"3"', IfMatch(versions=frozenset())),  # weak tags never match strongly
+        ('"2147483647"', IfMatch(versions=frozenset({2**31 - 1}))),
+        # Beyond the column's range no todo can have it (a 500 on PostgreSQL once).
+        ('"2147483648", "3"', IfMatch(versions=frozenset({3}))),
+        ('\t"723057462897163"\t', IfMatch(versions=frozenset())),
     ],
 )
 def test_if_match_parses(header: str | None, expected: IfMatch | None) -> None:
@@ -56,3 +60,18 @@ def test_cursor_rejects_naive_timestamps() -> None:
     naive = TodoCursor(created_at=datetime(2026, 1, 1), id=uuid.uuid4())
     with pytest.raises(InvalidCursorError):
         TodoCursor.decode(naive.encode())
+
+
+TITLE_PATTERN = TodoCreate.model_json_schema()["properties"]["title"]["pattern"]
+
+
+@pytest.mark.parametrize("title", ["a", " a ", "\ta\n", "🚀", "a b"])
+def test_documented_title_pattern_accepts_what_the_server_accepts(title: str) -> None:
+    assert re.search(TITLE_PATTERN, title) is not None
+
+
+@pytest.mark.parametrize("title", ["", " ", "\x00", "a\x00", " \x00 ", "\x00a"])
+def test_documented_title_pattern_refuses_what_the_server_refuses(title: str) -> None:
+    """Found by a random fuzz draw: `\\S` also matches NUL, so the pattern allowed a
+    title whose only non-space character was NUL, which the server (rightly) refuses."""
+    assert re.search(TITLE_PATTERN, title) is None
