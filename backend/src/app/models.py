@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -109,8 +110,19 @@ def _storable(value: str) -> str:
     return value
 
 
+# What a title may not consist of alone: whitespace as Python defines it and as JSON
+# Schema's (ECMAScript) regexes do. The two differ (U+001C-U+001F, U+0085, U+FEFF), so
+# the server and the documented pattern spell out one set, and agree on every string.
+_BLANK = (
+    r"\t\n\u000b\f\r\u001c-\u001f \u0085\u00a0\u1680"
+    r"\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+)
+_NOT_BLANK_OR_NUL = rf"[^{_BLANK}\u0000]"
+_VISIBLE = re.compile(_NOT_BLANK_OR_NUL)
+
+
 def _not_blank(value: str) -> str:
-    if not value.strip():
+    if not _VISIBLE.search(value):
         raise ValueError("must not be blank")
     return value
 
@@ -137,7 +149,7 @@ Title = Annotated[
             "type": "string",
             "minLength": 1,
             "maxLength": TITLE_MAX,
-            "pattern": r"^[^\u0000]*[^\s\u0000][^\u0000]*$",  # not blank, no NUL
+            "pattern": rf"^[^\u0000]*{_NOT_BLANK_OR_NUL}[^\u0000]*$",  # not blank, no NUL
         }
     ),
 ]
