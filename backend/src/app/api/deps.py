@@ -99,10 +99,12 @@ async def password_guard(
 PasswordGuardDep = Annotated[PasswordGuard, Depends(password_guard)]
 
 
-# One entity tag, as this API writes them ("3") or a client may weaken them (W/"3").
-_ENTITY_TAG = r'\s*(W/)?"(\d{1,18})"\s*'
+# One entity tag, as this API writes them ("3") or a client may weaken them (W/"3"),
+# with HTTP's optional whitespace around it: spaces and tabs only, not `\s`, whose
+# meaning differs between Python's, Rust's (pydantic's) and ECMAScript's regexes.
+_ENTITY_TAG = r'[ \t]*(W/)?"(\d{1,18})"[ \t]*'
 _ETAG = re.compile(_ENTITY_TAG)
-IF_MATCH_PATTERN = rf"^(\s*\*\s*|{_ENTITY_TAG}(,{_ENTITY_TAG})*)$"
+IF_MATCH_PATTERN = rf"^([ \t]*\*[ \t]*|{_ENTITY_TAG}(,{_ENTITY_TAG})*)$"
 
 
 @dataclass(frozen=True)
@@ -116,7 +118,7 @@ def parse_if_match(header: str | None) -> IfMatch | None:
     """Versions named by an If-Match header that already matched IF_MATCH_PATTERN."""
     if header is None:
         return None
-    if header.strip() == "*":
+    if header.strip(" \t") == "*":
         return IfMatch(versions=None)
     versions: set[int] = set()
     for tag in header.split(","):

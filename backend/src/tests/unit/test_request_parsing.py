@@ -34,7 +34,8 @@ def test_if_match_parses(header: str | None, expected: IfMatch | None) -> None:
 
 
 @pytest.mark.parametrize(
-    "header", ["3", '"abc"', '"3', "", '"99999999999999999999"', '*, "1"', "null"]
+    "header",
+    ["3", '"abc"', '"3', "", '"99999999999999999999"', '*, "1"', "null", '\xa0"3"', '"3"\x1c'],
 )
 def test_if_match_pattern_rejects_malformed(header: str) -> None:
     assert re.fullmatch(IF_MATCH_PATTERN, header) is None
