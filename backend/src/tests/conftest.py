@@ -83,13 +83,9 @@ async def database_url(engine: str, request: pytest.FixtureRequest) -> AsyncIter
     if engine == "cockroach":
         yield str(request.getfixturevalue("cockroach_url"))
         return
-    admin = databases.postgres_admin_url()
-    fresh = await databases.create_database(admin)
     driver = "cockroachdb+asyncpg" if engine == "cockroachdb" else "postgresql+asyncpg"
-    try:
+    async with databases.fresh_postgres_database() as fresh:
         yield fresh.set(drivername=driver).render_as_string(hide_password=False)
-    finally:
-        await databases.drop_database(admin, fresh)
 
 
 # 4 ---------------------------------------------------------------------------------------

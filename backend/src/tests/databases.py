@@ -18,8 +18,8 @@ import subprocess
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import NoReturn
 
 import asyncpg
@@ -77,6 +77,18 @@ async def create_database(admin: URL, prefix: str = "mi_test") -> URL:
     finally:
         await conn.close()
     return admin.set(database=name)
+
+
+@asynccontextmanager
+async def fresh_postgres_database(prefix: str = "mi_test") -> AsyncIterator[URL]:
+    """A new, empty database on the shared PostgreSQL server (or `unavailable`), dropped
+    afterwards. Its URL keeps the admin URL's driver: `.set(drivername=...)` to change it."""
+    admin = await require_postgres()
+    fresh = await create_database(admin, prefix)
+    try:
+        yield fresh
+    finally:
+        await drop_database(admin, fresh)
 
 
 async def drop_database(admin: URL, database: URL) -> None:

@@ -18,7 +18,7 @@ import { useSession } from "./useSession";
  * delete), leave for the login page with a notice.
  */
 export function AccountPage() {
-  const { token, user, userError, reloadUser, endSession } = useSession();
+  const { token, user, userError, reloadUser, endSession, logOut } = useSession();
   const [todoCount, setTodoCount] = useState<number | null>(null);
 
   useEffect(() => {
@@ -54,17 +54,7 @@ export function AccountPage() {
 
   return (
     <>
-      <AppHeader
-        current="account"
-        userName={user?.name ?? null}
-        onLogOut={
-          token
-            ? () => {
-                endSession("logged-out");
-              }
-            : undefined
-        }
-      />
+      <AppHeader current="account" userName={user?.name ?? null} onLogOut={logOut} />
       <main className="page">
         <h1 className="page__title">Account</h1>
         {user ? (

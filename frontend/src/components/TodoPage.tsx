@@ -14,22 +14,12 @@ import { useSession } from "./useSession";
  * `?next=` so they come back here); logged-in users see their list.
  */
 export function TodoPage() {
-  const { token, user, endSession } = useSession();
+  const { token, user, logOut } = useSession();
   const filter = filterFromSearchParams(useSearchParams());
 
   return (
     <>
-      <AppHeader
-        current="todos"
-        userName={user?.name ?? null}
-        onLogOut={
-          token
-            ? () => {
-                endSession("logged-out");
-              }
-            : undefined
-        }
-      />
+      <AppHeader current="todos" userName={user?.name ?? null} onLogOut={logOut} />
       <main className="page">
         <h1 className="page__title">Todos</h1>
         {token ? <TodoBoard filter={filter} /> : <LoadingState />}

@@ -20,6 +20,8 @@ export interface Session {
   reloadUser: () => void;
   /** Forgets the token and opens the login page, which says why. */
   endSession: (reason: LoginReason) => void;
+  /** "Log out" for the header: defined once there is a token to forget. */
+  logOut: (() => void) | undefined;
 }
 
 /**
@@ -76,5 +78,16 @@ export function useSession(): Session {
     [router],
   );
 
-  return { token, user: token ? user : null, userError: token ? userError : null, reloadUser, endSession };
+  const logOut = useCallback(() => {
+    endSession("logged-out");
+  }, [endSession]);
+
+  return {
+    token,
+    user: token ? user : null,
+    userError: token ? userError : null,
+    reloadUser,
+    endSession,
+    logOut: token ? logOut : undefined,
+  };
 }

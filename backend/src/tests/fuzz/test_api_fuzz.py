@@ -56,12 +56,8 @@ async def fuzz_database(
     if request.param == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('fuzz-db') / 'fuzz.db'}"
         return
-    admin = await databases.require_postgres()
-    fresh = await databases.create_database(admin, prefix="mi_fuzz")
-    try:
+    async with databases.fresh_postgres_database("mi_fuzz") as fresh:
         yield fresh.render_as_string(hide_password=False)
-    finally:
-        await databases.drop_database(admin, fresh)
 
 
 @pytest.fixture(scope="module")

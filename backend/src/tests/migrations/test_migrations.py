@@ -25,13 +25,9 @@ async def migration_url(request: pytest.FixtureRequest, tmp_path: Path) -> Async
     if request.param == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path / 'migrations.db'}"
         return
-    admin = await databases.require_postgres()
-    fresh = await databases.create_database(admin, prefix="mi_migrations")
     driver = "cockroachdb+asyncpg" if request.param == "cockroachdb" else "postgresql+asyncpg"
-    try:
+    async with databases.fresh_postgres_database("mi_migrations") as fresh:
         yield fresh.set(drivername=driver).render_as_string(hide_password=False)
-    finally:
-        await databases.drop_database(admin, fresh)
 
 
 async def table_names(url: str) -> set[str]:

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from tests import databases
-from tests.processes import Backend, backend_env, missing, run_cli, running_backend
+from tests.processes import Backend, backend_env, run_cli, running_backend
 from tests.scaleout.harness import Nginx, running_nginx
 from tests.scaleout.load import Tally, create_todo, login, new_user_name, send
 
@@ -31,15 +31,8 @@ class Cluster:
 @pytest.fixture(scope="module")
 async def shared_database() -> AsyncIterator[str]:
     """A fresh database on the shared PostgreSQL server, dropped afterwards."""
-    admin = databases.postgres_admin_url()
-    reason = await databases.postgres_reachable(admin)
-    if reason is not None:
-        missing(f"PostgreSQL is not reachable at {admin}: {reason}")
-    fresh = await databases.create_database(admin, prefix="mi_scaleout")
-    try:
+    async with databases.fresh_postgres_database("mi_scaleout") as fresh:
         yield fresh.render_as_string(hide_password=False)
-    finally:
-        await databases.drop_database(admin, fresh)
 
 
 @pytest.fixture(scope="module")
