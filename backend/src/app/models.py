@@ -271,10 +271,18 @@ def _bump_token_generation(*, with_password: bool) -> ReturningUpdate[Any]:
     return statement.returning(users.c.token_generation)
 
 
+OwnedStatement = TypeVar("OwnedStatement", Select[Any], Update, Delete)
+
+
+def _owned(statement: OwnedStatement, table: str = "todo") -> OwnedStatement:
+    """Scope a statement on an owned table (`todo`, `idempotency_key`) to its live
+    owner: every statement on those tables goes through here."""
+    return statement.where(_table(table).c.owner_id == _live_owner_id())
+
+
 @cache
 def _delete_owned(table: str) -> Delete:
-    owned = _table(table)
-    return delete(owned).where(owned.c.owner_id == _live_owner_id())
+    return _owned(delete(_table(table)), table)
 
 
 @cache
@@ -457,14 +465,6 @@ class TodoDAO(TodoBase, BaseDAO, table=True):
 def _public_columns() -> tuple[Column[Any], ...]:
     columns = _table("todo").c
     return tuple(columns[name] for name in TodoPublic.model_fields)
-
-
-OwnedStatement = TypeVar("OwnedStatement", Select[Any], Update, Delete)
-
-
-def _owned(statement: OwnedStatement) -> OwnedStatement:
-    """Scope a todo statement to its live owner: every todo statement goes through here."""
-    return statement.where(_table("todo").c.owner_id == _live_owner_id())
 
 
 @cache
@@ -761,4 +761,4 @@ class IdempotencyKeyDAO(BaseDAO, table=True):
 @cache
 def _select_idempotency_key() -> Select[Any]:
     keys = _table("idempotency_key")
-    return select(keys).where(keys.c.owner_id == _live_owner_id(), keys.c.key == bindparam("key"))
+    return _owned(select(keys).where(keys.c.key == bindparam("key")), "idempotency_key")

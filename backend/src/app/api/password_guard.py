@@ -11,9 +11,9 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.core.config import Settings
-from app.core.security import verify_password
+from app.core.security import Caller, verify_password
 from app.db import Database
-from app.errors import TooManyLoginFailuresError
+from app.errors import TooManyLoginFailuresError, WrongPasswordError
 from app.models import PASSWORD_MAX, LoginThrottleDAO, ThrottlePolicy, UserDAO, utcnow
 
 
@@ -55,6 +55,14 @@ class PasswordGuard:
             return False
         await self.db.write(lambda conn: LoginThrottleDAO.clear(conn, name_key(user.name)))
         return True
+
+    async def confirm(self, caller: Caller, password: str) -> UserDAO:
+        """The caller's account, once `password` proves it is theirs (a token alone is
+        not enough to change or delete an account): WrongPasswordError (403) if not."""
+        user = await self.db.read(lambda conn: UserDAO.get_for_caller(conn, caller))
+        if not await self.verify(password, user, name=user.name):
+            raise WrongPasswordError
+        return user
 
     async def _count_failure(
         self, conn: AsyncConnection, now: datetime, limits: dict[str, int]

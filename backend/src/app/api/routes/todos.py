@@ -14,6 +14,7 @@ from app.api.deps import CurrentCaller, DatabaseDep, IfMatchDep
 from app.api.errors import error_responses
 from app.errors import IdempotencyKeyReusedError, InvalidInputError
 from app.models import (
+    IDEMPOTENCY_KEY_MAX,
     DeletedCount,
     IdempotencyKeyDAO,
     TodoCreate,
@@ -116,7 +117,7 @@ async def create_todo(
         str | None,
         Header(
             min_length=1,
-            max_length=255,
+            max_length=IDEMPOTENCY_KEY_MAX,
             pattern=r"^[\x21-\x7e]+$",
             description="Retrying with the same key returns the first response, creating nothing.",
         ),

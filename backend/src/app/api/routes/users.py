@@ -16,7 +16,6 @@ from app.api.errors import error_responses
 from app.api.password_guard import name_key
 from app.api.routes.auth import issue_token
 from app.core.security import hash_password
-from app.errors import WrongPasswordError
 from app.models import PASSWORD_MAX, LoginThrottleDAO, Password, Token, UserDAO, UserPublic
 
 router = APIRouter(prefix="/me", tags=["users"], responses=error_responses(401))
@@ -47,9 +46,7 @@ async def change_password(
 ) -> Token:
     """Set a new password. Every token issued before, this one included, stops working:
     the response carries a fresh token, so only this client stays logged in."""
-    user = await db.read(lambda conn: UserDAO.get_for_caller(conn, caller))
-    if not await guard.verify(body.current_password, user, name=user.name):
-        raise WrongPasswordError
+    user = await guard.confirm(caller, body.current_password)
     new_hash = await hash_password(body.new_password)
     generation = await db.write(
         lambda conn: UserDAO.revoke_tokens(conn, caller, new_password_hash=new_hash)
@@ -71,9 +68,7 @@ async def delete_account(
 ) -> Response:
     """Delete the account and all its todos, in one transaction. Its tokens stop
     working and its name becomes free again."""
-    user = await db.read(lambda conn: UserDAO.get_for_caller(conn, caller))
-    if not await guard.verify(body.password, user, name=user.name):
-        raise WrongPasswordError
+    await guard.confirm(caller, body.password)
 
     async def delete_everything(conn: AsyncConnection) -> None:
         name = await UserDAO.delete(conn, caller)
