@@ -9,6 +9,7 @@ import { tokenStore } from "@/lib/token-store";
 import { AppHeader } from "./AppHeader";
 import { ChangePasswordForm } from "./ChangePasswordForm";
 import { DeleteAccount } from "./DeleteAccount";
+import { ErrorState } from "./ListStates";
 import { SignOutEverywhere } from "./SignOutEverywhere";
 import { useSession } from "./useSession";
 
@@ -81,13 +82,12 @@ export function AccountPage() {
             <DeleteAccount accountName={user.name} todoCount={todoCount} onDelete={deleteAccount} />
           </div>
         ) : userError ? (
-          <section className="card list-state list-state--error" role="alert">
-            <p className="list-state__title">Couldn&apos;t load your account</p>
-            <p className="list-state__hint">{userError}</p>
-            <button className="button" type="button" onClick={reloadUser}>
-              Try again
-            </button>
-          </section>
+          <ErrorState
+            className="card"
+            title="Couldn't load your account"
+            message={userError}
+            onRetry={reloadUser}
+          />
         ) : (
           <section className="card list-state" role="status" aria-busy="true">
             <p className="list-state__hint">Loading your account…</p>

@@ -31,10 +31,18 @@ export function EmptyState({ filter }: { filter: Filter }) {
   );
 }
 
-export function ErrorState({ message, onRetry }: { message: string; onRetry: () => void }) {
+interface ErrorStateProps {
+  message: string;
+  onRetry: () => void;
+  title?: string;
+  /** Extra classes, e.g. "card" where the state stands on its own. */
+  className?: string;
+}
+
+export function ErrorState({ message, onRetry, title = "Couldn't load your todos", className }: ErrorStateProps) {
   return (
-    <div className="list-state list-state--error" role="alert">
-      <p className="list-state__title">Couldn&apos;t load your todos</p>
+    <div className={`list-state list-state--error${className ? ` ${className}` : ""}`} role="alert">
+      <p className="list-state__title">{title}</p>
       <p className="list-state__hint">{message}</p>
       <button className="button" type="button" onClick={onRetry}>
         Try again
