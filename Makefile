@@ -116,6 +116,7 @@ lint-backend: install-backend
 	cd $(BACKEND) && $(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy
 	$(BIN)/ruff check $(ROOT)/jupyter/notebooks $(ROOT)/bench
 	$(BIN)/ruff format --check $(ROOT)/jupyter/notebooks $(ROOT)/bench
+	cd $(BACKEND) && $(BIN)/mypy $(ROOT)/bench
 
 lint-frontend: install-frontend
 	$(NPM) run lint

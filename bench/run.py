@@ -4,6 +4,9 @@ It starts a private PostgreSQL, the real backend (one Hypercorn worker, pinned t
 0 where `taskset` exists) and, in the same run, a bare ASGI "ceiling" app on the same
 Hypercorn; drives each with wrk (pinned to core 1) and reports every workload as a
 ratio to the ceiling, so the figures mean the same on a faster or a busier machine.
+The same run also measures the stack's floors (`floors.py`: plain FastAPI routes over
+asyncpg, and over SQLAlchemy), which split each request's cost into layers and say
+whether a target is reachable on this stack at all.
 
 Workloads (user with 50 todos; 2 threads, 32 connections):
   W0  GET  /healthz          no auth, no database: the framework's floor (no target)
@@ -22,6 +25,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import itertools
 import json
 import os
 import shutil
@@ -34,6 +38,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import httpx
@@ -201,11 +206,20 @@ def prepare_user(base_url: str) -> tuple[str, list[str]]:
 # --- the run -----------------------------------------------------------------------------
 
 
+# The reference apps measured in the same run, on the same Hypercorn configuration:
+# the ceiling (no framework) and the stack's floors (see floors.py).
+REFERENCES = {
+    "ceiling": "ceiling:app",
+    "fastapi+asyncpg": "floors:asyncpg_app",
+    "fastapi+sqlalchemy": "floors:sqlalchemy",
+}
+WORKLOADS = ("W0", "W1", "W2", "W4", "W3")  # W3 last: it grows the user's todos
+
+
 def run(args: argparse.Namespace, workdir: Path) -> dict[str, object]:
     python = str(BACKEND_SRC / ".venv" / "bin" / "python")
     seconds, warmup = args.duration, args.warmup
-    results: dict[str, Result] = {}
-    ceiling: dict[str, Result] = {}
+    measured: dict[str, dict[str, Result]] = {}
     with private_postgres() as postgres:
         admin = postgres.admin_url.set(drivername="postgresql").render_as_string(False)
         asyncio.run(_create_database(admin))
@@ -235,42 +249,78 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, object]:
                 (workdir / "todo.json").write_bytes(
                     client.get(f"/todo/{ids[0]}", headers=auth).content
                 )
-            workloads = {
+            scripts = {
                 "W0": ("health.lua", []),
                 "W1": ("list.lua", [token]),
                 "W2": ("read.lua", [token, ",".join(ids)]),
                 "W4": ("mixed.lua", [token, ids[1]]),
-                "W3": ("create.lua", [token]),  # last: it grows the user's todos
+                "W3": ("create.lua", [token]),
             }
-            for name, (script, script_args) in workloads.items():
-                results[name] = wrk(port, script, script_args, seconds=seconds, warmup=warmup)
-                print(f"  {name}: {results[name].rps:8.0f} req/s", flush=True)
-            results["W5-small"] = wrk(port, "list.lua", [token], seconds=seconds, warmup=warmup)
+
+            def workloads(label: str, port: int) -> dict[str, Result]:
+                """W0 to W4 against one server, then the user back to its 50 todos, so
+                every server's list workload sees the same data."""
+                results: dict[str, Result] = {}
+                for name in WORKLOADS:
+                    script, script_args = scripts[name]
+                    results[name] = wrk(port, script, script_args, seconds=seconds, warmup=warmup)
+                    print(f"  {label} {name}: {results[name].rps:8.0f} req/s", flush=True)
+                asyncio.run(keep_only(dsn, ids))
+                return results
+
+            measured["app"] = workloads("app", port)
+            app = measured["app"]
+            app["W5-small"] = wrk(port, "list.lua", [token], seconds=seconds, warmup=warmup)
             asyncio.run(add_crowd(dsn, large - small))
-            results["W5-large"] = wrk(port, "list.lua", [token], seconds=seconds, warmup=warmup)
+            app["W5-large"] = wrk(port, "list.lua", [token], seconds=seconds, warmup=warmup)
             rss = worker_rss_mb(pid)
 
-        ceiling_env = {
+        reference_env = {
             **os.environ,
             "CEILING_LIST_JSON": str(workdir / "list.json"),
             "CEILING_TODO_JSON": str(workdir / "todo.json"),
+            "DATABASE_URL": dsn,
+            "FLOOR_OWNER_ID": asyncio.run(owner_of(dsn, ids[0])),
             "PYTHONPATH": str(BENCH_DIR),
         }
-        port = free_port()
-        command = [python, "-m", "ceiling_server", "--port", str(port)]
-        with server(command, ceiling_env, port, workdir / "ceiling.log"):
-            for name, (script, script_args) in workloads.items():
-                ceiling[name] = wrk(port, script, script_args, seconds=seconds, warmup=warmup)
-                print(f"  {name} ceiling: {ceiling[name].rps:8.0f} req/s", flush=True)
+        for label, app_path in REFERENCES.items():
+            port = free_port()
+            command = [python, "-m", "ceiling_server", "--app", app_path, "--port", str(port)]
+            with server(command, reference_env, port, workdir / f"{label}.log"):
+                measured[label] = workloads(label, port)
 
+    as_json = {label: {k: asdict(v) for k, v in runs.items()} for label, runs in measured.items()}
     return {
-        "results": {k: asdict(v) for k, v in results.items()},
-        "ceiling": {k: asdict(v) for k, v in ceiling.items()},
+        "results": as_json.pop("app"),
+        "references": as_json,
         "w5_sizes": args.w5_sizes,
         "worker_rss_mb": round(rss, 1),
         "seconds": seconds,
         "backend_src": str(args.backend_src),
     }
+
+
+async def keep_only(dsn: str, ids: list[str]) -> None:
+    """Delete the todos a create workload added to the benchmark user."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        owner = await conn.fetchval(_OWNER, uuid.UUID(ids[0]))
+        kept = [uuid.UUID(i) for i in ids]
+        await conn.execute("DELETE FROM todo WHERE owner_id = $1 AND id <> ALL($2)", owner, kept)
+        await conn.execute("ANALYZE todo")
+    finally:
+        await conn.close()
+
+
+async def owner_of(dsn: str, todo_id: str) -> str:
+    conn = await asyncpg.connect(dsn)
+    try:
+        return str(await conn.fetchval(_OWNER, uuid.UUID(todo_id)))
+    finally:
+        await conn.close()
+
+
+_OWNER = "SELECT owner_id FROM todo WHERE id = $1"
 
 
 async def _create_database(admin_dsn: str) -> None:
@@ -284,9 +334,10 @@ async def _create_database(admin_dsn: str) -> None:
 def report(data: dict[str, object]) -> tuple[str, bool]:
     """A Markdown table, and whether every target was met."""
     results = data["results"]
-    ceiling = data["ceiling"]
+    references = data["references"]
     assert isinstance(results, dict)
-    assert isinstance(ceiling, dict)
+    assert isinstance(references, dict)
+    ceiling = references["ceiling"]
     lines = [
         "| workload | req/s | p50 ms | p99 ms | non-2xx | socket errors "
         "| ceiling req/s | ratio | target | met |",
@@ -326,8 +377,35 @@ def report(data: dict[str, object]) -> tuple[str, bool]:
         f"| {'met' if w5_met else 'NOT met'} |",
         "",
         f"Worker RSS after the run: {rss:.0f} MB (target < {RSS_LIMIT_MB} MB).",
+        "",
+        *layers(results, references),
     ]
     return "\n".join(lines), all_met
+
+
+def layers(results: dict[str, Any], references: dict[str, Any]) -> list[str]:
+    """Where the time goes: each layer's cost per request, from the reference apps.
+
+    The worker saturates its core, so 1e6 / (req/s) is its time per request in µs;
+    the difference between two servers is what the layer between them costs. A target
+    above the FastAPI + SQLAlchemy floor's ratio cannot be met on this stack."""
+    ceiling, bare, floor = (references[k] for k in REFERENCES)
+    lines = [
+        "| workload | ceiling req/s | FastAPI + asyncpg | FastAPI + SQLAlchemy | app "
+        "| target | µs/request: FastAPI + driver | SQLAlchemy | the app |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name in ("W0", "W1", "W2", "W3", "W4"):
+        rps = [x[name]["rps"] for x in (ceiling, bare, floor, results)]
+        us = [1e6 / r for r in rps]
+        ratios = [f"{r:.0f} ({r / rps[0]:.3f})" for r in rps[1:]]
+        target = f"{TARGETS[name]:.2f}" if name in TARGETS else "—"
+        if name in TARGETS and TARGETS[name] > rps[2] / rps[0]:
+            target += " (above the floor)"
+        costs = [f"{b - a:.0f}" for a, b in itertools.pairwise(us)]
+        cells = [name, f"{rps[0]:.0f}", *ratios, target, *costs]
+        lines.append(f"| {' | '.join(cells)} |")
+    return lines
 
 
 def main() -> int:

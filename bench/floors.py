@@ -1,0 +1,215 @@
+"""The stack's floors: the least a FastAPI app can do per request, with and without
+SQLAlchemy between it and PostgreSQL.
+
+The ceiling (`ceiling.py`) says what Hypercorn and wrk manage with no framework at
+all. These apps say what the stack itself costs. Each answers the benchmark's
+requests with plain FastAPI routes (no middleware, no authentication, no ownership
+check, no retries) running one statement on the real schema, in autocommit (a single
+statement is its own transaction: one round trip), responses serialised through the
+app's own Pydantic model. They do strictly less than the real app, so their ratio to
+the ceiling bounds what any app built this way can reach:
+
+  floors:sqlalchemy   FastAPI + SQLAlchemy Core on asyncpg (this project's stack)
+  floors:asyncpg_app  FastAPI + asyncpg directly (the stack minus SQLAlchemy)
+
+Served by `ceiling_server.py --app floors:<name>`. Settings come from the environment
+the harness sets: DATABASE_URL (a postgresql:// URL) and FLOOR_OWNER_ID (the
+benchmark user, whose todos the reads return).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+import asyncpg
+from fastapi import FastAPI, status
+from pydantic import BaseModel
+from sqlalchemy import Executable, bindparam, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from app.models import TodoDAO, TodoPublic
+
+OWNER_ID = uuid.UUID(os.environ["FLOOR_OWNER_ID"])
+DSN = os.environ["DATABASE_URL"]
+POOL_SIZE = 10
+PAGE = 50
+
+Todo = dict[str, Any]
+
+
+class TodoIn(BaseModel):
+    title: str
+    content: str = ""
+    completed: bool = False
+
+
+class Store(Protocol):
+    """The four statements the workloads need, however they reach PostgreSQL."""
+
+    async def open(self) -> None: ...
+    async def close(self) -> None: ...
+    async def page(self) -> list[Todo]: ...
+    async def one(self, todo_id: uuid.UUID) -> Todo: ...
+    async def insert(self, values: Todo) -> None: ...
+    async def edit(self, todo_id: uuid.UUID, values: Todo) -> Todo: ...
+
+
+def new_todo(body: TodoIn) -> Todo:
+    now = datetime.now(UTC)
+    return {"id": uuid.uuid4(), "created_at": now, "updated_at": now, "version": 0} | (
+        body.model_dump()
+    )
+
+
+def floor_app(store: Store) -> FastAPI:
+    """The benchmark's routes over `store`, in FastAPI's plainest style."""
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await store.open()
+        yield
+        await store.close()
+
+    app = FastAPI(lifespan=lifespan)
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/todo/")
+    async def list_todos() -> list[TodoPublic]:
+        return await store.page()  # type: ignore[return-value]  # FastAPI validates
+
+    @app.get("/todo/{todo_id}")
+    async def read_todo(todo_id: uuid.UUID) -> TodoPublic:
+        return await store.one(todo_id)  # type: ignore[return-value]
+
+    @app.post("/todo/", status_code=status.HTTP_201_CREATED)
+    async def create_todo(body: TodoIn) -> TodoPublic:
+        values = new_todo(body)
+        await store.insert(values)
+        return values  # type: ignore[return-value]
+
+    @app.put("/todo/{todo_id}")
+    async def update_todo(todo_id: uuid.UUID, body: TodoIn) -> TodoPublic:
+        return await store.edit(todo_id, body.model_dump())  # type: ignore[return-value]
+
+    return app
+
+
+# --- FastAPI + SQLAlchemy Core ------------------------------------------------------------
+
+_todo = TodoDAO.__table__  # type: ignore[attr-defined]
+_columns = [_todo.c[name] for name in TodoPublic.model_fields]
+# Built once with bind parameters, as the app does: building a statement per request
+# would add SQLAlchemy's cache-key work to the floor.
+_SELECT_PAGE = (
+    select(*_columns)
+    .where(_todo.c.owner_id == bindparam("owner"))
+    .order_by(_todo.c.created_at, _todo.c.id)
+    .limit(PAGE)
+)
+_SELECT_ONE = select(*_columns).where(_todo.c.id == bindparam("todo_id"))
+_INSERT = _todo.insert()
+_UPDATE = (
+    update(_todo)
+    .where(_todo.c.id == bindparam("todo_id"))
+    .values(version=_todo.c.version + 1)
+    .returning(*_columns)
+)
+
+
+class SQLAlchemyStore:
+    engine: AsyncEngine
+
+    async def open(self) -> None:
+        url = DSN.replace("postgresql://", "postgresql+asyncpg://", 1)
+        self.engine = create_async_engine(
+            url, pool_size=POOL_SIZE, max_overflow=0, isolation_level="AUTOCOMMIT"
+        )
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+    async def _rows(self, statement: Executable, params: dict[str, Any]) -> list[Todo]:
+        async with self.engine.connect() as conn:
+            return [dict(row._mapping) for row in await conn.execute(statement, params)]
+
+    async def page(self) -> list[Todo]:
+        return await self._rows(_SELECT_PAGE, {"owner": OWNER_ID})
+
+    async def one(self, todo_id: uuid.UUID) -> Todo:
+        (todo,) = await self._rows(_SELECT_ONE, {"todo_id": todo_id})
+        return todo
+
+    async def insert(self, values: Todo) -> None:
+        async with self.engine.connect() as conn:
+            await conn.execute(_INSERT, {**values, "owner_id": OWNER_ID})
+
+    async def edit(self, todo_id: uuid.UUID, values: Todo) -> Todo:
+        params = {**values, "updated_at": datetime.now(UTC), "todo_id": todo_id}
+        (todo,) = await self._rows(_UPDATE, params)
+        return todo
+
+
+# --- FastAPI + asyncpg --------------------------------------------------------------------
+
+# The same columns, in the same order, as TodoPublic.
+_SQL_PAGE = (
+    "SELECT id, created_at, updated_at, title, content, completed, version FROM todo"
+    " WHERE owner_id = $1 ORDER BY created_at, id LIMIT 50"
+)
+_SQL_ONE = (
+    "SELECT id, created_at, updated_at, title, content, completed, version FROM todo WHERE id = $1"
+)
+_SQL_INSERT = (
+    "INSERT INTO todo (id, owner_id, created_at, updated_at, version, title, content, completed)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+)
+_SQL_UPDATE = (
+    "UPDATE todo SET title = $2, content = $3, completed = $4, updated_at = $5,"
+    " version = version + 1 WHERE id = $1"
+    " RETURNING id, created_at, updated_at, title, content, completed, version"
+)
+
+
+class AsyncpgStore:
+    pool: asyncpg.Pool
+
+    async def open(self) -> None:
+        self.pool = await asyncpg.create_pool(DSN, min_size=POOL_SIZE, max_size=POOL_SIZE)
+
+    async def close(self) -> None:
+        await self.pool.close()
+
+    async def _in(self, work: Callable[[asyncpg.Connection], Awaitable[Any]]) -> Any:
+        async with self.pool.acquire() as conn:
+            return await work(conn)
+
+    async def page(self) -> list[Todo]:
+        rows = await self._in(lambda conn: conn.fetch(_SQL_PAGE, OWNER_ID))
+        return [dict(row) for row in rows]
+
+    async def one(self, todo_id: uuid.UUID) -> Todo:
+        return dict(await self._in(lambda conn: conn.fetchrow(_SQL_ONE, todo_id)))
+
+    async def insert(self, values: Todo) -> None:
+        v = values
+        args = (v["id"], OWNER_ID, v["created_at"], v["updated_at"], v["version"])
+        await self._in(
+            lambda conn: conn.execute(_SQL_INSERT, *args, v["title"], v["content"], v["completed"])
+        )
+
+    async def edit(self, todo_id: uuid.UUID, values: Todo) -> Todo:
+        args = (todo_id, values["title"], values["content"], values["completed"])
+        row = await self._in(lambda conn: conn.fetchrow(_SQL_UPDATE, *args, datetime.now(UTC)))
+        return dict(row)
+
+
+sqlalchemy = floor_app(SQLAlchemyStore())
+asyncpg_app = floor_app(AsyncpgStore())
