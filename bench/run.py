@@ -107,21 +107,54 @@ def server(
             process.kill()
 
 
-def worker_rss_mb(supervisor_pid: int) -> float:
-    """Resident memory of Hypercorn's worker: the largest process under the supervisor
-    (multiprocessing may also start a small resource-tracker child)."""
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
 
-    def rss_mb(pid: str) -> float:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-        return 0.0
 
+def worker_pid(supervisor_pid: int) -> int:
+    """Hypercorn's worker: the largest process under the supervisor (multiprocessing
+    may also start a small resource-tracker child)."""
     children = Path(f"/proc/{supervisor_pid}/task/{supervisor_pid}/children").read_text().split()
-    return max(rss_mb(pid) for pid in children or [str(supervisor_pid)])
+    return max([int(pid) for pid in children] or [supervisor_pid], key=rss_mb)
 
 
-def wrk(port: int, script: str, args: list[str], *, seconds: int, warmup: int) -> Result:
+def py_spy() -> str | None:
+    """py-spy from PATH or beside this Python (the backend's venv)."""
+    return shutil.which(
+        "py-spy", path=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
+    )
+
+
+@contextlib.contextmanager
+def sampled(profile: tuple[int, Path] | None, seconds: int) -> Iterator[None]:
+    """py-spy samples the worker while the block runs (nothing when profile is None)."""
+    if profile is None:
+        yield
+        return
+    pid, output = profile
+    command = [str(py_spy()), "record", "--pid", str(pid), "--duration", str(seconds)]
+    command += ["--rate", "250", "--nonblocking", "--format", "raw", "--output", str(output)]
+    sampler = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        yield
+    finally:
+        sampler.wait(timeout=seconds + 30)
+
+
+def wrk(
+    port: int,
+    script: str,
+    args: list[str],
+    *,
+    seconds: int,
+    warmup: int,
+    profile: tuple[int, Path] | None = None,
+) -> Result:
+    """One workload: a warm-up, then the measured run (sampled by py-spy into
+    `profile`'s file when given a (pid, path))."""
     env = {**os.environ, "BENCH_WRK_DIR": str(BENCH_DIR / "wrk")}
     base = [*pinned(1), "wrk", "-t2", "-c32", "-s", str(BENCH_DIR / "wrk" / script)]
     url = f"http://127.0.0.1:{port}"
@@ -129,13 +162,14 @@ def wrk(port: int, script: str, args: list[str], *, seconds: int, warmup: int) -
         subprocess.run(
             [*base, f"-d{warmup}s", url, "--", *args], env=env, capture_output=True, check=True
         )
-    output = subprocess.run(
-        [*base, f"-d{seconds}s", url, "--", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    with sampled(profile, seconds):
+        output = subprocess.run(
+            [*base, f"-d{seconds}s", url, "--", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
     line = next(x for x in output.splitlines() if x.startswith("BENCH_RESULT "))
     raw = json.loads(line.removeprefix("BENCH_RESULT "))
     return Result(
@@ -257,23 +291,28 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, object]:
                 "W3": ("create.lua", [token]),
             }
 
-            def workloads(label: str, port: int) -> dict[str, Result]:
+            def workloads(label: str, port: int, sample: int | None = None) -> dict[str, Result]:
                 """W0 to W4 against one server, then the user back to its 50 todos, so
-                every server's list workload sees the same data."""
+                every server's list workload sees the same data. With `sample` (a pid),
+                py-spy samples that process during each measured run."""
                 results: dict[str, Result] = {}
                 for name in WORKLOADS:
                     script, script_args = scripts[name]
-                    results[name] = wrk(port, script, script_args, seconds=seconds, warmup=warmup)
+                    profile = (sample, workdir / f"{name}.pyspy") if sample else None
+                    results[name] = wrk(
+                        port, script, script_args, seconds=seconds, warmup=warmup, profile=profile
+                    )
                     print(f"  {label} {name}: {results[name].rps:8.0f} req/s", flush=True)
                 asyncio.run(keep_only(dsn, ids))
                 return results
 
-            measured["app"] = workloads("app", port)
+            measured["app"] = workloads("app", port, worker_pid(pid) if args.profile else None)
+            profile = {n: layer_shares(workdir / f"{n}.pyspy") for n in WORKLOADS if args.profile}
             app = measured["app"]
             app["W5-small"] = wrk(port, "list.lua", [token], seconds=seconds, warmup=warmup)
             asyncio.run(add_crowd(dsn, large - small))
             app["W5-large"] = wrk(port, "list.lua", [token], seconds=seconds, warmup=warmup)
-            rss = worker_rss_mb(pid)
+            rss = rss_mb(worker_pid(pid))
 
         reference_env = {
             **os.environ,
@@ -297,7 +336,42 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, object]:
         "worker_rss_mb": round(rss, 1),
         "seconds": seconds,
         "backend_src": str(args.backend_src),
+        "profile": profile,
     }
+
+
+# Where a sampled frame's code lives → the layer it is counted in. First match wins;
+# a frame is named like "function (package/module.py:line)".
+LAYERS = (
+    ("Hypercorn + h11 (HTTP)", ("hypercorn/", "h11/")),
+    ("FastAPI + Starlette", ("fastapi/", "starlette/", "anyio/")),
+    ("Pydantic", ("pydantic/", "pydantic_core/")),
+    ("SQLAlchemy (+ greenlet)", ("sqlalchemy/", "greenlet/")),
+    ("asyncpg", ("asyncpg/",)),
+    ("logging (structlog, orjson)", ("structlog/", "orjson", "logging/")),
+    ("the app's own code", ("app/",)),
+    ("event loop (uvloop, asyncio)", ("uvloop/", "asyncio/")),
+)
+
+
+def layer_of(frame: str) -> str:
+    location = frame.rpartition("(")[2]
+    for layer, markers in LAYERS:
+        if any(marker in location for marker in markers):
+            return layer
+    return "other (stdlib, jwt, uuid, native)"
+
+
+def layer_shares(raw: Path) -> dict[str, float]:
+    """Self time by layer, from py-spy's raw output (one "frame;frame;... count" line
+    per distinct stack): each sample counts for the layer of its innermost frame."""
+    counts: dict[str, int] = {}
+    for line in raw.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        layer = layer_of(stack.rpartition(";")[2])
+        counts[layer] = counts.get(layer, 0) + int(count)
+    total = sum(counts.values()) or 1
+    return {layer: count / total for layer, count in counts.items()}
 
 
 async def keep_only(dsn: str, ids: list[str]) -> None:
@@ -380,7 +454,25 @@ def report(data: dict[str, object]) -> tuple[str, bool]:
         "",
         *layers(results, references),
     ]
+    profile = data.get("profile")
+    if profile:
+        assert isinstance(profile, dict)
+        lines += ["", *profile_table(profile)]
     return "\n".join(lines), all_met
+
+
+def profile_table(profile: dict[str, dict[str, float]]) -> list[str]:
+    """The app's sampled self time per layer, one column per workload."""
+    names = [name for name in ("W0", "W1", "W2", "W3", "W4") if name in profile]
+    shares = [layer for layer, _ in LAYERS] + ["other (stdlib, jwt, uuid, native)"]
+    lines = [
+        f"| the app's CPU time (py-spy, self) | {' | '.join(names)} |",
+        f"|---|{'---:|' * len(names)}",
+    ]
+    for layer in shares:
+        cells = [f"{profile[name].get(layer, 0) * 100:.0f} %" for name in names]
+        lines.append(f"| {layer} | {' | '.join(cells)} |")
+    return lines
 
 
 def layers(results: dict[str, Any], references: dict[str, Any]) -> list[str]:
@@ -420,6 +512,11 @@ def main() -> int:
     )
     parser.add_argument("--out", type=Path, default=BENCH_DIR / "results")
     parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="sample the app's worker with py-spy during W0-W4 and report time per layer",
+    )
+    parser.add_argument(
         "--backend-src",
         type=Path,
         default=BACKEND_SRC,
@@ -430,6 +527,9 @@ def main() -> int:
         args.duration, args.warmup, args.w5_sizes = 1, 1, [1_000, 5_000]
     if shutil.which("wrk") is None:
         print("bench: wrk is not installed (Debian: apt-get install wrk)", file=sys.stderr)
+        return 2
+    if args.profile and py_spy() is None:
+        print("bench: --profile needs py-spy (pip install py-spy)", file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory(prefix="mi-bench-") as tmp:
         data = run(args, Path(tmp))
