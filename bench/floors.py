@@ -162,7 +162,7 @@ class SQLAlchemyStore:
 # The same columns, in the same order, as TodoPublic.
 _SQL_PAGE = (
     "SELECT id, created_at, updated_at, title, content, completed, version FROM todo"
-    " WHERE owner_id = $1 ORDER BY created_at, id LIMIT 50"
+    " WHERE owner_id = $1 ORDER BY created_at, id LIMIT $2"
 )
 _SQL_ONE = (
     "SELECT id, created_at, updated_at, title, content, completed, version FROM todo WHERE id = $1"
@@ -192,7 +192,7 @@ class AsyncpgStore:
             return await work(conn)
 
     async def page(self) -> list[Todo]:
-        rows = await self._in(lambda conn: conn.fetch(_SQL_PAGE, OWNER_ID))
+        rows = await self._in(lambda conn: conn.fetch(_SQL_PAGE, OWNER_ID, PAGE))
         return [dict(row) for row in rows]
 
     async def one(self, todo_id: uuid.UUID) -> Todo:

@@ -223,10 +223,11 @@ async def add_crowd(dsn: str, todos: int, per_user: int = 1000) -> None:
         await conn.close()
 
 
-def prepare_user(base_url: str) -> tuple[str, list[str]]:
-    """The benchmark's user with 50 todos: returns (token, todo ids)."""
+def prepare_user(base_url: str) -> tuple[str, str, list[str]]:
+    """The benchmark's user with 50 todos: returns (token, user id, todo ids)."""
     with httpx.Client(base_url=base_url, timeout=30) as client:
-        client.post("/auth/signup", json={"name": "bench", "password": PASSWORD}).raise_for_status()
+        signup = client.post("/auth/signup", json={"name": "bench", "password": PASSWORD})
+        user_id = signup.raise_for_status().json()["id"]
         login = client.post("/auth/login", data={"username": "bench", "password": PASSWORD})
         token = login.raise_for_status().json()["access_token"]
         headers = {"Authorization": f"Bearer {token}"}
@@ -234,7 +235,7 @@ def prepare_user(base_url: str) -> tuple[str, list[str]]:
             body = {"title": f"todo {n}", "content": f"content of todo {n}"}
             client.post("/todo/", json=body, headers=headers).raise_for_status()
         todos = client.get("/todo/", headers=headers).raise_for_status().json()
-    return token, [t["id"] for t in todos]
+    return token, user_id, [t["id"] for t in todos]
 
 
 # --- the run -----------------------------------------------------------------------------
@@ -248,6 +249,7 @@ REFERENCES = {
     "fastapi+sqlalchemy": "floors:sqlalchemy",
 }
 WORKLOADS = ("W0", "W1", "W2", "W4", "W3")  # W3 last: it grows the user's todos
+REPORTED = tuple(sorted(WORKLOADS))  # the order of every table
 
 
 def run(args: argparse.Namespace, workdir: Path) -> dict[str, object]:
@@ -274,7 +276,7 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, object]:
         port = free_port()
         command = [python, "-m", "app.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
         with server(command, env, port, workdir / "backend.log", cwd=source) as pid:
-            token, ids = prepare_user(f"http://127.0.0.1:{port}")
+            token, user_id, ids = prepare_user(f"http://127.0.0.1:{port}")
             small, large = args.w5_sizes
             asyncio.run(add_crowd(dsn, small))
             with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
@@ -298,12 +300,12 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, object]:
                 results: dict[str, Result] = {}
                 for name in WORKLOADS:
                     script, script_args = scripts[name]
-                    profile = (sample, workdir / f"{name}.pyspy") if sample else None
+                    samples = (sample, workdir / f"{name}.pyspy") if sample else None
                     results[name] = wrk(
-                        port, script, script_args, seconds=seconds, warmup=warmup, profile=profile
+                        port, script, script_args, seconds=seconds, warmup=warmup, profile=samples
                     )
                     print(f"  {label} {name}: {results[name].rps:8.0f} req/s", flush=True)
-                asyncio.run(keep_only(dsn, ids))
+                asyncio.run(keep_only(dsn, user_id, ids))
                 return results
 
             measured["app"] = workloads("app", port, worker_pid(pid) if args.profile else None)
@@ -319,7 +321,7 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, object]:
             "CEILING_LIST_JSON": str(workdir / "list.json"),
             "CEILING_TODO_JSON": str(workdir / "todo.json"),
             "DATABASE_URL": dsn,
-            "FLOOR_OWNER_ID": asyncio.run(owner_of(dsn, ids[0])),
+            "FLOOR_OWNER_ID": user_id,
             "PYTHONPATH": str(BENCH_DIR),
         }
         for label, app_path in REFERENCES.items():
@@ -352,6 +354,7 @@ LAYERS = (
     ("the app's own code", ("app/",)),
     ("event loop (uvloop, asyncio)", ("uvloop/", "asyncio/")),
 )
+OTHER_LAYER = "other (stdlib, jwt, uuid, native)"
 
 
 def layer_of(frame: str) -> str:
@@ -359,7 +362,7 @@ def layer_of(frame: str) -> str:
     for layer, markers in LAYERS:
         if any(marker in location for marker in markers):
             return layer
-    return "other (stdlib, jwt, uuid, native)"
+    return OTHER_LAYER
 
 
 def layer_shares(raw: Path) -> dict[str, float]:
@@ -374,27 +377,17 @@ def layer_shares(raw: Path) -> dict[str, float]:
     return {layer: count / total for layer, count in counts.items()}
 
 
-async def keep_only(dsn: str, ids: list[str]) -> None:
+async def keep_only(dsn: str, owner: str, ids: list[str]) -> None:
     """Delete the todos a create workload added to the benchmark user."""
     conn = await asyncpg.connect(dsn)
     try:
-        owner = await conn.fetchval(_OWNER, uuid.UUID(ids[0]))
         kept = [uuid.UUID(i) for i in ids]
-        await conn.execute("DELETE FROM todo WHERE owner_id = $1 AND id <> ALL($2)", owner, kept)
+        await conn.execute(
+            "DELETE FROM todo WHERE owner_id = $1 AND id <> ALL($2)", uuid.UUID(owner), kept
+        )
         await conn.execute("ANALYZE todo")
     finally:
         await conn.close()
-
-
-async def owner_of(dsn: str, todo_id: str) -> str:
-    conn = await asyncpg.connect(dsn)
-    try:
-        return str(await conn.fetchval(_OWNER, uuid.UUID(todo_id)))
-    finally:
-        await conn.close()
-
-
-_OWNER = "SELECT owner_id FROM todo WHERE id = $1"
 
 
 async def _create_database(admin_dsn: str) -> None:
@@ -418,7 +411,7 @@ def report(data: dict[str, object]) -> tuple[str, bool]:
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     all_met = True
-    for name in ("W0", "W1", "W2", "W3", "W4"):
+    for name in REPORTED:
         r, c = results[name], ceiling[name]
         ratio = r["rps"] / c["rps"]
         clean = r["non_2xx"] == 0 and r["socket_errors"] == 0
@@ -463,8 +456,8 @@ def report(data: dict[str, object]) -> tuple[str, bool]:
 
 def profile_table(profile: dict[str, dict[str, float]]) -> list[str]:
     """The app's sampled self time per layer, one column per workload."""
-    names = [name for name in ("W0", "W1", "W2", "W3", "W4") if name in profile]
-    shares = [layer for layer, _ in LAYERS] + ["other (stdlib, jwt, uuid, native)"]
+    names = [name for name in REPORTED if name in profile]
+    shares = [layer for layer, _ in LAYERS] + [OTHER_LAYER]
     lines = [
         f"| the app's CPU time (py-spy, self) | {' | '.join(names)} |",
         f"|---|{'---:|' * len(names)}",
@@ -487,7 +480,7 @@ def layers(results: dict[str, Any], references: dict[str, Any]) -> list[str]:
         "| target | µs/request: FastAPI + driver | SQLAlchemy | the app |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for name in ("W0", "W1", "W2", "W3", "W4"):
+    for name in REPORTED:
         rps = [x[name]["rps"] for x in (ceiling, bare, floor, results)]
         us = [1e6 / r for r in rps]
         ratios = [f"{r:.0f} ({r / rps[0]:.3f})" for r in rps[1:]]
