@@ -1,17 +1,24 @@
 """The database: one engine per process, and the one place transactions run.
 
-Every unit of work goes through `Database.read` or `Database.write`. They take a
-connection from the pool, run the work, commit (or roll back on error) and, when the
-database reports a serialization conflict (SQLSTATE 40001) or SQLite is busy, run the
-WHOLE unit again after a jittered exponential backoff. That is why work is passed
-in as a callable: a retry must replay every statement against a fresh snapshot,
-which a savepoint cannot do on PostgreSQL.
+Every unit of work goes through `Database.read`, `Database.write` or
+`Database.write_statement`. They take a connection from the pool, run the work, commit
+(or roll back on error) and, when the database reports a serialization conflict
+(SQLSTATE 40001), run the WHOLE unit again after a jittered exponential backoff. That
+is why work is passed in as a callable: a retry must replay every statement against a
+fresh snapshot, which a savepoint cannot do on PostgreSQL.
+
+Every wait on the database is bounded by `timeout` (DB_TIMEOUT): for a pooled
+connection, for a new connection, for one statement. A database that hangs rather than
+fails (a frozen server, a partition) costs a request a 503 within two such waits, not a
+hung request; a connection that timed out, or that the driver failed on its own side,
+is discarded rather than returned to the pool in an unknown state.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import enum
 import random
 import sqlite3
 import time
@@ -26,7 +33,7 @@ from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
-from sqlalchemy.pool import StaticPool
+from sqlalchemy.pool import PoolProxiedConnection, StaticPool
 
 from app.errors import RetryTransactionError, ServiceUnavailableError
 
@@ -39,6 +46,15 @@ SERIALIZATION_FAILURE = "40001"
 SQLITE_BUSY_CODES = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED}
 SQLITE_DEFERRED = "sqlite_deferred_begin"
 READ_ONLY = "minor_illusion_read_only"
+
+
+DEFAULT_TIMEOUT = 2.0
+
+
+class Mode(enum.Enum):
+    READ = "read"  # queries only, each its own snapshot
+    WRITE = "write"  # one SERIALIZABLE transaction, re-run on 40001
+    STATEMENT = "statement"  # one self-contained statement at the engine's default isolation
 
 
 class ReadOnlyViolationError(RuntimeError):
@@ -57,7 +73,8 @@ class RetryPolicy:
 
 
 def is_retryable(exc: BaseException) -> bool:
-    """True for failures where re-running the whole transaction is safe and useful."""
+    """True for failures where re-running the whole transaction is safe and useful.
+    (SQLite's busy is not one: the driver has already waited the timeout for the lock.)"""
     if isinstance(exc, RetryTransactionError):
         return True
     if not isinstance(exc, DBAPIError):
@@ -66,9 +83,7 @@ def is_retryable(exc: BaseException) -> bool:
     if getattr(orig, "sqlstate", None) == SERIALIZATION_FAILURE:
         return True
     # The cockroachdb dialect can wrap the driver error one level deeper.
-    if getattr(getattr(orig, "__cause__", None), "sqlstate", None) == SERIALIZATION_FAILURE:
-        return True
-    return getattr(orig, "sqlite_errorcode", None) in SQLITE_BUSY_CODES
+    return getattr(getattr(orig, "__cause__", None), "sqlstate", None) == SERIALIZATION_FAILURE
 
 
 def is_unavailable(exc: BaseException) -> bool:
@@ -77,6 +92,10 @@ def is_unavailable(exc: BaseException) -> bool:
         return True
     if isinstance(exc, DBAPIError):
         if exc.connection_invalidated:
+            return True
+        # SQLite busy after waiting the timeout: inside a process writers queue on a
+        # lock, so another process has held the database's write lock that long.
+        if getattr(exc.orig, "sqlite_errorcode", None) in SQLITE_BUSY_CODES:
             return True
         return _is_unavailable_sqlstate(getattr(exc.orig, "sqlstate", None))
     # A server error while *connecting* reaches us as the driver's own exception, not
@@ -90,6 +109,26 @@ def _is_unavailable_sqlstate(sqlstate: object) -> bool:
     return isinstance(sqlstate, str) and sqlstate.startswith(("08", "57P0"))
 
 
+def leaves_connection_unusable(exc: BaseException) -> bool:
+    """True when the connection's state is unknown after `exc`: a wait that timed out or
+    was cancelled mid-protocol, or a failure on the driver's own side. (asyncpg failing
+    to encode a bound value, say an integer past 2**31 for an INTEGER column, has
+    already begun the exchange and leaves the server inside a transaction that no
+    ROLLBACK on our side knows about.) Errors the server reported leave it in a state a
+    rollback repairs."""
+    if isinstance(exc, TimeoutError | asyncio.CancelledError):
+        return True
+    if not isinstance(exc, DBAPIError):
+        return False
+    # SQLAlchemy's asyncpg adapter wraps the driver's exception one level deeper.
+    driver_error: object = getattr(exc.orig, "__cause__", None) or exc.orig
+    if getattr(driver_error, "sqlite_errorcode", None) is not None:
+        return False
+    if hasattr(driver_error, "severity"):  # asyncpg sets it only on errors the server sent
+        return getattr(driver_error, "severity", None) is None
+    return getattr(driver_error, "sqlstate", None) is None
+
+
 class Database:
     def __init__(
         self,
@@ -97,14 +136,24 @@ class Database:
         *,
         pool_size: int = 10,
         retry: RetryPolicy | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
     ) -> None:
         self.url: URL = make_url(url)
         self.retry = retry or RetryPolicy()
-        self.engine: AsyncEngine = _create_engine(self.url, pool_size=pool_size)
-        self._read_engine = self.engine.execution_options(**_readonly_options(self.url))
+        self.timeout = timeout
+        self.engine: AsyncEngine = _create_engine(self.url, pool_size=pool_size, timeout=timeout)
+        self._engines = {
+            Mode.READ: self.engine.execution_options(**_readonly_options(self.url)),
+            Mode.WRITE: self.engine,
+            Mode.STATEMENT: self.engine.execution_options(**_statement_options(self.url)),
+        }
         # SQLite has one writer; inside a process we queue for it here instead of
         # spinning on SQLITE_BUSY. (Across processes, busy_timeout does the waiting.)
+        # Readers of a file database do not queue: WAL lets them read beside a writer,
+        # even one that waits for another process's lock. An in-memory database is one
+        # shared connection, so there everything queues.
         self._sqlite_lock = asyncio.Lock() if self.is_sqlite else None
+        self._sqlite_readers_queue = self.is_sqlite and _is_in_memory(self.url)
         self.retries_total = 0  # transactions re-run since start: a contention gauge
 
     @property
@@ -113,17 +162,21 @@ class Database:
 
     async def read(self, work: UnitOfWork[T]) -> T:
         """Run `work`, which only queries: see `_readonly_options` for how."""
-        return await self._run(work, readonly=True)
+        return await self._run(work, Mode.READ)
 
     async def write(self, work: UnitOfWork[T]) -> T:
         """Run `work` in a read-write transaction, committed once it returns."""
-        return await self._run(work, readonly=False)
+        return await self._run(work, Mode.WRITE)
 
-    async def _run(self, work: UnitOfWork[T], *, readonly: bool) -> T:
+    async def write_statement(self, work: UnitOfWork[T]) -> T:
+        """Run `work` whose every statement is a unit on its own: see
+        `_statement_options` for when that is allowed and why it is cheaper."""
+        return await self._run(work, Mode.STATEMENT)
+
+    async def _run(self, work: UnitOfWork[T], mode: Mode) -> T:
         for attempt in range(1, self.retry.attempts + 1):
             try:
-                async with self._connection(readonly=readonly) as conn, conn.begin():
-                    return await work(conn)
+                return await self._attempt(work, mode)
             except Exception as exc:
                 if is_unavailable(exc):
                     log.warning("database_unavailable", error=type(exc).__name__)
@@ -140,14 +193,36 @@ class Database:
             await asyncio.sleep(self.retry.delay(attempt))
         raise AssertionError("unreachable")  # pragma: no cover
 
+    async def _attempt(self, work: UnitOfWork[T], mode: Mode) -> T:
+        """One run of `work` in one transaction. The transaction is ended by hand rather
+        than by `async with conn.begin()`, so that a connection in an unknown state is
+        discarded before anything waits on it again (a ROLLBACK sent to a frozen server
+        would hang the request all over)."""
+        async with self._connection(mode) as conn:
+            pooled = conn.sync_connection.connection  # type: ignore[union-attr]
+            transaction = await conn.begin()
+            try:
+                result = await work(conn)
+                await transaction.commit()
+            except BaseException as exc:
+                if leaves_connection_unusable(exc) and not self.is_sqlite:
+                    await _discard(conn, pooled)
+                else:
+                    await transaction.rollback()
+                raise
+            return result
+
     @contextlib.asynccontextmanager
-    async def _connection(self, *, readonly: bool) -> AsyncIterator[AsyncConnection]:
-        engine = self._read_engine if readonly else self.engine
-        async with self._sqlite_lock or contextlib.nullcontext(), engine.connect() as conn:
+    async def _connection(self, mode: Mode) -> AsyncIterator[AsyncConnection]:
+        queue = self._sqlite_lock
+        if mode is Mode.READ and not self._sqlite_readers_queue:
+            queue = None
+        async with queue or contextlib.nullcontext(), self._engines[mode].connect() as conn:
             yield conn
 
     async def ping(self) -> None:
-        async with self.engine.connect() as conn:
+        """One query, its failure raised as the driver's (for `wait_until_ready`)."""
+        async with self._connection(Mode.READ) as conn:
             await conn.execute(text("SELECT 1"))
 
     async def wait_until_ready(self, max_wait: float) -> None:
@@ -181,8 +256,10 @@ class Database:
                 return
 
     async def schema_revision(self) -> str | None:
-        """The Alembic revision the database is at (None before the first migration)."""
-        async with self.engine.connect() as conn:
+        """The Alembic revision the database is at (None before the first migration).
+        A read like any other: bounded by the timeout, and no write lock on SQLite."""
+
+        async def revision(conn: AsyncConnection) -> str | None:
             has_table = await conn.run_sync(
                 lambda sync_conn: sync_conn.dialect.has_table(sync_conn, "alembic_version")
             )
@@ -190,6 +267,8 @@ class Database:
                 return None
             result = await conn.execute(text("SELECT version_num FROM alembic_version"))
             return result.scalar_one_or_none()
+
+        return await self.read(revision)
 
     async def dispose(self) -> None:
         await self.engine.dispose()
@@ -200,9 +279,20 @@ def _reason(exc: BaseException) -> str:
     return str(getattr(orig, "sqlstate", None) or getattr(orig, "sqlite_errorname", None) or exc)
 
 
-def _create_engine(url: URL, *, pool_size: int) -> AsyncEngine:
+async def _discard(conn: AsyncConnection, pooled: PoolProxiedConnection) -> None:
+    """Close the driver's connection at once (no goodbye to a server that may not
+    answer: SQLAlchemy's own close waits up to 2 s for one), then let the pool forget it
+    and open a fresh one when next needed."""
+    terminate = getattr(pooled.driver_connection, "terminate", None)
+    if callable(terminate):
+        terminate()
+    if not conn.invalidated:
+        await conn.invalidate()
+
+
+def _create_engine(url: URL, *, pool_size: int, timeout: float) -> AsyncEngine:
     if url.get_backend_name() == "sqlite":
-        return _create_sqlite_engine(url)
+        return _create_sqlite_engine(url, timeout=timeout)
     # PostgreSQL and CockroachDB: SERIALIZABLE everywhere, so both behave alike and
     # the runner's 40001 retry is the one concurrency story.
     engine = create_async_engine(
@@ -212,10 +302,12 @@ def _create_engine(url: URL, *, pool_size: int) -> AsyncEngine:
         # instead of opening and closing overflow connections under load.
         pool_size=pool_size,
         max_overflow=0,
-        pool_timeout=10,
-        # An unreachable host fails a connection attempt in 5 s (asyncpg waits 60 s by
-        # default), so an outage becomes a prompt 503 rather than a hung request.
-        connect_args={"timeout": 5},
+        # Every wait is bounded: for a free pooled connection, for a new connection
+        # (asyncpg waits 60 s by default), and for each statement (asyncpg's
+        # command_timeout, which none is by default), so an outage or a frozen server
+        # becomes a prompt 503 rather than a hung request.
+        pool_timeout=timeout,
+        connect_args={"timeout": timeout, "command_timeout": timeout},
     )
     event.listen(engine.sync_engine, "before_cursor_execute", _refuse_writes_in_reads)
     return engine
@@ -242,6 +334,26 @@ def _readonly_options(url: URL) -> dict[str, Any]:
     return {"isolation_level": "AUTOCOMMIT", READ_ONLY: True}
 
 
+def _statement_options(url: URL) -> dict[str, Any]:
+    """Execution options for `Database.write_statement`.
+
+    A unit of work that is a single statement whose correctness does not depend on an
+    earlier read (an upsert that counts, a conditional UPDATE ... RETURNING) runs as an
+    implicit transaction at the engine's default isolation. On PostgreSQL that is READ
+    COMMITTED, which re-checks the statement's WHERE clause against the newest row
+    version and makes concurrent writers of one row wait for each other instead of
+    failing with 40001; CockroachDB is serializable anyway and retries an implicit
+    transaction itself. On SQLite a write is a write: one writer at a time.
+    """
+    if url.get_backend_name() == "sqlite":
+        return {}
+    return {"isolation_level": "AUTOCOMMIT"}
+
+
+def _is_in_memory(url: URL) -> bool:
+    return (url.database or "") in ("", ":memory:")
+
+
 def _refuse_writes_in_reads(
     conn: Connection,
     _cursor: Any,
@@ -258,9 +370,10 @@ def _is_query(statement: str) -> bool:
     return statement.lstrip()[:6].upper() == "SELECT"
 
 
-def _create_sqlite_engine(url: URL) -> AsyncEngine:
-    in_memory = (url.database or "") in ("", ":memory:")
-    kwargs: dict[str, Any] = {"connect_args": {"timeout": 30}}
+def _create_sqlite_engine(url: URL, *, timeout: float) -> AsyncEngine:
+    in_memory = _is_in_memory(url)
+    # How long a writer waits for another process's write lock before SQLITE_BUSY.
+    kwargs: dict[str, Any] = {"connect_args": {"timeout": timeout}}
     if in_memory:
         # One shared connection, or every checkout would see a new empty database.
         kwargs["poolclass"] = StaticPool

@@ -33,6 +33,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         settings.database_url,
         pool_size=settings.db_pool_size,
         retry=RetryPolicy(attempts=settings.db_retry_attempts),
+        timeout=settings.db_timeout,
     )
     try:
         await db.wait_until_ready(settings.db_connect_timeout)

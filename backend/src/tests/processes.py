@@ -317,6 +317,33 @@ class PrivatePostgres:
     def running(self) -> bool:
         return (self.data / "postmaster.pid").exists() and port_open(self.port)
 
+    @contextmanager
+    def frozen(self) -> Iterator[None]:
+        """Every process of the cluster stopped (SIGSTOP) and resumed on exit: a server
+        that hangs rather than fails, as a hung host or a network partition looks to its
+        clients. The kernel still accepts TCP connections; nothing answers them."""
+        postmaster = int((self.data / "postmaster.pid").read_text().split()[0])
+        pids = [postmaster, *_children(postmaster)]
+        for pid in pids:
+            os.kill(pid, signal.SIGSTOP)
+        try:
+            yield
+        finally:
+            for pid in pids:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGCONT)
+
+
+def _children(pid: int) -> list[int]:
+    """The direct children of `pid` (PostgreSQL's backends and workers), from /proc."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) == pid:  # the field after the state is the parent's pid
+                found.append(int(stat.parent.name))
+    return found
+
 
 @contextmanager
 def private_postgres() -> Iterator[PrivatePostgres]:

@@ -42,6 +42,13 @@ class DatabaseSettings(BaseSettings):
     db_connect_timeout: float = Field(
         default=60.0, ge=0, description="How long startup waits for the database (seconds)."
     )
+    db_timeout: float = Field(
+        default=2.0,
+        gt=0,
+        le=60,
+        description="Longest wait for a pooled connection, a new connection or one "
+        "statement (seconds); past it a request answers 503 instead of hanging.",
+    )
     db_retry_attempts: int = Field(
         default=25, ge=1, le=100, description="Runs of one transaction before giving up on 40001."
     )

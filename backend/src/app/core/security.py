@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 import uuid
 from dataclasses import dataclass
@@ -15,6 +16,8 @@ from pwdlib.hashers.argon2 import Argon2Hasher
 
 JWT_ALGORITHM = "HS256"  # pinned: a token claiming any other algorithm is refused
 MAX_TOKEN_LENGTH = 2048
+MAX_TOKEN_GENERATION = 2**31 - 1  # `users.token_generation` is a 32-bit INTEGER
+MAX_EXPIRY = datetime(9999, 12, 31, tzinfo=UTC).timestamp()
 
 _hasher = PasswordHash((Argon2Hasher(),))
 
@@ -83,14 +86,26 @@ def _verified_claims(token: str, secret: str) -> tuple[Caller, float]:
             options={"require": ["sub", "exp"], "verify_exp": False},
         )
         caller = Caller(uuid.UUID(str(claims["sub"])), _generation(claims.get("gen", 0)))
-        return caller, float(claims["exp"])
+        return caller, _expiry(claims["exp"])
     except (jwt.InvalidTokenError, ValueError, TypeError) as exc:
         raise InvalidTokenError(str(exc)) from exc
 
 
 def _generation(claim: object) -> int:
     # Tokens issued before generations existed carry none: they are generation 0,
-    # which every account starts at, so an upgrade logs nobody out.
-    if type(claim) is not int or claim < 0:
+    # which every account starts at, so an upgrade logs nobody out. The bound is the
+    # column's (32-bit INTEGER): a larger number must never reach the driver.
+    if type(claim) is not int or not 0 <= claim <= MAX_TOKEN_GENERATION:
         raise InvalidTokenError("bad token generation")
     return claim
+
+
+def _expiry(claim: object) -> float:
+    """`exp` as RFC 7519 has it: a number of seconds (no string, no NaN, no infinity,
+    nothing past year 9999, which would make a token that never expires)."""
+    if type(claim) not in (int, float):
+        raise InvalidTokenError("bad expiry")
+    expires_at = float(claim)  # type: ignore[arg-type]
+    if not math.isfinite(expires_at) or not 0 < expires_at < MAX_EXPIRY:
+        raise InvalidTokenError("bad expiry")
+    return expires_at

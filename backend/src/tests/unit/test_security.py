@@ -63,6 +63,24 @@ def test_token_round_trip() -> None:
             jwt.encode({"sub": "user1", "exp": datetime.now(UTC) + timedelta(hours=1)}, SECRET),
             id="sub-not-uuid",
         ),
+        *(
+            pytest.param(jwt.encode({"sub": str(uuid.uuid4()), "exp": exp}, SECRET), id=name)
+            for name, exp in [
+                ("exp-string", str(int(time.time()) + 3600)),
+                ("exp-NaN-string", "NaN"),
+                ("exp-NaN", float("nan")),
+                ("exp-infinity", float("inf")),
+                ("exp-1e300", 1e300),
+                ("exp-true", True),
+            ]
+        ),
+        *(
+            pytest.param(
+                jwt.encode({"sub": str(uuid.uuid4()), "exp": time.time() + 3600, "gen": gen}, SECRET),
+                id=name,
+            )
+            for name, gen in [("gen-2**31", 2**31), ("gen-2**63", 2**63), ("gen-negative", -1)]
+        ),
         pytest.param("user1", id="original-style-name"),
         pytest.param("a.b.c", id="garbage"),
         pytest.param("x" * 5000, id="huge"),
