@@ -41,6 +41,7 @@ from sqlalchemy import (
     Delete,
     Index,
     Insert,
+    Integer,
     ScalarSelect,
     Select,
     Table,
@@ -49,13 +50,17 @@ from sqlalchemy import (
     Uuid,
     and_,
     bindparam,
+    case,
     delete,
     func,
     insert,
+    or_,
     select,
     tuple_,
     update,
 )
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Result
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -644,14 +649,28 @@ class ThrottlePolicy:
     lockout: timedelta
 
 
+@dataclass(frozen=True)
+class Admission:
+    """What counting one attempt against a key found: admitted attempts may check a
+    password; `locked_until` says until when the key refuses further ones."""
+
+    admitted: bool
+    locked_until: datetime | None
+
+
 class LoginThrottleDAO(BaseDAO, table=True):
-    """Failed log-ins per key ("name:<name>" or "addr:<address>"), kept in the database
-    so that every replica counts the same attempts."""
+    """Password attempts per key ("name:<name>" or "addr:<address>"), kept in the
+    database so that every replica counts the same attempts.
+
+    An attempt is counted BEFORE its password is checked, in one atomic statement (an
+    upsert that returns the new count): however many requests arrive at once, at most
+    `limit` of them are admitted per window, and the one that reaches the limit locks
+    the key. A success gives its attempt back (`refund`) or clears the key."""
 
     __tablename__ = "login_throttle"
 
     key: str = Field(primary_key=True, max_length=THROTTLE_KEY_MAX)
-    failures: int = 0
+    failures: int = 0  # attempts counted in the window (admitted ones, plus one refused)
     window_started_at: datetime
     locked_until: datetime | None = None
 
@@ -661,39 +680,25 @@ class LoginThrottleDAO(BaseDAO, table=True):
         return [cls(**row._mapping) for row in result]
 
     @classmethod
-    async def locked_until_max(
-        cls, conn: AsyncConnection, keys: Collection[str], now: datetime
-    ) -> datetime | None:
-        """The latest lock still in force on any of the keys."""
-        locks = [row.locked_until for row in await cls.rows(conn, keys) if row.locked_until]
-        return max((lock for lock in locks if lock > now), default=None)
+    async def admit(
+        cls, conn: AsyncConnection, key: str, *, now: datetime, policy: ThrottlePolicy
+    ) -> Admission:
+        """Count one attempt against `key`, unless its lock is in force."""
+        params = {
+            "throttle_key": key,
+            "now": now,
+            "window_cutoff": now - policy.window,
+            "limit": policy.limit,
+            "lock_until": now + policy.lockout,
+            "first_lock": now + policy.lockout if policy.limit <= 1 else None,
+        }
+        row = (await conn.execute(_admit_attempt(conn.dialect.name), params)).one()
+        return Admission(admitted=row.failures <= policy.limit, locked_until=row.locked_until)
 
     @classmethod
-    async def record_failure(
-        cls, conn: AsyncConnection, key: str, *, now: datetime, policy: ThrottlePolicy
-    ) -> None:
-        """Count one failure (a read-modify-write: SERIALIZABLE and the runner's retries
-        make concurrent failures count one by one)."""
-        existing = await cls.rows(conn, [key])
-        row = existing[0] if existing else None
-        if row is None or row.window_started_at + policy.window <= now:
-            failures, window_started_at = 1, now
-        else:
-            failures, window_started_at = row.failures + 1, row.window_started_at
-        locked_until = now + policy.lockout if failures >= policy.limit else None
-        values = {
-            "key": key,
-            "failures": failures,
-            "window_started_at": window_started_at,
-            "locked_until": locked_until,
-        }
-        if row is None:
-            try:
-                await conn.execute(_insert_into("login_throttle"), values)
-            except IntegrityError as exc:  # a concurrent first failure: count again
-                raise RetryTransactionError from exc
-        else:
-            await conn.execute(_update_throttle(), {**values, "throttle_key": key})
+    async def refund(cls, conn: AsyncConnection, key: str, *, policy: ThrottlePolicy) -> None:
+        """Give back one admitted attempt that succeeded (and the lock it set, if any)."""
+        await conn.execute(_refund_attempt(), {"throttle_key": key, "limit": policy.limit})
 
     @classmethod
     async def clear(cls, conn: AsyncConnection, key: str) -> None:
@@ -707,9 +712,64 @@ def _select_throttles() -> Select[Any]:
 
 
 @cache
-def _update_throttle() -> Update:
+def _admit_attempt(dialect: str) -> Insert:
+    """INSERT ... ON CONFLICT DO UPDATE ... RETURNING: one statement that reads the
+    count, decides and writes, so no two attempts can both see the count before the
+    other's increment. (PostgreSQL's and SQLite's spellings are alike; CockroachDB
+    takes PostgreSQL's.) In the update, the table's columns are the row as it was."""
     throttle = _table("login_throttle")
-    return update(throttle).where(throttle.c.key == bindparam("throttle_key"))
+    row = throttle.c
+    when = row.window_started_at.type
+
+    def param(name: str, type_: Any = None) -> Any:
+        return bindparam(name, type_=type_)
+
+    insert_for = sqlite_insert if dialect == "sqlite" else postgresql_insert
+    statement = insert_for(throttle).values(
+        key=param("throttle_key"),
+        failures=1,
+        window_started_at=param("now", when),
+        locked_until=param("first_lock", when),
+    )
+    # A new window starts once the old one has passed (unlocked) or the lock has expired.
+    expired = or_(
+        and_(row.locked_until.is_(None), row.window_started_at <= param("window_cutoff", when)),
+        row.locked_until <= param("now", when),
+    )
+    limit = param("limit", Integer())
+    return statement.on_conflict_do_update(
+        index_elements=[row.key],
+        set_={
+            # Capped one past the limit: every refused attempt reads "more than allowed".
+            "failures": case(
+                (expired, 1), (row.failures > limit, row.failures), else_=row.failures + 1
+            ),
+            "window_started_at": case((expired, param("now", when)), else_=row.window_started_at),
+            "locked_until": case(
+                (expired, param("first_lock", when)),
+                (
+                    row.failures + 1 >= limit,
+                    func.coalesce(row.locked_until, param("lock_until", when)),
+                ),
+                else_=None,
+            ),
+        },
+    ).returning(row.failures, row.locked_until)
+
+
+@cache
+def _refund_attempt() -> Update:
+    throttle = _table("login_throttle")
+    row = throttle.c
+    limit = bindparam("limit", type_=Integer())
+    return (
+        update(throttle)
+        .where(row.key == bindparam("throttle_key"), row.failures > 0)
+        .values(
+            failures=row.failures - 1,
+            locked_until=case((row.failures - 1 >= limit, row.locked_until), else_=None),
+        )
+    )
 
 
 @cache

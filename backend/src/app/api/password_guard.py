@@ -7,8 +7,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-
-from sqlalchemy.ext.asyncio import AsyncConnection
+from functools import partial
 
 from app.core.config import Settings
 from app.core.security import Caller, verify_password
@@ -33,27 +32,35 @@ class PasswordGuard:
 
     async def verify(self, password: str, user: UserDAO | None, *, name: str | None) -> bool:
         """Whether `password` is `user`'s (False for no user, after the same Argon2
-        work). Failures are counted per client address and per `name` (None for names
-        no account can have); past the limits this raises TooManyLoginFailuresError
-        (429) before any password is checked. A success clears the name's count, not the
-        address's, or one valid account would reset a guesser's address."""
-        limits = {address_key(self.client_address): self.settings.login_failures_per_address}
-        if name is not None:
-            limits[name_key(name)] = self.settings.login_failures_per_name
+        work). Each attempt is counted per client address and per `name` (None for
+        names no account can have) BEFORE the password is checked; past either limit
+        this raises TooManyLoginFailuresError (429) and checks nothing, so no burst of
+        concurrent guesses gets more than the limit's number checked. A success gives
+        the address its attempt back and clears the name's count (clearing the
+        address's would let one valid account reset a guesser's address)."""
         now = utcnow()
-        locked_until = await self.db.read(
-            lambda conn: LoginThrottleDAO.locked_until_max(conn, limits.keys(), now)
-        )
-        if locked_until is not None:
-            raise TooManyLoginFailuresError(math.ceil((locked_until - now).total_seconds()))
+        address = (address_key(self.client_address), self._policy(per_address=True))
+        keys = [address]
+        if name is not None:
+            keys.append((name_key(name), self._policy(per_address=False)))
+        admitted: list[tuple[str, ThrottlePolicy]] = []
+        for key, policy in keys:  # the address first: a locked one never counts a name
+            admission = await self.db.write_statement(
+                partial(LoginThrottleDAO.admit, key=key, now=now, policy=policy)
+            )
+            if not admission.admitted:
+                await self._give_back(admitted)
+                assert admission.locked_until is not None, "a refused key is locked"
+                raise TooManyLoginFailuresError(_seconds_until(admission.locked_until))
+            admitted.append((key, policy))
 
         password_ok = await verify_password(
             password[:PASSWORD_MAX], user.password_hash if user else None
         )
         if user is None or not password_ok:
-            await self.db.write(lambda conn: self._count_failure(conn, now, limits))
             return False
-        await self.db.write(lambda conn: LoginThrottleDAO.clear(conn, name_key(user.name)))
+        await self.db.write_statement(partial(LoginThrottleDAO.clear, key=name_key(user.name)))
+        await self._give_back([address])
         return True
 
     async def confirm(self, caller: Caller, password: str) -> UserDAO:
@@ -64,11 +71,23 @@ class PasswordGuard:
             raise WrongPasswordError
         return user
 
-    async def _count_failure(
-        self, conn: AsyncConnection, now: datetime, limits: dict[str, int]
-    ) -> None:
-        window = timedelta(seconds=self.settings.login_failure_window_seconds)
-        lockout = timedelta(seconds=self.settings.login_lockout_seconds)
-        for key, limit in limits.items():
-            policy = ThrottlePolicy(limit=limit, window=window, lockout=lockout)
-            await LoginThrottleDAO.record_failure(conn, key, now=now, policy=policy)
+    def _policy(self, *, per_address: bool) -> ThrottlePolicy:
+        settings = self.settings
+        return ThrottlePolicy(
+            limit=settings.login_failures_per_address
+            if per_address
+            else settings.login_failures_per_name,
+            window=timedelta(seconds=settings.login_failure_window_seconds),
+            lockout=timedelta(seconds=settings.login_lockout_seconds),
+        )
+
+    async def _give_back(self, attempts: list[tuple[str, ThrottlePolicy]]) -> None:
+        for key, policy in attempts:
+            await self.db.write_statement(
+                partial(LoginThrottleDAO.refund, key=key, policy=policy)
+            )
+
+
+def _seconds_until(moment: datetime) -> int:
+    # Now, not when this attempt began: a concurrent attempt may have set the lock since.
+    return max(1, math.ceil((moment - utcnow()).total_seconds()))

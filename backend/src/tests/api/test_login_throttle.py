@@ -7,13 +7,16 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from datetime import timedelta
+from functools import partial
 
 import httpx
 import pytest
 from fastapi import FastAPI
 
+from app.api import password_guard
+from app.core.security import verify_password
 from app.db import Database
-from app.models import LoginThrottleDAO, ThrottlePolicy, utcnow
+from app.models import Admission, LoginThrottleDAO, ThrottlePolicy, utcnow
 from tests.conftest import TEST_PASSWORD, ClientFrom, MakeUser, new_address
 
 
@@ -60,22 +63,85 @@ async def test_success_resets_the_name(make_user: MakeUser, client_from: ClientF
         assert (await login(client, name, TEST_PASSWORD)).status_code == 200
 
 
-async def test_a_concurrent_burst_counts_every_failure(
-    make_user: MakeUser, client_from: ClientFrom, app: FastAPI
+@pytest.fixture
+def verified_passwords(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every password the guard checks against a hash, in order."""
+    checked: list[str] = []
+
+    async def counting(password: str, password_hash: str | None) -> bool:
+        checked.append(password)
+        return await verify_password(password, password_hash)
+
+    monkeypatch.setattr(password_guard, "verify_password", counting)
+    return checked
+
+
+BURST = 50
+
+
+async def test_a_concurrent_burst_checks_at_most_the_limit(
+    make_user: MakeUser, client_from: ClientFrom, verified_passwords: list[str]
 ) -> None:
+    """50 guesses at once for one name from one address, the right password among them:
+    only the name's limit (5) of them are checked, whatever their timing; before
+    attempts were counted up front, every one was checked and the right one got in."""
     name, _ = await make_user()
-
-    async def attempt() -> int:
-        async with client_from(new_address()) as client:
-            return (await login(client, name, "wrong guess")).status_code
-
-    statuses = Counter(await asyncio.gather(*(attempt() for _ in range(12))))
-    assert set(statuses) <= {401, 429}
-    db: Database = app.state.db
-    [row] = await db.read(lambda conn: LoginThrottleDAO.rows(conn, [f"name:{name}"]))
-    assert row.failures == statuses[401], "every 401 was counted, none twice"
+    verified_passwords.clear()  # the sign-up's own log-in
+    guesses = [f"wrong guess {n}" for n in range(BURST - 1)] + [TEST_PASSWORD]
     async with client_from(new_address()) as client:
-        assert (await login(client, name, TEST_PASSWORD)).status_code == 429
+        answers = await asyncio.gather(*(login(client, name, guess) for guess in guesses))
+    statuses = Counter(answer.status_code for answer in answers)
+    assert len(verified_passwords) <= 5, statuses
+    assert statuses[429] >= BURST - 5, statuses
+    assert set(statuses) <= {200, 401, 429}
+    for answer in answers:
+        if answer.status_code == 429:
+            assert 0 < int(answer.headers["retry-after"]) <= 300
+    if TEST_PASSWORD not in verified_passwords:
+        assert statuses[200] == 0
+    async with client_from(new_address()) as elsewhere:
+        if statuses[200] == 0:  # five wrong guesses were checked: the name is locked
+            assert (await login(elsewhere, name, TEST_PASSWORD)).status_code == 429
+
+
+@pytest.mark.parametrize("operation", ["change-password", "delete-account"])
+async def test_a_stolen_token_gets_no_more_guesses_than_the_limit(
+    operation: str,
+    client: httpx.AsyncClient,
+    make_user: MakeUser,
+    verified_passwords: list[str],
+) -> None:
+    """The password confirmation of PUT /me/password and DELETE /me shares the log-in
+    throttle: a burst of 50 guesses with a stolen token gets 5 checked."""
+    name, headers = await make_user()
+    verified_passwords.clear()  # the sign-up's own log-in
+
+    async def guess(n: int) -> int:
+        if operation == "change-password":
+            body = {"current_password": f"guess {n}", "new_password": "a new password"}
+            response = await client.put("/me/password", json=body, headers=headers)
+        else:
+            body = {"password": f"guess {n}"}
+            response = await client.request("DELETE", "/me", json=body, headers=headers)
+        return response.status_code
+
+    statuses = Counter(await asyncio.gather(*(guess(n) for n in range(BURST))))
+    assert len(verified_passwords) <= 5, statuses
+    assert statuses == {403: len(verified_passwords), 429: BURST - len(verified_passwords)}
+    me = await client.get("/me", headers=headers)
+    assert me.status_code == 200, "the account is untouched"
+    assert me.json()["name"] == name
+
+
+async def test_a_success_gives_the_address_its_attempt_back(
+    make_user: MakeUser, client_from: ClientFrom
+) -> None:
+    """An office behind one address logs in all day: successes never lock it."""
+    address = new_address()
+    async with client_from(address) as client:
+        for _ in range(25):  # more than the address's limit of 20
+            name, _ = await make_user()
+            assert (await login(client, name, TEST_PASSWORD)).status_code == 200
 
 
 async def test_forwarded_for_is_believed_only_from_trusted_proxies(
@@ -115,19 +181,17 @@ async def test_windows_and_locks_expire(app: FastAPI) -> None:
     key = f"name:expiry-{new_address()}"
     start = utcnow()
 
-    async def fail(at: timedelta) -> None:
-        await db.write(
-            lambda conn: LoginThrottleDAO.record_failure(conn, key, now=start + at, policy=policy)
+    async def attempt(at: timedelta) -> Admission:
+        return await db.write_statement(
+            partial(LoginThrottleDAO.admit, key=key, now=start + at, policy=policy)
         )
 
-    async def lock(at: timedelta) -> object:
-        return await db.read(
-            lambda conn: LoginThrottleDAO.locked_until_max(conn, [key], start + at)
-        )
-
-    await fail(timedelta(0))
-    await fail(timedelta(minutes=16))  # the first failure's window has passed
-    assert await lock(timedelta(minutes=16)) is None
-    await fail(timedelta(minutes=17))  # second failure in this window: locked
-    assert await lock(timedelta(minutes=18)) == start + timedelta(minutes=22)
-    assert await lock(timedelta(minutes=23)) is None
+    assert (await attempt(timedelta(0))).admitted
+    # The first attempt's window has passed: this one starts a new window.
+    assert await attempt(timedelta(minutes=16)) == Admission(admitted=True, locked_until=None)
+    # The second attempt in this window reaches the limit: admitted, and it locks.
+    locked = start + timedelta(minutes=22)
+    assert await attempt(timedelta(minutes=17)) == Admission(admitted=True, locked_until=locked)
+    assert await attempt(timedelta(minutes=18)) == Admission(admitted=False, locked_until=locked)
+    # The lock has expired: a fresh window.
+    assert await attempt(timedelta(minutes=23)) == Admission(admitted=True, locked_until=None)
