@@ -631,12 +631,14 @@ class TodoCursor:
         try:
             raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
             created_at, todo_id = raw.split("|")
-            parsed = cls(created_at=datetime.fromisoformat(created_at), id=uuid.UUID(hex=todo_id))
-        except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+            position = datetime.fromisoformat(created_at)
+            if position.tzinfo is None:
+                raise InvalidCursorError
+            # In UTC, as the database compares it: 0001-01-01T00:00+14:00 has no UTC
+            # time, and would overflow there rather than here.
+            return cls(created_at=position.astimezone(UTC), id=uuid.UUID(hex=todo_id))
+        except (binascii.Error, UnicodeDecodeError, ValueError, OverflowError) as exc:
             raise InvalidCursorError from exc
-        if parsed.created_at.tzinfo is None:
-            raise InvalidCursorError
-        return parsed
 
 
 # --- login throttling -----------------------------------------------------------------

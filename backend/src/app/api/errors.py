@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
@@ -34,14 +35,25 @@ async def _app_error(_: Request, exc: Exception) -> JSONResponse:
 
 
 class _EscapingJSONResponse(JSONResponse):
-    """Validation errors echo the input; input may hold lone surrogates that UTF-8
-    cannot encode. Escape them (\\udXXX, still valid JSON) instead of failing."""
+    """Validation errors echo the input, and input can hold what strict JSON cannot:
+    lone surrogates that UTF-8 cannot encode (escaped as \\udXXX, still valid JSON),
+    and NaN, Infinity or 1e999, which Python's JSON parser accepts (echoed as the
+    strings "NaN", "Infinity", "-Infinity")."""
 
     def render(self, content: object) -> bytes:
-        try:
-            return super().render(content)
-        except UnicodeEncodeError:
-            return json.dumps(content, ensure_ascii=True, separators=(",", ":")).encode()
+        return json.dumps(
+            _finite(content), ensure_ascii=True, allow_nan=False, separators=(",", ":")
+        ).encode()
+
+
+def _finite(value: object) -> object:
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value).replace("inf", "Infinity").replace("nan", "NaN")
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(item) for item in value]
+    return value
 
 
 async def _validation_error(_: Request, exc: Exception) -> JSONResponse:

@@ -32,6 +32,15 @@ async def test_signup_then_login_then_me(client: httpx.AsyncClient) -> None:
     assert me.json() == user
 
 
+async def test_the_token_response_is_never_cached(
+    client: httpx.AsyncClient, make_user: MakeUser
+) -> None:
+    name, _ = await make_user()
+    response = await client.post("/auth/login", data={"username": name, "password": TEST_PASSWORD})
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "no-store"  # RFC 6749 section 5.1
+
+
 async def test_signup_name_taken_is_409(client: httpx.AsyncClient, make_user: MakeUser) -> None:
     name, _ = await make_user()
     response = await client.post("/auth/signup", json={"name": name, "password": TEST_PASSWORD})

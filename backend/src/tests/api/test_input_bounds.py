@@ -2,12 +2,31 @@
 
 from __future__ import annotations
 
+import base64
+import json
+import uuid
 from collections.abc import AsyncIterator, Callable
+from typing import NoReturn
 
 import httpx
 import pytest
 
 from tests.conftest import ClientFrom, MakeUser, new_address, signup_and_login
+
+
+def forged_cursor(position: str) -> str:
+    """A cursor as the server encodes one, around a position of the attacker's choice."""
+    raw = f"{position}|{uuid.uuid4().hex}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def strict_json(response: httpx.Response) -> object:
+    """The body parsed as JSON proper: NaN and Infinity are not JSON."""
+
+    def refuse(constant: str) -> NoReturn:
+        raise ValueError(f"{constant} is not JSON")
+
+    return json.loads(response.content, parse_constant=refuse)
 
 
 @pytest.fixture
@@ -50,6 +69,43 @@ async def test_lone_surrogate_is_422(client: httpx.AsyncClient, headers: dict[st
         "/todo", content=raw, headers={**headers, "Content-Type": "application/json"}
     )
     assert response.status_code == 422
+
+
+@pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity", "1e999", "-1e999"])
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("POST", "/todo", '{"title": %s}'),
+        ("POST", "/todo", '{"title": "ok", "completed": %s}'),
+        ("PATCH", "/todo/{todo_id}", '{"completed": %s}'),
+        ("POST", "/auth/signup", '{"name": %s, "password": "long enough"}'),
+        ("PUT", "/me/password", '{"current_password": %s, "new_password": "long enough"}'),
+        ("DELETE", "/me", '{"password": %s}'),
+        ("POST", "/todo", "[%s]"),
+    ],
+)
+async def test_non_finite_numbers_are_422(
+    client: httpx.AsyncClient,
+    headers: dict[str, str],
+    method: str,
+    path: str,
+    body: str,
+    number: str,
+) -> None:
+    """Python's JSON parser reads NaN, Infinity and 1e999 as floats; the 422 that echoes
+    them used to fail to encode and answer 500, to anyone, with no account needed."""
+    todo = (await client.post("/todo", json={"title": "target"}, headers=headers)).json()
+    response = await client.request(
+        method,
+        path.format(todo_id=todo["id"]),
+        content=(body % number).encode(),
+        headers={**headers, "Content-Type": "application/json"},
+    )
+    assert response.status_code == 422, response.text
+    detail = strict_json(response)
+    assert isinstance(detail, dict)
+    assert detail["detail"][0]["msg"]
+    assert (await client.get(f"/todo/{todo['id']}", headers=headers)).json() == todo
 
 
 @pytest.mark.parametrize(
@@ -108,6 +164,16 @@ async def test_streamed_body_over_64k_is_413(
         ({"completed": "perhaps"}, 422),
         ({"cursor": "garbage"}, 422),
         ({"cursor": "x" * 300}, 422),
+        *(
+            ({"cursor": forged_cursor(position)}, 422)
+            for position in [
+                "0001-01-01T00:00:00+14:00",  # before year 1 in UTC: overflowed into a 500
+                "9999-12-31T23:59:59-14:00",  # after year 9999 in UTC
+                "2026-01-01T00:00:00",  # no zone
+                "2026-13-45T00:00:00+00:00",
+            ]
+        ),
+        ({"cursor": forged_cursor("0001-01-01T14:00:00+14:00")}, 200),  # the first instant
     ],
 )
 async def test_list_parameters(

@@ -34,6 +34,24 @@ class TestReadTodos:
         assert [todo["id"] for todo in response.json()] == [first["id"], second["id"]]
         assert "link" not in response.headers
 
+    async def test_next_link_is_relative_whatever_the_host(
+        self, client: httpx.AsyncClient, make_user: MakeUser
+    ) -> None:
+        """The Host header is the client's to choose: a link built from it would let an
+        attacker have this API point users at any host."""
+        _, headers = await make_user()
+        await create(client, headers, title="a")
+        second = await create(client, headers, title="b")
+        response = await client.get(
+            "/todo", params={"limit": 1}, headers={**headers, "Host": "evil.example:666"}
+        )
+        link = response.headers["link"]
+        assert link.startswith("</todo?"), link
+        assert link.endswith('>; rel="next"'), link
+        assert "evil" not in link
+        following = await client.get(response.links["next"]["url"], headers=headers)
+        assert [todo["id"] for todo in following.json()] == [second["id"]]
+
     async def test_read_one(self, client: httpx.AsyncClient, make_user: MakeUser) -> None:
         _, headers = await make_user()
         todo = await create(client, headers, title="one", content="body")

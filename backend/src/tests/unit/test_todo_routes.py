@@ -45,7 +45,7 @@ class TestReadTodos:
         first = await fake_client.get("/todo", params={"limit": 2}, headers=alice)
         assert len(first.json()) == 2
         next_url = first.links["next"]["url"]
-        assert next_url.startswith("http://testserver/todo?")
+        assert next_url.startswith("/todo?"), "relative: not built from the Host header"
         assert "limit=2" in next_url
         second = await fake_client.get(next_url, headers=alice)
         third = await fake_client.get(second.links["next"]["url"], headers=alice)

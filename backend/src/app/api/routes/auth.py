@@ -6,7 +6,7 @@ import re
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, status
+from fastapi import APIRouter, Depends, HTTPException, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 
 from app.api.deps import DatabaseDep, PasswordGuardDep, SettingsDep
@@ -23,6 +23,7 @@ _PLAUSIBLE_NAME = re.compile(rf"^[A-Za-z0-9_.-]{{1,{NAME_MAX}}}$")
 @router.post("/login", responses=error_responses(401, 429))
 async def login(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    response: Response,
     db: DatabaseDep,
     settings: SettingsDep,
     guard: PasswordGuardDep,
@@ -30,6 +31,7 @@ async def login(
     """Unknown user and wrong password fail alike, in the same time: no name probing.
     Repeated failures for one name, or from one address, lock further attempts for a
     while (429 with Retry-After); a success clears the name's count."""
+    response.headers["Cache-Control"] = "no-store"  # a token: RFC 6749 section 5.1
     # A name no account can have gets no counter of its own: the address's counts.
     plausible = bool(_PLAUSIBLE_NAME.match(form.username)) and len(form.password) <= PASSWORD_MAX
     user = None

@@ -74,7 +74,9 @@ async def list_todos(
         next_page = request.url.include_query_params(
             cursor=TodoCursor.after(todos[-1]).encode(), limit=limit
         )
-        response.headers["Link"] = f'<{next_page}>; rel="next"'
+        # A relative reference: the request's Host header is the client's to choose,
+        # and must not become a link this API hands to someone else.
+        response.headers["Link"] = f'<{next_page.path}?{next_page.query}>; rel="next"'
     return todos
 
 
