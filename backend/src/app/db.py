@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import enum
+import os
 import random
 import sqlite3
 import time
@@ -314,11 +315,20 @@ def _create_engine(url: URL, *, pool_size: int, timeout: float) -> AsyncEngine:
 
 
 def ensure_sqlite_directory(url: URL | str) -> None:
-    """SQLite creates the database file but not its folder (e.g. a fresh `data/`)."""
+    """SQLite creates the database file but not its folder (e.g. a fresh `data/`), and
+    creates it readable by everyone (0644) while it holds password hashes. Create both
+    here, private to the owner: SQLite gives its -wal and -shm files the database
+    file's mode. A file an earlier version created is made private too."""
     url = make_url(url)
     database = url.database or ""
-    if url.get_backend_name() == "sqlite" and database not in ("", ":memory:"):
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    if url.get_backend_name() != "sqlite" or database in ("", ":memory:"):
+        return
+    path = Path(database)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if file.exists() and file.stat().st_mode & 0o077:
+            file.chmod(0o600)
 
 
 def _readonly_options(url: URL) -> dict[str, Any]:

@@ -116,20 +116,24 @@ def _storable(value: str) -> str:
     return value
 
 
-# What a title may not consist of alone: whitespace as Python defines it and as JSON
-# Schema's (ECMAScript) regexes do. The two differ (U+001C-U+001F, U+0085, U+FEFF), so
-# the server and the documented pattern spell out one set, and agree on every string.
-_BLANK = (
-    r"\t\n\u000b\f\r\u001c-\u001f \u0085\u00a0\u1680"
-    r"\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+# What a title may not consist of alone: characters that show nothing. Whitespace as
+# Python defines it and as JSON Schema's (ECMAScript) regexes do (the two differ:
+# U+001C-U+001F, U+0085, U+FEFF), control characters, and the invisible format
+# characters of the Basic Multilingual Plane (zero-width spaces and joiners,
+# direction marks, word joiners, variation selectors, Hangul fillers). The server and
+# the documented pattern spell out this one set, so they agree on every string.
+_INVISIBLE = (
+    r"\u0001-\u0020\u007f-\u00a0\u00ad\u034f\u061c\u115f\u1160\u1680\u17b4\u17b5"
+    r"\u180b-\u180f\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\u3164"
+    r"\ufe00-\ufe0f\ufeff\uffa0"
 )
-_NOT_BLANK_OR_NUL = rf"[^{_BLANK}\u0000]"
-_VISIBLE = re.compile(_NOT_BLANK_OR_NUL)
+_VISIBLE_NOT_NUL = rf"[^{_INVISIBLE}\u0000]"
+_VISIBLE = re.compile(_VISIBLE_NOT_NUL)
 
 
 def _not_blank(value: str) -> str:
     if not _VISIBLE.search(value):
-        raise ValueError("must not be blank")
+        raise ValueError("must contain a visible character")
     return value
 
 
@@ -155,7 +159,7 @@ Title = Annotated[
             "type": "string",
             "minLength": 1,
             "maxLength": TITLE_MAX,
-            "pattern": rf"^[^\u0000]*{_NOT_BLANK_OR_NUL}[^\u0000]*$",  # not blank, no NUL
+            "pattern": rf"^[^\u0000]*{_VISIBLE_NOT_NUL}[^\u0000]*$",  # something visible, no NUL
         }
     ),
 ]

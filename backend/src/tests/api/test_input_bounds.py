@@ -42,6 +42,11 @@ async def headers(make_user: MakeUser) -> dict[str, str]:
         ({"title": "x" * 201}, 422),
         ({"title": ""}, 422),
         ({"title": " \t\n"}, 422),
+        ({"title": "\u200b"}, 422),  # zero-width space: looked like a title of nothing
+        ({"title": "\u2060\ufeff\u200d"}, 422),  # word joiner, BOM, zero-width joiner
+        ({"title": "\x01\x7f"}, 422),  # control characters
+        ({"title": "\u3164\u00ad"}, 422),  # Hangul filler, soft hyphen
+        ({"title": "\u200ba\u200b"}, 201),
         ({"title": "ok", "content": "c" * 10_000}, 201),
         ({"title": "ok", "content": "c" * 10_001}, 422),
         ({"title": "nul\x00byte"}, 422),

@@ -5,9 +5,12 @@ server that hangs (rather than fails) gets a 503 within the documented bound."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+import stat
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable
+from pathlib import Path
 
 import httpx
 import pytest
@@ -117,3 +120,68 @@ async def test_a_frozen_database_answers_503_within_the_bound(
         assert created.status_code == 201
         listed = await client.get("/todo", headers=auth)
         assert [todo["title"] for todo in listed.json()] == ["thawed"], "no frozen write landed"
+
+
+@pytest.fixture
+async def sqlite_file_app(tmp_path: Path) -> AsyncIterator[tuple[FastAPI, Path]]:
+    """The app on an SQLite file, as `make run` serves it."""
+    path = tmp_path / "data" / "app.db"
+    app = create_app(settings_for(f"sqlite+aiosqlite:///{path}", db_timeout=DB_TIMEOUT))
+    async with app.router.lifespan_context(app):
+        async with app.state.db.engine.begin() as conn:
+            await conn.run_sync(upgrade_connection)
+        yield app, path
+
+
+async def test_sqlite_reads_go_on_while_another_process_holds_the_write_lock(
+    sqlite_file_app: tuple[FastAPI, Path],
+) -> None:
+    """Before: a write waiting for another process's lock held the process's writer
+    queue, which reads queued on too (30 s per attempt, 25 attempts), and /readyz took
+    the write lock to read."""
+    app, path = sqlite_file_app
+    async with asgi_client(app) as client:
+        _, auth = await signup_and_login(client)
+        assert (
+            await client.post("/todo", headers=auth, json={"title": "before"})
+        ).status_code == 201
+
+        other_process = sqlite3.connect(path, isolation_level=None)
+        other_process.execute("BEGIN IMMEDIATE")  # another writer holds the lock
+        try:
+            started = time.monotonic()
+            blocked_write = asyncio.create_task(
+                client.post("/todo", headers=auth, json={"title": "blocked"})
+            )
+            await asyncio.sleep(0.1)  # the write is now waiting for the lock
+            listed = await client.get("/todo", headers=auth)
+            ready = await client.get("/readyz")
+            read_time = time.monotonic() - started
+            assert listed.status_code == 200
+            assert [todo["title"] for todo in listed.json()] == ["before"]
+            assert ready.status_code == 200
+            assert read_time < DB_TIMEOUT, "reads did not wait for the writer"
+
+            write = await blocked_write
+            assert write.status_code == 503
+            assert write.headers["retry-after"]
+            assert time.monotonic() - started < BOUND
+        finally:
+            other_process.rollback()
+            other_process.close()
+        assert (
+            await client.post("/todo", headers=auth, json={"title": "after"})
+        ).status_code == 201
+
+
+async def test_the_sqlite_file_is_private_to_its_owner(
+    sqlite_file_app: tuple[FastAPI, Path],
+) -> None:
+    """It holds password hashes: 0600, and its folder 0700 (SQLite gives its -wal and
+    -shm files the database file's mode)."""
+    app, path = sqlite_file_app
+    async with asgi_client(app) as client:
+        await signup_and_login(client)
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        assert stat.S_IMODE(file.stat().st_mode) == 0o600, file
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
