@@ -182,7 +182,10 @@ class UserDAO(BaseDAO, table=True):
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     created_at: datetime = Field(default_factory=utcnow)
-    name: str = Field(max_length=NAME_MAX, unique=True)
+    name: str = Field(max_length=NAME_MAX)  # as its owner typed it, shown as typed
+    # What makes a name taken: `Bob` and `bob` are one name, so nobody can pass for
+    # someone else by case. (Names are ASCII, where lower() is the whole story.)
+    name_key: str = Field(max_length=NAME_MAX, unique=True)
     password_hash: str = Field(max_length=255)
     # Bumped to revoke every token issued before; tokens carry the value they were
     # issued with, and every statement run for a caller checks it (`_live_owner_id`).
@@ -204,14 +207,22 @@ class UserDAO(BaseDAO, table=True):
 
     @classmethod
     async def get_by_name(cls, conn: AsyncConnection, name: str) -> UserDAO | None:
-        row = (await conn.execute(_select_user_by_name(), {"name": name})).one_or_none()
+        """The account of `name`, whatever its case."""
+        params = {"name_key": name_key_of(name)}
+        row = (await conn.execute(_select_user_by_name(), params)).one_or_none()
         return None if row is None else cls(**row._mapping)
 
     @classmethod
     async def create(cls, conn: AsyncConnection, *, name: str, password_hash: str) -> UserDAO:
         if await cls.get_by_name(conn, name) is not None:
             raise NameTakenError
-        user = cls(id=uuid.uuid4(), created_at=utcnow(), name=name, password_hash=password_hash)
+        user = cls(
+            id=uuid.uuid4(),
+            created_at=utcnow(),
+            name=name,
+            name_key=name_key_of(name),
+            password_hash=password_hash,
+        )
         try:
             await conn.execute(_insert_into("users"), user.model_dump())
         except IntegrityError as exc:  # a concurrent signup won the race
@@ -245,6 +256,11 @@ class UserDAO(BaseDAO, table=True):
             raise UnknownUserError
         name: str = row.name
         return name
+
+
+def name_key_of(name: str) -> str:
+    """The form in which two names are the same name."""
+    return name.lower()
 
 
 def _caller_params(caller: Caller) -> dict[str, Any]:
@@ -308,7 +324,7 @@ def _table(name: str) -> Table:
 @cache
 def _select_user_by_name() -> Select[Any]:
     users = _table("users")
-    return select(users).where(users.c.name == bindparam("name"))
+    return select(users).where(users.c.name_key == bindparam("name_key"))
 
 
 @cache

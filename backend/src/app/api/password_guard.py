@@ -13,11 +13,18 @@ from app.core.config import Settings
 from app.core.security import Caller, verify_password
 from app.db import Database
 from app.errors import TooManyLoginFailuresError, WrongPasswordError
-from app.models import PASSWORD_MAX, LoginThrottleDAO, ThrottlePolicy, UserDAO, utcnow
+from app.models import (
+    PASSWORD_MAX,
+    LoginThrottleDAO,
+    ThrottlePolicy,
+    UserDAO,
+    name_key_of,
+    utcnow,
+)
 
 
 def name_key(name: str) -> str:
-    return f"name:{name}"
+    return f"name:{name_key_of(name)}"  # Bob and bob are one name, with one count
 
 
 def address_key(address: str) -> str:
@@ -83,9 +90,7 @@ class PasswordGuard:
 
     async def _give_back(self, attempts: list[tuple[str, ThrottlePolicy]]) -> None:
         for key, policy in attempts:
-            await self.db.write_statement(
-                partial(LoginThrottleDAO.refund, key=key, policy=policy)
-            )
+            await self.db.write_statement(partial(LoginThrottleDAO.refund, key=key, policy=policy))
 
 
 def _seconds_until(moment: datetime) -> int:

@@ -41,6 +41,27 @@ async def test_the_token_response_is_never_cached(
     assert response.headers["cache-control"] == "no-store"  # RFC 6749 section 5.1
 
 
+async def test_names_are_case_insensitive(client: httpx.AsyncClient) -> None:
+    """`Bob` and `bob` are one name: nobody can sign up as someone else by case, and the
+    owner logs in however they type it. The name is shown as it was typed."""
+    name = f"Case-{uuid.uuid4().hex[:8]}"
+    signup = await client.post("/auth/signup", json={"name": name, "password": TEST_PASSWORD})
+    assert signup.status_code == 201
+    for other_case in (name.lower(), name.upper()):
+        taken = await client.post(
+            "/auth/signup", json={"name": other_case, "password": TEST_PASSWORD}
+        )
+        assert taken.status_code == 409
+        login = await client.post(
+            "/auth/login", data={"username": other_case, "password": TEST_PASSWORD}
+        )
+        assert login.status_code == 200
+        me = await client.get(
+            "/me", headers={"Authorization": f"Bearer {login.json()['access_token']}"}
+        )
+        assert me.json()["name"] == name
+
+
 async def test_signup_name_taken_is_409(client: httpx.AsyncClient, make_user: MakeUser) -> None:
     name, _ = await make_user()
     response = await client.post("/auth/signup", json={"name": name, "password": TEST_PASSWORD})

@@ -39,6 +39,16 @@ async def test_repeated_failures_lock_the_name(
         assert (await login(elsewhere, name, TEST_PASSWORD)).status_code == 429
 
 
+async def test_one_name_whatever_its_case_has_one_count(
+    make_user: MakeUser, client_from: ClientFrom
+) -> None:
+    name, _ = await make_user()
+    async with client_from(new_address()) as client:
+        for variant in [name.upper(), name.lower(), name.title(), name.upper(), name]:
+            assert (await login(client, variant, "wrong guess")).status_code == 401
+        assert (await login(client, name, TEST_PASSWORD)).status_code == 429
+
+
 async def test_repeated_failures_lock_the_address(
     make_user: MakeUser, client_from: ClientFrom
 ) -> None:

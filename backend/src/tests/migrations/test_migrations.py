@@ -4,14 +4,19 @@ models exactly (no drift) and walk up, down and up again cleanly on every engine
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
+from sqlalchemy import Integer, String, Uuid, column, insert, inspect, select, table
 from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.sql.expression import Executable
+from sqlmodel.sql.sqltypes import UTCDateTime
 
 from app.migrate import alembic_config, downgrade, head_revision, upgrade
 from app.models import BaseDAO
@@ -73,3 +78,66 @@ def test_single_head() -> None:
     script = ScriptDirectory.from_config(alembic_config())
     assert len(script.get_heads()) == 1
     assert head_revision() == script.get_current_head()
+
+
+BEFORE_CASE_INSENSITIVE_NAMES = "5c1e0f7b2d94"
+USERS = table(
+    "users",
+    column("id", Uuid()),
+    column("created_at", UTCDateTime()),
+    column("name", String()),
+    column("name_key", String()),
+    column("password_hash", String()),
+    column("token_generation", Integer()),
+)
+
+
+async def execute(url: str, statement: Executable) -> list[Any]:
+    engine = create_async_engine(url)
+    try:
+        async with engine.begin() as conn:
+            result = await conn.execute(statement)
+            return list(result.all()) if result.returns_rows else []
+    finally:
+        await engine.dispose()
+
+
+async def test_case_insensitive_names_with_data_up_down_up(migration_url: str) -> None:
+    """Accounts whose names differ only in case, made before names were case-insensitive:
+    the oldest keeps its name, later ones get the first free `-N` suffix (cut to fit),
+    nobody loses an account, and down and up again keep every row."""
+    await asyncio.to_thread(upgrade, migration_url, BEFORE_CASE_INSENSITIVE_NAMES)
+    long_name = "L" * 64
+    names = ["Bob", "bob", "BOB", "bob-2x", "alice", long_name, long_name.lower()]
+    base = datetime(2026, 1, 1, tzinfo=UTC)
+    rows = [
+        {
+            "id": uuid.uuid4(),
+            "created_at": base + timedelta(minutes=n),
+            "name": name,
+            "password_hash": "hash",
+            "token_generation": 0,
+        }
+        for n, name in enumerate(names)
+    ]
+    await execute(migration_url, insert(USERS).values(rows))  # no name_key yet
+
+    await asyncio.to_thread(upgrade, migration_url)
+    expected = {
+        "Bob": "Bob",
+        "bob": "bob-2",
+        "BOB": "BOB-3",
+        "bob-2x": "bob-2x",
+        "alice": "alice",
+        long_name: long_name,
+        long_name.lower(): "l" * 62 + "-2",
+    }
+    renamed = dict(await execute(migration_url, select(USERS.c.id, USERS.c.name)))
+    assert {row["name"]: renamed[row["id"]] for row in rows} == expected
+    keys = dict(await execute(migration_url, select(USERS.c.name, USERS.c.name_key)))
+    assert keys == {name: name.lower() for name in expected.values()}
+
+    await asyncio.to_thread(downgrade, migration_url, BEFORE_CASE_INSENSITIVE_NAMES)
+    assert len(await execute(migration_url, select(USERS.c.id))) == len(names)
+    await asyncio.to_thread(upgrade, migration_url)
+    assert dict(await execute(migration_url, select(USERS.c.id, USERS.c.name))) == renamed

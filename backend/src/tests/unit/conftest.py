@@ -56,13 +56,13 @@ def headers_for(app: FastAPI, user_id: uuid.UUID) -> dict[str, str]:
 
 @pytest.fixture
 def alice(fake_app: FastAPI) -> dict[str, str]:
-    user = UserDAO(name="alice", password_hash="unused")
+    user = UserDAO(name="alice", name_key="alice", password_hash="unused")
     FakeUserDAO.users[user.id] = user
     return headers_for(fake_app, user.id)
 
 
 @pytest.fixture
 def bob(fake_app: FastAPI) -> dict[str, str]:
-    user = UserDAO(name="bob", password_hash="unused")
+    user = UserDAO(name="bob", name_key="bob", password_hash="unused")
     FakeUserDAO.users[user.id] = user
     return headers_for(fake_app, user.id)

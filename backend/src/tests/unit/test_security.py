@@ -76,7 +76,9 @@ def test_token_round_trip() -> None:
         ),
         *(
             pytest.param(
-                jwt.encode({"sub": str(uuid.uuid4()), "exp": time.time() + 3600, "gen": gen}, SECRET),
+                jwt.encode(
+                    {"sub": str(uuid.uuid4()), "exp": time.time() + 3600, "gen": gen}, SECRET
+                ),
                 id=name,
             )
             for name, gen in [("gen-2**31", 2**31), ("gen-2**63", 2**63), ("gen-negative", -1)]
