@@ -4,6 +4,7 @@ normalises it; the tests read the normalised JSON."""
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import shutil
 import subprocess
@@ -46,10 +47,15 @@ def compose(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture(scope="module")
-def services() -> dict[str, Service]:
+def config() -> dict[str, Any]:
     result = compose("config", "--format", "json")
     assert result.returncode == 0, result.stderr
-    config: dict[str, Any] = json.loads(result.stdout)
+    parsed: dict[str, Any] = json.loads(result.stdout)
+    return parsed
+
+
+@pytest.fixture(scope="module")
+def services(config: dict[str, Any]) -> dict[str, Service]:
     return dict(config["services"])
 
 
@@ -143,3 +149,29 @@ def test_published_ports_are_local_only(services: dict[str, Service]) -> None:
     assert published, "the demo publishes its ports"
     assert set(published.values()) == {"127.0.0.1"}
     assert {port for _, port in published} >= {"8000", "3000", "8888"}
+
+
+def test_backends_trust_exactly_the_proxy_and_the_frontend(
+    config: dict[str, Any], services: dict[str, Service]
+) -> None:
+    """X-Forwarded-For is believed from the two hops in front of the backends, by fixed
+    addresses that no other container can be given, and from nothing else (before, the
+    whole private range was trusted: any container, and the Docker gateway every
+    published-port client arrives from, could claim any address)."""
+    [pool] = config["networks"]["default"]["ipam"]["config"]
+    subnet, dynamic = ipaddress.ip_network(pool["subnet"]), ipaddress.ip_network(pool["ip_range"])
+    fixed = {
+        name: ipaddress.ip_address(service["networks"]["default"]["ipv4_address"])
+        for name, service in services.items()
+        if (service.get("networks") or {}).get("default")
+        and service["networks"]["default"].get("ipv4_address")
+    }
+    assert set(fixed) == {"proxy", "frontend"}
+    for address in fixed.values():
+        assert address in subnet
+        assert address not in dynamic, "a container started first could take it"
+    for name in BACKENDS:
+        trusted = services[name]["environment"]["TRUSTED_PROXIES"].split(",")
+        assert {ipaddress.ip_address(entry) for entry in trusted} == set(fixed.values())
+    # The frontend is the edge: it trusts nothing in front of it.
+    assert "TRUSTED_PROXIES" not in services["frontend"].get("environment", {})
