@@ -68,6 +68,7 @@ class Settings(DatabaseSettings):
     access_token_ttl_seconds: int = Field(
         default=12 * 3600,
         ge=60,
+        le=366 * 24 * 3600,
         validation_alias=AliasChoices("ACCESS_TOKEN_TTL", "ACCESS_TOKEN_TTL_SECONDS"),
         description="Lifetime of an access token, in seconds (env ACCESS_TOKEN_TTL).",
     )
@@ -75,13 +76,15 @@ class Settings(DatabaseSettings):
     logs_as_json: bool = False
     root_path: str = ""
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
-    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024, le=64 * 1024 * 1024)
 
     # Login throttling (state in the database, shared by every replica).
-    login_failures_per_name: int = Field(default=5, ge=1)
-    login_failures_per_address: int = Field(default=20, ge=1)
-    login_failure_window_seconds: int = Field(default=900, ge=1)
-    login_lockout_seconds: int = Field(default=300, ge=1)
+    # Bounded like everything that reaches SQL: counts fit the INTEGER column, and
+    # durations stay far from datetime's range.
+    login_failures_per_name: int = Field(default=5, ge=1, le=1_000_000)
+    login_failures_per_address: int = Field(default=20, ge=1, le=1_000_000)
+    login_failure_window_seconds: int = Field(default=900, ge=1, le=366 * 24 * 3600)
+    login_lockout_seconds: int = Field(default=300, ge=1, le=366 * 24 * 3600)
     trusted_proxies: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="Addresses or networks (CIDR) whose X-Forwarded-For is believed: "

@@ -75,3 +75,22 @@ def test_access_token_ttl_in_seconds(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DEV_MODE", "1")
     monkeypatch.setenv("ACCESS_TOKEN_TTL", "90")
     assert Settings().access_token_ttl.total_seconds() == 90
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("LOGIN_FAILURES_PER_NAME", str(2**31)),  # would reach the INTEGER column
+        ("LOGIN_LOCKOUT_SECONDS", str(10**12)),  # would overflow datetime arithmetic
+        ("ACCESS_TOKEN_TTL", str(10**12)),
+        ("DB_TIMEOUT", "0"),
+        ("DB_TIMEOUT", "nan"),
+    ],
+)
+def test_out_of_range_settings_are_refused_at_startup(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str
+) -> None:
+    monkeypatch.setenv("DEV_MODE", "1")
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ValidationError):
+        Settings()
