@@ -21,11 +21,17 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-"$cli" serve --host "$host" --port "$backend_port" &
+# The frontend connects from 127.0.0.1 and sets X-Forwarded-For to the browser's address;
+# the backend believes that header from 127.0.0.1 only, which no remote client can be,
+# so log-in failures count per browser.
+TRUSTED_PROXIES="${TRUSTED_PROXIES:-127.0.0.1}" "$cli" serve --host "$host" --port "$backend_port" &
 pids+=($!)
-# `next` directly rather than through npm, so stopping this pid stops the server.
-(cd "$root/frontend" && BACKEND_URL="http://127.0.0.1:$backend_port" \
-    exec node_modules/.bin/next start --port "$frontend_port" --hostname "$host") &
+# The frontend's own server (server.mjs) directly rather than through npm, so stopping
+# this pid stops the server.
+# The frontend is the edge: it trusts no X-Forwarded-For unless FRONTEND_TRUSTED_PROXIES
+# names a proxy of yours in front of it.
+(cd "$root/frontend" && BACKEND_URL="http://127.0.0.1:$backend_port" PORT="$frontend_port" HOSTNAME="$host" \
+    TRUSTED_PROXIES="${FRONTEND_TRUSTED_PROXIES:-}" exec node server.mjs) &
 pids+=($!)
 
 cat <<INFO

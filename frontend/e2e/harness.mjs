@@ -1,7 +1,8 @@
 // The machinery behind e2e/run.mjs: free ports, child servers that are always
 // stopped, waiting for readiness, and a tiny sequential test runner.
 import { spawn } from "node:child_process";
-import { createWriteStream, mkdirSync, readFileSync } from "node:fs";
+import { createWriteStream, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { request } from "node:http";
 import { createServer } from "node:net";
 import path from "node:path";
 
@@ -39,6 +40,7 @@ export function startServer(name, command, args, { env, cwd, logFile }) {
   return {
     name,
     logFile,
+    pid: child.pid,
     get exited() {
       return exited;
     },
@@ -128,4 +130,101 @@ export async function runTests(tests, { onFailure } = {}) {
     }
   }
   return { passed, failed };
+}
+
+/**
+ * One request through node:http rather than fetch, so a test can choose the
+ * source address (`localAddress`: all of 127/8 is loopback on Linux) and send
+ * any header. Resolves { status, headers, text }.
+ */
+export function httpRequest(url, { method = "GET", headers = {}, body, localAddress } = {}) {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method, headers, localAddress }, (res) => {
+      const chunks = [];
+      res.on("data", (chunk) => chunks.push(chunk));
+      res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, text: Buffer.concat(chunks).toString() }));
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+/**
+ * POSTs `totalBytes` of filler to `url` without holding them: one 64 KiB
+ * chunk is written again and again, respecting backpressure, with
+ * Content-Length (`chunked: false`) or chunked transfer encoding. Stops
+ * writing once the response is in, which is what a well-behaved client does
+ * with an early 413. Resolves { status, text, bytesSent }.
+ */
+export function uploadFiller(url, { totalBytes, chunked, headers = {} }) {
+  const chunk = Buffer.alloc(64 * 1024, "x");
+  return new Promise((resolve, reject) => {
+    let bytesSent = 0;
+    let answered = false;
+    const req = request(url, {
+      method: "POST",
+      headers: { ...headers, ...(chunked ? { "Transfer-Encoding": "chunked" } : { "Content-Length": String(totalBytes) }) },
+    });
+    req.on("response", (res) => {
+      answered = true;
+      const chunks = [];
+      res.on("data", (data) => chunks.push(data));
+      res.on("end", () => {
+        req.destroy();
+        resolve({ status: res.statusCode, text: Buffer.concat(chunks).toString(), bytesSent });
+      });
+    });
+    // A server may close the connection after answering: only an error before the answer counts.
+    req.on("error", (error) => {
+      if (!answered) reject(error);
+    });
+    const writeMore = () => {
+      while (!answered && bytesSent < totalBytes) {
+        const piece = chunk.subarray(0, Math.min(chunk.length, totalBytes - bytesSent));
+        bytesSent += piece.length;
+        if (!req.write(piece)) {
+          req.once("drain", writeMore);
+          return;
+        }
+      }
+      if (!answered) req.end();
+    };
+    writeMore();
+  });
+}
+
+/** A process's resident memory in bytes (VmRSS in /proc/<pid>/status). */
+export function residentBytes(pid) {
+  const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  if (!match) throw new Error(`no VmRSS for pid ${pid}`);
+  return Number(match[1]) * 1024;
+}
+
+/** A process's command line, for reports. */
+export function commandLine(pid) {
+  return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ").trim();
+}
+
+/**
+ * The process in the tree under `rootPid` (itself included) with the most
+ * resident memory: the Node.js server behind `npm run start` and its shell.
+ */
+export function largestProcess(rootPid) {
+  const parents = new Map();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // /proc/<pid>/stat: "pid (comm) state ppid …"; comm may hold spaces and parentheses.
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  const tree = [rootPid];
+  for (let i = 0; i < tree.length; i += 1) {
+    for (const [pid, parent] of parents) if (parent === tree[i]) tree.push(pid);
+  }
+  return tree.reduce((best, pid) => (residentBytes(pid) > residentBytes(best) ? pid : best));
 }

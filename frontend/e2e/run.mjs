@@ -6,8 +6,9 @@
 //
 // Steps: build the frontend if .next/ has no build or is older than the
 // sources; migrate and seed a fresh
-// database in a temp dir; start the backend and `npm start` on free ports
-// (BACKEND_URL pointing at the backend, read at runtime); run the scenarios in
+// database in a temp dir; start the backend (trusting the frontend's
+// X-Forwarded-For) and `npm start` (server.mjs) on free ports (BACKEND_URL
+// pointing at the backend, read at runtime); run the scenarios in
 // e2e/scenarios.mjs; stop both servers whatever happened. Screenshots and
 // server logs land in test-results/.
 //
@@ -53,6 +54,8 @@ async function main() {
     DATABASE_URL: `sqlite+aiosqlite:///${path.join(tempDir, "e2e.db")}`,
     DATA_DIR: tempDir,
     DEV_MODE: "1",
+    // The frontend (127.0.0.1) tells the backend each browser's address in X-Forwarded-For.
+    TRUSTED_PROXIES: "127.0.0.1",
   };
   const servers = [];
   let browser;
@@ -90,6 +93,8 @@ async function main() {
         PORT: String(frontendPort),
         HOSTNAME: "127.0.0.1",
         BACKEND_URL: backendUrl,
+        // Nothing stands in front of the frontend: the socket's peer is the client.
+        TRUSTED_PROXIES: "",
         NEXT_TELEMETRY_DISABLED: "1",
       },
       cwd: frontendDir,
@@ -111,7 +116,7 @@ async function main() {
       ],
     });
 
-    const tests = scenarios({ browser, frontendUrl, backendUrl, resultsDir });
+    const tests = scenarios({ browser, frontendUrl, backendUrl, resultsDir, frontendPid: frontend.pid });
     const { passed, failed } = await runTests(tests, {
       onFailure: () => {
         console.log(`    --- backend log (tail) ---\n${tail(backend.logFile, 15)}`);

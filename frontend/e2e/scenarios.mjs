@@ -3,11 +3,11 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 
-import { eventually } from "./harness.mjs";
+import { commandLine, eventually, httpRequest, largestProcess, residentBytes, sleep, uploadFiller } from "./harness.mjs";
 
 const PASSWORD = "pass";
 
-export function scenarios({ browser, frontendUrl, backendUrl, resultsDir }) {
+export function scenarios({ browser, frontendUrl, backendUrl, resultsDir, frontendPid }) {
   /** Uncaught exceptions in the browser; any of them fails the scenario. */
   const pageErrors = [];
   /**
@@ -776,6 +776,82 @@ export function scenarios({ browser, frontendUrl, backendUrl, resultsDir }) {
         const overflow = await narrow.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
         assert.ok(overflow <= 0, `320 px: no horizontal scrolling (overflow ${overflow}px)`);
         await narrow.context().close();
+      },
+    },
+    {
+      name: "request bodies over MAX_BODY_BYTES get 413 from the proxy, streamed or announced, with flat memory",
+      async fn() {
+        const { token } = await newAccount("bodies", "bodies-password");
+        const headers = { Authorization: `Bearer ${token}`, "Content-Type": "application/json" };
+        const server = largestProcess(frontendPid);
+        const before = residentBytes(server);
+        let peak = before;
+        const sampler = setInterval(() => {
+          peak = Math.max(peak, residentBytes(server));
+        }, 20);
+        const results = [];
+        try {
+          for (const chunked of [false, true]) {
+            results.push(await uploadFiller(`${frontendUrl}/api/todo`, { totalBytes: 400 * 1024 * 1024, chunked, headers }));
+            await sleep(200);
+          }
+        } finally {
+          clearInterval(sampler);
+        }
+        const mib = (bytes) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+        console.log(
+          `    frontend server (pid ${server}, ${commandLine(server)}): VmRSS ${mib(before)} before, peak ${mib(peak)} during two 400 MiB uploads; ` +
+            `sent before the answer: ${results.map((r) => mib(r.bytesSent)).join(", ")}`,
+        );
+        for (const [index, result] of results.entries()) {
+          const how = index === 0 ? "with Content-Length" : "chunked";
+          assert.equal(result.status, 413, `${how}: ${result.status} ${result.text}`);
+          assert.deepEqual(JSON.parse(result.text), { detail: "Request body exceeds 65536 bytes" }, how);
+        }
+        assert.ok(peak - before < 100 * 2 ** 20, `the server grew by ${mib(peak - before)}`);
+
+        const small = await httpRequest(`${frontendUrl}/api/todo`, { method: "POST", headers, body: JSON.stringify({ title: "after the flood" }) });
+        assert.equal(small.status, 201, small.text);
+      },
+    },
+    {
+      name: "log-in throttle through the proxy: each browser is its own client, a spoofed X-Forwarded-For is not believed",
+      async fn() {
+        const victim = await newAccount("victim", "victim-password");
+        /** A log-in through the frontend's /api proxy, over node:http from `source` (127/8 is all loopback). */
+        const logInFrom = async (source, name, password, headers = {}) =>
+          (
+            await httpRequest(`${frontendUrl}/api/auth/login`, {
+              method: "POST",
+              headers: { "Content-Type": "application/x-www-form-urlencoded", ...headers },
+              body: new URLSearchParams({ username: name, password }).toString(),
+              localAddress: source,
+            })
+          ).status;
+
+        // 21 clients, one failure each (made-up names, so no per-name lock either): more
+        // failures than one address may have (20), but no single client went over.
+        const failures = [];
+        for (let host = 2; host <= 22; host += 1) {
+          failures.push(await logInFrom(`127.0.0.${host}`, `ghost_${host}_${Date.now().toString(36)}`, "not-the-password"));
+        }
+        const victimStatus = await logInFrom("127.0.0.23", victim.name, "victim-password");
+        assert.equal(victimStatus, 200, `the victim logs in after 21 other clients failed once each (failures: ${failures.join(" ")})`);
+        assert.deepEqual(failures, Array(21).fill(401), "each made-up name is simply wrong");
+
+        // One client, 20 failures, each with a different made-up X-Forwarded-For: the
+        // frontend takes the address from the socket, so they all count against 127.0.0.40.
+        const spoofed = [];
+        for (let attempt = 1; attempt <= 20; attempt += 1) {
+          spoofed.push(
+            await logInFrom("127.0.0.40", `ghost_spoof${attempt}_${Date.now().toString(36)}`, "not-the-password", {
+              "X-Forwarded-For": `203.0.113.${attempt}`,
+            }),
+          );
+        }
+        assert.deepEqual(spoofed, Array(20).fill(401));
+        assert.equal(await logInFrom("127.0.0.40", victim.name, "victim-password"), 429, "the spoofing client is locked out");
+        assert.equal(await logInFrom("127.0.0.41", victim.name, "victim-password"), 200, "its neighbour is not");
       },
     },
   ];

@@ -1,6 +1,16 @@
 import { describe, expect, it } from "vitest";
 
-import { pickHeaders, REQUEST_HEADERS, RESPONSE_HEADERS, targetUrl } from "./proxy";
+import {
+  DEFAULT_MAX_BODY_BYTES,
+  forwardedClient,
+  limitBody,
+  maxBodyBytes,
+  pickHeaders,
+  refuseDeclaredBody,
+  REQUEST_HEADERS,
+  RESPONSE_HEADERS,
+  targetUrl,
+} from "./proxy";
 
 describe("targetUrl", () => {
   it("maps /api/<path>?<query> onto the backend", () => {
@@ -55,5 +65,80 @@ describe("pickHeaders", () => {
     });
     const out = pickHeaders(upstream, RESPONSE_HEADERS);
     expect([...out.keys()].sort()).toEqual(["etag", "link", "location", "retry-after", "www-authenticate"]);
+  });
+});
+
+describe("forwardedClient", () => {
+  it("passes on the one address server.mjs wrote", () => {
+    expect(forwardedClient("127.0.0.2")).toBe("127.0.0.2");
+    expect(forwardedClient("2001:db8::1")).toBe("2001:db8::1");
+  });
+
+  it("passes on nothing else", () => {
+    expect(forwardedClient(null)).toBeNull();
+    expect(forwardedClient("1.2.3.4, 5.6.7.8")).toBeNull();
+    expect(forwardedClient("unknown")).toBeNull();
+  });
+});
+
+describe("maxBodyBytes", () => {
+  it("is the backend's default unless set", () => {
+    expect(maxBodyBytes(undefined)).toBe(65536);
+    expect(maxBodyBytes(" ")).toBe(DEFAULT_MAX_BODY_BYTES);
+    expect(maxBodyBytes("1048576")).toBe(1048576);
+  });
+
+  it("refuses what the backend would refuse", () => {
+    for (const bad of ["1023", "64k", "-1", "1e6", "65536.5"]) expect(() => maxBodyBytes(bad)).toThrow("MAX_BODY_BYTES");
+  });
+});
+
+describe("refuseDeclaredBody", () => {
+  it("lets bodies up to the limit, and requests without Content-Length, through", () => {
+    expect(refuseDeclaredBody(null, 100)).toBeNull();
+    expect(refuseDeclaredBody("0", 100)).toBeNull();
+    expect(refuseDeclaredBody("100", 100)).toBeNull();
+  });
+
+  it("answers 413 with the backend's detail for a Content-Length over the limit", async () => {
+    const response = refuseDeclaredBody("101", 100);
+    expect(response?.status).toBe(413);
+    expect(await response?.json()).toEqual({ detail: "Request body exceeds 100 bytes" });
+    expect(refuseDeclaredBody("99999999999999999999999", 100)?.status).toBe(413);
+  });
+
+  it("answers 400 for a Content-Length that is not a number", async () => {
+    for (const bad of ["abc", "-1", "1.5", "", "12, 12"]) {
+      const response = refuseDeclaredBody(bad, 100);
+      expect(response?.status).toBe(400);
+      expect(await response?.json()).toEqual({ detail: "Invalid Content-Length header" });
+    }
+  });
+});
+
+describe("limitBody", () => {
+  /** A stream of `sizes.length` chunks of the given sizes. */
+  function chunks(...sizes: number[]): ReadableStream<Uint8Array> {
+    return new ReadableStream({
+      start(controller) {
+        for (const size of sizes) controller.enqueue(new Uint8Array(size));
+        controller.close();
+      },
+    });
+  }
+
+  it("passes a body of up to `limit` bytes through unchanged", async () => {
+    let tooLarge = false;
+    const body = limitBody(chunks(40, 60), 100, () => (tooLarge = true));
+    expect((await new Response(body).arrayBuffer()).byteLength).toBe(100);
+    expect(tooLarge).toBe(false);
+  });
+
+  it("stops at the chunk that goes past the limit, reports it and fails the stream", async () => {
+    let tooLarge = 0;
+    const reader = limitBody(chunks(60, 41, 1000), 100, () => (tooLarge += 1)).getReader();
+    expect((await reader.read()).value?.byteLength).toBe(60);
+    await expect(reader.read()).rejects.toThrow("Request body exceeds 100 bytes");
+    expect(tooLarge).toBe(1);
   });
 });

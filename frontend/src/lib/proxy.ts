@@ -2,7 +2,12 @@
  * Pure helpers for the /api/* proxy Route Handler (src/app/api/[...path]/route.ts).
  */
 
+import { isIP } from "node:net";
+
 export const DEFAULT_BACKEND_URL = "http://127.0.0.1:8000";
+
+/** The backend's default for the same setting: one limit whichever side a body reaches first. */
+export const DEFAULT_MAX_BODY_BYTES = 65536;
 
 /** Request headers passed to the backend. */
 export const REQUEST_HEADERS = [
@@ -46,4 +51,64 @@ export function pickHeaders(headers: Headers, names: readonly string[]): Headers
     if (value !== null) picked.set(name, value);
   }
   return picked;
+}
+
+/**
+ * The client address to tell the backend: X-Forwarded-For as server.mjs left it,
+ * one address it worked out from the socket. Anything else (no header, a list,
+ * text) is not passed on, and the backend then sees this server as the client.
+ */
+export function forwardedClient(forwardedFor: string | null): string | null {
+  return forwardedFor !== null && isIP(forwardedFor) !== 0 ? forwardedFor : null;
+}
+
+/**
+ * MAX_BODY_BYTES (read per request, like BACKEND_URL): DEFAULT_MAX_BODY_BYTES
+ * when unset or empty. Anything but a whole number ≥ 1024 (the backend's own
+ * floor) throws, so a typo shows up at once instead of as a different limit.
+ */
+export function maxBodyBytes(setting: string | undefined): number {
+  const text = setting?.trim() ?? "";
+  if (text === "") return DEFAULT_MAX_BODY_BYTES;
+  const value = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!(value >= 1024)) throw new Error(`MAX_BODY_BYTES must be a whole number of bytes, at least 1024, not "${text}"`);
+  return value;
+}
+
+/** 413 with the backend's wording. */
+export function bodyTooLarge(limit: number): Response {
+  return Response.json({ detail: `Request body exceeds ${limit} bytes` }, { status: 413 });
+}
+
+/**
+ * The answer to a request whose Content-Length already says too much (413) or
+ * is not a number (400), before a byte of the body is read; null to go on.
+ */
+export function refuseDeclaredBody(contentLength: string | null, limit: number): Response | null {
+  if (contentLength === null) return null;
+  if (!/^\d+$/.test(contentLength)) return Response.json({ detail: "Invalid Content-Length header" }, { status: 400 });
+  return Number(contentLength) > limit ? bodyTooLarge(limit) : null;
+}
+
+/**
+ * `body` passed through chunk by chunk while at most `limit` bytes have come,
+ * so a body is never held whole. The chunk that goes past the limit is not
+ * passed on: `onTooLarge` runs and the stream fails, which fails the upload
+ * reading from it.
+ */
+export function limitBody(body: ReadableStream<Uint8Array>, limit: number, onTooLarge: () => void): ReadableStream<Uint8Array> {
+  let received = 0;
+  return body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        received += chunk.byteLength;
+        if (received <= limit) {
+          controller.enqueue(chunk);
+          return;
+        }
+        onTooLarge();
+        controller.error(new RangeError(`Request body exceeds ${limit} bytes`));
+      },
+    }),
+  );
 }

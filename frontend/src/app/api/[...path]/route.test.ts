@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 
-import { DELETE, GET, PATCH } from "./route";
+import { DELETE, GET, PATCH, POST } from "./route";
 
 afterEach(() => {
   vi.unstubAllEnvs();
@@ -15,6 +15,18 @@ function stubBackend(response: Response) {
     return Promise.resolve(response);
   });
   return calls;
+}
+
+/** A POST whose body arrives as a stream of chunks of these sizes, with no Content-Length (chunked). */
+function streamedRequest(url: string, sizes: number[]): Request {
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      for (const size of sizes) controller.enqueue(new Uint8Array(size));
+      controller.close();
+    },
+  });
+  const init: RequestInit & { duplex: "half" } = { method: "POST", body, duplex: "half" };
+  return new Request(url, init);
 }
 
 describe("the /api/* proxy", () => {
@@ -49,12 +61,57 @@ describe("the /api/* proxy", () => {
     expect(sent.get("authorization")).toBe("Bearer t");
     expect(sent.get("if-match")).toBe('"3"');
     expect(sent.has("cookie")).toBe(false);
-    expect(new TextDecoder().decode(call?.init.body as ArrayBuffer)).toBe('{"title":"x"}');
+    expect(await new Response(call?.init.body).text()).toBe('{"title":"x"}');
 
     expect(response.status).toBe(412);
     expect(response.headers.get("etag")).toBe('"4"');
     expect(response.headers.has("set-cookie")).toBe(false);
     expect(await response.json()).toEqual({ detail: "stale" });
+  });
+
+  it("tells the backend the client address server.mjs wrote, and nothing a client could", async () => {
+    const calls = stubBackend(Response.json({}));
+    await GET(new Request("http://frontend/api/me", { headers: { "X-Forwarded-For": "127.0.0.2" } }));
+    await GET(new Request("http://frontend/api/me", { headers: { "X-Forwarded-For": "6.6.6.6, 127.0.0.2" } }));
+    await GET(new Request("http://frontend/api/me"));
+    expect(calls.map((c) => new Headers(c.init.headers).get("x-forwarded-for"))).toEqual(["127.0.0.2", null, null]);
+  });
+
+  it("refuses a Content-Length over MAX_BODY_BYTES with 413, without calling the backend", async () => {
+    const calls = stubBackend(Response.json({}, { status: 201 }));
+    vi.stubEnv("MAX_BODY_BYTES", "2048");
+    const response = await POST(
+      new Request("http://frontend/api/todo", { method: "POST", headers: { "Content-Length": "2049" }, body: "x".repeat(2049) }),
+    );
+    expect(response.status).toBe(413);
+    expect(await response.json()).toEqual({ detail: "Request body exceeds 2048 bytes" });
+    expect(calls).toEqual([]);
+  });
+
+  it("streams the body and stops the upload with 413 once it passes MAX_BODY_BYTES", async () => {
+    let uploaded = 0;
+    let aborted = false;
+    // Like fetch: reads the body as it uploads it, and fails when the body stream does.
+    vi.stubGlobal("fetch", async (_url: string, init: RequestInit & { duplex?: string }) => {
+      expect(init.duplex).toBe("half");
+      init.signal?.addEventListener("abort", () => (aborted = true));
+      const reader = (init.body as ReadableStream<Uint8Array>).getReader();
+      for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) uploaded += chunk.value.byteLength;
+      return Response.json({}, { status: 201 });
+    });
+    const response = await POST(streamedRequest("http://frontend/api/todo", [40_000, 40_000, 40_000]));
+    expect(response.status).toBe(413);
+    expect(await response.json()).toEqual({ detail: "Request body exceeds 65536 bytes" });
+    expect(uploaded).toBe(40_000);
+    expect(aborted).toBe(true);
+  });
+
+  it("streams a body within MAX_BODY_BYTES to the backend whole, never holding it", async () => {
+    const calls = stubBackend(Response.json({}, { status: 201 }));
+    const response = await POST(streamedRequest("http://frontend/api/todo", [30_000, 35_536]));
+    expect(response.status).toBe(201);
+    expect(calls[0]?.init.body).toBeInstanceOf(ReadableStream);
+    expect((await new Response(calls[0]?.init.body).arrayBuffer()).byteLength).toBe(65_536);
   });
 
   it("answers 502 with a FastAPI-shaped error when the backend is down", async () => {

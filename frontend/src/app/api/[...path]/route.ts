@@ -2,30 +2,65 @@
  * The /api/* proxy: the browser only ever talks to this site, and this Route
  * Handler forwards `/api/<path>?<query>` to `${BACKEND_URL}/<path>?<query>`.
  *
- * BACKEND_URL is read on every request (not baked in at build time), so one
- * production build can point at any backend: `BACKEND_URL=… npm start`.
+ * BACKEND_URL and MAX_BODY_BYTES are read on every request (not baked in at
+ * build time), so one production build can point at any backend:
+ * `BACKEND_URL=… npm start`.
  *
  * Only the headers the API uses are passed along in each direction; hop-by-hop
  * and encoding headers (Connection, Content-Length, Content-Encoding, …) are
- * left for Node to set correctly.
+ * left for Node to set correctly. X-Forwarded-For carries the one client
+ * address server.mjs put there, so the backend throttles log-ins per browser,
+ * not per frontend.
+ *
+ * Bodies are streamed, never held whole: a Content-Length over MAX_BODY_BYTES
+ * is refused before anything is read or sent, and a body that turns out longer
+ * stops the upload to the backend at the limit. Both get the backend's 413.
  */
 
-import { pickHeaders, REQUEST_HEADERS, RESPONSE_HEADERS, targetUrl } from "@/lib/proxy";
+import {
+  bodyTooLarge,
+  forwardedClient,
+  limitBody,
+  maxBodyBytes,
+  pickHeaders,
+  refuseDeclaredBody,
+  REQUEST_HEADERS,
+  RESPONSE_HEADERS,
+  targetUrl,
+} from "@/lib/proxy";
 
 export const dynamic = "force-dynamic";
 
 async function proxy(request: Request): Promise<Response> {
-  const hasBody = request.method !== "GET" && request.method !== "HEAD";
+  const limit = maxBodyBytes(process.env.MAX_BODY_BYTES);
+  const refusal = refuseDeclaredBody(request.headers.get("content-length"), limit);
+  if (refusal) return refusal;
+
+  const headers = pickHeaders(request.headers, REQUEST_HEADERS);
+  const client = forwardedClient(request.headers.get("x-forwarded-for"));
+  if (client !== null) headers.set("x-forwarded-for", client);
+  // Aborted only when the body passes the limit: the upload stops there.
+  const upload = new AbortController();
+  const body =
+    request.body &&
+    limitBody(request.body, limit, () => {
+      upload.abort();
+    });
+  // `duplex: "half"` is how fetch takes a streamed body; TypeScript's DOM types lack it.
+  const init: RequestInit & { duplex: "half" } = {
+    method: request.method,
+    headers,
+    body,
+    duplex: "half",
+    signal: upload.signal,
+    redirect: "manual",
+    cache: "no-store",
+  };
   let upstream: Response;
   try {
-    upstream = await fetch(targetUrl(request.url, process.env.BACKEND_URL), {
-      method: request.method,
-      headers: pickHeaders(request.headers, REQUEST_HEADERS),
-      body: hasBody ? await request.arrayBuffer() : undefined,
-      redirect: "manual",
-      cache: "no-store",
-    });
+    upstream = await fetch(targetUrl(request.url, process.env.BACKEND_URL), init);
   } catch {
+    if (upload.signal.aborted) return bodyTooLarge(limit);
     return Response.json({ detail: "The backend is not reachable." }, { status: 502 });
   }
   return new Response(upstream.body, {
