@@ -192,10 +192,11 @@ async def add_crowd(dsn: str, todos: int, per_user: int = 1000) -> None:
     try:
         now = datetime.now(UTC)
         users = [uuid.uuid4() for _ in range(max(1, todos // per_user))]
+        names = [f"crowd-{u.hex[:16]}" for u in users]  # lower case: each is its own name_key
         await conn.copy_records_to_table(
             "users",
-            records=[(u, now, f"crowd-{u.hex[:16]}", "not-a-login") for u in users],
-            columns=["id", "created_at", "name", "password_hash"],
+            records=[(u, now, n, n, "not-a-login") for u, n in zip(users, names, strict=True)],
+            columns=["id", "created_at", "name", "name_key", "password_hash"],
         )
         batch = 50_000
         for start in range(0, todos, batch):
