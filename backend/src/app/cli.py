@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from hypercorn.config import Config
 from pydantic import SecretStr, ValidationError
 
+from app.api.middleware import MAX_HEAD_BYTES
+
 
 def _migrate(args: argparse.Namespace) -> int:
     from app.core.config import DatabaseSettings
@@ -55,6 +57,10 @@ def hypercorn_config(
     config.workers = workers
     config.worker_class = "uvloop" if _has_uvloop() else "asyncio"
     config.graceful_timeout = graceful_timeout
+    # h11 applies its limit only to a head still arriving, and Hypercorn reads 64 KiB at
+    # a time: RequestHeadCheckMiddleware enforces the same limit on complete heads.
+    config.h11_max_incomplete_size = MAX_HEAD_BYTES
+    config.h2_max_header_list_size = MAX_HEAD_BYTES
     # Longer than clients' and proxies' idle timeouts (httpx: 5 s, nginx upstream: 4 s
     # in deploy/), so the server never closes a connection a client is about to reuse.
     config.keep_alive_timeout = 75
@@ -66,9 +72,8 @@ def hypercorn_config(
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from hypercorn.run import run
-
     from app.core.config import Settings
+    from app.server import serve
 
     Settings()  # fail here, with the settings error, before any worker starts
     config = hypercorn_config(
@@ -78,7 +83,7 @@ def _serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         graceful_timeout=args.graceful_timeout,
     )
-    return run(config)
+    return serve(config)
 
 
 def _openapi(_: argparse.Namespace) -> int:
@@ -90,6 +95,13 @@ def _openapi(_: argparse.Namespace) -> int:
     json.dump(create_app(settings).openapi(), sys.stdout, indent=2, sort_keys=True)
     sys.stdout.write("\n")
     return 0
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
 
 
 def _has_uvloop() -> bool:
@@ -117,7 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve the API with Hypercorn")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--workers", type=_positive_int, default=1)
     serve.add_argument(
         "--graceful-timeout", type=float, default=10.0, help="seconds to drain on SIGTERM"
     )

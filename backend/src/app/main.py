@@ -14,6 +14,7 @@ from app.api.errors import install_error_handlers
 from app.api.middleware import (
     BodySizeLimitMiddleware,
     RequestContextMiddleware,
+    RequestHeadCheckMiddleware,
     SecurityHeadersMiddleware,
 )
 from app.api.openapi import openapi_document
@@ -69,7 +70,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["*"],
             expose_headers=["ETag", "Link", "Location", "X-Request-ID"],
         )
+    # The last added is the outermost. The security headers wrap everything, the JSON
+    # 500 that RequestContextMiddleware renders for a bug included.
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestHeadCheckMiddleware)
+    app.add_middleware(RequestContextMiddleware)  # times, logs and ids every response
     app.add_middleware(SecurityHeadersMiddleware)
-    app.add_middleware(RequestContextMiddleware)  # outermost: it times everything
     return app

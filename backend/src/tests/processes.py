@@ -99,6 +99,13 @@ def backend_env(database_url: str, data_dir: Path, **overrides: str) -> dict[str
     return env
 
 
+def migrated_env(database_url: str, data_dir: Path, **overrides: str) -> dict[str, str]:
+    """`backend_env` on a database `minor-illusion migrate` has brought to head."""
+    env = backend_env(database_url, data_dir, **overrides)
+    run_cli("migrate", env=env)
+    return env
+
+
 def run_cli(*args: str, env: Mapping[str, str]) -> None:
     result = subprocess.run(
         [*CLI, *args], env=dict(env), cwd=BACKEND_SRC, capture_output=True, text=True, timeout=120
@@ -110,10 +117,11 @@ def run_cli(*args: str, env: Mapping[str, str]) -> None:
 class Backend:
     """One `minor-illusion serve` replica on 127.0.0.1.
 
-    Hypercorn runs it as a supervisor process and a worker process it spawns, both in the
-    process group this harness starts, so "the replica" is that group: SIGTERM goes to
-    the supervisor (as `docker stop` signals PID 1), SIGKILL to the whole group (as
-    `docker kill` ends a container). /healthz reports the worker's pid."""
+    It runs as a supervisor process and the worker processes it spawns (app/server.py),
+    all in the process group this harness starts, so "the replica" is that group:
+    SIGTERM goes to the supervisor (as `docker stop` signals PID 1) unless a test asks
+    for the whole group, SIGKILL to the whole group (as `docker kill` ends a container).
+    /healthz reports the pid of the worker that answered."""
 
     process: subprocess.Popen[bytes]
     port: int
@@ -175,10 +183,20 @@ class Backend:
             what=f"the access line of request {request_id}",
         )
 
-    def terminate(self, timeout: float = 30) -> int:
+    def send_signal(self, signum: int, *, whole_group: bool = False) -> None:
+        """To the supervisor alone (as `docker stop` signals PID 1), or to every process
+        of the replica (systemd's default, `kill -- -PGID`). The group is the replica's
+        own (see `running_backend`), never the test runner's."""
+        if not whole_group:
+            self.process.send_signal(signum)
+            return
+        assert os.getpgid(self.process.pid) != os.getpgrp(), "not the test runner's group"
+        os.killpg(self.process.pid, signum)
+
+    def terminate(self, timeout: float = 30, *, whole_group: bool = False) -> int:
         """SIGTERM, then wait for the exit code."""
         if self.alive():
-            self.process.send_signal(signal.SIGTERM)
+            self.send_signal(signal.SIGTERM, whole_group=whole_group)
         return self.process.wait(timeout=timeout)
 
     def kill(self) -> None:
@@ -196,6 +214,7 @@ def running_backend(
     *,
     wait: bool = True,
     graceful_timeout: float = 10,
+    workers: int = 1,
 ) -> Iterator[Backend]:
     port = free_port()
     log = log_dir / f"{name}.log"
@@ -210,6 +229,8 @@ def running_backend(
                 str(port),
                 "--graceful-timeout",
                 str(graceful_timeout),
+                "--workers",
+                str(workers),
             ],
             env=dict(env),
             cwd=BACKEND_SRC,

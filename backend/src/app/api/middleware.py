@@ -15,6 +15,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 access_log = structlog.get_logger("app.access")
 
 REQUEST_ID_HEADER = "x-request-id"
+# The request line and headers together, in HTTP/1.1's wire format (RFC 9112).
+MAX_HEAD_BYTES = 16 * 1024
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
@@ -108,6 +110,36 @@ class SecurityHeadersMiddleware(HTTPMiddleware):
         await self.app(scope, receive, send_with_headers)
 
 
+class RequestHeadCheckMiddleware(HTTPMiddleware):
+    """Refuses request heads the HTTP server lets through, closing the connection:
+
+    - Content-Length together with Transfer-Encoding (RFC 9112 section 6.1): 400. The
+      server frames the body by Transfer-Encoding; a proxy in front that framed it by
+      Content-Length would pass on, inside this body, bytes the server then reads as a
+      second request (request smuggling).
+    - A request line and headers over MAX_HEAD_BYTES: 431, as the server answers a
+      longer head itself. h11 applies its limit only to a head still arriving, and
+      Hypercorn reads 64 KiB at a time, so a head that arrived in one read got through.
+    """
+
+    async def handle_http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # "METHOD PATH?QUERY HTTP/1.1\r\n", each "name: value\r\n", the blank line.
+        size = len(scope["method"]) + len(scope["raw_path"]) + len(scope["query_string"]) + 15
+        has_length = has_encoding = False
+        for name, value in scope["headers"]:
+            size += len(name) + len(value) + 4
+            has_length = has_length or name == b"content-length"
+            has_encoding = has_encoding or name == b"transfer-encoding"
+        if has_length and has_encoding:
+            detail = "Content-Length and Transfer-Encoding together"
+            await _error(scope, receive, send, 400, detail, close_connection=True)
+        elif size > MAX_HEAD_BYTES:
+            detail = f"Request line and headers exceed {MAX_HEAD_BYTES} bytes"
+            await _error(scope, receive, send, 431, detail, close_connection=True)
+        else:
+            await self.app(scope, receive, send)
+
+
 class BodySizeLimitMiddleware(HTTPMiddleware):
     """413 for bodies over the limit, whether announced (Content-Length) or streamed."""
 
@@ -140,5 +172,19 @@ class BodySizeLimitMiddleware(HTTPMiddleware):
         await self.app(scope, limited_receive, send)
 
 
-async def _error(scope: Scope, receive: Receive, send: Send, status: int, detail: str) -> None:
-    await JSONResponse({"detail": detail}, status_code=status)(scope, receive, send)
+async def _error(
+    scope: Scope,
+    receive: Receive,
+    send: Send,
+    status: int,
+    detail: str,
+    *,
+    close_connection: bool = False,
+) -> None:
+    """`close_connection`: nothing after this head on an HTTP/1 connection can be trusted
+    (HTTP/2 frames every stream itself, and forbids the Connection header)."""
+    close = close_connection and scope["http_version"] in {"1.0", "1.1"}
+    headers = {"connection": "close"} if close else None
+    await JSONResponse({"detail": detail}, status_code=status, headers=headers)(
+        scope, receive, send
+    )

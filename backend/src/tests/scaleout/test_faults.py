@@ -69,12 +69,6 @@ async def rows_of(database_url: str, user_name: str) -> list[str]:
     return [str(record["id"]) for record in records]
 
 
-def migrated_env(database_url: str, data_dir: Path, **overrides: str) -> dict[str, str]:
-    env = backend_env(database_url, data_dir, **overrides)
-    run_cli("migrate", env=env)
-    return env
-
-
 @pytest.mark.parametrize(
     ("error", "unavailable"),
     [
@@ -279,7 +273,8 @@ async def test_replica_killed_during_a_run_through_nginx(database_url: str, tmp_
 
 
 async def test_sigterm_drains_in_flight_requests(database_url: str, tmp_path: Path) -> None:
-    env = migrated_env(database_url, tmp_path)
+    # The requests wait ~2.5 s on a lock: longer than DB_TIMEOUT's default would allow.
+    env = migrated_env(database_url, tmp_path, DB_TIMEOUT="30")
     with running_backend(env, tmp_path, "drain", graceful_timeout=20) as backend:
         async with httpx.AsyncClient(base_url=backend.url, timeout=30) as client:
             auth = await login(client, new_user_name())
