@@ -25,8 +25,8 @@ from tests import databases
 from tests.processes import (
     PrivatePostgres,
     backend_env,
+    migrated_env,
     private_postgres,
-    run_cli,
     running_backend,
     wait_until,
 )
