@@ -32,7 +32,8 @@ from pydantic import BaseModel
 from sqlalchemy import Executable, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from app.models import TodoDAO, TodoPublic
+from app.models import public_columns, table
+from app.schemas import TodoPublic
 
 OWNER_ID = uuid.UUID(os.environ["FLOOR_OWNER_ID"])
 DSN = os.environ["DATABASE_URL"]
@@ -104,8 +105,8 @@ def floor_app(store: Store) -> FastAPI:
 
 # --- FastAPI + SQLAlchemy Core ------------------------------------------------------------
 
-_todo = TodoDAO.__table__  # type: ignore[attr-defined]
-_columns = [_todo.c[name] for name in TodoPublic.model_fields]
+_todo = table("todo")
+_columns = public_columns()  # the app's own list: TodoPublic's fields, in its order
 # Built once with bind parameters, as the app does: building a statement per request
 # would add SQLAlchemy's cache-key work to the floor.
 _SELECT_PAGE = (
@@ -159,7 +160,7 @@ class SQLAlchemyStore:
 
 # --- FastAPI + asyncpg --------------------------------------------------------------------
 
-# The same columns, in the same order, as TodoPublic.
+# The same columns, in the same order, as the app's `public_columns()`.
 _SQL_PAGE = (
     "SELECT id, created_at, updated_at, title, content, completed, version FROM todo"
     " WHERE owner_id = $1 ORDER BY created_at, id LIMIT $2"

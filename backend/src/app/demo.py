@@ -8,7 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.core.security import hash_password
 from app.db import Database
-from app.models import TodoCreate, TodoDAO, UserDAO
+from app.models import Todo, User
+from app.schemas import TodoCreate
 
 log = structlog.get_logger(__name__)
 
@@ -30,13 +31,13 @@ async def seed_demo(db: Database) -> None:
     async def seed(conn: AsyncConnection) -> tuple[int, int]:
         users_created = notes_created = 0
         for name in DEMO_USERS:
-            user = await UserDAO.get_by_name(conn, name)
+            user = await User.get_by_name(conn, name)
             if user is None:
-                user = await UserDAO.create(conn, name=name, password_hash=password_hash)
+                user = await User.create(conn, name=name, password_hash=password_hash)
                 users_created += 1
             for note in DEMO_NOTES.get(name, []):
-                if not await TodoDAO.exists_with_title(conn, user.as_caller(), note.title):
-                    await TodoDAO.create(conn, user.as_caller(), note)
+                if not await Todo.exists_with_title(conn, user.as_caller(), note.title):
+                    await Todo.create(conn, user.as_caller(), note)
                     notes_created += 1
         return users_created, notes_created
 

@@ -1,5 +1,5 @@
-"""Domain errors. DAOs and the transaction runner raise them; `api/errors.py` turns each
-into one HTTP response, so handlers never translate exceptions themselves."""
+"""Domain errors. DAOs, services and the transaction runner raise them; `api/errors.py`
+turns each into one HTTP response, so handlers never translate exceptions themselves."""
 
 from __future__ import annotations
 
@@ -74,6 +74,14 @@ class WrongPasswordError(AppError):
 
     status_code = 403
     detail = "The password is not correct"
+
+
+class LoginFailedError(AppError):
+    """Unknown user or wrong password: one answer for both, so names cannot be probed."""
+
+    status_code = 401
+    detail = "Incorrect username or password"
+    headers = {"WWW-Authenticate": "Bearer"}  # noqa: RUF012
 
 
 class UnknownUserError(AppError):

@@ -10,11 +10,11 @@ from typing import Annotated
 from fastapi import Depends, Header, HTTPException, Request, status
 from fastapi.security import OAuth2PasswordBearer
 
-from app.api.password_guard import PasswordGuard
 from app.core.config import Settings
 from app.core.security import Caller, InvalidTokenError, decode_access_token
 from app.db import Database
 from app.models import VERSION_MAX
+from app.services.password_guard import PasswordGuard
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="auth/login")
 
@@ -42,8 +42,8 @@ async def current_caller(
 ) -> Caller:
     """The caller, read from the token alone: no database round trip here. Whether the
     account still exists and the token is not revoked is checked by the statements that
-    run for the caller (see `_live_owner_id` in app/models.py), so a revoked token is
-    refused without costing every request a query of its own."""
+    run for the caller (see app/access.py), so a revoked token is refused without
+    costing every request a query of its own."""
     try:
         caller = decode_access_token(token, secret=settings.jwt_secret)
     except InvalidTokenError as exc:

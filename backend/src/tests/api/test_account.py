@@ -12,9 +12,11 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.api.routes import users
-from app.models import BaseDAO
+from app.core.security import Caller
+from app.daos import daos
+from app.models import BaseDAO, User
 from tests.api.test_auth import forged
 from tests.conftest import (
     TEST_PASSWORD,
@@ -265,12 +267,18 @@ class TestDeleteAccount:
         for n in range(3):
             await client.post("/todo", json={"title": f"t{n}"}, headers=headers)
 
-        class FailingThrottle:
-            @classmethod
-            async def clear(cls, _conn: object, _key: str) -> None:
-                raise RuntimeError("the last statement of the unit fails")
+        class DeletesThenFails:
+            """The real users DAO, except that deleting an account fails once the
+            account's statements have run."""
 
-        monkeypatch.setattr(users, "LoginThrottleDAO", FailingThrottle)
+            def __getattr__(self, name: str) -> Any:
+                return getattr(User, name)
+
+            async def delete(self, conn: AsyncConnection, caller: Caller) -> str:
+                await User.delete(conn, caller)
+                raise RuntimeError("the unit of work fails after the rows are deleted")
+
+        monkeypatch.setattr(daos, "users", DeletesThenFails())
         response = await client.request(
             "DELETE", "/me", json={"password": TEST_PASSWORD}, headers=headers
         )

@@ -13,10 +13,10 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from app.api import password_guard
 from app.core.security import verify_password
 from app.db import Database
-from app.models import Admission, LoginThrottleDAO, ThrottlePolicy, utcnow
+from app.models import Admission, LoginThrottle, ThrottlePolicy, utcnow
+from app.services import password_guard
 from tests.conftest import TEST_PASSWORD, ClientFrom, MakeUser, new_address
 
 
@@ -193,7 +193,7 @@ async def test_windows_and_locks_expire(app: FastAPI) -> None:
 
     async def attempt(at: timedelta) -> Admission:
         return await db.write_statement(
-            partial(LoginThrottleDAO.admit, key=key, now=start + at, policy=policy)
+            partial(LoginThrottle.admit, key=key, now=start + at, policy=policy)
         )
 
     assert (await attempt(timedelta(0))).admitted

@@ -22,7 +22,8 @@ from app.core.security import Caller
 from app.db import Database
 from app.main import create_app
 from app.migrate import upgrade_connection
-from app.models import TodoCreate, TodoDAO, UserDAO
+from app.models import Todo, User
+from app.schemas import TodoCreate
 from tests.conftest import asgi_client, settings_for, signup_and_login
 from tests.processes import PrivatePostgres, private_postgres
 
@@ -50,17 +51,17 @@ async def test_a_value_the_driver_cannot_encode_leaves_the_pool_usable(
     for _ in range(3):
         with pytest.raises((DBAPIError, OverflowError)):
             await pool_of_one.read(
-                lambda conn: UserDAO.get_for_caller(conn, Caller(uuid.uuid4(), 2**63))
+                lambda conn: User.get_for_caller(conn, Caller(uuid.uuid4(), 2**63))
             )
     name = f"pool-{uuid.uuid4().hex[:12]}"
-    user = await pool_of_one.write(lambda conn: UserDAO.create(conn, name=name, password_hash="x"))
+    user = await pool_of_one.write(lambda conn: User.create(conn, name=name, password_hash="x"))
     for n in range(20):
 
         async def create(conn: AsyncConnection, title: str = f"after {n}") -> None:
-            await TodoDAO.create(conn, user.as_caller(), TodoCreate(title=title))
+            await Todo.create(conn, user.as_caller(), TodoCreate(title=title))
 
         await pool_of_one.write(create)
-    stats = await pool_of_one.read(lambda conn: TodoDAO.stats(conn, user.as_caller()))
+    stats = await pool_of_one.read(lambda conn: Todo.stats(conn, user.as_caller()))
     assert stats.total == 20
     assert await pool_of_one.schema_revision() is not None
 

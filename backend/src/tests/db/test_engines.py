@@ -13,7 +13,8 @@ from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db import Database, ReadOnlyViolationError
-from app.models import TodoCreate, TodoDAO, TodoUpdate, UserDAO
+from app.models import Todo, User
+from app.schemas import TodoCreate, TodoUpdate
 from tests import databases
 from tests.conftest import server_engines_only
 
@@ -24,17 +25,17 @@ def db(app: FastAPI) -> Database:
     return database
 
 
-async def new_user(db: Database) -> UserDAO:
+async def new_user(db: Database) -> User:
     name = f"db-{uuid.uuid4().hex[:12]}"
-    return await db.write(lambda s: UserDAO.create(s, name=name, password_hash="x"))
+    return await db.write(lambda s: User.create(s, name=name, password_hash="x"))
 
 
 async def test_timestamps_round_trip_as_utc(db: Database) -> None:
     user = await new_user(db)
-    todo = await db.write(lambda s: TodoDAO.create(s, user.as_caller(), TodoCreate(title="tz")))
+    todo = await db.write(lambda s: Todo.create(s, user.as_caller(), TodoCreate(title="tz")))
 
     # A fresh transaction, so the value really comes back from the database.
-    loaded = await db.read(lambda s: TodoDAO.get_for_owner(s, user.as_caller(), todo.id))
+    loaded = await db.read(lambda s: Todo.get(s, user.as_caller(), todo.id))
 
     assert loaded.created_at.tzinfo is not None
     assert loaded.created_at.utcoffset() == timedelta(0)
@@ -48,8 +49,8 @@ async def test_aware_non_utc_input_is_stored_as_the_same_instant(db: Database) -
     todo_id = uuid.uuid4()
     row = {"id": todo_id, "owner_id": user.id, "title": "offset", "content": "", "completed": False}
     row.update(version=0, created_at=plus_two, updated_at=plus_two)
-    await db.write(lambda conn: conn.execute(insert(TodoDAO.metadata.tables["todo"]), row))
-    loaded = await db.read(lambda s: TodoDAO.get_for_owner(s, user.as_caller(), todo_id))
+    await db.write(lambda conn: conn.execute(insert(Todo.metadata.tables["todo"]), row))
+    loaded = await db.read(lambda s: Todo.get(s, user.as_caller(), todo_id))
     assert loaded.created_at == plus_two
     assert loaded.created_at.tzinfo == UTC
 
@@ -76,17 +77,17 @@ async def test_interleaved_transactions_conflict_and_the_runner_reruns_one(db: D
     """Two transactions read the same todo, then both write it: a real 40001 on
     PostgreSQL. The loser is re-run from scratch and sees the winner's write."""
     user = await new_user(db)
-    todo = await db.write(lambda s: TodoDAO.create(s, user.as_caller(), TodoCreate(title="0")))
+    todo = await db.write(lambda s: Todo.create(s, user.as_caller(), TodoCreate(title="0")))
     both_read = asyncio.Barrier(2) if not db.is_sqlite else None
     attempts = {"a": 0, "b": 0}
 
     def increment(label: str) -> Callable[[AsyncConnection], Awaitable[None]]:
         async def work(conn: AsyncConnection) -> None:
             attempts[label] += 1
-            current = await TodoDAO.get_for_owner(conn, user.as_caller(), todo.id)
+            current = await Todo.get(conn, user.as_caller(), todo.id)
             if both_read is not None and attempts[label] == 1:
                 await both_read.wait()
-            await TodoDAO.update(
+            await Todo.update(
                 conn, user.as_caller(), todo.id, TodoUpdate(title=str(int(current.title) + 1))
             )
 
@@ -94,7 +95,7 @@ async def test_interleaved_transactions_conflict_and_the_runner_reruns_one(db: D
 
     await asyncio.gather(db.write(increment("a")), db.write(increment("b")))
 
-    final = await db.read(lambda s: TodoDAO.get_for_owner(s, user.as_caller(), todo.id))
+    final = await db.read(lambda s: Todo.get(s, user.as_caller(), todo.id))
     assert final.title == "2", "no lost update"
     assert final.version == 2
     if not db.is_sqlite:

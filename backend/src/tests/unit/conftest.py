@@ -1,11 +1,13 @@
 """Unit-test fixtures: the real app with fake DAOs and no database.
 
-Only the DAO classes and the Database are replaced; routing, validation,
-authentication, headers and error mapping are the real thing.
+Only the DAOs and the Database are replaced; routing, validation, services,
+authentication, headers and error mapping are the real thing. The DAOs are swapped in
+one place, the fields of `app.daos.daos`, which every route and service reads.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import AsyncIterator
 
@@ -14,12 +16,18 @@ import pytest
 from fastapi import FastAPI
 
 from app.api import deps
-from app.api.routes import todos, users
 from app.core.security import create_access_token
+from app.daos import DAOs, daos
 from app.main import create_app
-from app.models import UserDAO
 from tests.conftest import asgi_client, settings_for
-from tests.unit.fakes import FakeDatabase, FakeIdempotencyKeyDAO, FakeTodoDAO, FakeUserDAO
+from tests.unit.fakes import (
+    FAKE_DAOS,
+    FakeDatabase,
+    FakeIdempotencyKeyDAO,
+    FakeLoginThrottleDAO,
+    FakeTodoDAO,
+    FakeUserDAO,
+)
 
 
 @pytest.fixture
@@ -32,9 +40,9 @@ def fake_app(monkeypatch: pytest.MonkeyPatch, fake_db: FakeDatabase) -> FastAPI:
     monkeypatch.setattr(FakeTodoDAO, "todos", {})
     monkeypatch.setattr(FakeUserDAO, "users", {})
     monkeypatch.setattr(FakeIdempotencyKeyDAO, "keys", {})
-    monkeypatch.setattr(todos, "TodoDAO", FakeTodoDAO)
-    monkeypatch.setattr(todos, "IdempotencyKeyDAO", FakeIdempotencyKeyDAO)
-    monkeypatch.setattr(users, "UserDAO", FakeUserDAO)
+    monkeypatch.setattr(FakeLoginThrottleDAO, "attempts", {})
+    for field in dataclasses.fields(DAOs):
+        monkeypatch.setattr(daos, field.name, getattr(FAKE_DAOS, field.name))
     app = create_app(settings_for("sqlite+aiosqlite://"))
     app.dependency_overrides[deps.get_db] = lambda: fake_db
     return app
@@ -46,23 +54,19 @@ async def fake_client(fake_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
         yield http
 
 
-def headers_for(app: FastAPI, user_id: uuid.UUID) -> dict[str, str]:
+def headers_for(app: FastAPI, user_id: uuid.UUID, token_generation: int = 0) -> dict[str, str]:
     settings = app.state.settings
     token = create_access_token(
-        user_id, 0, secret=settings.jwt_secret, ttl=settings.access_token_ttl
+        user_id, token_generation, secret=settings.jwt_secret, ttl=settings.access_token_ttl
     )
     return {"Authorization": f"Bearer {token}"}
 
 
 @pytest.fixture
 def alice(fake_app: FastAPI) -> dict[str, str]:
-    user = UserDAO(name="alice", name_key="alice", password_hash="unused")
-    FakeUserDAO.users[user.id] = user
-    return headers_for(fake_app, user.id)
+    return headers_for(fake_app, FakeUserDAO.add("alice", password_hash="unused").id)
 
 
 @pytest.fixture
 def bob(fake_app: FastAPI) -> dict[str, str]:
-    user = UserDAO(name="bob", name_key="bob", password_hash="unused")
-    FakeUserDAO.users[user.id] = user
-    return headers_for(fake_app, user.id)
+    return headers_for(fake_app, FakeUserDAO.add("bob", password_hash="unused").id)

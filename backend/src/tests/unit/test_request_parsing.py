@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from app.api.deps import IF_MATCH_PATTERN, IfMatch, parse_if_match
 from app.errors import InvalidCursorError
-from app.models import TodoCreate, TodoCursor
+from app.schemas import TodoCreate, TodoCursor
 
 
 @pytest.mark.parametrize(

@@ -1,40 +1,33 @@
-"""The caller's todos. Every query is scoped to the owner: someone else's todo is a 404."""
+"""The caller's todos. Which todos a caller may see and change is `app.access`'s answer
+(today: their own); any other todo is a 404."""
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response, status
-from pydantic import BaseModel, ConfigDict
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.api.deps import CurrentCaller, DatabaseDep, IfMatchDep
 from app.api.errors import error_responses
-from app.errors import IdempotencyKeyReusedError, InvalidInputError
-from app.models import (
+from app.daos import daos
+from app.errors import InvalidInputError
+from app.schemas import (
     IDEMPOTENCY_KEY_MAX,
     DeletedCount,
-    IdempotencyKeyDAO,
+    Empty,
     TodoCreate,
     TodoCursor,
-    TodoDAO,
     TodoPublic,
     TodoStats,
     TodoUpdate,
 )
+from app.services import todos
 
 router = APIRouter(prefix="/todo", tags=["todo"], responses=error_responses(401))
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
-
-
-class Empty(BaseModel):
-    """`{}`: original clients call `.json()` on a delete's response."""
-
-    model_config = ConfigDict(extra="forbid")
 
 
 def etag(version: int) -> str:
@@ -64,26 +57,26 @@ async def list_todos(
     """The caller's todos, oldest first. A `Link: <…>; rel="next"` header points at
     the next page while there is one."""
     after = TodoCursor.decode(cursor) if cursor else None
-    todos = await db.read(
-        lambda conn: TodoDAO.list_for_owner(
+    page = await db.read(
+        lambda conn: daos.todos.page(
             conn, caller, completed=completed, after=after, limit=limit + 1
         )
     )
-    if len(todos) > limit:
-        todos = todos[:limit]
+    if len(page) > limit:
+        page = page[:limit]
         next_page = request.url.include_query_params(
-            cursor=TodoCursor.after(todos[-1]).encode(), limit=limit
+            cursor=TodoCursor.after(page[-1]).encode(), limit=limit
         )
         # A relative reference: the request's Host header is the client's to choose,
         # and must not become a link this API hands to someone else.
         response.headers["Link"] = f'<{next_page.path}?{next_page.query}>; rel="next"'
-    return todos
+    return page
 
 
 @router.get("/stats")
 async def todo_stats(caller: CurrentCaller, db: DatabaseDep) -> TodoStats:
     """Counts for "N items left" without paging through everything."""
-    return await db.read(lambda conn: TodoDAO.stats(conn, caller))
+    return await db.read(lambda conn: daos.todos.stats(conn, caller))
 
 
 @router.delete("")
@@ -103,7 +96,7 @@ async def delete_completed_todos(
         raise InvalidInputError(
             "Only completed=true can be bulk-deleted", loc=("query", "completed")
         )
-    deleted = await db.write(lambda conn: TodoDAO.delete_completed(conn, caller))
+    deleted = await db.write(lambda conn: daos.todos.delete_completed(conn, caller))
     return DeletedCount(deleted=deleted)
 
 
@@ -125,27 +118,7 @@ async def create_todo(
         ),
     ] = None,
 ) -> TodoPublic:
-    request_hash = hashlib.sha256(body.model_dump_json().encode()).hexdigest()
-
-    async def create_once(conn: AsyncConnection) -> TodoPublic:
-        if idempotency_key is not None:
-            previous = await IdempotencyKeyDAO.get(conn, caller, idempotency_key)
-            if previous is not None:
-                if previous.request_hash != request_hash:
-                    raise IdempotencyKeyReusedError
-                return TodoPublic.model_validate_json(previous.response_body)
-        todo = await TodoDAO.create(conn, caller, body)
-        if idempotency_key is not None:
-            await IdempotencyKeyDAO.record(
-                conn,
-                caller=caller,
-                key=idempotency_key,
-                request_hash=request_hash,
-                response_body=todo.model_dump_json(),
-            )
-        return todo
-
-    todo = await db.write(create_once)
+    todo = await todos.create(db, caller, body, idempotency_key=idempotency_key)
     response.headers["Location"] = f"{request.scope.get('root_path', '')}/todo/{todo.id}"
     return _with_etag(todo, response)
 
@@ -154,7 +127,7 @@ async def create_todo(
 async def read_todo(
     todo_id: uuid.UUID, response: Response, caller: CurrentCaller, db: DatabaseDep
 ) -> TodoPublic:
-    todo = await db.read(lambda conn: TodoDAO.get_for_owner(conn, caller, todo_id))
+    todo = await db.read(lambda conn: daos.todos.get(conn, caller, todo_id))
     return _with_etag(todo, response)
 
 
@@ -171,7 +144,7 @@ async def update_todo(
     """Partial update (PUT and PATCH alike). With `If-Match`, a stale version is a 412."""
     versions = precondition.versions if precondition else None
     todo = await db.write(
-        lambda conn: TodoDAO.update(conn, caller, todo_id, changes, if_version=versions)
+        lambda conn: daos.todos.update(conn, caller, todo_id, changes, if_version=versions)
     )
     return _with_etag(todo, response)
 
@@ -181,5 +154,5 @@ async def delete_todo(
     todo_id: uuid.UUID, caller: CurrentCaller, db: DatabaseDep, precondition: IfMatchDep
 ) -> Empty:
     versions = precondition.versions if precondition else None
-    await db.write(lambda conn: TodoDAO.delete(conn, caller, todo_id, if_version=versions))
+    await db.write(lambda conn: daos.todos.delete(conn, caller, todo_id, if_version=versions))
     return Empty()

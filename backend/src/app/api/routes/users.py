@@ -1,38 +1,25 @@
 """The caller's own account: read it, change its password, log out everywhere, delete it.
 
-Changing the password and deleting the account ask for the password again (a token alone
-is not enough: it may have been left on a shared machine), and those checks count
-toward the log-in throttle.
+Changing the password and deleting the account ask for the password again
+(`app.services.accounts`).
 """
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
-from pydantic import BaseModel, Field
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.api.deps import CurrentCaller, DatabaseDep, PasswordGuardDep, SettingsDep
 from app.api.errors import error_responses
-from app.api.password_guard import name_key
-from app.api.routes.auth import issue_token
-from app.core.security import hash_password
-from app.models import PASSWORD_MAX, LoginThrottleDAO, Password, Token, UserDAO, UserPublic
+from app.daos import daos
+from app.schemas import PasswordChange, PasswordConfirmation, Token, UserPublic
+from app.services import accounts
 
 router = APIRouter(prefix="/me", tags=["users"], responses=error_responses(401))
 
 
-class PasswordChange(BaseModel):
-    current_password: str = Field(max_length=PASSWORD_MAX)
-    new_password: Password
-
-
-class PasswordConfirmation(BaseModel):
-    password: str = Field(max_length=PASSWORD_MAX)
-
-
 @router.get("")
 async def read_me(caller: CurrentCaller, db: DatabaseDep) -> UserPublic:
-    user = await db.read(lambda conn: UserDAO.get_for_caller(conn, caller))
+    user = await db.read(lambda conn: daos.users.get_for_caller(conn, caller))
     return UserPublic.model_validate(user)
 
 
@@ -46,19 +33,17 @@ async def change_password(
 ) -> Token:
     """Set a new password. Every token issued before, this one included, stops working:
     the response carries a fresh token, so only this client stays logged in."""
-    user = await guard.confirm(caller, body.current_password)
-    new_hash = await hash_password(body.new_password)
-    generation = await db.write(
-        lambda conn: UserDAO.revoke_tokens(conn, caller, new_password_hash=new_hash)
+    renewed = await accounts.change_password(
+        db, guard, caller, body.current_password, body.new_password
     )
-    return issue_token(user.id, generation, settings)
+    return accounts.issue_token(renewed, settings)
 
 
 @router.post("/logout-all", status_code=status.HTTP_204_NO_CONTENT)
 async def log_out_everywhere(caller: CurrentCaller, db: DatabaseDep) -> Response:
     """Revoke every token of this account, this one included (e.g. after losing a
     device). Logging in again issues new ones."""
-    await db.write(lambda conn: UserDAO.revoke_tokens(conn, caller))
+    await db.write(lambda conn: daos.users.revoke_tokens(conn, caller))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -68,11 +53,5 @@ async def delete_account(
 ) -> Response:
     """Delete the account and all its todos, in one transaction. Its tokens stop
     working and its name becomes free again."""
-    await guard.confirm(caller, body.password)
-
-    async def delete_everything(conn: AsyncConnection) -> None:
-        name = await UserDAO.delete(conn, caller)
-        await LoginThrottleDAO.clear(conn, name_key(name))
-
-    await db.write(delete_everything)
+    await accounts.delete_account(db, guard, caller, body.password)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

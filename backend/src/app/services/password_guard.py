@@ -11,16 +11,11 @@ from functools import partial
 
 from app.core.config import Settings
 from app.core.security import Caller, verify_password
+from app.daos import daos
 from app.db import Database
 from app.errors import TooManyLoginFailuresError, WrongPasswordError
-from app.models import (
-    PASSWORD_MAX,
-    LoginThrottleDAO,
-    ThrottlePolicy,
-    UserDAO,
-    name_key_of,
-    utcnow,
-)
+from app.models import ThrottlePolicy, User, name_key_of, utcnow
+from app.schemas import PASSWORD_MAX
 
 
 def name_key(name: str) -> str:
@@ -37,7 +32,7 @@ class PasswordGuard:
     settings: Settings
     client_address: str
 
-    async def verify(self, password: str, user: UserDAO | None, *, name: str | None) -> bool:
+    async def verify(self, password: str, user: User | None, *, name: str | None) -> bool:
         """Whether `password` is `user`'s (False for no user, after the same Argon2
         work). Each attempt is counted per client address and per `name` (None for
         names no account can have) BEFORE the password is checked; past either limit
@@ -53,7 +48,7 @@ class PasswordGuard:
         admitted: list[tuple[str, ThrottlePolicy]] = []
         for key, policy in keys:  # the address first: a locked one never counts a name
             admission = await self.db.write_statement(
-                partial(LoginThrottleDAO.admit, key=key, now=now, policy=policy)
+                partial(daos.login_throttle.admit, key=key, now=now, policy=policy)
             )
             if not admission.admitted:
                 await self._give_back(admitted)
@@ -66,14 +61,14 @@ class PasswordGuard:
         )
         if user is None or not password_ok:
             return False
-        await self.db.write_statement(partial(LoginThrottleDAO.clear, key=name_key(user.name)))
+        await self.db.write_statement(partial(daos.login_throttle.clear, key=name_key(user.name)))
         await self._give_back([address])
         return True
 
-    async def confirm(self, caller: Caller, password: str) -> UserDAO:
+    async def confirm(self, caller: Caller, password: str) -> User:
         """The caller's account, once `password` proves it is theirs (a token alone is
         not enough to change or delete an account): WrongPasswordError (403) if not."""
-        user = await self.db.read(lambda conn: UserDAO.get_for_caller(conn, caller))
+        user = await self.db.read(lambda conn: daos.users.get_for_caller(conn, caller))
         if not await self.verify(password, user, name=user.name):
             raise WrongPasswordError
         return user
@@ -90,7 +85,9 @@ class PasswordGuard:
 
     async def _give_back(self, attempts: list[tuple[str, ThrottlePolicy]]) -> None:
         for key, policy in attempts:
-            await self.db.write_statement(partial(LoginThrottleDAO.refund, key=key, policy=policy))
+            await self.db.write_statement(
+                partial(daos.login_throttle.refund, key=key, policy=policy)
+            )
 
 
 def _seconds_until(moment: datetime) -> int:

@@ -1,0 +1,34 @@
+"""The tables, one module per resource, each carrying its DAO classmethods.
+
+Every SQL statement the app runs lives in a classmethod on a table class, taking the
+connection first: `Todo.update(conn, caller, todo_id, changes)`. Routes and services
+never build statements, which is what lets unit tests swap in fake DAOs (`app.daos`).
+An instance of a table class is a row (a `User`, a `Todo`); the class's classmethods
+are its DAO.
+
+The DAOs run Core statements (SQLAlchemy's SQL expression language) on these tables,
+each built once, on first use, by a cached function with bind parameters: building and
+cache-keying a statement costs more than running it. Who may see or change which rows
+comes from one place, `app.access`.
+"""
+
+from app.models.base import BaseDAO, table, utcnow
+from app.models.idempotency import IdempotencyKey
+from app.models.throttle import Admission, LoginThrottle, ThrottlePolicy
+from app.models.todos import VERSION_MAX, Todo, public_columns
+from app.models.users import User, name_key_of
+
+__all__ = [
+    "VERSION_MAX",
+    "Admission",
+    "BaseDAO",
+    "IdempotencyKey",
+    "LoginThrottle",
+    "ThrottlePolicy",
+    "Todo",
+    "User",
+    "name_key_of",
+    "public_columns",
+    "table",
+    "utcnow",
+]

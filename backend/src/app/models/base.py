@@ -1,0 +1,37 @@
+"""What every table shares: the metadata Alembic compares against, its naming
+convention, the clock, and the lookups the statement builders start from."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from functools import cache
+
+from sqlalchemy import Insert, Table, insert
+from sqlmodel import SQLModel
+
+# Deterministic constraint names, so Alembic can drop and alter what it created.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_N_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+}
+
+
+class BaseDAO(SQLModel):
+    """Base of every table; `BaseDAO.metadata` is what Alembic compares against."""
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def table(name: str) -> Table:
+    """A table by name: statements are SQLAlchemy Core on the tables, not ORM queries."""
+    return BaseDAO.metadata.tables[name]
+
+
+@cache
+def insert_into(name: str) -> Insert:
+    return insert(table(name))

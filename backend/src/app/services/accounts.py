@@ -1,0 +1,86 @@
+"""Account work: signing up, logging in, changing the password, deleting the account,
+and the token a client holds afterwards.
+
+Changing the password and deleting the account ask for the password again (a token
+alone is not enough: it may have been left on a shared machine), and every password
+check counts toward the log-in throttle (`PasswordGuard`).
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from app.core.config import Settings
+from app.core.security import Caller, create_access_token, hash_password
+from app.daos import daos
+from app.db import Database
+from app.errors import LoginFailedError
+from app.models import User
+from app.schemas import NAME_MAX, PASSWORD_MAX, Token, UserCreate
+from app.services.password_guard import PasswordGuard, name_key
+
+_PLAUSIBLE_NAME = re.compile(rf"^[A-Za-z0-9_.-]{{1,{NAME_MAX}}}$")
+
+
+def issue_token(caller: Caller, settings: Settings) -> Token:
+    """A token naming `caller`: valid until it expires or the account's token
+    generation moves past `caller.token_generation`."""
+    token = create_access_token(
+        caller.user_id,
+        caller.token_generation,
+        secret=settings.jwt_secret,
+        ttl=settings.access_token_ttl,
+    )
+    return Token(access_token=token)
+
+
+async def sign_up(db: Database, data: UserCreate) -> User:
+    password_hash = await hash_password(data.password)
+    return await db.write(
+        lambda conn: daos.users.create(conn, name=data.name, password_hash=password_hash)
+    )
+
+
+async def log_in(db: Database, guard: PasswordGuard, name: str, password: str) -> User:
+    """The account `name` and `password` prove, else LoginFailedError (401): unknown
+    user and wrong password fail alike, after the same work, so names cannot be probed.
+    Too many failures raise TooManyLoginFailuresError (429) instead."""
+    # A name no account can have gets no counter of its own: the address's counts.
+    plausible = bool(_PLAUSIBLE_NAME.match(name)) and len(password) <= PASSWORD_MAX
+    user = None
+    if plausible:
+        user = await db.read(lambda conn: daos.users.get_by_name(conn, name))
+    verified = await guard.verify(password, user, name=name if plausible else None)
+    if user is None or not verified:
+        raise LoginFailedError
+    return user
+
+
+async def change_password(
+    db: Database, guard: PasswordGuard, caller: Caller, current_password: str, new_password: str
+) -> Caller:
+    """Set a new password and revoke every token issued before, the caller's included.
+    Returns the caller as a fresh token must name them."""
+    user = await guard.confirm(caller, current_password)
+    new_hash = await hash_password(new_password)
+    generation = await db.write(
+        lambda conn: daos.users.revoke_tokens(conn, caller, new_password_hash=new_hash)
+    )
+    return Caller(user.id, generation)
+
+
+async def delete_account(db: Database, guard: PasswordGuard, caller: Caller, password: str) -> None:
+    """Delete the account with everything it owns, in one transaction, so all of it
+    goes or none. The foreign keys cascade too; deleting explicitly keeps this true on
+    any engine and says what goes. Its name becomes free, with a clean throttle count."""
+    await guard.confirm(caller, password)
+
+    async def delete_everything(conn: AsyncConnection) -> None:
+        await daos.todos.delete_owned(conn, caller)
+        await daos.idempotency_keys.delete_owned(conn, caller)
+        name = await daos.users.delete(conn, caller)
+        await daos.login_throttle.clear(conn, name_key(name))
+
+    await db.write(delete_everything)

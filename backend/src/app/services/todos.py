@@ -1,0 +1,44 @@
+"""Todo work that is more than one statement: the create that a retry cannot repeat."""
+
+from __future__ import annotations
+
+import hashlib
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from app.core.security import Caller
+from app.daos import daos
+from app.db import Database
+from app.errors import IdempotencyKeyReusedError
+from app.schemas import TodoCreate, TodoPublic
+
+
+async def create(
+    db: Database, caller: Caller, data: TodoCreate, *, idempotency_key: str | None
+) -> TodoPublic:
+    """Create a todo. With an `idempotency_key`, a retry with the same key and body
+    replays the first response and creates nothing; the same key with another body is
+    IdempotencyKeyReusedError (422). Look-up, insert and record are one transaction: of
+    two requests racing with one key, the one that loses runs again and replays."""
+    if idempotency_key is None:
+        return await db.write(lambda conn: daos.todos.create(conn, caller, data))
+    key = idempotency_key
+    request_hash = hashlib.sha256(data.model_dump_json().encode()).hexdigest()
+
+    async def create_once(conn: AsyncConnection) -> TodoPublic:
+        previous = await daos.idempotency_keys.get(conn, caller, key)
+        if previous is not None:
+            if previous.request_hash != request_hash:
+                raise IdempotencyKeyReusedError
+            return TodoPublic.model_validate_json(previous.response_body)
+        todo = await daos.todos.create(conn, caller, data)
+        await daos.idempotency_keys.record(
+            conn,
+            caller=caller,
+            key=key,
+            request_hash=request_hash,
+            response_body=todo.model_dump_json(),
+        )
+        return todo
+
+    return await db.write(create_once)
