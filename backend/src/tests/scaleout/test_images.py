@@ -157,7 +157,11 @@ def test_backend_image_serves_on_all_interfaces() -> None:
 
 
 def test_frontend_image_runs_the_standalone_server() -> None:
+    """The standalone build, served by the custom server that decides the browser's
+    address (server.mjs, beside the standalone server.js whose node_modules it uses)."""
     text = IMAGES["frontend"].dockerfile.read_text()
     assert "/app/.next/standalone" in text
     assert "npm ci" in text
-    assert '"node", "server.js"' in text
+    assert "COPY --from=build --chown=node:node /app/server.mjs ./" in text
+    assert "src/lib/client-address.mjs" in text
+    assert '"node", "server.mjs"' in text
