@@ -89,12 +89,19 @@ async def database_url(engine: str, request: pytest.FixtureRequest) -> AsyncIter
 
 
 # 4 ---------------------------------------------------------------------------------------
-@pytest.fixture(scope="session")
-async def app(database_url: str) -> AsyncIterator[FastAPI]:
-    application = create_app(settings_for(database_url))
+@asynccontextmanager
+async def migrated_app(database_url: str, **overrides: object) -> AsyncIterator[FastAPI]:
+    """The real app on `database_url`, its lifespan running and the schema at head."""
+    application = create_app(settings_for(database_url, **overrides))
     async with application.router.lifespan_context(application):
         async with application.state.db.engine.begin() as conn:
             await conn.run_sync(upgrade_connection)
+        yield application
+
+
+@pytest.fixture(scope="session")
+async def app(database_url: str) -> AsyncIterator[FastAPI]:
+    async with migrated_app(database_url) as application:
         yield application
 
 

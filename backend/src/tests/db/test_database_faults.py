@@ -20,11 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.core.security import Caller
 from app.db import Database
-from app.main import create_app
-from app.migrate import upgrade_connection
 from app.models import Todo, User
 from app.schemas import TodoCreate
-from tests.conftest import asgi_client, settings_for, signup_and_login
+from tests.conftest import asgi_client, migrated_app, signup_and_login
 from tests.processes import PrivatePostgres, private_postgres
 
 
@@ -75,10 +73,7 @@ async def frozen_app() -> AsyncIterator[tuple[FastAPI, PrivatePostgres]]:
     """The app on a private PostgreSQL that the test can freeze (SIGSTOP)."""
     with private_postgres() as server:
         url = server.admin_url.render_as_string(hide_password=False)
-        app = create_app(settings_for(url, db_pool_size=3, db_timeout=DB_TIMEOUT))
-        async with app.router.lifespan_context(app):
-            async with app.state.db.engine.begin() as conn:
-                await conn.run_sync(upgrade_connection)
+        async with migrated_app(url, db_pool_size=3, db_timeout=DB_TIMEOUT) as app:
             yield app, server
 
 
@@ -127,10 +122,7 @@ async def test_a_frozen_database_answers_503_within_the_bound(
 async def sqlite_file_app(tmp_path: Path) -> AsyncIterator[tuple[FastAPI, Path]]:
     """The app on an SQLite file, as `make run` serves it."""
     path = tmp_path / "data" / "app.db"
-    app = create_app(settings_for(f"sqlite+aiosqlite:///{path}", db_timeout=DB_TIMEOUT))
-    async with app.router.lifespan_context(app):
-        async with app.state.db.engine.begin() as conn:
-            await conn.run_sync(upgrade_connection)
+    async with migrated_app(f"sqlite+aiosqlite:///{path}", db_timeout=DB_TIMEOUT) as app:
         yield app, path
 
 

@@ -14,7 +14,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tests.databases import free_port
-from tests.processes import REPO_ROOT, find_binary, port_open, wait_until
+from tests.processes import (
+    REPO_ROOT,
+    Backend,
+    backend_env,
+    find_binary,
+    port_open,
+    run_cli,
+    running_backend,
+    wait_until,
+)
 
 NGINX_TEMPLATE = REPO_ROOT / "deploy" / "nginx" / "default.conf.template"
 COMPOSE_FILE = REPO_ROOT / "docker-compose.yaml"
@@ -148,3 +157,27 @@ def running_nginx(backends: tuple[str, str]) -> Iterator[Nginx]:
             process.kill()
             process.wait(timeout=10)
         shutil.rmtree(prefix, ignore_errors=True)
+
+
+# --- two replicas behind nginx -----------------------------------------------------------
+@dataclass
+class Cluster:
+    one: Backend
+    two: Backend
+    proxy: Nginx
+
+
+@contextmanager
+def running_cluster(database_url: str, logs: Path, **overrides: str) -> Iterator[Cluster]:
+    """Two `minor-illusion serve` replicas on one migrated database, behind nginx running
+    the repository's config. Each replica gets its own DATA_DIR: nothing is shared but
+    the database (and the SECRET_KEY, which both read from the environment)."""
+    env_one = backend_env(database_url, logs / "data-one", **overrides)
+    env_two = backend_env(database_url, logs / "data-two", **overrides)
+    run_cli("migrate", env=env_one)
+    with (
+        running_backend(env_one, logs, "one") as one,
+        running_backend(env_two, logs, "two") as two,
+        running_nginx((one.address, two.address)) as proxy,
+    ):
+        yield Cluster(one, two, proxy)

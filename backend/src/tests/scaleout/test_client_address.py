@@ -10,15 +10,13 @@ frontend, so 21 failed log-ins from 21 browsers locked everyone out."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 
 import httpx
 import pytest
 
-from tests import databases
 from tests.conftest import TEST_PASSWORD
-from tests.processes import backend_env, run_cli, running_backend
-from tests.scaleout.harness import Nginx, running_nginx
+from tests.scaleout.harness import Nginx, running_cluster
 from tests.scaleout.load import login, new_user_name
 
 NGINX_SOURCE, FRONTEND = "127.0.0.1", "127.0.0.2"
@@ -26,24 +24,11 @@ ADDRESS_LIMIT = 20
 
 
 @pytest.fixture(scope="module")
-async def shared_database() -> AsyncIterator[str]:
-    async with databases.fresh_postgres_database("mi_client_address") as fresh:
-        yield fresh.render_as_string(hide_password=False)
-
-
-@pytest.fixture(scope="module")
 def proxy(shared_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Nginx]:
     logs = tmp_path_factory.mktemp("client-address")
-    trust = {"TRUSTED_PROXIES": f"{NGINX_SOURCE},{FRONTEND}"}
-    env_one = backend_env(shared_database, logs / "one", **trust)
-    env_two = backend_env(shared_database, logs / "two", **trust)
-    run_cli("migrate", env=env_one)
-    with (
-        running_backend(env_one, logs, "one") as one,
-        running_backend(env_two, logs, "two") as two,
-        running_nginx((one.address, two.address)) as nginx,
-    ):
-        yield nginx
+    trust = f"{NGINX_SOURCE},{FRONTEND}"
+    with running_cluster(shared_database, logs, TRUSTED_PROXIES=trust) as cluster:
+        yield cluster.proxy
 
 
 def client_at(proxy: Nginx, source: str) -> httpx.AsyncClient:

@@ -6,49 +6,22 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 
 import httpx
 import pytest
 
-from tests import databases
-from tests.processes import Backend, backend_env, run_cli, running_backend
-from tests.scaleout.harness import Nginx, running_nginx
+from tests.scaleout.harness import Cluster, running_cluster
 from tests.scaleout.load import Tally, create_todo, login, new_user_name, send
 
 LOAD_REQUESTS = 240
 CONCURRENCY = 8
 
 
-@dataclass
-class Cluster:
-    one: Backend
-    two: Backend
-    proxy: Nginx
-
-
-@pytest.fixture(scope="module")
-async def shared_database() -> AsyncIterator[str]:
-    """A fresh database on the shared PostgreSQL server, dropped afterwards."""
-    async with databases.fresh_postgres_database("mi_scaleout") as fresh:
-        yield fresh.render_as_string(hide_password=False)
-
-
 @pytest.fixture(scope="module")
 def cluster(shared_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
-    logs = tmp_path_factory.mktemp("stateless")
-    # Each replica gets its own DATA_DIR: nothing is shared but the database (and the
-    # SECRET_KEY, which both read from the environment).
-    env_one = backend_env(shared_database, logs / "data-one")
-    env_two = backend_env(shared_database, logs / "data-two")
-    run_cli("migrate", env=env_one)
-    with (
-        running_backend(env_one, logs, "one") as one,
-        running_backend(env_two, logs, "two") as two,
-        running_nginx((one.address, two.address)) as proxy,
-    ):
-        yield Cluster(one, two, proxy)
+    with running_cluster(shared_database, tmp_path_factory.mktemp("stateless")) as cluster:
+        yield cluster
 
 
 async def test_token_issued_by_one_replica_works_on_the_other(cluster: Cluster) -> None:
