@@ -141,7 +141,6 @@ class Database:
     ) -> None:
         self.url: URL = make_url(url)
         self.retry = retry or RetryPolicy()
-        self.timeout = timeout
         self.engine: AsyncEngine = _create_engine(self.url, pool_size=pool_size, timeout=timeout)
         self._engines = {
             Mode.READ: self.engine.execution_options(**_readonly_options(self.url)),
@@ -320,10 +319,9 @@ def ensure_sqlite_directory(url: URL | str) -> None:
     here, private to the owner: SQLite gives its -wal and -shm files the database
     file's mode. A file an earlier version created is made private too."""
     url = make_url(url)
-    database = url.database or ""
-    if url.get_backend_name() != "sqlite" or database in ("", ":memory:"):
+    if url.get_backend_name() != "sqlite" or _is_in_memory(url):
         return
-    path = Path(database)
+    path = Path(url.database or "")
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
     for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
