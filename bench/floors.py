@@ -13,7 +13,7 @@ the ceiling bounds what any app built this way can reach:
   floors:asyncpg_app  FastAPI + asyncpg directly (the stack minus SQLAlchemy)
 
 Served by `ceiling_server.py --app floors:<name>`. Settings come from the environment
-the harness sets: DATABASE_URL (a postgresql:// URL) and FLOOR_OWNER_ID (the
+the harness sets: DATABASE_URL (a postgresql:// URL) and FLOOR_LIST_ID (the
 benchmark user, whose todos the reads return).
 """
 
@@ -35,7 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from app.models import public_columns, table
 from app.schemas import TodoPublic
 
-OWNER_ID = uuid.UUID(os.environ["FLOOR_OWNER_ID"])
+LIST_ID = uuid.UUID(os.environ["FLOOR_LIST_ID"])
 DSN = os.environ["DATABASE_URL"]
 POOL_SIZE = 10
 PAGE = 50
@@ -111,7 +111,7 @@ _columns = public_columns()  # the app's own list: TodoPublic's fields, in its o
 # would add SQLAlchemy's cache-key work to the floor.
 _SELECT_PAGE = (
     select(*_columns)
-    .where(_todo.c.owner_id == bindparam("owner"))
+    .where(_todo.c.list_id == bindparam("list_id"))
     .order_by(_todo.c.created_at, _todo.c.id)
     .limit(PAGE)
 )
@@ -142,7 +142,7 @@ class SQLAlchemyStore:
             return [dict(row._mapping) for row in await conn.execute(statement, params)]
 
     async def page(self) -> list[Todo]:
-        return await self._rows(_SELECT_PAGE, {"owner": OWNER_ID})
+        return await self._rows(_SELECT_PAGE, {"list_id": LIST_ID})
 
     async def one(self, todo_id: uuid.UUID) -> Todo:
         (todo,) = await self._rows(_SELECT_ONE, {"todo_id": todo_id})
@@ -150,7 +150,7 @@ class SQLAlchemyStore:
 
     async def insert(self, values: Todo) -> None:
         async with self.engine.connect() as conn:
-            await conn.execute(_INSERT, {**values, "owner_id": OWNER_ID})
+            await conn.execute(_INSERT, {**values, "list_id": LIST_ID})
 
     async def edit(self, todo_id: uuid.UUID, values: Todo) -> Todo:
         params = {**values, "updated_at": datetime.now(UTC), "todo_id": todo_id}
@@ -163,13 +163,13 @@ class SQLAlchemyStore:
 # The same columns, in the same order, as the app's `public_columns()`.
 _SQL_PAGE = (
     "SELECT id, created_at, updated_at, title, content, completed, version FROM todo"
-    " WHERE owner_id = $1 ORDER BY created_at, id LIMIT $2"
+    " WHERE list_id = $1 ORDER BY created_at, id LIMIT $2"
 )
 _SQL_ONE = (
     "SELECT id, created_at, updated_at, title, content, completed, version FROM todo WHERE id = $1"
 )
 _SQL_INSERT = (
-    "INSERT INTO todo (id, owner_id, created_at, updated_at, version, title, content, completed)"
+    "INSERT INTO todo (id, list_id, created_at, updated_at, version, title, content, completed)"
     " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
 )
 _SQL_UPDATE = (
@@ -193,7 +193,7 @@ class AsyncpgStore:
             return await work(conn)
 
     async def page(self) -> list[Todo]:
-        rows = await self._in(lambda conn: conn.fetch(_SQL_PAGE, OWNER_ID, PAGE))
+        rows = await self._in(lambda conn: conn.fetch(_SQL_PAGE, LIST_ID, PAGE))
         return [dict(row) for row in rows]
 
     async def one(self, todo_id: uuid.UUID) -> Todo:
@@ -201,7 +201,7 @@ class AsyncpgStore:
 
     async def insert(self, values: Todo) -> None:
         v = values
-        args = (v["id"], OWNER_ID, v["created_at"], v["updated_at"], v["version"])
+        args = (v["id"], LIST_ID, v["created_at"], v["updated_at"], v["version"])
         await self._in(
             lambda conn: conn.execute(_SQL_INSERT, *args, v["title"], v["content"], v["completed"])
         )

@@ -192,16 +192,27 @@ async def add_crowd(dsn: str, todos: int, per_user: int = 1000) -> None:
     try:
         now = datetime.now(UTC)
         users = [uuid.uuid4() for _ in range(max(1, todos // per_user))]
+        lists = [uuid.uuid4() for _ in users]  # each crowd user's personal list
         names = [f"crowd-{u.hex[:16]}" for u in users]  # lower case: each is its own name_key
         await conn.copy_records_to_table(
             "users",
             records=[(u, now, n, n, "not-a-login") for u, n in zip(users, names, strict=True)],
             columns=["id", "created_at", "name", "name_key", "password_hash"],
         )
+        await conn.copy_records_to_table(
+            "todo_list",
+            records=[(li, "Personal", u, now) for li, u in zip(lists, users, strict=True)],
+            columns=["id", "name", "personal_of", "created_at"],
+        )
+        await conn.copy_records_to_table(
+            "list_member",
+            records=[(li, u, "owner", now) for li, u in zip(lists, users, strict=True)],
+            columns=["list_id", "user_id", "role", "created_at"],
+        )
         batch = 50_000
         for start in range(0, todos, batch):
             rows = [
-                (uuid.uuid4(), users[n % len(users)], now, now, f"crowd {n}", "", False, 0)
+                (uuid.uuid4(), lists[n % len(lists)], now, now, f"crowd {n}", "", False, 0)
                 for n in range(start, min(start + batch, todos))
             ]
             await conn.copy_records_to_table(
@@ -209,7 +220,7 @@ async def add_crowd(dsn: str, todos: int, per_user: int = 1000) -> None:
                 records=rows,
                 columns=[
                     "id",
-                    "owner_id",
+                    "list_id",
                     "created_at",
                     "updated_at",
                     "title",
@@ -220,15 +231,18 @@ async def add_crowd(dsn: str, todos: int, per_user: int = 1000) -> None:
             )
         await conn.execute("ANALYZE todo")
         await conn.execute("ANALYZE users")
+        await conn.execute("ANALYZE todo_list")
+        await conn.execute("ANALYZE list_member")
     finally:
         await conn.close()
 
 
 def prepare_user(base_url: str) -> tuple[str, str, list[str]]:
-    """The benchmark's user with 50 todos: returns (token, user id, todo ids)."""
+    """The benchmark's user with 50 todos: returns (token, their personal list's id,
+    todo ids)."""
     with httpx.Client(base_url=base_url, timeout=30) as client:
         signup = client.post("/auth/signup", json={"name": "bench", "password": PASSWORD})
-        user_id = signup.raise_for_status().json()["id"]
+        signup.raise_for_status()
         login = client.post("/auth/login", data={"username": "bench", "password": PASSWORD})
         token = login.raise_for_status().json()["access_token"]
         headers = {"Authorization": f"Bearer {token}"}
@@ -236,7 +250,7 @@ def prepare_user(base_url: str) -> tuple[str, str, list[str]]:
             body = {"title": f"todo {n}", "content": f"content of todo {n}"}
             client.post("/todo/", json=body, headers=headers).raise_for_status()
         todos = client.get("/todo/", headers=headers).raise_for_status().json()
-    return token, user_id, [t["id"] for t in todos]
+    return token, todos[0]["list_id"], [t["id"] for t in todos]
 
 
 # --- the run -----------------------------------------------------------------------------
@@ -277,7 +291,7 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, object]:
         port = free_port()
         command = [python, "-m", "app.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
         with server(command, env, port, workdir / "backend.log", cwd=source) as pid:
-            token, user_id, ids = prepare_user(f"http://127.0.0.1:{port}")
+            token, list_id, ids = prepare_user(f"http://127.0.0.1:{port}")
             small, large = args.w5_sizes
             asyncio.run(add_crowd(dsn, small))
             with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
@@ -306,7 +320,7 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, object]:
                         port, script, script_args, seconds=seconds, warmup=warmup, profile=samples
                     )
                     print(f"  {label} {name}: {results[name].rps:8.0f} req/s", flush=True)
-                asyncio.run(keep_only(dsn, user_id, ids))
+                asyncio.run(keep_only(dsn, list_id, ids))
                 return results
 
             measured["app"] = workloads("app", port, worker_pid(pid) if args.profile else None)
@@ -322,7 +336,7 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, object]:
             "CEILING_LIST_JSON": str(workdir / "list.json"),
             "CEILING_TODO_JSON": str(workdir / "todo.json"),
             "DATABASE_URL": dsn,
-            "FLOOR_OWNER_ID": user_id,
+            "FLOOR_LIST_ID": list_id,
             "PYTHONPATH": str(BENCH_DIR),
         }
         for label, app_path in REFERENCES.items():
@@ -378,13 +392,13 @@ def layer_shares(raw: Path) -> dict[str, float]:
     return {layer: count / total for layer, count in counts.items()}
 
 
-async def keep_only(dsn: str, owner: str, ids: list[str]) -> None:
-    """Delete the todos a create workload added to the benchmark user."""
+async def keep_only(dsn: str, list_id: str, ids: list[str]) -> None:
+    """Delete the todos a create workload added to the benchmark user's list."""
     conn = await asyncpg.connect(dsn)
     try:
         kept = [uuid.UUID(i) for i in ids]
         await conn.execute(
-            "DELETE FROM todo WHERE owner_id = $1 AND id <> ALL($2)", uuid.UUID(owner), kept
+            "DELETE FROM todo WHERE list_id = $1 AND id <> ALL($2)", uuid.UUID(list_id), kept
         )
         await conn.execute("ANALYZE todo")
     finally:

@@ -1,34 +1,67 @@
-"""Which rows a caller may see and change: the one place that decides.
+"""Which rows a caller may see and change, with which role: the one place that decides.
 
-Today the answer is "the caller's own, while the caller's token is current". Every
-statement run for a caller takes its scope from here (`visible`, `changeable`, `owned`,
-`own_account`, and `live_user_id` for the owner of a new row) with its bind values from
-`params`, and a miss is triaged here too (`require_live`, `refuse`). Shared lists ("a
-member of the row's list with role >= R") will change this module, not the DAOs.
+The answer is "a member of the row's list whose role allows it, while the caller's
+token is current". Every statement run for a caller takes its scope from here
+(`visible` and `changeable` for one todo, `todos_in` and `member` for a list,
+`own_account` and `owned` for per-user rows) with its bind values from `params`, and a
+miss is triaged here too (`triage_todo`, `triage_list`, `require_live`): 401 for a token
+no longer current, 404 for a non-member (indistinguishable from a row that is not
+there), 403 for a member whose role does not allow it.
 
 A token is current while its account exists and the account's `token_generation` still
 equals the token's (bumping it revokes every earlier token). The check is a scalar
-subquery inside each statement, not a query of its own: a revoked token's reads match
-nothing, its updates and deletes change nothing and its inserts fail `owner_id NOT
-NULL`, at no extra round trip. Only a miss pays one more query, so that the caller hears
-401 rather than an empty page or a 404.
+subquery inside each statement, not a query of its own, and so is membership: a revoked
+token or a removed member matches nothing, at no extra round trip. Only a miss pays one
+more query, to say which of 401, 403 and 404 it was.
+
+The personal list needs no membership check: it is found through `personal_of`, which
+only its owner matches, and it is never shared.
+
+Statements that change todos lock the membership they rely on (`FOR SHARE` on
+PostgreSQL and CockroachDB; SQLite has a single writer): a role lowered or a member
+removed waits for the writes already running under the old role, and every write that
+starts after it sees the new one. Nothing lands after a demotion.
 
 This module imports nothing from `app.models` but `base`, so every table's module can
-import it. Its one statement of its own, the triage's, is built once like every DAO's.
+import it. Its own statements, the triage's, are built once like every DAO's.
 """
 
 from __future__ import annotations
 
+import uuid
 from functools import cache
-from typing import Any, NoReturn
+from typing import Any
 
-from sqlalchemy import ScalarSelect, Select, Table, and_, bindparam, select
+from sqlalchemy import ColumnElement, ScalarSelect, Select, Table, Uuid, and_, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlalchemy.sql.elements import ColumnElement
 
 from app.core.security import Caller
-from app.errors import AppError, UnknownUserError
+from app.errors import (
+    AppError,
+    ListNotFoundError,
+    RoleRequiredError,
+    TodoNotFoundError,
+    UnknownUserError,
+)
 from app.models.base import table
+from app.schemas.lists import Role
+
+# Each role may do everything the roles before it may.
+_ROLE_ORDER = (Role.viewer, Role.editor, Role.owner)
+
+
+def allows(held: Role, needed: Role) -> bool:
+    return _ROLE_ORDER.index(held) >= _ROLE_ORDER.index(needed)
+
+
+def roles_at_least(needed: Role) -> tuple[Role, ...]:
+    return _ROLE_ORDER[_ROLE_ORDER.index(needed) :]
+
+
+def require(held: Role, needed: Role, *, where: str = "in the list") -> None:
+    """RoleRequiredError (403) unless a member holding `held` may do what needs `needed`."""
+    if not allows(held, needed):
+        raise RoleRequiredError(needed.value, held.value, where=where)
 
 
 def params(caller: Caller) -> dict[str, Any]:
@@ -45,9 +78,8 @@ def own_account(users: Table) -> ColumnElement[bool]:
 
 @cache
 def live_user_id() -> ScalarSelect[Any]:
-    """The caller's id while their token is current, else NULL: what owned rows are
-    matched against, and the owner a new row gets (NULL, refused by NOT NULL, for a
-    revoked token)."""
+    """The caller's id while their token is current, else NULL: what memberships and
+    per-user rows are matched against."""
     users = table("users")
     return select(users.c.id).where(own_account(users)).scalar_subquery()
 
@@ -57,19 +89,80 @@ def owned(rows: Table) -> ColumnElement[bool]:
     return rows.c.owner_id == live_user_id()
 
 
+@cache
+def personal_list_id() -> ScalarSelect[Any]:
+    """The caller's personal list, while their token is current, else NULL."""
+    lists = table("todo_list")
+    return select(lists.c.id).where(lists.c.personal_of == live_user_id()).scalar_subquery()
+
+
+def member(
+    list_id: ColumnElement[Any], needed: Role, *, locked: bool = False
+) -> ColumnElement[bool]:
+    """The caller is a member of `list_id` whose role allows `needed`. `locked` holds the
+    membership until the transaction ends, for statements that write on its strength."""
+    members = table("list_member")
+    query = select(members.c.list_id).where(
+        members.c.list_id == list_id,
+        members.c.user_id == live_user_id(),
+        members.c.role.in_(roles_at_least(needed)),
+    )
+    if locked:
+        query = query.with_for_update(read=True)
+    return query.exists()
+
+
 def visible(todo: Table) -> ColumnElement[bool]:
-    """Todos the caller may read: today, their own."""
-    return owned(todo)
+    """Todos the caller may read: those of any list they are a member of."""
+    return member(todo.c.list_id, Role.viewer)
 
 
 def changeable(todo: Table) -> ColumnElement[bool]:
-    """Todos the caller may change or delete: today, their own, as for reading."""
-    return owned(todo)
+    """Todos the caller may change or delete: those of lists they edit or own."""
+    return member(todo.c.list_id, Role.editor, locked=True)
+
+
+def chosen_list(*, personal: bool) -> ColumnElement[Any]:
+    """The list a list-wide statement acts on: the caller's personal list, or the one
+    in the `list_id` bind parameter."""
+    return personal_list_id() if personal else bindparam("list_id", type_=Uuid())
+
+
+def todos_in(todo: Table, needed: Role, *, personal: bool) -> ColumnElement[bool]:
+    """The todos of the chosen list, if the caller's role there allows `needed`."""
+    if personal:
+        return todo.c.list_id == personal_list_id()
+    list_id = chosen_list(personal=False)
+    return and_(todo.c.list_id == list_id, member(list_id, needed, locked=needed != Role.viewer))
+
+
+def list_params(caller: Caller, list_id: uuid.UUID | None) -> dict[str, Any]:
+    """`params` for a list-wide statement; `list_id` None is the personal list."""
+    return {**params(caller), "list_id": list_id}
 
 
 @cache
 def _select_live_user_id() -> Select[Any]:
     return select(live_user_id())
+
+
+@cache
+def _select_role_in_list() -> Select[Any]:
+    members = table("list_member")
+    role = select(members.c.role).where(
+        members.c.list_id == bindparam("list_id"), members.c.user_id == live_user_id()
+    )
+    return select(live_user_id(), role.scalar_subquery())
+
+
+@cache
+def _select_role_for_todo() -> Select[Any]:
+    members, todo = table("list_member"), table("todo")
+    list_of_todo = select(todo.c.list_id).where(todo.c.id == bindparam("todo_id"))
+    role = select(members.c.role).where(
+        members.c.list_id == list_of_todo.scalar_subquery(), members.c.user_id == live_user_id()
+    )
+    return select(live_user_id(), role.scalar_subquery())
 
 
 async def require_live(conn: AsyncConnection, caller: Caller) -> None:
@@ -79,9 +172,39 @@ async def require_live(conn: AsyncConnection, caller: Caller) -> None:
         raise UnknownUserError
 
 
-async def refuse(conn: AsyncConnection, caller: Caller, missing: type[AppError]) -> NoReturn:
-    """A scoped statement missed the row the caller named: 401 when the token is no
-    longer current, else `missing` (a 404, indistinguishable from a row that is not
-    there)."""
-    await require_live(conn, caller)
-    raise missing
+async def triage_list(
+    conn: AsyncConnection,
+    caller: Caller,
+    list_id: uuid.UUID | None,
+    needed: Role,
+    *,
+    where: str = "in the list",
+) -> None:
+    """After a list-wide statement missed: 401, 404 or 403 if that is why, else return
+    (the caller may; there was simply nothing there). `where` names the list in a 403."""
+    if list_id is None:  # the personal list: its owner may do anything in it
+        await require_live(conn, caller)
+        return
+    live, role = (await conn.execute(_select_role_in_list(), list_params(caller, list_id))).one()
+    _triage(live, role, needed, ListNotFoundError, where)
+
+
+async def triage_todo(
+    conn: AsyncConnection, caller: Caller, todo_id: uuid.UUID, needed: Role
+) -> None:
+    """After a statement on one todo missed: 401, 404 or 403 if that is why, else
+    return (the caller may: the miss was the statement's own condition, e.g. a stale
+    version)."""
+    query_params = {**params(caller), "todo_id": todo_id}
+    live, role = (await conn.execute(_select_role_for_todo(), query_params)).one()
+    _triage(live, role, needed, TodoNotFoundError, "in the todo's list")
+
+
+def _triage(
+    live: object, role: str | None, needed: Role, missing: type[AppError], where: str
+) -> None:
+    if live is None:
+        raise UnknownUserError
+    if role is None:
+        raise missing
+    require(Role(role), needed, where=where)

@@ -19,8 +19,27 @@ from typing import Protocol
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.core.security import Caller
-from app.models import Admission, IdempotencyKey, LoginThrottle, ThrottlePolicy, Todo, User
-from app.schemas import TodoCreate, TodoCursor, TodoPublic, TodoStats, TodoUpdate
+from app.models import (
+    Admission,
+    IdempotencyKey,
+    ListMember,
+    LoginThrottle,
+    Succession,
+    ThrottlePolicy,
+    Todo,
+    TodoList,
+    User,
+)
+from app.schemas import (
+    ListPublic,
+    MemberPublic,
+    Role,
+    TodoCreate,
+    TodoCursor,
+    TodoPublic,
+    TodoStats,
+    TodoUpdate,
+)
 
 
 class UserDAO(Protocol):
@@ -34,10 +53,12 @@ class UserDAO(Protocol):
 
 
 class TodoDAO(Protocol):
+    # `list_id` None is the caller's personal list.
     async def page(
         self,
         conn: AsyncConnection,
         caller: Caller,
+        list_id: uuid.UUID | None,
         *,
         completed: bool | None = None,
         after: TodoCursor | None = None,
@@ -47,7 +68,7 @@ class TodoDAO(Protocol):
         self, conn: AsyncConnection, caller: Caller, todo_id: uuid.UUID
     ) -> TodoPublic: ...
     async def create(
-        self, conn: AsyncConnection, caller: Caller, data: TodoCreate
+        self, conn: AsyncConnection, caller: Caller, list_id: uuid.UUID | None, data: TodoCreate
     ) -> TodoPublic: ...
     async def update(
         self,
@@ -66,9 +87,50 @@ class TodoDAO(Protocol):
         *,
         if_version: Collection[int] | None = None,
     ) -> None: ...
-    async def delete_completed(self, conn: AsyncConnection, caller: Caller) -> int: ...
-    async def delete_owned(self, conn: AsyncConnection, caller: Caller) -> None: ...
-    async def stats(self, conn: AsyncConnection, caller: Caller) -> TodoStats: ...
+    async def delete_completed(
+        self, conn: AsyncConnection, caller: Caller, list_id: uuid.UUID | None
+    ) -> int: ...
+    async def delete_in_lists(
+        self, conn: AsyncConnection, list_ids: Collection[uuid.UUID]
+    ) -> None: ...
+    async def stats(
+        self, conn: AsyncConnection, caller: Caller, list_id: uuid.UUID | None
+    ) -> TodoStats: ...
+
+
+class TodoListDAO(Protocol):
+    async def mine(self, conn: AsyncConnection, caller: Caller) -> list[ListPublic]: ...
+    async def get(
+        self, conn: AsyncConnection, caller: Caller, list_id: uuid.UUID
+    ) -> ListPublic: ...
+    async def create(self, conn: AsyncConnection, caller: Caller, name: str) -> ListPublic: ...
+    async def create_personal(self, conn: AsyncConnection, user_id: uuid.UUID) -> None: ...
+    async def rename(
+        self, conn: AsyncConnection, caller: Caller, list_id: uuid.UUID, name: str
+    ) -> ListPublic: ...
+    async def delete(self, conn: AsyncConnection, list_id: uuid.UUID) -> None: ...
+    async def count_owned(self, conn: AsyncConnection, caller: Caller) -> int: ...
+    async def sole_owned(self, conn: AsyncConnection, caller: Caller) -> list[Succession]: ...
+
+
+class ListMemberDAO(Protocol):
+    async def members(
+        self, conn: AsyncConnection, caller: Caller, list_id: uuid.UUID
+    ) -> list[MemberPublic]: ...
+    async def role_of(
+        self, conn: AsyncConnection, list_id: uuid.UUID, user_id: uuid.UUID
+    ) -> Role | None: ...
+    async def count(self, conn: AsyncConnection, list_id: uuid.UUID, role: Role | None) -> int: ...
+    async def add(
+        self, conn: AsyncConnection, list_id: uuid.UUID, user_id: uuid.UUID, role: Role
+    ) -> None: ...
+    async def set_role(
+        self, conn: AsyncConnection, list_id: uuid.UUID, user_id: uuid.UUID, role: Role
+    ) -> None: ...
+    async def remove(
+        self, conn: AsyncConnection, list_id: uuid.UUID, user_id: uuid.UUID
+    ) -> None: ...
+    async def leave_all(self, conn: AsyncConnection, caller: Caller) -> None: ...
 
 
 class IdempotencyKeyDAO(Protocol):
@@ -99,8 +161,17 @@ class LoginThrottleDAO(Protocol):
 class DAOs:
     users: UserDAO
     todos: TodoDAO
+    lists: TodoListDAO
+    members: ListMemberDAO
     idempotency_keys: IdempotencyKeyDAO
     login_throttle: LoginThrottleDAO
 
 
-daos = DAOs(users=User, todos=Todo, idempotency_keys=IdempotencyKey, login_throttle=LoginThrottle)
+daos = DAOs(
+    users=User,
+    todos=Todo,
+    lists=TodoList,
+    members=ListMember,
+    idempotency_keys=IdempotencyKey,
+    login_throttle=LoginThrottle,
+)

@@ -10,6 +10,7 @@ from app.core.security import hash_password
 from app.db import Database
 from app.models import Todo, User
 from app.schemas import TodoCreate
+from app.services.accounts import create_account
 
 log = structlog.get_logger(__name__)
 
@@ -20,7 +21,9 @@ DEMO_NOTES = {
     "user1": [
         TodoCreate(title="Note 1", content="Your first note: tick it off when it is done."),
         TodoCreate(title="Note 2", content="Edit a note to change its title or content."),
-        TodoCreate(title="Note 3", content="Other users never see your notes."),
+        TodoCreate(
+            title="Note 3", content="Other users see a list only once you share it with them."
+        ),
     ]
 }
 
@@ -33,11 +36,11 @@ async def seed_demo(db: Database) -> None:
         for name in DEMO_USERS:
             user = await User.get_by_name(conn, name)
             if user is None:
-                user = await User.create(conn, name=name, password_hash=password_hash)
+                user = await create_account(conn, name=name, password_hash=password_hash)
                 users_created += 1
             for note in DEMO_NOTES.get(name, []):
                 if not await Todo.exists_with_title(conn, user.as_caller(), note.title):
-                    await Todo.create(conn, user.as_caller(), note)
+                    await Todo.create(conn, user.as_caller(), None, note)
                     notes_created += 1
         return users_created, notes_created
 

@@ -26,8 +26,53 @@ class TodoNotFoundError(NotFoundError):
     detail = "Todo not found"
 
 
-class NameTakenError(AppError):
+class ListNotFoundError(NotFoundError):
+    detail = "List not found"
+
+
+class NoSuchAccountError(NotFoundError):
+    detail = "No account has that name"
+
+
+class NotAMemberError(NotFoundError):
+    detail = "That account is not a member of this list"
+
+
+class RoleRequiredError(AppError):
+    """A member of the list whose role does not allow this (a non-member gets a 404)."""
+
+    status_code = 403
+    detail = "Your role in this list does not allow this"
+
+    def __init__(self, needed: str, held: str, *, where: str = "in the list") -> None:
+        article = "an" if held[0] in "aeiou" else "a"
+        super().__init__(f"This needs the {needed} role {where}; you are {article} {held}")
+
+
+class ConflictError(AppError):
     status_code = 409
+    detail = "Conflict"
+
+
+class PersonalListError(ConflictError):
+    detail = "A personal list cannot be shared, left or deleted"
+
+
+class LastOwnerError(ConflictError):
+    detail = "A list must keep an owner: make another member an owner first"
+
+
+class TooManyListsError(ConflictError):
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"An account may own at most {limit} lists; delete one first")
+
+
+class TooManyMembersError(ConflictError):
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"A list may have at most {limit} members; remove one first")
+
+
+class NameTakenError(ConflictError):
     detail = "That name is already taken"
 
 

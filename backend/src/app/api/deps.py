@@ -7,13 +7,14 @@ import re
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Header, HTTPException, Request, status
+from fastapi import Depends, Header, HTTPException, Query, Request, status
 from fastapi.security import OAuth2PasswordBearer
 
 from app.core.config import Settings
 from app.core.security import Caller, InvalidTokenError, decode_access_token
 from app.db import Database
 from app.models import VERSION_MAX
+from app.schemas import IDEMPOTENCY_KEY_MAX, TodoCursor
 from app.services.password_guard import PasswordGuard
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="auth/login")
@@ -145,3 +146,45 @@ async def if_match(
 
 
 IfMatchDep = Annotated[IfMatch | None, Depends(if_match)]
+
+
+async def idempotency_key(
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            min_length=1,
+            max_length=IDEMPOTENCY_KEY_MAX,
+            pattern=r"^[\x21-\x7e]+$",
+            description="Retrying with the same key returns the first response, creating nothing.",
+        ),
+    ] = None,
+) -> str | None:
+    return idempotency_key
+
+
+IdempotencyKeyDep = Annotated[str | None, Depends(idempotency_key)]
+
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200
+
+
+@dataclass(frozen=True)
+class TodoPageQuery:
+    """Which page of a list's todos: the `completed` filter, the page size, and where
+    the previous page ended."""
+
+    completed: bool | None
+    limit: int
+    after: TodoCursor | None
+
+
+async def todo_page_query(
+    completed: bool | None = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
+    cursor: Annotated[str | None, Query(max_length=256)] = None,
+) -> TodoPageQuery:
+    after = TodoCursor.decode(cursor) if cursor else None
+    return TodoPageQuery(completed=completed, limit=limit, after=after)
+
+
+TodoPageQueryDep = Annotated[TodoPageQuery, Depends(todo_page_query)]

@@ -7,6 +7,13 @@ ordered list is the cheapest to route through.
 
 from fastapi import APIRouter
 
-from app.api.routes import auth, health, todos, users
+from app.api.routes import auth, health, lists, todos, users
 
-ROUTERS: tuple[APIRouter, ...] = (todos.router, auth.router, users.router, health.router)
+ROUTERS: tuple[APIRouter, ...] = (
+    todos.router,
+    todos.list_router,
+    lists.router,
+    auth.router,
+    users.router,
+    health.router,
+)

@@ -14,18 +14,23 @@ comes from one place, `app.access`.
 
 from app.models.base import BaseDAO, table, utcnow
 from app.models.idempotency import IdempotencyKey
+from app.models.lists import PERSONAL_LIST_NAME, ListMember, Succession, TodoList
 from app.models.throttle import Admission, LoginThrottle, ThrottlePolicy
 from app.models.todos import VERSION_MAX, Todo, public_columns
 from app.models.users import User, name_key_of
 
 __all__ = [
+    "PERSONAL_LIST_NAME",
     "VERSION_MAX",
     "Admission",
     "BaseDAO",
     "IdempotencyKey",
+    "ListMember",
     "LoginThrottle",
+    "Succession",
     "ThrottlePolicy",
     "Todo",
+    "TodoList",
     "User",
     "name_key_of",
     "public_columns",

@@ -14,7 +14,6 @@ from sqlalchemy import (
     Column,
     Delete,
     Index,
-    Insert,
     Select,
     Text,
     Update,
@@ -28,17 +27,17 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Result
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlalchemy.sql.dml import ReturningDelete
+from sqlalchemy.sql.dml import ReturningDelete, ReturningInsert
 from sqlmodel import Field
 from sqlmodel.sql.sqltypes import UTCDateTime
 
 from app import access
 from app.core.security import Caller
-from app.errors import PreconditionFailedError, TodoNotFoundError, UnknownUserError
+from app.errors import ListNotFoundError, PreconditionFailedError, TodoNotFoundError
 from app.models.base import BaseDAO, table, utcnow
 from app.schemas.fields import CONTENT_MAX, TITLE_MAX
+from app.schemas.lists import Role
 from app.schemas.todos import TodoCreate, TodoCursor, TodoPublic, TodoStats, TodoUpdate
 
 VERSION_MAX = 2**31 - 1  # `todo.version` is a 32-bit INTEGER on every engine
@@ -47,11 +46,11 @@ VERSION_MAX = 2**31 - 1  # `todo.version` is a 32-bit INTEGER on every engine
 class Todo(BaseDAO, table=True):
     __tablename__ = "todo"
     __table_args__ = (
-        # The list query: one owner's todos in (created_at, id) order, optionally
+        # The list query: one list's todos in (created_at, id) order, optionally
         # filtered by `completed`. Each index makes its variant a range scan.
-        Index("ix_todo_owner_id_created_at_id", "owner_id", "created_at", "id"),
+        Index("ix_todo_list_id_created_at_id", "list_id", "created_at", "id"),
         Index(
-            "ix_todo_owner_id_completed_created_at_id", "owner_id", "completed", "created_at", "id"
+            "ix_todo_list_id_completed_created_at_id", "list_id", "completed", "created_at", "id"
         ),
     )
 
@@ -59,29 +58,34 @@ class Todo(BaseDAO, table=True):
     content: str = Field(default="", max_length=CONTENT_MAX, sa_type=Text)
     completed: bool = False
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    owner_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE")
+    list_id: uuid.UUID = Field(foreign_key="todo_list.id", ondelete="CASCADE")
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     version: int = Field(default=0, description="Counts the updates since creation.")
+
+    # `list_id` None, wherever a method takes it, is the caller's personal list.
 
     @classmethod
     async def page(
         cls,
         conn: AsyncConnection,
         caller: Caller,
+        list_id: uuid.UUID | None,
         *,
         completed: bool | None = None,
         after: TodoCursor | None = None,
         limit: int,
     ) -> list[TodoPublic]:
         """One page in (created_at, id) order: a keyset query, O(page) at any table size."""
-        params = {**access.params(caller), "completed": completed, "limit": limit}
+        params = {**access.list_params(caller, list_id), "completed": completed, "limit": limit}
         if after is not None:
             params.update(after_created_at=after.created_at, after_id=after.id)
-        query = _select_page(filtered=completed is not None, paginated=after is not None)
+        query = _select_page(
+            personal=list_id is None, filtered=completed is not None, paginated=after is not None
+        )
         page = _todos(await conn.execute(query, params))
-        if not page:  # nothing here, or a revoked token: only a miss pays to tell which
-            await access.require_live(conn, caller)
+        if not page:  # nothing here, or no access: only a miss pays to tell which
+            await access.triage_list(conn, caller, list_id, Role.viewer)
         return page
 
     @classmethod
@@ -89,20 +93,26 @@ class Todo(BaseDAO, table=True):
         params = {**access.params(caller), "todo_id": todo_id}
         found = _todos(await conn.execute(_select_one(), params))
         if not found:
-            await access.refuse(conn, caller, TodoNotFoundError)
+            await access.triage_todo(conn, caller, todo_id, Role.viewer)
+            raise TodoNotFoundError  # deleted between the two statements
         return found[0]
 
     @classmethod
-    async def create(cls, conn: AsyncConnection, caller: Caller, data: TodoCreate) -> TodoPublic:
+    async def create(
+        cls, conn: AsyncConnection, caller: Caller, list_id: uuid.UUID | None, data: TodoCreate
+    ) -> TodoPublic:
+        """Insert into the list if the caller edits it: one INSERT ... SELECT that
+        inserts nothing when they do not (or their token is revoked)."""
+        list_params = access.list_params(caller, list_id)
         now = utcnow()
-        todo = TodoPublic(
-            id=uuid.uuid4(), created_at=now, updated_at=now, version=0, **data.model_dump()
-        )
-        try:
-            await conn.execute(_insert(), {**todo.model_dump(), **access.params(caller)})
-        except IntegrityError as exc:  # owner_id came out NULL: deleted, or token revoked
-            raise UnknownUserError from exc
-        return todo
+        values = {"id": uuid.uuid4(), "created_at": now, "updated_at": now, "version": 0}
+        values.update(data.model_dump())
+        inserted = await conn.execute(_insert(personal=list_id is None), {**values, **list_params})
+        row = inserted.one_or_none()
+        if row is None:
+            await access.triage_list(conn, caller, list_id, Role.editor)
+            raise ListNotFoundError  # deleted between the two statements
+        return TodoPublic(list_id=row.list_id, **values)
 
     @classmethod
     async def update(
@@ -114,7 +124,8 @@ class Todo(BaseDAO, table=True):
         *,
         if_version: Collection[int] | None = None,
     ) -> TodoPublic:
-        """One UPDATE ... RETURNING: the version check and the write are atomic."""
+        """One UPDATE ... RETURNING: the access check, the version check and the write
+        are atomic. Moving the todo (`list_id`) needs editor on both lists."""
         values = changes.model_dump(exclude_unset=True)
         statement = _update(frozenset(values), conditional=if_version is not None)
         params: dict[str, Any] = {
@@ -126,7 +137,12 @@ class Todo(BaseDAO, table=True):
         }
         updated = _todos(await conn.execute(statement, params))
         if not updated:
-            await cls._refuse_missing_or_stale(conn, caller, todo_id)
+            await access.triage_todo(conn, caller, todo_id, Role.editor)
+            if changes.list_id is not None:
+                await access.triage_list(
+                    conn, caller, changes.list_id, Role.editor, where="in the list it moves to"
+                )
+            cls._refuse_stale(conditional=if_version is not None)
         return updated[0]
 
     @classmethod
@@ -141,40 +157,50 @@ class Todo(BaseDAO, table=True):
         statement = _delete_one(conditional=if_version is not None)
         params = {**access.params(caller), "todo_id": todo_id, "versions": list(if_version or ())}
         if (await conn.execute(statement, params)).first() is None:
-            await cls._refuse_missing_or_stale(conn, caller, todo_id)
+            await access.triage_todo(conn, caller, todo_id, Role.editor)
+            cls._refuse_stale(conditional=if_version is not None)
 
     @classmethod
-    async def delete_completed(cls, conn: AsyncConnection, caller: Caller) -> int:
-        deleted = len((await conn.execute(_delete_completed(), access.params(caller))).all())
+    async def delete_completed(
+        cls, conn: AsyncConnection, caller: Caller, list_id: uuid.UUID | None
+    ) -> int:
+        statement = _delete_completed(personal=list_id is None)
+        deleted = len((await conn.execute(statement, access.list_params(caller, list_id))).all())
         if not deleted:
-            await access.require_live(conn, caller)
+            await access.triage_list(conn, caller, list_id, Role.editor)
         return deleted
 
     @classmethod
-    async def delete_owned(cls, conn: AsyncConnection, caller: Caller) -> None:
-        """Every todo the caller owns (their account is being deleted)."""
-        await conn.execute(_delete_owned(), access.params(caller))
+    async def delete_in_lists(cls, conn: AsyncConnection, list_ids: Collection[uuid.UUID]) -> None:
+        """Every todo of these lists (they are being deleted: `app.services.lists`)."""
+        if list_ids:
+            await conn.execute(_delete_in_lists(), {"list_ids": list(list_ids)})
 
     @classmethod
-    async def stats(cls, conn: AsyncConnection, caller: Caller) -> TodoStats:
-        rows = await conn.execute(_count_by_completed(), access.params(caller))
+    async def stats(
+        cls, conn: AsyncConnection, caller: Caller, list_id: uuid.UUID | None
+    ) -> TodoStats:
+        statement = _count_by_completed(personal=list_id is None)
+        rows = await conn.execute(statement, access.list_params(caller, list_id))
         counts = {completed: count for completed, count in rows}
         if not counts:
-            await access.require_live(conn, caller)
+            await access.triage_list(conn, caller, list_id, Role.viewer)
         active, done = counts.get(False, 0), counts.get(True, 0)
         return TodoStats(total=active + done, active=active, completed=done)
 
     @classmethod
     async def exists_with_title(cls, conn: AsyncConnection, caller: Caller, title: str) -> bool:
-        params = {**access.params(caller), "title": title}
+        """Whether the caller's personal list has a todo with this title (the demo seed)."""
+        params = {**access.list_params(caller, None), "title": title}
         return (await conn.execute(_select_title(), params)).first() is not None
 
-    @classmethod
-    async def _refuse_missing_or_stale(
-        cls, conn: AsyncConnection, caller: Caller, todo_id: uuid.UUID
-    ) -> NoReturn:
-        await cls.get(conn, caller, todo_id)  # refused with 401/404 when it is not there
-        raise PreconditionFailedError
+    @staticmethod
+    def _refuse_stale(*, conditional: bool) -> NoReturn:
+        """The caller may change the todo, yet the statement changed nothing: with
+        If-Match, the version moved on (412); without, the todo went meanwhile (404)."""
+        if conditional:
+            raise PreconditionFailedError
+        raise TodoNotFoundError
 
 
 @cache
@@ -184,6 +210,7 @@ def public_columns() -> tuple[Column[Any], ...]:
     todo = table("todo").c
     return (
         todo.id,
+        todo.list_id,
         todo.created_at,
         todo.updated_at,
         todo.title,
@@ -205,15 +232,30 @@ def _todos(result: Result[Any]) -> list[TodoPublic]:
 
 
 @cache
-def _insert() -> Insert:
-    # owner_id is the live-owner subquery: NULL for a revoked token, which NOT NULL refuses.
-    return insert(table("todo")).values(owner_id=access.live_user_id())
+def _insert(*, personal: bool) -> ReturningInsert[Any]:
+    """INSERT ... SELECT: the row's values, with the list it goes into as the SELECT
+    finds it, which it does only for a caller allowed to add there."""
+    todo = table("todo")
+    new_values = [
+        bindparam(name, type_=todo.c[name].type)
+        for name in ("id", "created_at", "updated_at", "version", "title", "content", "completed")
+    ]
+    if personal:
+        lists = table("todo_list")
+        source = select(*new_values, lists.c.id).where(lists.c.personal_of == access.live_user_id())
+    else:
+        list_id = bindparam("list_id", type_=todo.c.list_id.type)
+        source = select(*new_values, list_id).where(
+            access.member(list_id, Role.editor, locked=True)
+        )
+    columns = [value.key for value in new_values] + ["list_id"]
+    return insert(todo).from_select(columns, source).returning(todo.c.list_id)
 
 
 @cache
-def _select_page(*, filtered: bool, paginated: bool) -> Select[Any]:
+def _select_page(*, personal: bool, filtered: bool, paginated: bool) -> Select[Any]:
     todo = table("todo")
-    query = select(*public_columns()).where(access.visible(todo))
+    query = select(*public_columns()).where(access.todos_in(todo, Role.viewer, personal=personal))
     if filtered:
         query = query.where(todo.c.completed == bindparam("completed"))
     if paginated:
@@ -234,7 +276,9 @@ def _select_one() -> Select[Any]:
 @cache
 def _select_title() -> Select[Any]:
     todo = table("todo")
-    query = select(todo.c.id).where(todo.c.title == bindparam("title"), access.visible(todo))
+    query = select(todo.c.id).where(
+        todo.c.title == bindparam("title"), access.todos_in(todo, Role.viewer, personal=True)
+    )
     return query.limit(1)
 
 
@@ -254,6 +298,8 @@ def _update(fields: frozenset[str], *, conditional: bool) -> Update:
         )
         .returning(*public_columns())
     )
+    if "list_id" in fields:  # a move: the caller must edit the list it goes to as well
+        statement = statement.where(access.member(new_values["list_id"], Role.editor, locked=True))
     if conditional:
         statement = statement.where(todo.c.version.in_(bindparam("versions", expanding=True)))
     return statement
@@ -273,20 +319,24 @@ def _delete_one(*, conditional: bool) -> ReturningDelete[Any]:
 
 
 @cache
-def _delete_completed() -> ReturningDelete[Any]:
+def _delete_completed(*, personal: bool) -> ReturningDelete[Any]:
     todo = table("todo")
-    statement = delete(todo).where(todo.c.completed.is_(True), access.changeable(todo))
+    statement = delete(todo).where(
+        todo.c.completed.is_(True), access.todos_in(todo, Role.editor, personal=personal)
+    )
     return statement.returning(todo.c.id)
 
 
 @cache
-def _delete_owned() -> Delete:
+def _delete_in_lists() -> Delete:
     todo = table("todo")
-    return delete(todo).where(access.owned(todo))
+    return delete(todo).where(todo.c.list_id.in_(bindparam("list_ids", expanding=True)))
 
 
 @cache
-def _count_by_completed() -> Select[Any]:
+def _count_by_completed(*, personal: bool) -> Select[Any]:
     todo = table("todo")
-    query = select(todo.c.completed, func.count()).where(access.visible(todo))
+    query = select(todo.c.completed, func.count()).where(
+        access.todos_in(todo, Role.viewer, personal=personal)
+    )
     return query.group_by(todo.c.completed)

@@ -11,6 +11,7 @@ from pydantic import AfterValidator, StringConstraints, WithJsonSchema
 NAME_MAX = 64
 PASSWORD_MAX = 128
 TITLE_MAX = 200
+LIST_NAME_MAX = 100
 CONTENT_MAX = 10_000
 IDEMPOTENCY_KEY_MAX = 255
 
@@ -59,19 +60,26 @@ Password = Annotated[
         {"type": "string", "minLength": 8, "maxLength": PASSWORD_MAX, "pattern": r"^[^\u0000]*$"}
     ),
 ]
-# The schema says what the validators enforce, so generated clients and fuzzers agree.
-Title = Annotated[
-    str,
-    AfterValidator(_storable),
-    AfterValidator(_not_blank),
-    WithJsonSchema(
+
+
+def _visible_text_schema(max_length: int) -> WithJsonSchema:
+    """The schema of a one-line name people read (a todo's title, a list's name): it
+    says what the validators enforce, so generated clients and fuzzers agree."""
+    return WithJsonSchema(
         {
             "type": "string",
             "minLength": 1,
-            "maxLength": TITLE_MAX,
+            "maxLength": max_length,
             "pattern": rf"^[^\u0000]*{_VISIBLE_NOT_NUL}[^\u0000]*$",  # something visible, no NUL
         }
-    ),
+    )
+
+
+Title = Annotated[
+    str, AfterValidator(_storable), AfterValidator(_not_blank), _visible_text_schema(TITLE_MAX)
+]
+ListName = Annotated[
+    str, AfterValidator(_storable), AfterValidator(_not_blank), _visible_text_schema(LIST_NAME_MAX)
 ]
 Content = Annotated[
     str,

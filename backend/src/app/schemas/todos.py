@@ -39,6 +39,9 @@ class TodoUpdate(BaseModel):
     title: Title | None = Field(default=None, min_length=1, max_length=TITLE_MAX)
     content: Content | None = Field(default=None, max_length=CONTENT_MAX)
     completed: StrictBool | None = None
+    list_id: uuid.UUID | None = Field(
+        default=None, description="Moves the todo to this list: needs editor on both lists."
+    )
 
     @model_validator(mode="after")
     def _no_nulls(self) -> TodoUpdate:
@@ -52,6 +55,7 @@ class TodoPublic(BaseModel):
     """A todo as clients see it (a plain Pydantic model: validated in Rust, fast)."""
 
     id: uuid.UUID
+    list_id: uuid.UUID
     created_at: datetime
     updated_at: datetime
     title: str

@@ -19,6 +19,7 @@ from app.db import Database
 from app.errors import LoginFailedError
 from app.models import User
 from app.schemas import NAME_MAX, PASSWORD_MAX, Token, UserCreate
+from app.services import lists
 from app.services.password_guard import PasswordGuard, name_key
 
 _PLAUSIBLE_NAME = re.compile(rf"^[A-Za-z0-9_.-]{{1,{NAME_MAX}}}$")
@@ -39,8 +40,15 @@ def issue_token(caller: Caller, settings: Settings) -> Token:
 async def sign_up(db: Database, data: UserCreate) -> User:
     password_hash = await hash_password(data.password)
     return await db.write(
-        lambda conn: daos.users.create(conn, name=data.name, password_hash=password_hash)
+        lambda conn: create_account(conn, name=data.name, password_hash=password_hash)
     )
+
+
+async def create_account(conn: AsyncConnection, *, name: str, password_hash: str) -> User:
+    """The account and its personal list, which every account has from its first moment."""
+    user = await daos.users.create(conn, name=name, password_hash=password_hash)
+    await daos.lists.create_personal(conn, user.id)
+    return user
 
 
 async def log_in(db: Database, guard: PasswordGuard, name: str, password: str) -> User:
@@ -73,12 +81,14 @@ async def change_password(
 
 async def delete_account(db: Database, guard: PasswordGuard, caller: Caller, password: str) -> None:
     """Delete the account with everything it owns, in one transaction, so all of it
-    goes or none. The foreign keys cascade too; deleting explicitly keeps this true on
-    any engine and says what goes. Its name becomes free, with a clean throttle count."""
+    goes or none: its personal list, the lists it owns alone unless an editor takes them
+    over (`lists.hand_over_or_delete`), its memberships. The foreign keys cascade too;
+    deleting explicitly keeps this true on any engine and says what goes. Its name
+    becomes free, with a clean throttle count."""
     await guard.confirm(caller, password)
 
     async def delete_everything(conn: AsyncConnection) -> None:
-        await daos.todos.delete_owned(conn, caller)
+        await lists.hand_over_or_delete(conn, caller)
         await daos.idempotency_keys.delete_owned(conn, caller)
         name = await daos.users.delete(conn, caller)
         await daos.login_throttle.clear(conn, name_key(name))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import uuid
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -14,16 +15,24 @@ from app.schemas import TodoCreate, TodoPublic
 
 
 async def create(
-    db: Database, caller: Caller, data: TodoCreate, *, idempotency_key: str | None
+    db: Database,
+    caller: Caller,
+    list_id: uuid.UUID | None,
+    data: TodoCreate,
+    *,
+    idempotency_key: str | None,
 ) -> TodoPublic:
-    """Create a todo. With an `idempotency_key`, a retry with the same key and body
-    replays the first response and creates nothing; the same key with another body is
+    """Create a todo in the list (None: the caller's personal list). With an
+    `idempotency_key`, a retry with the same key, list and body replays the first
+    response and creates nothing; the same key with another list or body is
     IdempotencyKeyReusedError (422). Look-up, insert and record are one transaction: of
     two requests racing with one key, the one that loses runs again and replays."""
     if idempotency_key is None:
-        return await db.write(lambda conn: daos.todos.create(conn, caller, data))
+        return await db.write(lambda conn: daos.todos.create(conn, caller, list_id, data))
     key = idempotency_key
-    request_hash = hashlib.sha256(data.model_dump_json().encode()).hexdigest()
+    # The same body sent to another list is another request.
+    request = f"{list_id or 'personal'}\n{data.model_dump_json()}"
+    request_hash = hashlib.sha256(request.encode()).hexdigest()
 
     async def create_once(conn: AsyncConnection) -> TodoPublic:
         previous = await daos.idempotency_keys.get(conn, caller, key)
@@ -31,7 +40,7 @@ async def create(
             if previous.request_hash != request_hash:
                 raise IdempotencyKeyReusedError
             return TodoPublic.model_validate_json(previous.response_body)
-        todo = await daos.todos.create(conn, caller, data)
+        todo = await daos.todos.create(conn, caller, list_id, data)
         await daos.idempotency_keys.record(
             conn,
             caller=caller,

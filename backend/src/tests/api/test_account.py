@@ -60,6 +60,8 @@ def every_caller_operation(todo_id: str) -> list[tuple[str, str, dict[str, Any] 
         ("PUT", f"/todo/{todo_id}", {"completed": True}),
         ("DELETE", f"/todo/{todo_id}", None),
         ("DELETE", "/todo?completed=true", None),
+        ("GET", "/lists", None),
+        ("POST", "/lists", {"name": "made with a dead token"}),
         ("POST", "/me/logout-all", None),
         ("PUT", "/me/password", {"current_password": TEST_PASSWORD, "new_password": "x" * 12}),
         ("DELETE", "/me", {"password": TEST_PASSWORD}),
@@ -77,8 +79,21 @@ async def assert_refused_everywhere(
 
 
 async def count_rows(app: FastAPI, table: str, owner_id: str) -> int:
-    rows = BaseDAO.metadata.tables[table]
-    query = select(func.count()).select_from(rows).where(rows.c.owner_id == uuid.UUID(owner_id))
+    """The user's rows in `table`: for `todo`, those of their personal list; for the
+    list tables, their personal list and their memberships."""
+    tables = BaseDAO.metadata.tables
+    rows, user_id = tables[table], uuid.UUID(owner_id)
+    query = select(func.count()).select_from(rows)
+    if table == "todo":
+        lists = tables["todo_list"]
+        personal = select(lists.c.id).where(lists.c.personal_of == user_id)
+        query = query.where(rows.c.list_id.in_(personal))
+    elif table == "todo_list":
+        query = query.where(rows.c.personal_of == user_id)
+    elif table == "list_member":
+        query = query.where(rows.c.user_id == user_id)
+    else:
+        query = query.where(rows.c.owner_id == user_id)
     count: int = await app.state.db.read(lambda conn: conn.scalar(query))
     return count
 
@@ -230,8 +245,8 @@ class TestDeleteAccount:
         )
         assert response.status_code == 204
 
-        assert await count_rows(app, "todo", alice_id) == 0
-        assert await count_rows(app, "idempotency_key", alice_id) == 0
+        for table in ("todo", "todo_list", "list_member", "idempotency_key"):
+            assert await count_rows(app, table, alice_id) == 0, table
         await assert_refused_everywhere(client, alice, bobs["id"])
         assert (await log_in(client, name, TEST_PASSWORD)).status_code == 401
         assert (await client.get("/todo", headers=bob)).json() == [bobs]

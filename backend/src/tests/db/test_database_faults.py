@@ -22,6 +22,7 @@ from app.core.security import Caller
 from app.db import Database
 from app.models import Todo, User
 from app.schemas import TodoCreate
+from app.services.accounts import create_account
 from tests.conftest import asgi_client, migrated_app, signup_and_login
 from tests.processes import PrivatePostgres, private_postgres
 
@@ -52,14 +53,14 @@ async def test_a_value_the_driver_cannot_encode_leaves_the_pool_usable(
                 lambda conn: User.get_for_caller(conn, Caller(uuid.uuid4(), 2**63))
             )
     name = f"pool-{uuid.uuid4().hex[:12]}"
-    user = await pool_of_one.write(lambda conn: User.create(conn, name=name, password_hash="x"))
+    user = await pool_of_one.write(lambda conn: create_account(conn, name=name, password_hash="x"))
     for n in range(20):
 
         async def create(conn: AsyncConnection, title: str = f"after {n}") -> None:
-            await Todo.create(conn, user.as_caller(), TodoCreate(title=title))
+            await Todo.create(conn, user.as_caller(), None, TodoCreate(title=title))
 
         await pool_of_one.write(create)
-    stats = await pool_of_one.read(lambda conn: Todo.stats(conn, user.as_caller()))
+    stats = await pool_of_one.read(lambda conn: Todo.stats(conn, user.as_caller(), None))
     assert stats.total == 20
     assert await pool_of_one.schema_revision() is not None
 

@@ -13,8 +13,9 @@ from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db import Database, ReadOnlyViolationError
-from app.models import Todo, User
+from app.models import Todo, TodoList, User
 from app.schemas import TodoCreate, TodoUpdate
+from app.services.accounts import create_account
 from tests import databases
 from tests.conftest import server_engines_only
 
@@ -27,12 +28,12 @@ def db(app: FastAPI) -> Database:
 
 async def new_user(db: Database) -> User:
     name = f"db-{uuid.uuid4().hex[:12]}"
-    return await db.write(lambda s: User.create(s, name=name, password_hash="x"))
+    return await db.write(lambda s: create_account(s, name=name, password_hash="x"))
 
 
 async def test_timestamps_round_trip_as_utc(db: Database) -> None:
     user = await new_user(db)
-    todo = await db.write(lambda s: Todo.create(s, user.as_caller(), TodoCreate(title="tz")))
+    todo = await db.write(lambda s: Todo.create(s, user.as_caller(), None, TodoCreate(title="tz")))
 
     # A fresh transaction, so the value really comes back from the database.
     loaded = await db.read(lambda s: Todo.get(s, user.as_caller(), todo.id))
@@ -47,7 +48,14 @@ async def test_aware_non_utc_input_is_stored_as_the_same_instant(db: Database) -
     plus_two = datetime(2026, 5, 1, 14, 30, 15, 123456, tzinfo=timezone(timedelta(hours=2)))
 
     todo_id = uuid.uuid4()
-    row = {"id": todo_id, "owner_id": user.id, "title": "offset", "content": "", "completed": False}
+    personal = (await db.read(lambda s: TodoList.mine(s, user.as_caller())))[0]
+    row = {
+        "id": todo_id,
+        "list_id": personal.id,
+        "title": "offset",
+        "content": "",
+        "completed": False,
+    }
     row.update(version=0, created_at=plus_two, updated_at=plus_two)
     await db.write(lambda conn: conn.execute(insert(Todo.metadata.tables["todo"]), row))
     loaded = await db.read(lambda s: Todo.get(s, user.as_caller(), todo_id))
@@ -77,7 +85,7 @@ async def test_interleaved_transactions_conflict_and_the_runner_reruns_one(db: D
     """Two transactions read the same todo, then both write it: a real 40001 on
     PostgreSQL. The loser is re-run from scratch and sees the winner's write."""
     user = await new_user(db)
-    todo = await db.write(lambda s: Todo.create(s, user.as_caller(), TodoCreate(title="0")))
+    todo = await db.write(lambda s: Todo.create(s, user.as_caller(), None, TodoCreate(title="0")))
     both_read = asyncio.Barrier(2) if not db.is_sqlite else None
     attempts = {"a": 0, "b": 0}
 

@@ -4,8 +4,11 @@ Every documented operation gets generated requests — valid and invalid — sen
 server with a valid token, once on SQLite and once on PostgreSQL. Each response must be
 no 5xx, and must match what the document promises (status codes, headers, body schema).
 Every other generated todo id is replaced by another user's todo: that todo must never
-show up in a response, nor change. The budget per operation is FUZZ_EXAMPLES (small and
-repeatable in `make test`; `make fuzz` raises it and draws new examples each run).
+show up in a response, nor change. Each case that names a list runs as a user of its own
+who owns a list with a todo in it, aimed at that list or, every other time, at another
+user's list, which must never show up in a response nor change. The budget per
+operation is FUZZ_EXAMPLES (small and repeatable in `make test`; `make fuzz` raises it
+and draws new examples each run).
 """
 
 from __future__ import annotations
@@ -72,12 +75,27 @@ def live_api(fuzz_database: str, tmp_path_factory: pytest.TempPathFactory) -> It
 
 
 def new_user_headers(api: Backend) -> dict[str, str]:
+    return new_user(api)[1]
+
+
+def new_user(api: Backend) -> tuple[str, dict[str, str]]:
     name = f"fuzzer-{next(_user_numbers)}"
     with httpx.Client(base_url=api.url) as client:
         client.post("/auth/signup", json={"name": name, "password": PASSWORD}).raise_for_status()
         login = client.post("/auth/login", data={"username": name, "password": PASSWORD})
         login.raise_for_status()
-        return {"Authorization": f"Bearer {login.json()['access_token']}"}
+        return name, {"Authorization": f"Bearer {login.json()['access_token']}"}
+
+
+def new_user_with_list(api: Backend) -> tuple[dict[str, str], dict[str, Any]]:
+    """A user of its own for one case, owning a list with a todo in it."""
+    _, headers = new_user(api)
+    with httpx.Client(base_url=api.url, headers=headers) as client:
+        made: dict[str, Any] = (
+            client.post("/lists", json={"name": "fuzzed"}).raise_for_status().json()
+        )
+        client.post(f"/lists/{made['id']}/todos", json={"title": "t"}).raise_for_status()
+    return headers, made
 
 
 @pytest.fixture(scope="module")
@@ -96,10 +114,30 @@ def other_users_todo(live_api: Backend) -> Iterator[dict[str, Any]]:
         assert client.get(f"/todo/{todo['id']}").json() == todo, "another user's todo changed"
 
 
+@pytest.fixture(scope="module")
+def other_users_list(live_api: Backend) -> Iterator[dict[str, Any]]:
+    """A list of a user the fuzzer is not, with a member; checked untouched at the end."""
+    member, _ = new_user(live_api)
+    owner = new_user_headers(live_api)
+    with httpx.Client(base_url=live_api.url, headers=owner) as client:
+        made = client.post("/lists", json={"name": f"secret-{uuid.uuid4().hex}"}).raise_for_status()
+        found: dict[str, Any] = made.json()
+        path = f"/lists/{found['id']}"
+        client.put(f"{path}/members/{member}", json={"role": "editor"}).raise_for_status()
+        members = client.get(f"{path}/members").raise_for_status().json()
+        yield found
+        assert client.get(path).json() == found, "another user's list changed"
+        assert client.get(f"{path}/members").json() == members, "another list's members changed"
+
+
 def _aim_at(case: schemathesis.Case[Any], todo_id: str) -> None:
     """Point every other case that names a todo at someone else's."""
     if "todo_id" in (case.path_parameters or {}) and next(_aim_counter) % 2:
         case.path_parameters["todo_id"] = todo_id
+
+
+def _names_a_list(case: schemathesis.Case[Any]) -> bool:
+    return "list_id" in (case.path_parameters or {})
 
 
 _aim_counter = itertools.count()
@@ -133,15 +171,27 @@ def test_api_conforms_to_its_schema(
     live_api: Backend,
     auth_headers: dict[str, str],
     other_users_todo: dict[str, Any],
+    other_users_list: dict[str, Any],
 ) -> None:
     excluded = list(ROUTING_CHECKS)
     if _has_stateful_input(case):
         excluded.append(positive_data_acceptance)
     if (case.method.upper(), case.path) in SESSION_ENDING:
         auth_headers = new_user_headers(live_api)
+    if _names_a_list(case):
+        auth_headers, own_list = new_user_with_list(live_api)
+        aimed = next(_aim_counter) % 2
+        case.path_parameters["list_id"] = other_users_list["id"] if aimed else own_list["id"]
     _aim_at(case, other_users_todo["id"])
     response = case.call_and_validate(
         base_url=live_api.url, headers=auth_headers, excluded_checks=excluded
     )
-    for secret in (other_users_todo["id"], other_users_todo["title"], other_users_todo["content"]):
+    secrets = (
+        other_users_todo["id"],
+        other_users_todo["title"],
+        other_users_todo["content"],
+        other_users_list["id"],
+        other_users_list["name"],
+    )
+    for secret in secrets:
         assert secret not in response.text, f"another user's data leaked: {case.method} {case.path}"

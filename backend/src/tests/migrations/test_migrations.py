@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
-from sqlalchemy import Integer, String, Uuid, column, insert, inspect, select, table
+from sqlalchemy import Boolean, Integer, String, Uuid, column, insert, inspect, select, table
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.sql.expression import Executable
 from sqlmodel.sql.sqltypes import UTCDateTime
@@ -22,7 +22,7 @@ from app.migrate import alembic_config, downgrade, head_revision, upgrade
 from app.models import BaseDAO
 from tests import databases
 
-APP_TABLES = {"users", "todo", "idempotency_key", "login_throttle"}
+APP_TABLES = {"users", "todo", "todo_list", "list_member", "idempotency_key", "login_throttle"}
 
 
 @pytest.fixture(params=["sqlite", "postgresql", "cockroachdb"])
@@ -141,3 +141,142 @@ async def test_case_insensitive_names_with_data_up_down_up(migration_url: str) -
     assert len(await execute(migration_url, select(USERS.c.id))) == len(names)
     await asyncio.to_thread(upgrade, migration_url)
     assert dict(await execute(migration_url, select(USERS.c.id, USERS.c.name))) == renamed
+
+
+BEFORE_SHARED_LISTS = "3f6a2c91d0b7"
+TODO = table(
+    "todo",
+    column("id", Uuid()),
+    column("owner_id", Uuid()),
+    column("list_id", Uuid()),
+    column("title", String()),
+    column("content", String()),
+    column("completed", Boolean()),
+    column("created_at", UTCDateTime()),
+    column("updated_at", UTCDateTime()),
+    column("version", Integer()),
+)
+TODO_LIST = table(
+    "todo_list",
+    column("id", Uuid()),
+    column("name", String()),
+    column("personal_of", Uuid()),
+    column("created_at", UTCDateTime()),
+)
+LIST_MEMBER = table(
+    "list_member",
+    column("list_id", Uuid()),
+    column("user_id", Uuid()),
+    column("role", String()),
+    column("created_at", UTCDateTime()),
+)
+
+
+async def test_shared_lists_with_data_up_down_up(migration_url: str) -> None:
+    """Users and their todos from before lists: each user gets a personal list holding
+    exactly their todos; down gives every todo its owner back (a todo of a shared list
+    goes to the list's longest-standing owner); up again rebuilds the personal lists."""
+    await asyncio.to_thread(upgrade, migration_url, BEFORE_SHARED_LISTS)
+    base = datetime(2026, 1, 1, tzinfo=UTC)
+    users = [
+        {
+            "id": uuid.uuid4(),
+            "created_at": base + timedelta(minutes=n),
+            "name": f"user{n}",
+            "name_key": f"user{n}",
+            "password_hash": "hash",
+            "token_generation": 0,
+        }
+        for n in range(3)
+    ]
+    await execute(migration_url, insert(USERS).values(users))
+    todos = [
+        {
+            "id": uuid.uuid4(),
+            "owner_id": user["id"],
+            "title": f"todo {n} of {user['name']}",
+            "content": "",
+            "completed": n % 2 == 0,
+            "created_at": base,
+            "updated_at": base,
+            "version": n,
+        }
+        for user in users[:2]  # the third has none
+        for n in range(3)
+    ]
+    todo_columns = [TODO.c[name] for name in todos[0]]
+    await execute(migration_url, insert(TODO).values(todos))
+    owner_of = {todo["id"]: todo["owner_id"] for todo in todos}
+
+    await asyncio.to_thread(upgrade, migration_url)
+    lists = await execute(
+        migration_url, select(TODO_LIST.c.id, TODO_LIST.c.name, TODO_LIST.c.personal_of)
+    )
+    assert {personal_of for _, _, personal_of in lists} == {u["id"] for u in users}
+    assert len(lists) == len(users)
+    assert {name for _, name, _ in lists} == {"Personal"}
+    personal_list = {personal_of: list_id for list_id, _, personal_of in lists}
+    members = await execute(
+        migration_url, select(LIST_MEMBER.c.list_id, LIST_MEMBER.c.user_id, LIST_MEMBER.c.role)
+    )
+    assert sorted(members) == sorted((personal_list[u["id"]], u["id"], "owner") for u in users)
+    moved = dict(await execute(migration_url, select(TODO.c.id, TODO.c.list_id)))
+    assert moved == {todo_id: personal_list[owner] for todo_id, owner in owner_of.items()}
+    kept = [
+        dict(row._mapping)
+        for row in await execute(
+            migration_url, select(*[c for c in todo_columns if c.name != "owner_id"])
+        )
+    ]
+    assert len(kept) == len(todos)
+
+    # A shared list, made after the upgrade: owned by user1 (since before user2 joined
+    # as a second owner), holding a todo user2 added.
+    shared, shared_todo = uuid.uuid4(), uuid.uuid4()
+    await execute(
+        migration_url,
+        insert(TODO_LIST).values(id=shared, name="shared", personal_of=None, created_at=base),
+    )
+    await execute(
+        migration_url,
+        insert(LIST_MEMBER).values(
+            [
+                {
+                    "list_id": shared,
+                    "user_id": users[2]["id"],
+                    "role": "owner",
+                    "created_at": base + timedelta(days=2),
+                },
+                {
+                    "list_id": shared,
+                    "user_id": users[1]["id"],
+                    "role": "owner",
+                    "created_at": base + timedelta(days=1),
+                },
+                {
+                    "list_id": shared,
+                    "user_id": users[0]["id"],
+                    "role": "editor",
+                    "created_at": base,
+                },
+            ]
+        ),
+    )
+    await execute(
+        migration_url,
+        insert(TODO).values(
+            id=shared_todo, list_id=shared, title="shared", content="", completed=False,
+            created_at=base, updated_at=base, version=0,
+        ),
+    )  # fmt: skip
+
+    await asyncio.to_thread(downgrade, migration_url, BEFORE_SHARED_LISTS)
+    assert await table_names(migration_url) == APP_TABLES - {"todo_list", "list_member"}
+    owners = dict(await execute(migration_url, select(TODO.c.id, TODO.c.owner_id)))
+    assert owners == {**owner_of, shared_todo: users[1]["id"]}
+
+    await asyncio.to_thread(upgrade, migration_url)
+    lists = await execute(migration_url, select(TODO_LIST.c.id, TODO_LIST.c.personal_of))
+    personal_list = {personal_of: list_id for list_id, personal_of in lists}
+    moved = dict(await execute(migration_url, select(TODO.c.id, TODO.c.list_id)))
+    assert moved == {todo_id: personal_list[owner] for todo_id, owner in owners.items()}

@@ -24,8 +24,10 @@ from tests.unit.fakes import (
     FAKE_DAOS,
     FakeDatabase,
     FakeIdempotencyKeyDAO,
+    FakeListMemberDAO,
     FakeLoginThrottleDAO,
     FakeTodoDAO,
+    FakeTodoListDAO,
     FakeUserDAO,
 )
 
@@ -38,6 +40,8 @@ def fake_db() -> FakeDatabase:
 @pytest.fixture
 def fake_app(monkeypatch: pytest.MonkeyPatch, fake_db: FakeDatabase) -> FastAPI:
     monkeypatch.setattr(FakeTodoDAO, "todos", {})
+    monkeypatch.setattr(FakeTodoListDAO, "lists", {})
+    monkeypatch.setattr(FakeListMemberDAO, "memberships", {})
     monkeypatch.setattr(FakeUserDAO, "users", {})
     monkeypatch.setattr(FakeIdempotencyKeyDAO, "keys", {})
     monkeypatch.setattr(FakeLoginThrottleDAO, "attempts", {})

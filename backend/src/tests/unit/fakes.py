@@ -11,16 +11,36 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
+from app import access
 from app.core.security import Caller
 from app.daos import DAOs
 from app.errors import (
+    ListNotFoundError,
     NameTakenError,
     PreconditionFailedError,
     TodoNotFoundError,
     UnknownUserError,
 )
-from app.models import Admission, IdempotencyKey, ThrottlePolicy, User, name_key_of, utcnow
-from app.schemas import TodoCreate, TodoCursor, TodoPublic, TodoStats, TodoUpdate
+from app.models import (
+    PERSONAL_LIST_NAME,
+    Admission,
+    IdempotencyKey,
+    Succession,
+    ThrottlePolicy,
+    User,
+    name_key_of,
+    utcnow,
+)
+from app.schemas import (
+    ListPublic,
+    MemberPublic,
+    Role,
+    TodoCreate,
+    TodoCursor,
+    TodoPublic,
+    TodoStats,
+    TodoUpdate,
+)
 
 T = TypeVar("T")
 
@@ -48,8 +68,12 @@ class FakeUserDAO:
 
     @classmethod
     def add(cls, name: str, *, password_hash: str) -> User:
+        """A user with their personal list, as signing up makes them."""
         user = User(name=name, name_key=name_key_of(name), password_hash=password_hash)
         cls.users[user.id] = user
+        personal = FakeList(uuid.uuid4(), PERSONAL_LIST_NAME, user.id, utcnow())
+        FakeTodoListDAO.lists[personal.id] = personal
+        FakeListMemberDAO.memberships[(personal.id, user.id)] = FakeMembership(Role.owner, utcnow())
         return user
 
     @classmethod
@@ -67,7 +91,9 @@ class FakeUserDAO:
     async def create(cls, conn: object, *, name: str, password_hash: str) -> User:
         if await cls.get_by_name(conn, name) is not None:
             raise NameTakenError
-        return cls.add(name, password_hash=password_hash)
+        user = User(name=name, name_key=name_key_of(name), password_hash=password_hash)
+        cls.users[user.id] = user
+        return user
 
     @classmethod
     async def revoke_tokens(
@@ -86,59 +112,101 @@ class FakeUserDAO:
         return user.name
 
 
-@dataclass
-class StoredTodo:
-    owner_id: uuid.UUID
-    todo: TodoPublic
+def _live(caller: Caller) -> None:
+    """As every real statement checks: UnknownUserError (401) for a revoked token."""
+    user = FakeUserDAO.users.get(caller.user_id)
+    if user is None or user.token_generation != caller.token_generation:
+        raise UnknownUserError
+
+
+def _role(user_id: uuid.UUID, list_id: uuid.UUID) -> Role | None:
+    membership = FakeListMemberDAO.memberships.get((list_id, user_id))
+    return None if membership is None else membership.role
+
+
+def _list_for(caller: Caller, list_id: uuid.UUID | None, needed: Role) -> uuid.UUID:
+    """The list a caller names (None: their personal one), if their role allows
+    `needed`: 401, 404 or 403 as `app.access` triages."""
+    _live(caller)
+    if list_id is None:
+        return next(
+            found.id
+            for found in FakeTodoListDAO.lists.values()
+            if found.personal_of == caller.user_id
+        )
+    role = _role(caller.user_id, list_id)
+    if role is None:
+        raise ListNotFoundError
+    access.require(role, needed)
+    return list_id
+
+
+def _todo_for(caller: Caller, todo_id: uuid.UUID, needed: Role) -> TodoPublic:
+    _live(caller)
+    todo = FakeTodoDAO.todos.get(todo_id)
+    role = None if todo is None else _role(caller.user_id, todo.list_id)
+    if todo is None or role is None:
+        raise TodoNotFoundError
+    access.require(role, needed)
+    return todo
 
 
 class FakeTodoDAO:
-    todos: dict[uuid.UUID, StoredTodo] = {}  # noqa: RUF012 (reset per test by the fixture)
+    todos: dict[uuid.UUID, TodoPublic] = {}  # noqa: RUF012 (reset per test by the fixture)
 
     @classmethod
     async def page(
         cls,
         _conn: object,
         caller: Caller,
+        list_id: uuid.UUID | None,
         *,
         completed: bool | None = None,
         after: TodoCursor | None = None,
         limit: int,
     ) -> list[TodoPublic]:
-        mine = sorted(cls._owned_by(caller), key=lambda t: (t.created_at, t.id))
+        listed = sorted(
+            cls._in(_list_for(caller, list_id, Role.viewer)), key=lambda t: (t.created_at, t.id)
+        )
         if completed is not None:
-            mine = [t for t in mine if t.completed == completed]
+            listed = [t for t in listed if t.completed == completed]
         if after is not None:
-            mine = [t for t in mine if (t.created_at, t.id) > (after.created_at, after.id)]
-        return mine[:limit]
+            listed = [t for t in listed if (t.created_at, t.id) > (after.created_at, after.id)]
+        return listed[:limit]
 
     @classmethod
     async def get(cls, _conn: object, caller: Caller, todo_id: uuid.UUID) -> TodoPublic:
-        stored = cls.todos.get(todo_id)
-        if stored is None or stored.owner_id != caller.user_id:
-            raise TodoNotFoundError
-        return stored.todo
+        return _todo_for(caller, todo_id, Role.viewer)
 
     @classmethod
-    async def create(cls, _conn: object, caller: Caller, data: TodoCreate) -> TodoPublic:
+    async def create(
+        cls, _conn: object, caller: Caller, list_id: uuid.UUID | None, data: TodoCreate
+    ) -> TodoPublic:
         now = utcnow()
         todo = TodoPublic(
-            id=uuid.uuid4(), created_at=now, updated_at=now, version=0, **data.model_dump()
+            id=uuid.uuid4(),
+            list_id=_list_for(caller, list_id, Role.editor),
+            created_at=now,
+            updated_at=now,
+            version=0,
+            **data.model_dump(),
         )
-        cls.todos[todo.id] = StoredTodo(caller.user_id, todo)
+        cls.todos[todo.id] = todo
         return todo
 
     @classmethod
     async def update(
         cls,
-        conn: object,
+        _conn: object,
         caller: Caller,
         todo_id: uuid.UUID,
         changes: TodoUpdate,
         *,
         if_version: Collection[int] | None = None,
     ) -> TodoPublic:
-        todo = await cls.get(conn, caller, todo_id)
+        todo = _todo_for(caller, todo_id, Role.editor)
+        if changes.list_id is not None:
+            _list_for(caller, changes.list_id, Role.editor)
         if if_version is not None and todo.version not in if_version:
             raise PreconditionFailedError
         updated = todo.model_copy(
@@ -148,44 +216,186 @@ class FakeTodoDAO:
                 "updated_at": utcnow(),
             }
         )
-        cls.todos[todo_id] = StoredTodo(caller.user_id, updated)
+        cls.todos[todo_id] = updated
         return updated
 
     @classmethod
     async def delete(
         cls,
-        conn: object,
+        _conn: object,
         caller: Caller,
         todo_id: uuid.UUID,
         *,
         if_version: Collection[int] | None = None,
     ) -> None:
-        todo = await cls.get(conn, caller, todo_id)
+        todo = _todo_for(caller, todo_id, Role.editor)
         if if_version is not None and todo.version not in if_version:
             raise PreconditionFailedError
         del cls.todos[todo_id]
 
     @classmethod
-    async def delete_completed(cls, _conn: object, caller: Caller) -> int:
-        done = [t.id for t in cls._owned_by(caller) if t.completed]
+    async def delete_completed(
+        cls, _conn: object, caller: Caller, list_id: uuid.UUID | None
+    ) -> int:
+        done = [t.id for t in cls._in(_list_for(caller, list_id, Role.editor)) if t.completed]
         for todo_id in done:
             del cls.todos[todo_id]
         return len(done)
 
     @classmethod
-    async def delete_owned(cls, _conn: object, caller: Caller) -> None:
-        for todo in cls._owned_by(caller):
+    async def delete_in_lists(cls, _conn: object, list_ids: Collection[uuid.UUID]) -> None:
+        for todo in [t for t in cls.todos.values() if t.list_id in list_ids]:
             del cls.todos[todo.id]
 
     @classmethod
-    async def stats(cls, _conn: object, caller: Caller) -> TodoStats:
-        mine = cls._owned_by(caller)
-        done = sum(t.completed for t in mine)
-        return TodoStats(total=len(mine), active=len(mine) - done, completed=done)
+    async def stats(cls, _conn: object, caller: Caller, list_id: uuid.UUID | None) -> TodoStats:
+        listed = cls._in(_list_for(caller, list_id, Role.viewer))
+        done = sum(t.completed for t in listed)
+        return TodoStats(total=len(listed), active=len(listed) - done, completed=done)
 
     @classmethod
-    def _owned_by(cls, caller: Caller) -> list[TodoPublic]:
-        return [s.todo for s in cls.todos.values() if s.owner_id == caller.user_id]
+    def _in(cls, list_id: uuid.UUID) -> list[TodoPublic]:
+        return [t for t in cls.todos.values() if t.list_id == list_id]
+
+
+@dataclass
+class FakeList:
+    id: uuid.UUID
+    name: str
+    personal_of: uuid.UUID | None
+    created_at: datetime
+
+
+class FakeTodoListDAO:
+    lists: dict[uuid.UUID, FakeList] = {}  # noqa: RUF012 (reset per test by the fixture)
+
+    @classmethod
+    async def mine(cls, _conn: object, caller: Caller) -> list[ListPublic]:
+        _live(caller)
+        mine = [cls._public(found, caller) for found in cls.lists.values()]
+        listed = [found for found in mine if found is not None]
+        return sorted(listed, key=lambda found: (not found.personal, found.name.lower(), found.id))
+
+    @classmethod
+    async def get(cls, _conn: object, caller: Caller, list_id: uuid.UUID) -> ListPublic:
+        _list_for(caller, list_id, Role.viewer)
+        found = cls._public(cls.lists[list_id], caller)
+        assert found is not None
+        return found
+
+    @classmethod
+    async def create(cls, _conn: object, caller: Caller, name: str) -> ListPublic:
+        _live(caller)
+        created = FakeList(uuid.uuid4(), name, None, utcnow())
+        cls.lists[created.id] = created
+        await FakeListMemberDAO.add(None, created.id, caller.user_id, Role.owner)
+        return await cls.get(None, caller, created.id)
+
+    @classmethod
+    async def create_personal(cls, _conn: object, user_id: uuid.UUID) -> None:
+        personal = FakeList(uuid.uuid4(), PERSONAL_LIST_NAME, user_id, utcnow())
+        cls.lists[personal.id] = personal
+        await FakeListMemberDAO.add(None, personal.id, user_id, Role.owner)
+
+    @classmethod
+    async def rename(
+        cls, _conn: object, caller: Caller, list_id: uuid.UUID, name: str
+    ) -> ListPublic:
+        _list_for(caller, list_id, Role.owner)
+        cls.lists[list_id].name = name
+        return await cls.get(None, caller, list_id)
+
+    @classmethod
+    async def delete(cls, _conn: object, list_id: uuid.UUID) -> None:
+        for key in [key for key in FakeListMemberDAO.memberships if key[0] == list_id]:
+            del FakeListMemberDAO.memberships[key]
+        del cls.lists[list_id]
+
+    @classmethod
+    async def count_owned(cls, _conn: object, caller: Caller) -> int:
+        return sum(
+            1
+            for (_, user_id), membership in FakeListMemberDAO.memberships.items()
+            if user_id == caller.user_id and membership.role == Role.owner
+        )
+
+    @classmethod
+    async def sole_owned(cls, _conn: object, caller: Caller) -> list[Succession]:
+        successions = []
+        for list_id in cls.lists:
+            members = FakeListMemberDAO.of(list_id)
+            owners = [user_id for user_id, m in members if m.role == Role.owner]
+            if owners != [caller.user_id]:
+                continue
+            editors = sorted(
+                (m.created_at, user_id) for user_id, m in members if m.role == Role.editor
+            )
+            successions.append(Succession(list_id, editors[0][1] if editors else None))
+        return successions
+
+    @classmethod
+    def _public(cls, found: FakeList, caller: Caller) -> ListPublic | None:
+        role = _role(caller.user_id, found.id)
+        if role is None:
+            return None
+        return ListPublic(
+            id=found.id,
+            name=found.name,
+            role=role,
+            personal=found.personal_of is not None,
+            created_at=found.created_at,
+        )
+
+
+@dataclass
+class FakeMembership:
+    role: Role
+    created_at: datetime
+
+
+class FakeListMemberDAO:
+    memberships: dict[tuple[uuid.UUID, uuid.UUID], FakeMembership] = {}  # noqa: RUF012
+
+    @classmethod
+    def of(cls, list_id: uuid.UUID) -> list[tuple[uuid.UUID, FakeMembership]]:
+        return [(user_id, m) for (lid, user_id), m in cls.memberships.items() if lid == list_id]
+
+    @classmethod
+    async def members(cls, _conn: object, caller: Caller, list_id: uuid.UUID) -> list[MemberPublic]:
+        _list_for(caller, list_id, Role.viewer)
+        rank = {Role.owner: 0, Role.editor: 1, Role.viewer: 2}
+        members = [
+            MemberPublic(name=FakeUserDAO.users[user_id].name, role=m.role)
+            for user_id, m in cls.of(list_id)
+        ]
+        return sorted(members, key=lambda m: (rank[m.role], m.name.lower()))
+
+    @classmethod
+    async def role_of(cls, _conn: object, list_id: uuid.UUID, user_id: uuid.UUID) -> Role | None:
+        return _role(user_id, list_id)
+
+    @classmethod
+    async def count(cls, _conn: object, list_id: uuid.UUID, role: Role | None) -> int:
+        return sum(1 for _, m in cls.of(list_id) if role is None or m.role == role)
+
+    @classmethod
+    async def add(cls, _conn: object, list_id: uuid.UUID, user_id: uuid.UUID, role: Role) -> None:
+        cls.memberships[(list_id, user_id)] = FakeMembership(role, utcnow())
+
+    @classmethod
+    async def set_role(
+        cls, _conn: object, list_id: uuid.UUID, user_id: uuid.UUID, role: Role
+    ) -> None:
+        cls.memberships[(list_id, user_id)].role = role
+
+    @classmethod
+    async def remove(cls, _conn: object, list_id: uuid.UUID, user_id: uuid.UUID) -> None:
+        del cls.memberships[(list_id, user_id)]
+
+    @classmethod
+    async def leave_all(cls, _conn: object, caller: Caller) -> None:
+        for key in [key for key in cls.memberships if key[1] == caller.user_id]:
+            del cls.memberships[key]
 
 
 class FakeIdempotencyKeyDAO:
@@ -243,6 +453,8 @@ class FakeLoginThrottleDAO:
 FAKE_DAOS = DAOs(
     users=FakeUserDAO,
     todos=FakeTodoDAO,
+    lists=FakeTodoListDAO,
+    members=FakeListMemberDAO,
     idempotency_keys=FakeIdempotencyKeyDAO,
     login_throttle=FakeLoginThrottleDAO,
 )

@@ -70,6 +70,7 @@ class TestCreateTodos:
         todo = response.json()
         assert set(todo) == {
             "id",
+            "list_id",
             "created_at",
             "updated_at",
             "title",
@@ -109,7 +110,7 @@ class TestUpdateTodos:
             f"/todo/{todo['id']}", json={"title": "b"}, headers={**alice, "If-Match": '"9"'}
         )
         assert response.status_code == 412
-        assert FakeTodoDAO.todos[uuid.UUID(todo["id"])].todo.title == "a"
+        assert FakeTodoDAO.todos[uuid.UUID(todo["id"])].title == "a"
 
     async def test_update_sets_etag(
         self, fake_client: httpx.AsyncClient, alice: dict[str, str]
@@ -119,7 +120,7 @@ class TestUpdateTodos:
             f"/todo/{todo['id']}", json={"completed": True}, headers=alice
         )
         assert response.headers["etag"] == '"1"'
-        assert FakeTodoDAO.todos[uuid.UUID(todo["id"])].todo.completed is True
+        assert FakeTodoDAO.todos[uuid.UUID(todo["id"])].completed is True
 
 
 class TestDeleteTodos:

@@ -1,19 +1,34 @@
-"""The caller's todos. Which todos a caller may see and change is `app.access`'s answer
-(today: their own); any other todo is a 404."""
+"""Todos: those of the caller's personal list under `/todo` (the seed's API, unchanged
+for its clients), those of any list under `/lists/{list_id}/todos`, and any todo the
+caller can see by id under `/todo/{todo_id}`. What the caller may do where is
+`app.access`'s answer: a todo or list they are not a member of is a 404, an action
+their role does not allow a 403.
+
+The two list-wide route sets share one implementation each (`_page`, `_create`, ...),
+with `list_id` None meaning the personal list.
+"""
 
 from __future__ import annotations
 
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
-from app.api.deps import CurrentCaller, DatabaseDep, IfMatchDep
+from app.api.deps import (
+    CurrentCaller,
+    DatabaseDep,
+    IdempotencyKeyDep,
+    IfMatchDep,
+    TodoPageQuery,
+    TodoPageQueryDep,
+)
 from app.api.errors import error_responses
+from app.core.security import Caller
 from app.daos import daos
+from app.db import Database
 from app.errors import InvalidInputError
 from app.schemas import (
-    IDEMPOTENCY_KEY_MAX,
     DeletedCount,
     Empty,
     TodoCreate,
@@ -25,9 +40,14 @@ from app.schemas import (
 from app.services import todos
 
 router = APIRouter(prefix="/todo", tags=["todo"], responses=error_responses(401))
+list_router = APIRouter(
+    prefix="/lists/{list_id}/todos", tags=["lists"], responses=error_responses(401, 404)
+)
 
-DEFAULT_PAGE_SIZE = 50
-MAX_PAGE_SIZE = 200
+CompletedOnly = Annotated[
+    bool,
+    Query(description="Must be true: deletes completed todos.", json_schema_extra={"enum": [True]}),
+]
 
 
 def etag(version: int) -> str:
@@ -39,6 +59,61 @@ def _with_etag(todo: TodoPublic, response: Response) -> TodoPublic:
     return todo
 
 
+async def _page(
+    db: Database,
+    caller: Caller,
+    list_id: uuid.UUID | None,
+    query: TodoPageQuery,
+    request: Request,
+    response: Response,
+) -> list[TodoPublic]:
+    page = await db.read(
+        lambda conn: daos.todos.page(
+            conn,
+            caller,
+            list_id,
+            completed=query.completed,
+            after=query.after,
+            limit=query.limit + 1,
+        )
+    )
+    if len(page) > query.limit:
+        page = page[: query.limit]
+        next_page = request.url.include_query_params(
+            cursor=TodoCursor.after(page[-1]).encode(), limit=query.limit
+        )
+        # A relative reference: the request's Host header is the client's to choose,
+        # and must not become a link this API hands to someone else.
+        response.headers["Link"] = f'<{next_page.path}?{next_page.query}>; rel="next"'
+    return page
+
+
+async def _delete_completed(
+    db: Database, caller: Caller, list_id: uuid.UUID | None, completed: bool
+) -> DeletedCount:
+    if not completed:
+        raise InvalidInputError(
+            "Only completed=true can be bulk-deleted", loc=("query", "completed")
+        )
+    deleted = await db.write(lambda conn: daos.todos.delete_completed(conn, caller, list_id))
+    return DeletedCount(deleted=deleted)
+
+
+async def _create(
+    db: Database,
+    caller: Caller,
+    list_id: uuid.UUID | None,
+    body: TodoCreate,
+    idempotency_key: str | None,
+    request: Request,
+    response: Response,
+) -> TodoPublic:
+    todo = await todos.create(db, caller, list_id, body, idempotency_key=idempotency_key)
+    response.headers["Location"] = f"{request.scope.get('root_path', '')}/todo/{todo.id}"
+    return _with_etag(todo, response)
+
+
+# --- the personal list, as the seed's clients know it -------------------------------------
 # `/todo` and `/todo/` both answer directly: the slash variant is registered too,
 # hidden from the schema, so clients of the original never see a redirect.
 
@@ -50,54 +125,26 @@ async def list_todos(
     response: Response,
     caller: CurrentCaller,
     db: DatabaseDep,
-    completed: bool | None = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
-    cursor: Annotated[str | None, Query(max_length=256)] = None,
+    query: TodoPageQueryDep,
 ) -> list[TodoPublic]:
-    """The caller's todos, oldest first. A `Link: <…>; rel="next"` header points at
-    the next page while there is one."""
-    after = TodoCursor.decode(cursor) if cursor else None
-    page = await db.read(
-        lambda conn: daos.todos.page(
-            conn, caller, completed=completed, after=after, limit=limit + 1
-        )
-    )
-    if len(page) > limit:
-        page = page[:limit]
-        next_page = request.url.include_query_params(
-            cursor=TodoCursor.after(page[-1]).encode(), limit=limit
-        )
-        # A relative reference: the request's Host header is the client's to choose,
-        # and must not become a link this API hands to someone else.
-        response.headers["Link"] = f'<{next_page.path}?{next_page.query}>; rel="next"'
-    return page
+    """The todos of the caller's personal list, oldest first. A `Link: <…>; rel="next"`
+    header points at the next page while there is one."""
+    return await _page(db, caller, None, query, request, response)
 
 
 @router.get("/stats")
 async def todo_stats(caller: CurrentCaller, db: DatabaseDep) -> TodoStats:
-    """Counts for "N items left" without paging through everything."""
-    return await db.read(lambda conn: daos.todos.stats(conn, caller))
+    """Counts of the personal list, for "N items left" without paging through it."""
+    return await db.read(lambda conn: daos.todos.stats(conn, caller, None))
 
 
 @router.delete("")
 @router.delete("/", include_in_schema=False)
 async def delete_completed_todos(
-    caller: CurrentCaller,
-    db: DatabaseDep,
-    completed: Annotated[
-        bool,
-        Query(
-            description="Must be true: deletes completed todos.",
-            json_schema_extra={"enum": [True]},
-        ),
-    ],
+    caller: CurrentCaller, db: DatabaseDep, completed: CompletedOnly
 ) -> DeletedCount:
-    if not completed:
-        raise InvalidInputError(
-            "Only completed=true can be bulk-deleted", loc=("query", "completed")
-        )
-    deleted = await db.write(lambda conn: daos.todos.delete_completed(conn, caller))
-    return DeletedCount(deleted=deleted)
+    """Delete the completed todos of the personal list."""
+    return await _delete_completed(db, caller, None, completed)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, responses=error_responses(400))
@@ -108,19 +155,13 @@ async def create_todo(
     response: Response,
     caller: CurrentCaller,
     db: DatabaseDep,
-    idempotency_key: Annotated[
-        str | None,
-        Header(
-            min_length=1,
-            max_length=IDEMPOTENCY_KEY_MAX,
-            pattern=r"^[\x21-\x7e]+$",
-            description="Retrying with the same key returns the first response, creating nothing.",
-        ),
-    ] = None,
+    idempotency_key: IdempotencyKeyDep,
 ) -> TodoPublic:
-    todo = await todos.create(db, caller, body, idempotency_key=idempotency_key)
-    response.headers["Location"] = f"{request.scope.get('root_path', '')}/todo/{todo.id}"
-    return _with_etag(todo, response)
+    """Add a todo to the personal list."""
+    return await _create(db, caller, None, body, idempotency_key, request, response)
+
+
+# --- any todo the caller can see ----------------------------------------------------------
 
 
 @router.get("/{todo_id}", responses=error_responses(404))
@@ -131,8 +172,8 @@ async def read_todo(
     return _with_etag(todo, response)
 
 
-@router.put("/{todo_id}", responses=error_responses(400, 404, 412))
-@router.patch("/{todo_id}", responses=error_responses(400, 404, 412))
+@router.put("/{todo_id}", responses=error_responses(400, 403, 404, 412))
+@router.patch("/{todo_id}", responses=error_responses(400, 403, 404, 412))
 async def update_todo(
     todo_id: uuid.UUID,
     changes: TodoUpdate,
@@ -141,7 +182,8 @@ async def update_todo(
     db: DatabaseDep,
     precondition: IfMatchDep,
 ) -> TodoPublic:
-    """Partial update (PUT and PATCH alike). With `If-Match`, a stale version is a 412."""
+    """Partial update (PUT and PATCH alike); editors and owners only. With `If-Match`,
+    a stale version is a 412. A `list_id` moves the todo (editor on both lists)."""
     versions = precondition.versions if precondition else None
     todo = await db.write(
         lambda conn: daos.todos.update(conn, caller, todo_id, changes, if_version=versions)
@@ -149,10 +191,57 @@ async def update_todo(
     return _with_etag(todo, response)
 
 
-@router.delete("/{todo_id}", responses=error_responses(404, 412))
+@router.delete("/{todo_id}", responses=error_responses(403, 404, 412))
 async def delete_todo(
     todo_id: uuid.UUID, caller: CurrentCaller, db: DatabaseDep, precondition: IfMatchDep
 ) -> Empty:
+    """Editors and owners only. With `If-Match`, a stale version is a 412."""
     versions = precondition.versions if precondition else None
     await db.write(lambda conn: daos.todos.delete(conn, caller, todo_id, if_version=versions))
     return Empty()
+
+
+# --- the todos of any list the caller is a member of --------------------------------------
+
+
+@list_router.get("")
+@list_router.get("/", include_in_schema=False)
+async def list_list_todos(
+    list_id: uuid.UUID,
+    request: Request,
+    response: Response,
+    caller: CurrentCaller,
+    db: DatabaseDep,
+    query: TodoPageQueryDep,
+) -> list[TodoPublic]:
+    """The list's todos, oldest first, paged like `GET /todo`."""
+    return await _page(db, caller, list_id, query, request, response)
+
+
+@list_router.get("/stats")
+async def list_todo_stats(list_id: uuid.UUID, caller: CurrentCaller, db: DatabaseDep) -> TodoStats:
+    return await db.read(lambda conn: daos.todos.stats(conn, caller, list_id))
+
+
+@list_router.delete("", responses=error_responses(403))
+@list_router.delete("/", include_in_schema=False)
+async def delete_completed_list_todos(
+    list_id: uuid.UUID, caller: CurrentCaller, db: DatabaseDep, completed: CompletedOnly
+) -> DeletedCount:
+    """Delete the list's completed todos (editors and owners)."""
+    return await _delete_completed(db, caller, list_id, completed)
+
+
+@list_router.post("", status_code=status.HTTP_201_CREATED, responses=error_responses(400, 403))
+@list_router.post("/", status_code=status.HTTP_201_CREATED, include_in_schema=False)
+async def create_list_todo(
+    list_id: uuid.UUID,
+    body: TodoCreate,
+    request: Request,
+    response: Response,
+    caller: CurrentCaller,
+    db: DatabaseDep,
+    idempotency_key: IdempotencyKeyDep,
+) -> TodoPublic:
+    """Add a todo to the list (editors and owners), as `POST /todo` does."""
+    return await _create(db, caller, list_id, body, idempotency_key, request, response)

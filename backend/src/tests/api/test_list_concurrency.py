@@ -1,0 +1,76 @@
+"""Roles changing while members act. On PostgreSQL (and through the cockroachdb dialect)
+these race real transactions: a write holds the membership it relies on (FOR SHARE),
+and member management runs serializable, so the outcomes below are exact, not likely."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+
+import httpx
+import pytest
+
+from tests.api.test_lists import new_list, ok, share
+from tests.conftest import MakeUser, server_engines_only
+
+WRITERS = 30
+
+
+@server_engines_only
+async def test_no_write_lands_after_a_demotion(
+    client: httpx.AsyncClient, make_user: MakeUser
+) -> None:
+    """An owner demotes an editor while the editor sends 30 PUTs: every PUT sent after
+    the demotion answered is a 403, and nothing changes the todo after that moment."""
+    _, owner = await make_user()
+    editor_name, editor = await make_user()
+    list_id = await new_list(client, owner)
+    await share(client, owner, list_id, editor_name, "editor")
+    todo = await ok(
+        await client.post(f"/lists/{list_id}/todos", json={"title": "hot"}, headers=owner)
+    )
+    loop = asyncio.get_running_loop()
+
+    async def put(n: int) -> tuple[float, int]:
+        await asyncio.sleep(n * 0.004)  # spread over the demotion
+        sent = loop.time()
+        response = await client.put(
+            f"/todo/{todo['id']}", json={"content": f"put {n}"}, headers=editor
+        )
+        return sent, response.status_code
+
+    writers = [asyncio.create_task(put(n)) for n in range(WRITERS)]
+    await asyncio.sleep(WRITERS * 0.002)
+    demotion = await share(client, owner, list_id, editor_name, "viewer")
+    demoted_at = loop.time()
+    assert demotion.status_code == 200
+    at_demotion = await ok(await client.get(f"/todo/{todo['id']}", headers=owner))
+    results = await asyncio.gather(*writers)
+
+    statuses = Counter(status for _, status in results)
+    assert set(statuses) <= {200, 403}, statuses
+    assert all(status == 403 for sent, status in results if sent > demoted_at)
+    assert statuses[403] > 0, "the demotion came while PUTs were still being sent"
+    final = await ok(await client.get(f"/todo/{todo['id']}", headers=owner))
+    assert final == at_demotion, "nothing landed after the demotion"
+    assert final["version"] == statuses[200], "each accepted PUT is one version"
+
+
+@pytest.mark.parametrize("round_", range(5))
+async def test_two_owners_removing_each_other_leave_one(
+    client: httpx.AsyncClient, make_user: MakeUser, round_: int
+) -> None:
+    first_name, first = await make_user()
+    second_name, second = await make_user()
+    list_id = await new_list(client, first)
+    await share(client, first, list_id, second_name, "owner")
+
+    removals = await asyncio.gather(
+        client.delete(f"/lists/{list_id}/members/{second_name}", headers=first),
+        client.delete(f"/lists/{list_id}/members/{first_name}", headers=second),
+    )
+
+    assert sorted(r.status_code for r in removals) == [200, 404], [r.text for r in removals]
+    survivor = first if removals[0].status_code == 200 else second
+    members = await ok(await client.get(f"/lists/{list_id}/members", headers=survivor))
+    assert [member["role"] for member in members] == ["owner"]

@@ -1,0 +1,143 @@
+"""The role matrix: every list and todo operation, tried by a non-member, a viewer, an
+editor and an owner of a shared list, each against a list of their own making.
+
+The same table runs on fake DAOs (tests/unit/test_list_roles.py) and on every engine
+(tests/api/test_list_roles.py): `observe` builds the world through the API, so the two
+prove the same rules. A non-member gets 404 (as if the list did not exist), a member
+whose role does not allow the operation 403.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from app.schemas import Role
+
+Headers = dict[str, str]
+MakeUser = Callable[[], Awaitable[tuple[str, Headers]]]
+
+ACTORS = ("outsider", "viewer", "editor", "owner")
+SUCCESS = {"GET": 200, "POST": 201, "PUT": 200, "PATCH": 200, "DELETE": 200}
+
+
+@dataclass(frozen=True)
+class Operation:
+    name: str
+    method: str
+    path: str  # formatted with the ids `World` holds
+    needs: Role | None = None  # the least role that may; None: `expected` says it all
+    body: dict[str, Any] | None = None
+    expected: dict[str, int] = field(default_factory=dict)
+
+    def expect(self, actor: str) -> int:
+        if self.expected:
+            return self.expected[actor]
+        assert self.needs is not None
+        if actor == "outsider":
+            return 404
+        held = Role(actor)
+        order = list(Role)
+        return SUCCESS[self.method] if order.index(held) >= order.index(self.needs) else 403
+
+
+OPERATIONS = (
+    Operation("read list", "GET", "/lists/{list}", Role.viewer),
+    Operation("rename list", "PATCH", "/lists/{list}", Role.owner, {"name": "renamed"}),
+    Operation("delete list", "DELETE", "/lists/{list}", Role.owner),
+    Operation("list todos", "GET", "/lists/{list}/todos", Role.viewer),
+    Operation("todo stats", "GET", "/lists/{list}/todos/stats", Role.viewer),
+    Operation("add todo", "POST", "/lists/{list}/todos", Role.editor, {"title": "new"}),
+    Operation("clear completed", "DELETE", "/lists/{list}/todos?completed=true", Role.editor),
+    Operation("list members", "GET", "/lists/{list}/members", Role.viewer),
+    Operation(
+        "change a role", "PUT", "/lists/{list}/members/{bystander}", Role.owner, {"role": "editor"}
+    ),
+    Operation("remove a member", "DELETE", "/lists/{list}/members/{bystander}", Role.owner),
+    Operation(
+        "leave",
+        "DELETE",
+        "/lists/{list}/members/{self}",
+        expected={"outsider": 404, "viewer": 200, "editor": 200, "owner": 409},
+    ),
+    Operation("read todo", "GET", "/todo/{todo}", Role.viewer),
+    Operation("replace todo", "PUT", "/todo/{todo}", Role.editor, {"title": "changed"}),
+    Operation("complete todo", "PATCH", "/todo/{todo}", Role.editor, {"completed": False}),
+    Operation("delete todo", "DELETE", "/todo/{todo}", Role.editor),
+    Operation("move todo out", "PATCH", "/todo/{todo}", Role.editor, {"list_id": "{personal}"}),
+    Operation("move todo in", "PATCH", "/todo/{own_todo}", Role.editor, {"list_id": "{list}"}),
+)
+
+
+@dataclass
+class Users:
+    names: dict[str, str]
+    headers: dict[str, Headers]
+
+    @classmethod
+    async def make(cls, make_user: MakeUser) -> Users:
+        names, headers = {}, {}
+        for who in (*ACTORS, "bystander"):
+            names[who], headers[who] = await make_user()
+        return cls(names, headers)
+
+
+async def _ok(response: Awaitable[httpx.Response]) -> dict[str, Any]:
+    done = await response
+    assert done.is_success, done.text
+    body: dict[str, Any] = done.json()
+    return body
+
+
+async def world_for(client: httpx.AsyncClient, users: Users, actor: str) -> dict[str, str]:
+    """A fresh shared list (owner, viewer, editor, and a bystander viewer) with one
+    completed todo, plus the actor's personal list and a todo in it."""
+    owner = users.headers["owner"]
+    shared = await _ok(client.post("/lists", json={"name": "shared"}, headers=owner))
+    for who, role in (("viewer", "viewer"), ("editor", "editor"), ("bystander", "viewer")):
+        path = f"/lists/{shared['id']}/members/{users.names[who]}"
+        await _ok(client.put(path, json={"role": role}, headers=owner))
+    todo = await _ok(
+        client.post(
+            f"/lists/{shared['id']}/todos", json={"title": "t", "completed": True}, headers=owner
+        )
+    )
+    mine = users.headers[actor]
+    personal = (await client.get("/lists", headers=mine)).json()[0]
+    own_todo = await _ok(client.post("/todo", json={"title": "mine"}, headers=mine))
+    return {
+        "list": shared["id"],
+        "todo": todo["id"],
+        "personal": personal["id"],
+        "own_todo": own_todo["id"],
+        "bystander": users.names["bystander"],
+        "self": users.names[actor],
+    }
+
+
+async def observe(client: httpx.AsyncClient, users: Users, operation: Operation) -> dict[str, int]:
+    """The status each actor gets for the operation, each on a world of its own."""
+    observed = {}
+    for actor in ACTORS:
+        ids = await world_for(client, users, actor)
+        body = None
+        if operation.body is not None:
+            body = {
+                key: value.format(**ids) if isinstance(value, str) else value
+                for key, value in operation.body.items()
+            }
+        response = await client.request(
+            operation.method,
+            operation.path.format(**ids),
+            json=body,
+            headers=users.headers[actor],
+        )
+        observed[actor] = response.status_code
+    return observed
+
+
+def expected(operation: Operation) -> dict[str, int]:
+    return {actor: operation.expect(actor) for actor in ACTORS}
