@@ -27,7 +27,12 @@ from tests.notebooks.conftest import NotebookBackend
 
 NOTEBOOKS_DIR = Path(__file__).resolve().parents[4] / "jupyter" / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
-EXPECTED_NOTEBOOKS = {"01-database.ipynb", "02-api.ipynb", "03-stress.ipynb"}
+EXPECTED_NOTEBOOKS = {
+    "01-database.ipynb",
+    "02-api.ipynb",
+    "03-stress.ipynb",
+    "04-sharing.ipynb",
+}
 CELL_TIMEOUT = int(os.environ.get("NOTEBOOK_CELL_TIMEOUT", "300"))
 STRESS_USERS = os.environ.get("STRESS_USERS", "20")
 TRACEBACK_LINES = 40
