@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import path from "node:path";
 
 import { commandLine, eventually, httpRequest, largestProcess, residentBytes, sleep, uploadFiller } from "./harness.mjs";
+import { sharedListScenarios } from "./shared-lists.mjs";
 
 const PASSWORD = "pass";
 
@@ -53,7 +54,9 @@ export function scenarios({ browser, frontendUrl, backendUrl, resultsDir, fronte
     await listLoaded(page);
   }
 
-  const item = (page, title) => page.getByRole("listitem").filter({ has: page.getByText(title, { exact: true }) });
+  /** The rows of the todo list (not the sidebar's lists or a dialog's members). */
+  const todoRows = (page) => page.getByRole("list", { name: "Todos" }).getByRole("listitem");
+  const item = (page, title) => todoRows(page).filter({ has: page.getByText(title, { exact: true }) });
 
   async function itemsLeft(page) {
     const text = await page.getByText(/^\d+ items? left$/).textContent();
@@ -363,7 +366,7 @@ export function scenarios({ browser, frontendUrl, backendUrl, resultsDir, fronte
 
         const page = await newPage();
         await logIn(page, "user2");
-        const titles = await page.getByRole("listitem").allTextContents();
+        const titles = await todoRows(page).allTextContents();
         for (const title of ["Note 1", "Note 2", "Note 3", secret]) {
           assert.ok(!titles.some((text) => text.includes(title)), `user2 must not see "${title}"`);
         }
@@ -449,7 +452,7 @@ export function scenarios({ browser, frontendUrl, backendUrl, resultsDir, fronte
 
         await page.goto("/");
         await page.waitForURL((url) => url.pathname === "/login");
-        assert.equal(await page.getByRole("listitem").count(), 0);
+        assert.equal(await todoRows(page).count(), 0);
         await page.context().close();
       },
     },
@@ -491,16 +494,16 @@ export function scenarios({ browser, frontendUrl, backendUrl, resultsDir, fronte
 
         const page = await newPage();
         await logIn(page, name, "password123");
-        await eventually(async () => (await page.getByRole("listitem").count()) === 20, { message: "first page of 20" });
+        await eventually(async () => (await todoRows(page).count()) === 20, { message: "first page of 20" });
         await page.getByText("23 items left").waitFor();
         await page.getByRole("button", { name: "Load more" }).click();
-        await eventually(async () => (await page.getByRole("listitem").count()) === 25, { message: "all 25 loaded" });
+        await eventually(async () => (await todoRows(page).count()) === 25, { message: "all 25 loaded" });
         assert.equal(await page.getByRole("button", { name: "Load more" }).count(), 0);
         const titles = await page.locator(".todo-item__title").allTextContents();
         assert.deepEqual(titles, Array.from({ length: 25 }, (_, i) => `Task ${String(i + 1).padStart(2, "0")}`));
 
         await page.getByRole("button", { name: "Clear completed" }).click();
-        await eventually(async () => (await page.getByRole("listitem").count()) === 23, { message: "2 cleared" });
+        await eventually(async () => (await todoRows(page).count()) === 23, { message: "2 cleared" });
         assert.equal(await item(page, "Task 01").count(), 0);
         await page.reload();
         await listLoaded(page);
@@ -523,9 +526,10 @@ export function scenarios({ browser, frontendUrl, backendUrl, resultsDir, fronte
       async fn() {
         const page = await newPage();
         await logIn(page, "user1");
-        // From the top of the page, Tab reaches the new-todo field.
+        // From the top of the page, Tab reaches the new-todo field (past the
+        // header, the lists column and the list's own buttons).
         await page.locator("body").focus();
-        for (let i = 0; i < 5; i += 1) {
+        for (let i = 0; i < 15; i += 1) {
           await page.keyboard.press("Tab");
           if (await page.getByRole("textbox", { name: "New todo" }).evaluate((el) => el === document.activeElement)) break;
         }
@@ -778,6 +782,7 @@ export function scenarios({ browser, frontendUrl, backendUrl, resultsDir, fronte
         await narrow.context().close();
       },
     },
+    ...sharedListScenarios({ newPage, logIn, listLoaded, item, addTodo, newAccount, api, unique, resultsDir }),
     {
       name: "request bodies over MAX_BODY_BYTES get 413 from the proxy, streamed or announced, with flat memory",
       async fn() {

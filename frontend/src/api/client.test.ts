@@ -1,10 +1,11 @@
 import { describe, expect, it, vi } from "vitest";
 
-import { createApi } from "./client";
+import { CANNOT_EDIT, createApi, LIST_GONE } from "./client";
 import { ApiError, ConflictError } from "./errors";
 
 const TODO = {
   id: "6f1c1e52-9a4e-4c7a-9a51-2b1c1c1c1c1c",
+  list_id: "0b6a4e8c-2f3d-4a7b-8c9d-1e2f3a4b5c6d",
   created_at: "2024-01-01T00:00:00Z",
   updated_at: "2024-01-01T00:00:00Z",
   title: "Note 1",
@@ -108,7 +109,7 @@ describe("API client", () => {
 
   it("sends an Idempotency-Key when creating", async () => {
     const { api, requests } = setup(() => json(TODO, { status: 201, headers: { ETag: '"1"', Location: `/todo/${TODO.id}` } }));
-    await api.createTodo({ title: "Note 1" }, "key-1");
+    await api.createTodo({ title: "Note 1" }, { idempotencyKey: "key-1" });
     expect(requests[0]?.headers.get("Idempotency-Key")).toBe("key-1");
     expect(await requests[0]?.json()).toEqual({ title: "Note 1", content: "" });
   });
@@ -227,5 +228,126 @@ describe("API client: the account", () => {
     await expect(api.logOutEverywhere()).rejects.toMatchObject({ status: 401 });
     await expect(api.changePassword("a", "new-password")).rejects.toMatchObject({ status: 401 });
     expect(onUnauthorized).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe("API client: lists", () => {
+  const LIST = { id: "list-1", name: "Groceries", role: "editor", personal: false, created_at: "2024-01-01T00:00:00Z" };
+
+  it("reads the caller's lists with GET /lists", async () => {
+    const { api, requests } = setup(() => json([LIST]));
+    expect(await api.lists()).toEqual([LIST]);
+    expect(requests[0]?.url).toBe("http://frontend.test/api/lists");
+    expect(requests[0]?.headers.get("Authorization")).toBe("Bearer jwt-token");
+  });
+
+  it("pages through a list's todos at /lists/{id}/todos, like /todo", async () => {
+    const { api, requests } = setup(() =>
+      json([TODO], { headers: { Link: '<http://127.0.0.1:8000/lists/list-1/todos?limit=20&cursor=C2>; rel="next"' } }),
+    );
+    const page = await api.listTodos({ listId: "list-1", filter: "completed", limit: 20 });
+    expect(page.nextCursor).toBe("C2");
+    const url = new URL(requests[0]?.url ?? "");
+    expect(url.pathname).toBe("/api/lists/list-1/todos");
+    expect(url.searchParams.get("completed")).toBe("true");
+  });
+
+  it("adds, counts and clears in a list; without a list id it is the personal /todo", async () => {
+    const { api, requests } = setup((request) =>
+      request.url.endsWith("/stats")
+        ? json({ total: 2, active: 1, completed: 1 })
+        : request.method === "DELETE"
+          ? json({ deleted: 1 })
+          : json(TODO, { status: 201 }),
+    );
+    await api.createTodo({ title: "Milk" }, { listId: "list-1", idempotencyKey: "k-1" });
+    expect(await api.stats("list-1")).toEqual({ total: 2, active: 1, completed: 1 });
+    expect(await api.clearCompleted("list-1")).toBe(1);
+    await api.stats();
+    expect(requests.map((r) => `${r.method} ${new URL(r.url).pathname}${new URL(r.url).search}`)).toEqual([
+      "POST /api/lists/list-1/todos",
+      "GET /api/lists/list-1/todos/stats",
+      "DELETE /api/lists/list-1/todos?completed=true",
+      "GET /api/todo/stats",
+    ]);
+    expect(requests[0]?.headers.get("Idempotency-Key")).toBe("k-1");
+  });
+
+  it("explains a viewer's 403 and a list's 404 in words for people", async () => {
+    const forbidden = setup(() => json({ detail: "This needs the editor role in the list; you are a viewer" }, { status: 403 }));
+    await expect(forbidden.api.createTodo({ title: "x" }, { listId: "list-1" })).rejects.toMatchObject({
+      status: 403,
+      message: CANNOT_EDIT,
+    });
+    await expect(forbidden.api.updateTodo(TODO.id, { completed: true })).rejects.toMatchObject({ message: CANNOT_EDIT });
+    expect(forbidden.onUnauthorized).not.toHaveBeenCalled();
+
+    const gone = setup(() => json({ detail: "List not found" }, { status: 404 }));
+    await expect(gone.api.listTodos({ listId: "list-1", filter: "all" })).rejects.toMatchObject({
+      status: 404,
+      message: LIST_GONE,
+    });
+  });
+
+  it("creates, renames and deletes lists", async () => {
+    const { api, requests } = setup((request) =>
+      request.method === "DELETE" ? json({}) : json({ ...LIST, role: "owner" }, { status: request.method === "POST" ? 201 : 200 }),
+    );
+    expect((await api.createList("Groceries")).role).toBe("owner");
+    await api.renameList("list-1", "Food");
+    await api.deleteList("list-1");
+    expect(requests.map((r) => `${r.method} ${new URL(r.url).pathname}`)).toEqual([
+      "POST /api/lists",
+      "PATCH /api/lists/list-1",
+      "DELETE /api/lists/list-1",
+    ]);
+    expect(await requests[0]?.json()).toEqual({ name: "Groceries" });
+    expect(await requests[1]?.json()).toEqual({ name: "Food" });
+  });
+
+  it("keeps the backend's sentence for a 409 on creating (it names the limit)", async () => {
+    const { api } = setup(() => json({ detail: "An account may own at most 100 lists; delete one first" }, { status: 409 }));
+    await expect(api.createList("One too many")).rejects.toMatchObject({
+      status: 409,
+      message: "An account may own at most 100 lists; delete one first",
+    });
+  });
+});
+
+describe("API client: members", () => {
+  it("reads the members of a list", async () => {
+    const { api, requests } = setup(() => json([{ name: "ann", role: "owner" }]));
+    expect(await api.members("list-1")).toEqual([{ name: "ann", role: "owner" }]);
+    expect(new URL(requests[0]?.url ?? "").pathname).toBe("/api/lists/list-1/members");
+  });
+
+  it("adds or changes a member with PUT /lists/{id}/members/{name}", async () => {
+    const { api, requests } = setup(() => json({ name: "bob", role: "viewer" }));
+    expect(await api.setMemberRole("list-1", "bob", "viewer")).toEqual({ name: "bob", role: "viewer" });
+    expect(requests[0]?.method).toBe("PUT");
+    expect(new URL(requests[0]?.url ?? "").pathname).toBe("/api/lists/list-1/members/bob");
+    expect(await requests[0]?.json()).toEqual({ role: "viewer" });
+  });
+
+  it("says 'No account with that name.' for an unknown user, and passes on the last-owner 409", async () => {
+    const unknown = setup(() => json({ detail: "No account has that name" }, { status: 404 }));
+    await expect(unknown.api.setMemberRole("list-1", "nobody", "editor")).rejects.toMatchObject({
+      status: 404,
+      message: "No account with that name.",
+    });
+    const lastOwner = setup(() =>
+      json({ detail: "A list must keep an owner: make another member an owner first" }, { status: 409 }),
+    );
+    await expect(lastOwner.api.removeMember("list-1", "ann")).rejects.toMatchObject({
+      status: 409,
+      message: "A list must keep an owner: make another member an owner first",
+    });
+  });
+
+  it("removes a member (or leaves) with DELETE /lists/{id}/members/{name}", async () => {
+    const { api, requests } = setup(() => json({}));
+    await api.removeMember("list-1", "bob");
+    expect(requests[0]?.method).toBe("DELETE");
+    expect(new URL(requests[0]?.url ?? "").pathname).toBe("/api/lists/list-1/members/bob");
   });
 });

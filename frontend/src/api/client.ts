@@ -26,11 +26,22 @@ type JsonResponse<Path extends keyof paths, Method extends keyof paths[Path], St
 export type Todo = JsonResponse<"/todo/{todo_id}", "get", 200>;
 export type TodoStats = JsonResponse<"/todo/stats", "get", 200>;
 export type User = JsonResponse<"/me", "get", 200>;
+/** A list as the caller sees it: `role` is the caller's own role in it. */
+export type ListInfo = JsonResponse<"/lists/{list_id}", "get", 200>;
+/** "viewer" | "editor" | "owner". */
+export type Role = ListInfo["role"];
+export type Member = JsonResponse<"/lists/{list_id}/members", "get", 200>[number];
 export interface TodoPage {
   todos: Todo[];
   /** Pass to `listTodos` to get the next page; null on the last page. */
   nextCursor: string | null;
 }
+/**
+ * Which list a todo call works on: a list's id, or nothing for the caller's
+ * personal list (the original `/todo` endpoints, which always mean it).
+ */
+export type ListId = string | undefined;
+
 export interface TodoChanges {
   title?: string;
   content?: string;
@@ -65,11 +76,21 @@ function authMiddleware(options: ApiOptions): Middleware {
   };
 }
 
-/** Turns an openapi-fetch result into data, or throws an ApiError. */
-function unwrap<T>(result: { data?: T; error?: unknown; response: Response }, fieldLabels?: Record<string, string>): T {
+/** Our own words for some statuses of one call, e.g. `{ 404: "No account with that name." }`. */
+type StatusMessages = Partial<Record<number, string>>;
+
+/**
+ * Turns an openapi-fetch result into data, or throws an ApiError whose
+ * message is `messages[status]` when given, else the backend's `detail`.
+ */
+function unwrap<T>(
+  result: { data?: T; error?: unknown; response: Response },
+  fieldLabels?: Record<string, string>,
+  messages: StatusMessages = {},
+): T {
   const { data, error, response } = result;
   if (error !== undefined || !response.ok) {
-    const message = messageFromErrorBody(response.status, error, fieldLabels);
+    const message = messages[response.status] ?? messageFromErrorBody(response.status, error, fieldLabels);
     if (response.status === 412) throw new ConflictError(message);
     throw new ApiError(response.status, message);
   }
@@ -91,6 +112,12 @@ function unwrapPasswordCheck<T>(
   if (status === 429) throw new ApiError(429, tooManyAttemptsMessage(headers.get("Retry-After")));
   return unwrap(result, fieldLabels);
 }
+
+/** A 404 on a list: deleted, or the caller was removed from it (the two look alike on purpose). */
+export const LIST_GONE = "This list no longer exists, or you are no longer a member of it.";
+/** A 403 on a todo change: the caller's role in the list is "viewer". */
+export const CANNOT_EDIT = "You can only view this list, so that change was not saved. Ask an owner to make you an editor.";
+const LIST_NAME_LABELS = { name: "List name" };
 
 /** Network failures (server down, offline) become ApiError(0, …). */
 async function request<T>(call: () => Promise<T>): Promise<T> {
@@ -167,19 +194,21 @@ export function createApi(options: ApiOptions) {
       });
     },
 
-    /** One page of the caller's todos, oldest first. */
-    listTodos(query: { filter: Filter; cursor?: string | null; limit?: number }): Promise<TodoPage> {
+    /** One page of a list's todos (the personal list without `listId`), oldest first. */
+    listTodos(query: { listId?: ListId; filter: Filter; cursor?: string | null; limit?: number }): Promise<TodoPage> {
       return request(async () => {
-        const result = await client.GET("/todo", {
-          params: {
-            query: {
-              completed: completedParamFor(query.filter),
-              limit: query.limit,
-              cursor: query.cursor ?? undefined,
-            },
-          },
-        });
-        const todos = unwrap(result);
+        const filterAndPage = {
+          completed: completedParamFor(query.filter),
+          limit: query.limit,
+          cursor: query.cursor ?? undefined,
+        };
+        const result =
+          query.listId === undefined
+            ? await client.GET("/todo", { params: { query: filterAndPage } })
+            : await client.GET("/lists/{list_id}/todos", {
+                params: { path: { list_id: query.listId }, query: filterAndPage },
+              });
+        const todos = unwrap(result, undefined, { 404: LIST_GONE });
         return { todos, nextCursor: nextCursorFromLink(result.response.headers.get("Link")) };
       });
     },
@@ -189,23 +218,37 @@ export function createApi(options: ApiOptions) {
       return request(async () => unwrap(await client.GET("/todo/{todo_id}", { params: { path: { todo_id: id } } })));
     },
 
-    stats(): Promise<TodoStats> {
-      return request(async () => unwrap(await client.GET("/todo/stats")));
+    /** How many todos a list (the personal list without `listId`) has: total, active, completed. */
+    stats(listId?: ListId): Promise<TodoStats> {
+      return request(async () =>
+        unwrap(
+          listId === undefined
+            ? await client.GET("/todo/stats")
+            : await client.GET("/lists/{list_id}/todos/stats", { params: { path: { list_id: listId } } }),
+          undefined,
+          { 404: LIST_GONE },
+        ),
+      );
     },
 
     /**
-     * Adds a todo. `idempotencyKey` makes a retried submission (after a
-     * timeout, say) create the todo only once.
+     * Adds a todo to a list (the personal list without `listId`).
+     * `idempotencyKey` makes a retried submission (after a timeout, say)
+     * create the todo only once.
      */
-    createTodo(todo: { title: string; content?: string }, idempotencyKey?: string): Promise<Todo> {
-      return request(async () =>
-        unwrap(
-          await client.POST("/todo", {
-            body: { title: todo.title, content: todo.content ?? "" },
-            params: { header: { "idempotency-key": idempotencyKey } },
-          }),
-        ),
-      );
+    createTodo(
+      todo: { title: string; content?: string },
+      options: { idempotencyKey?: string; listId?: ListId } = {},
+    ): Promise<Todo> {
+      return request(async () => {
+        const body = { title: todo.title, content: todo.content ?? "" };
+        const header = { "idempotency-key": options.idempotencyKey };
+        const result =
+          options.listId === undefined
+            ? await client.POST("/todo", { body, params: { header } })
+            : await client.POST("/lists/{list_id}/todos", { body, params: { header, path: { list_id: options.listId } } });
+        return unwrap(result, undefined, { 403: CANNOT_EDIT, 404: LIST_GONE });
+      });
     },
 
     /**
@@ -222,7 +265,7 @@ export function createApi(options: ApiOptions) {
           },
           body: changes,
         });
-        const todo = unwrap(result);
+        const todo = unwrap(result, undefined, { 403: CANNOT_EDIT });
         // The ETag and the body carry the same version; prefer the header if present.
         const version = versionFromEtag(result.response.headers.get("ETag"));
         return version === null ? todo : { ...todo, version };
@@ -231,15 +274,104 @@ export function createApi(options: ApiOptions) {
 
     deleteTodo(id: string): Promise<void> {
       return request(async () => {
-        unwrap(await client.DELETE("/todo/{todo_id}", { params: { path: { todo_id: id } } }));
+        unwrap(await client.DELETE("/todo/{todo_id}", { params: { path: { todo_id: id } } }), undefined, {
+          403: CANNOT_EDIT,
+        });
       });
     },
 
-    /** Deletes every completed todo; returns how many went. */
-    clearCompleted(): Promise<number> {
+    /** Deletes every completed todo of a list (the personal list without `listId`); returns how many went. */
+    clearCompleted(listId?: ListId): Promise<number> {
       return request(async () => {
-        const result = await client.DELETE("/todo", { params: { query: { completed: true } } });
-        return unwrap(result).deleted;
+        const query = { completed: true } as const;
+        const result =
+          listId === undefined
+            ? await client.DELETE("/todo", { params: { query } })
+            : await client.DELETE("/lists/{list_id}/todos", { params: { query, path: { list_id: listId } } });
+        return unwrap(result, undefined, { 403: CANNOT_EDIT, 404: LIST_GONE }).deleted;
+      });
+    },
+
+    // ---- lists ----
+
+    /** The caller's lists: the personal one first, then by name. */
+    lists(): Promise<ListInfo[]> {
+      return request(async () => unwrap(await client.GET("/lists")));
+    },
+
+    /** Creates a list owned by the caller (409 when they own as many as allowed: the backend says how many). */
+    createList(name: string): Promise<ListInfo> {
+      return request(async () => unwrap(await client.POST("/lists", { body: { name } }), LIST_NAME_LABELS));
+    },
+
+    renameList(listId: string, name: string): Promise<ListInfo> {
+      return request(async () =>
+        unwrap(
+          await client.PATCH("/lists/{list_id}", { params: { path: { list_id: listId } }, body: { name } }),
+          LIST_NAME_LABELS,
+          { 403: "Only an owner can rename this list.", 404: LIST_GONE },
+        ),
+      );
+    },
+
+    /** Deletes a list and every todo in it (owners only; never the personal list). */
+    deleteList(listId: string): Promise<void> {
+      return request(async () => {
+        unwrap(await client.DELETE("/lists/{list_id}", { params: { path: { list_id: listId } } }), undefined, {
+          403: "Only an owner can delete this list.",
+          404: LIST_GONE,
+          409: "Your personal list can't be deleted.",
+        });
+      });
+    },
+
+    // ---- members ----
+
+    /** Who is in a list and with which role, owners first. */
+    members(listId: string): Promise<Member[]> {
+      return request(async () =>
+        unwrap(await client.GET("/lists/{list_id}/members", { params: { path: { list_id: listId } } }), undefined, {
+          404: LIST_GONE,
+        }),
+      );
+    },
+
+    /**
+     * Adds the user `name` to a list with `role`, or changes their role
+     * (owners only). A 409 (the last owner would go, too many members) keeps
+     * the backend's sentence, which says which.
+     */
+    setMemberRole(listId: string, name: string, role: Role): Promise<Member> {
+      return request(async () =>
+        unwrap(
+          await client.PUT("/lists/{list_id}/members/{name}", {
+            params: { path: { list_id: listId, name } },
+            body: { role },
+          }),
+          undefined,
+          {
+            403: "Only an owner can change who is in this list.",
+            404: "No account with that name.",
+            422: "No account with that name.",
+          },
+        ),
+      );
+    },
+
+    /**
+     * Removes `name` from a list: an owner removing anyone, or a member
+     * leaving (their own name). 409: the last owner cannot go.
+     */
+    removeMember(listId: string, name: string): Promise<void> {
+      return request(async () => {
+        unwrap(
+          await client.DELETE("/lists/{list_id}/members/{name}", { params: { path: { list_id: listId, name } } }),
+          undefined,
+          {
+            403: "Only an owner can remove other members.",
+            404: "That person is no longer a member of this list.",
+          },
+        );
       });
     },
   };

@@ -6,6 +6,8 @@ interface AppHeaderProps {
   /** The logged-in user's name, once known. */
   userName?: string | null;
   onLogOut?: () => void;
+  /** As wide as the lists page (sidebar and list) instead of one column. */
+  wide?: boolean;
 }
 
 /**
@@ -13,10 +15,10 @@ interface AppHeaderProps {
  * the other logged-in page (Account from the list, Todos from the account),
  * and "Log out".
  */
-export function AppHeader({ current, userName, onLogOut }: AppHeaderProps) {
+export function AppHeader({ current, userName, onLogOut, wide = false }: AppHeaderProps) {
   return (
     <header className="app-header">
-      <div className="app-header__inner">
+      <div className={wide ? "app-header__inner app-header__inner--wide" : "app-header__inner"}>
         <Link className="app-header__brand" href="/">
           <svg aria-hidden="true" viewBox="0 0 24 24" width="22" height="22">
             <rect x="3" y="3" width="18" height="18" rx="5" fill="currentColor" opacity="0.15" />

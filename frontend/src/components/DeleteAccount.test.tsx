@@ -17,18 +17,20 @@ function renderDelete(onDelete = vi.fn<(password: string) => Promise<void>>().mo
 }
 
 describe("DeleteAccount", () => {
-  it("says plainly that the todos go too", () => {
+  it("says plainly that the todos go too, and what happens to lists it owns", () => {
     renderDelete();
-    expect(screen.getByText(/permanently deletes the account/).textContent).toBe(
-      "This permanently deletes the account user1 and all 3 of its todos. It cannot be undone, and every device is signed out.",
+    expect(screen.getByText(/permanently deletes the account/).textContent.replace(/\s+/g, " ")).toBe(
+      "This permanently deletes the account user1 and its personal list with all 3 of its todos. " +
+        "A shared list it owns alone passes to its longest-standing editor, or is deleted with its todos if it has none. " +
+        "It cannot be undone, and every device is signed out.",
     );
   });
 
   it.each([
-    [0, "its todo list (empty right now)."],
-    [1, "its 1 todo."],
-    [2, "both of its todos."],
-    [null, "all of its todos."],
+    [0, "its personal list (empty right now)."],
+    [1, "its personal list with its 1 todo."],
+    [2, "its personal list with both of its todos."],
+    [null, "its personal list with all of its todos."],
   ])("words a count of %s", (count, phrase) => {
     render(<DeleteAccount accountName="a" todoCount={count} onDelete={vi.fn()} />);
     expect(screen.getByText(/permanently deletes/).textContent).toContain(phrase);

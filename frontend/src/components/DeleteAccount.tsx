@@ -9,7 +9,7 @@ import { FormField } from "./FormField";
 
 interface DeleteAccountProps {
   accountName: string;
-  /** How many todos will go with the account, when known. */
+  /** How many todos the personal list holds (they go with the account), when known. */
   todoCount: number | null;
   /**
    * Deletes the account and leaves the page; rejects with an ApiError (403
@@ -18,11 +18,12 @@ interface DeleteAccountProps {
   onDelete: (password: string) => Promise<void>;
 }
 
-function todosPhrase(count: number | null): string {
-  if (count === null) return "all of its todos";
-  if (count === 0) return "its todo list (empty right now)";
-  if (count === 1) return "its 1 todo";
-  return count === 2 ? "both of its todos" : `all ${count} of its todos`;
+/** What goes with the account: its personal list, with the count of its todos when known. */
+function personalListPhrase(count: number | null): string {
+  if (count === null) return "its personal list with all of its todos";
+  if (count === 0) return "its personal list (empty right now)";
+  if (count === 1) return "its personal list with its 1 todo";
+  return count === 2 ? "its personal list with both of its todos" : `its personal list with all ${count} of its todos`;
 }
 
 /**
@@ -70,8 +71,9 @@ export function DeleteAccount({ accountName, todoCount, onDelete }: DeleteAccoun
         Delete account
       </h2>
       <p className="account-section__text">
-        This permanently deletes the account <strong>{accountName}</strong> and {todosPhrase(todoCount)}. It
-        cannot be undone, and every device is signed out.
+        This permanently deletes the account <strong>{accountName}</strong> and {personalListPhrase(todoCount)}.
+        A shared list it owns alone passes to its longest-standing editor, or is deleted with its todos if it has
+        none. It cannot be undone, and every device is signed out.
       </p>
       <form className="account-form" onSubmit={(event) => void handleSubmit(event)} noValidate aria-busy={deleting}>
         <FormField

@@ -1,3 +1,5 @@
+import Link from "next/link";
+
 import type { Filter } from "@/lib/filter";
 
 /** Placeholder rows while the first page loads. */
@@ -21,8 +23,17 @@ const EMPTY_MESSAGES: Record<Filter, { title: string; hint: string }> = {
   completed: { title: "Nothing completed yet", hint: "Tick a todo's checkbox when it's done." },
 };
 
-export function EmptyState({ filter }: { filter: Filter }) {
-  const { title, hint } = EMPTY_MESSAGES[filter];
+/** What a viewer reads instead: they can neither add nor tick. */
+const VIEWER_HINTS: Record<Filter, string> = {
+  all: "Nobody has added a todo to this list yet.",
+  active: "Nothing left to do in this list.",
+  completed: "Nothing in this list is done yet.",
+};
+
+/** No todos (under this filter). `canAdd` false (a viewer) changes the hint. */
+export function EmptyState({ filter, canAdd = true }: { filter: Filter; canAdd?: boolean }) {
+  const { title, hint: editorHint } = EMPTY_MESSAGES[filter];
+  const hint = canAdd ? editorHint : VIEWER_HINTS[filter];
   return (
     <div className="list-state" role="status">
       <p className="list-state__title">{title}</p>
@@ -48,5 +59,24 @@ export function ErrorState({ message, onRetry, title = "Couldn't load your todos
         Try again
       </button>
     </div>
+  );
+}
+
+/**
+ * `/lists/<id>` for a list the caller cannot see. The backend answers 404
+ * both when it does not exist and when the caller is not a member, so the
+ * page cannot (and should not) tell which.
+ */
+export function NoAccessState() {
+  return (
+    <section className="card list-state" role="alert">
+      <p className="list-state__title">This list isn&apos;t available</p>
+      <p className="list-state__hint">
+        It doesn&apos;t exist, or you are not a member of it. If someone shared it with you, ask them to add you again.
+      </p>
+      <p className="list-state__hint">
+        <Link href="/">Back to your todos</Link>
+      </p>
+    </section>
   );
 }

@@ -7,10 +7,11 @@ import { TodoFilters } from "./TodoFilters";
 interface TodoFooterProps {
   stats: TodoStats | null;
   filter: Filter;
-  onClearCompleted: () => Promise<void>;
+  /** Undefined for a viewer, who cannot delete: the button is not shown. */
+  onClearCompleted?: () => Promise<void>;
 }
 
-/** "N items left", the filters and "Clear completed". */
+/** "N items left", the filters and "Clear completed" (for those who may delete). */
 export function TodoFooter({ stats, filter, onClearCompleted }: TodoFooterProps) {
   return (
     <footer className="todo-footer">
@@ -18,14 +19,18 @@ export function TodoFooter({ stats, filter, onClearCompleted }: TodoFooterProps)
         {stats ? itemsLeftLabel(stats.active) : "\u00a0"}
       </span>
       <TodoFilters current={filter} />
-      <button
-        className="text-button todo-footer__clear"
-        type="button"
-        disabled={!stats || stats.completed === 0}
-        onClick={() => void onClearCompleted()}
-      >
-        Clear completed
-      </button>
+      {onClearCompleted ? (
+        <button
+          className="text-button todo-footer__clear"
+          type="button"
+          disabled={!stats || stats.completed === 0}
+          onClick={() => void onClearCompleted()}
+        >
+          Clear completed
+        </button>
+      ) : (
+        <span aria-hidden="true" />
+      )}
     </footer>
   );
 }

@@ -9,6 +9,7 @@ import type { SaveResult } from "./useTodos";
 
 const TODO: Todo = {
   id: "1",
+  list_id: "list-1",
   created_at: "2024-01-01T00:00:00Z",
   updated_at: "2024-01-01T00:00:00Z",
   title: "Water plants",
@@ -94,6 +95,18 @@ describe("TodoItem", () => {
     await userEvent.click(screen.getByRole("button", { name: "Save my version" }));
     expect(onSave).toHaveBeenLastCalledWith(TODO, { title: "My title", content: "The ferns too" }, 6);
     expect(screen.queryByRole("textbox", { name: "Title" })).toBeNull();
+  });
+
+  it("for a viewer: the checkbox shows the state but is disabled, and there is no Edit or Delete", async () => {
+    const props = renderItem({ readOnly: true, readOnlyNoteId: "viewer-note" });
+    const checkbox = screen.getByRole("checkbox", { name: "Complete Water plants" });
+    expect(checkbox).toHaveProperty("disabled", true);
+    expect(checkbox.getAttribute("aria-describedby")).toBe("viewer-note");
+    expect(screen.queryByRole("button", { name: "Edit Water plants" })).toBeNull();
+    expect(screen.queryByRole("button", { name: "Delete Water plants" })).toBeNull();
+    await userEvent.dblClick(screen.getByText("Water plants"));
+    expect(screen.queryByRole("textbox", { name: "Title" })).toBeNull();
+    expect(props.onToggle).not.toHaveBeenCalled();
   });
 
   it("keeps the draft and shows the message when saving fails", async () => {

@@ -12,10 +12,16 @@ interface TodoItemProps {
   onToggle: (todo: Todo) => Promise<void>;
   onSave: (todo: Todo, changes: TodoChanges, baseVersion: number) => Promise<SaveResult>;
   onDelete: (todo: Todo) => Promise<void>;
+  /**
+   * For a viewer: the checkbox shows the state but is disabled, and there is
+   * no Edit or Delete. `readOnlyNoteId` names the sentence that says why.
+   */
+  readOnly?: boolean;
+  readOnlyNoteId?: string;
 }
 
 /** One row of the list: checkbox, title and notes, edit and delete. */
-export function TodoItem({ todo, onToggle, onSave, onDelete }: TodoItemProps) {
+export function TodoItem({ todo, onToggle, onSave, onDelete, readOnly = false, readOnlyNoteId }: TodoItemProps) {
   const [editing, setEditing] = useState(false);
   const [busy, setBusy] = useState(false);
   const editButton = useRef<HTMLButtonElement>(null);
@@ -49,10 +55,10 @@ export function TodoItem({ todo, onToggle, onSave, onDelete }: TodoItemProps) {
   }
 
   function startEditing() {
-    setEditing(true);
+    if (!readOnly) setEditing(true);
   }
 
-  if (editing) {
+  if (editing && !readOnly) {
     return (
       <li className="todo-item todo-item--editing">
         <TodoEditor
@@ -74,49 +80,53 @@ export function TodoItem({ todo, onToggle, onSave, onDelete }: TodoItemProps) {
         type="checkbox"
         checked={todo.completed}
         aria-label={`Complete ${todo.title}`}
+        disabled={readOnly}
+        aria-describedby={readOnly ? readOnlyNoteId : undefined}
         onChange={() => void run("toggle", () => onToggle(todo))}
       />
       <span className="todo-item__title" onDoubleClick={startEditing}>
         {todo.title}
       </span>
-      <div className="todo-item__actions">
-        <button
-          ref={editButton}
-          className="icon-button"
-          type="button"
-          aria-label={`Edit ${todo.title}`}
-          title="Edit"
-          onClick={startEditing}
-        >
-          <svg aria-hidden="true" viewBox="0 0 20 20" width="18" height="18">
-            <path
-              d="M13.6 3.4a2 2 0 0 1 2.9 2.9l-9 9-3.8.9.9-3.8 9-9Z"
-              fill="none"
-              stroke="currentColor"
-              strokeWidth="1.6"
-              strokeLinejoin="round"
-            />
-          </svg>
-        </button>
-        <button
-          className="icon-button icon-button--danger"
-          type="button"
-          aria-label={`Delete ${todo.title}`}
-          title="Delete"
-          onClick={() => void run("delete", () => onDelete(todo))}
-        >
-          <svg aria-hidden="true" viewBox="0 0 20 20" width="18" height="18">
-            <path
-              d="M4 6h12M8 6V4h4v2m-6 0 .7 10h6.6L14 6"
-              fill="none"
-              stroke="currentColor"
-              strokeWidth="1.6"
-              strokeLinecap="round"
-              strokeLinejoin="round"
-            />
-          </svg>
-        </button>
-      </div>
+      {readOnly ? null : (
+        <div className="todo-item__actions">
+          <button
+            ref={editButton}
+            className="icon-button"
+            type="button"
+            aria-label={`Edit ${todo.title}`}
+            title="Edit"
+            onClick={startEditing}
+          >
+            <svg aria-hidden="true" viewBox="0 0 20 20" width="18" height="18">
+              <path
+                d="M13.6 3.4a2 2 0 0 1 2.9 2.9l-9 9-3.8.9.9-3.8 9-9Z"
+                fill="none"
+                stroke="currentColor"
+                strokeWidth="1.6"
+                strokeLinejoin="round"
+              />
+            </svg>
+          </button>
+          <button
+            className="icon-button icon-button--danger"
+            type="button"
+            aria-label={`Delete ${todo.title}`}
+            title="Delete"
+            onClick={() => void run("delete", () => onDelete(todo))}
+          >
+            <svg aria-hidden="true" viewBox="0 0 20 20" width="18" height="18">
+              <path
+                d="M4 6h12M8 6V4h4v2m-6 0 .7 10h6.6L14 6"
+                fill="none"
+                stroke="currentColor"
+                strokeWidth="1.6"
+                strokeLinecap="round"
+                strokeLinejoin="round"
+              />
+            </svg>
+          </button>
+        </div>
+      )}
       {todo.content ? (
         <p className="todo-item__content" onDoubleClick={startEditing}>
           {todo.content}

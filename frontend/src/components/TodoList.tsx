@@ -8,6 +8,9 @@ interface TodoListProps {
   onToggle: (todo: Todo) => Promise<void>;
   onSave: (todo: Todo, changes: TodoChanges, baseVersion: number) => Promise<SaveResult>;
   onDelete: (todo: Todo) => Promise<void>;
+  /** A viewer's list: see TodoItem. */
+  readOnly?: boolean;
+  readOnlyNoteId?: string;
 }
 
 export function TodoList({ todos, ...handlers }: TodoListProps) {

@@ -5,25 +5,24 @@ import { useSearchParams } from "next/navigation";
 import { filterFromSearchParams } from "@/lib/filter";
 
 import { AppHeader } from "./AppHeader";
-import { LoadingState } from "./ListStates";
-import { TodoBoard } from "./TodoBoard";
+import { ListWorkspace } from "./ListWorkspace";
+import { TodoPageSkeleton } from "./TodoPageSkeleton";
 import { useSession } from "./useSession";
 
 /**
- * The home page. Logged-out visitors are sent to the login page (with
- * `?next=` so they come back here); logged-in users see their list.
+ * `/` (the personal list) and `/lists/<id>`. Logged-out visitors are sent to
+ * the login page (with `?next=` so they come back here); logged-in users see
+ * their lists and the one the URL names.
  */
-export function TodoPage() {
+export function TodoPage({ listId }: { listId: string | null }) {
   const { token, user, logOut } = useSession();
   const filter = filterFromSearchParams(useSearchParams());
 
+  if (!token) return <TodoPageSkeleton />;
   return (
     <>
-      <AppHeader current="todos" userName={user?.name ?? null} onLogOut={logOut} />
-      <main className="page">
-        <h1 className="page__title">Todos</h1>
-        {token ? <TodoBoard filter={filter} /> : <LoadingState />}
-      </main>
+      <AppHeader current="todos" wide userName={user?.name ?? null} onLogOut={logOut} />
+      <ListWorkspace listId={listId} filter={filter} userName={user?.name ?? null} />
     </>
   );
 }

@@ -9,6 +9,7 @@ import { useTodos } from "./useTodos";
 function todo(n: number, overrides: Partial<Todo> = {}): Todo {
   return {
     id: `id-${String(n).padStart(2, "0")}`,
+    list_id: "list-1",
     created_at: new Date(Date.UTC(2024, 0, n)).toISOString(),
     updated_at: new Date(Date.UTC(2024, 0, n)).toISOString(),
     title: `Todo ${n}`,
@@ -40,11 +41,11 @@ describe("useTodos", () => {
     await waitFor(() => {
       expect(result.current.status).toBe("ready");
     });
-    expect(listTodos).toHaveBeenCalledWith({ filter: "active", limit: 20 });
+    expect(listTodos).toHaveBeenCalledWith({ listId: undefined, filter: "active", limit: 20 });
     expect(result.current.hasMore).toBe(true);
 
     await act(() => result.current.loadMore());
-    expect(listTodos).toHaveBeenLastCalledWith({ filter: "active", cursor: "c2", limit: 20 });
+    expect(listTodos).toHaveBeenLastCalledWith({ listId: undefined, filter: "active", cursor: "c2", limit: 20 });
     expect(result.current.todos.map((t) => t.title)).toEqual(["Todo 1", "Todo 2", "Todo 3"]);
     expect(result.current.hasMore).toBe(false);
   });
@@ -136,5 +137,79 @@ describe("useTodos", () => {
     await act(() => result.current.remove(todo(1)));
     expect(result.current.actionError).toBeNull();
     expect(result.current.todos).toHaveLength(1);
+  });
+});
+
+describe("useTodos in a list", () => {
+  it("loads, counts, adds and clears in the list it is given", async () => {
+    const listTodos = vi.fn().mockResolvedValue({ todos: [todo(1, { completed: true })], nextCursor: null });
+    const stats = vi.fn().mockResolvedValue({ total: 1, active: 0, completed: 1 });
+    const createTodo = vi.fn().mockResolvedValue(todo(2));
+    const clearCompleted = vi.fn().mockResolvedValue(1);
+    const api = fakeApi({ listTodos, stats, createTodo, clearCompleted });
+    const { result } = renderHook(() => useTodos(api, "all", { listId: "list-1" }));
+    await waitFor(() => {
+      expect(result.current.stats?.completed).toBe(1);
+    });
+    expect(listTodos).toHaveBeenCalledWith({ listId: "list-1", filter: "all", limit: 20 });
+    expect(stats).toHaveBeenCalledWith("list-1");
+
+    await act(() => result.current.add("Milk", "key-1"));
+    expect(createTodo).toHaveBeenCalledWith({ title: "Milk" }, { idempotencyKey: "key-1", listId: "list-1" });
+    await act(() => result.current.clearCompleted());
+    expect(clearCompleted).toHaveBeenCalledWith("list-1");
+    expect(result.current.todos.map((t) => t.id)).toEqual(["id-02"]);
+  });
+
+  it("on a 403 shows the message, puts the todo back and asks for the role again", async () => {
+    const onAccessChanged = vi.fn();
+    const listTodos = vi.fn().mockResolvedValue({ todos: [todo(1)], nextCursor: null });
+    const updateTodo = vi.fn().mockRejectedValue(new ApiError(403, "You can only view this list."));
+    const api = fakeApi({ listTodos, updateTodo });
+    const { result } = renderHook(() => useTodos(api, "all", { listId: "list-1", onAccessChanged }));
+    await waitFor(() => {
+      expect(result.current.status).toBe("ready");
+    });
+    await act(() => result.current.toggle(todo(1)));
+    expect(result.current.todos[0]?.completed).toBe(false);
+    expect(result.current.actionError).toBe("You can only view this list.");
+    expect(onAccessChanged).toHaveBeenCalledTimes(1);
+  });
+
+  it("a refused add (403) rejects for the input and asks for the role again", async () => {
+    const onAccessChanged = vi.fn();
+    const listTodos = vi.fn().mockResolvedValue({ todos: [], nextCursor: null });
+    const createTodo = vi.fn().mockRejectedValue(new ApiError(403, "You can only view this list."));
+    const api = fakeApi({ listTodos, createTodo });
+    const { result } = renderHook(() => useTodos(api, "all", { listId: "list-1", onAccessChanged }));
+    await waitFor(() => {
+      expect(result.current.status).toBe("ready");
+    });
+    await act(async () => {
+      await expect(result.current.add("Milk", "key-1")).rejects.toMatchObject({ status: 403 });
+    });
+    expect(onAccessChanged).toHaveBeenCalledTimes(1);
+  });
+
+  it("a list that is gone (404 on load) asks the page to look again; a todo's 404 does not", async () => {
+    const onAccessChanged = vi.fn();
+    const listTodos = vi.fn().mockRejectedValue(new ApiError(404, "This list no longer exists."));
+    const api = fakeApi({ listTodos });
+    const { result } = renderHook(() => useTodos(api, "all", { listId: "list-1", onAccessChanged }));
+    await waitFor(() => {
+      expect(result.current.status).toBe("error");
+    });
+    expect(onAccessChanged).toHaveBeenCalledTimes(1);
+
+    const deleteTodo = vi.fn().mockRejectedValue(new ApiError(404, "Todo not found"));
+    const ok = fakeApi({ listTodos: vi.fn().mockResolvedValue({ todos: [todo(1)], nextCursor: null }), deleteTodo });
+    const other = vi.fn();
+    const second = renderHook(() => useTodos(ok, "all", { listId: "list-1", onAccessChanged: other }));
+    await waitFor(() => {
+      expect(second.result.current.status).toBe("ready");
+    });
+    await act(() => second.result.current.remove(todo(1)));
+    expect(second.result.current.todos).toEqual([]);
+    expect(other).not.toHaveBeenCalled();
   });
 });

@@ -2,7 +2,7 @@
 
 import { useCallback, useEffect, useState } from "react";
 
-import type { Api, Todo, TodoChanges, TodoStats } from "@/api/client";
+import type { Api, ListId, Todo, TodoChanges, TodoStats } from "@/api/client";
 import { ApiError, ConflictError } from "@/api/errors";
 import { type Filter, matchesFilter } from "@/lib/filter";
 import { mergeTodos } from "@/lib/todo-list";
@@ -36,46 +36,85 @@ function messageOf(error: unknown): string {
 }
 
 /**
- * The todo list for one filter: loading, paging, and every change the user
- * can make, with the counts ("N items left") kept fresh.
+ * A 403 (the caller's role no longer allows this) or a 404 on the list
+ * itself (deleted, or the caller was removed): what the page knows about the
+ * list is out of date.
+ */
+function isAccessChange(error: unknown, listLevel: boolean): boolean {
+  return error instanceof ApiError && (error.status === 403 || (listLevel && error.status === 404));
+}
+
+export interface TodoScope {
+  /** The list shown; undefined for the caller's personal list (the `/todo` endpoints). */
+  listId?: ListId;
+  /**
+   * Called when the server refuses an action for lack of a role (403) or no
+   * longer knows the list (404), so the page can reload the list's role.
+   * Keep it stable (useCallback): the loaders depend on it.
+   */
+  onAccessChanged?: () => void;
+}
+
+/**
+ * The todos of one list under one filter: loading, paging, and every change
+ * the user can make, with the counts ("N items left") kept fresh.
  *
  * Mutations update the list in place from the server's answer instead of
  * refetching, so the scroll position and loaded pages stay put.
  */
-export function useTodos(api: Api, filter: Filter) {
+export function useTodos(api: Api, filter: Filter, { listId, onAccessChanged }: TodoScope = {}) {
   const [reloads, setReloads] = useState(0);
-  const key = `${filter}#${reloads}`;
+  const listKey = listId ?? "personal";
+  const key = `${listKey}/${filter}#${reloads}`;
   const [list, setList] = useState<LoadedList | null>(null);
-  const [stats, setStats] = useState<TodoStats | null>(null);
+  /** The counts, tagged with the list they are for. */
+  const [stats, setStats] = useState<{ listKey: string; value: TodoStats } | null>(null);
   const [loadingMore, setLoadingMore] = useState(false);
   /** The last failed action, shown in a banner until dismissed. */
   const [actionError, setActionError] = useState<string | null>(null);
 
-  // Load the first page whenever the filter changes (or the user retries).
+  /** Tells the page when a failure means the list's role or membership changed. */
+  const noticeAccessChange = useCallback(
+    (error: unknown, listLevel = false) => {
+      if (isAccessChange(error, listLevel)) onAccessChanged?.();
+    },
+    [onAccessChanged],
+  );
+
+  // Load the first page whenever the list or filter changes (or the user retries).
   useEffect(() => {
     let current = true;
-    api.listTodos({ filter, limit: PAGE_SIZE }).then(
+    api.listTodos({ listId, filter, limit: PAGE_SIZE }).then(
       (page) => {
         if (current) setList({ key, todos: page.todos, nextCursor: page.nextCursor, error: null });
       },
       (error: unknown) => {
-        if (current && !isSessionEnd(error)) setList({ key, todos: [], nextCursor: null, error: messageOf(error) });
+        if (!current || isSessionEnd(error)) return;
+        setList({ key, todos: [], nextCursor: null, error: messageOf(error) });
+        noticeAccessChange(error, true);
       },
     );
     return () => {
       current = false;
     };
-  }, [api, filter, key]);
+  }, [api, listId, filter, key, noticeAccessChange]);
 
   const refreshStats = useCallback(() => {
-    api.stats().then(setStats, () => {
-      // The counts are secondary: keep showing the last ones.
-    });
-  }, [api]);
+    api.stats(listId).then(
+      (value) => {
+        setStats({ listKey, value });
+      },
+      () => {
+        // The counts are secondary: keep showing the last ones.
+      },
+    );
+  }, [api, listId, listKey]);
 
   useEffect(refreshStats, [refreshStats, key]);
 
   const status: ListStatus = list?.key !== key ? "loading" : list.error ? "error" : "ready";
+  // Counts of another list must not show while this one loads.
+  const shownStats = stats?.listKey === listKey ? stats.value : null;
 
   /** Applies a change to the loaded todos, dropping those the filter now hides. */
   const updateList = useCallback(
@@ -94,19 +133,29 @@ export function useTodos(api: Api, filter: Filter) {
     [updateList],
   );
 
-  const reportError = useCallback((error: unknown) => {
-    if (!isSessionEnd(error)) setActionError(messageOf(error));
-  }, []);
+  const reportError = useCallback(
+    (error: unknown, listLevel = false) => {
+      if (isSessionEnd(error)) return;
+      setActionError(messageOf(error));
+      noticeAccessChange(error, listLevel);
+    },
+    [noticeAccessChange],
+  );
 
   /** Adds a todo; throws on failure so the input can keep the user's text. */
   const add = useCallback(
     async (title: string, idempotencyKey: string): Promise<Todo> => {
-      const todo = await api.createTodo({ title }, idempotencyKey);
-      updateList((todos) => mergeTodos(todos, [todo]));
-      refreshStats();
-      return todo;
+      try {
+        const todo = await api.createTodo({ title }, { idempotencyKey, listId });
+        updateList((todos) => mergeTodos(todos, [todo]));
+        refreshStats();
+        return todo;
+      } catch (error) {
+        noticeAccessChange(error, true);
+        throw error;
+      }
     },
-    [api, updateList, refreshStats],
+    [api, listId, updateList, refreshStats, noticeAccessChange],
   );
 
   /** Ticks or unticks a todo at once, and puts it back if the server says no. */
@@ -147,10 +196,11 @@ export function useTodos(api: Api, filter: Filter) {
             return { ok: false, message: messageOf(reloadError) };
           }
         }
+        noticeAccessChange(error);
         return { ok: false, message: messageOf(error) };
       }
     },
-    [api, replaceTodo, refreshStats],
+    [api, replaceTodo, refreshStats, noticeAccessChange],
   );
 
   const remove = useCallback(
@@ -172,31 +222,31 @@ export function useTodos(api: Api, filter: Filter) {
 
   const clearCompleted = useCallback(async () => {
     try {
-      await api.clearCompleted();
+      await api.clearCompleted(listId);
       updateList((todos) => todos.filter((t) => !t.completed));
       refreshStats();
     } catch (error) {
-      reportError(error);
+      reportError(error, true);
     }
-  }, [api, updateList, refreshStats, reportError]);
+  }, [api, listId, updateList, refreshStats, reportError]);
 
   const loadMore = useCallback(async () => {
     const cursor = list?.nextCursor;
     if (!cursor || loadingMore) return;
     setLoadingMore(true);
     try {
-      const page = await api.listTodos({ filter, cursor, limit: PAGE_SIZE });
+      const page = await api.listTodos({ listId, filter, cursor, limit: PAGE_SIZE });
       setList((previous) =>
         previous?.key === key
           ? { ...previous, todos: mergeTodos(previous.todos, page.todos), nextCursor: page.nextCursor }
           : previous,
       );
     } catch (error) {
-      reportError(error);
+      reportError(error, true);
     } finally {
       setLoadingMore(false);
     }
-  }, [api, filter, key, list?.nextCursor, loadingMore, reportError]);
+  }, [api, listId, filter, key, list?.nextCursor, loadingMore, reportError]);
 
   return {
     status,
@@ -204,7 +254,7 @@ export function useTodos(api: Api, filter: Filter) {
     loadError: status === "error" ? (list?.error ?? null) : null,
     hasMore: status === "ready" && Boolean(list?.nextCursor),
     loadingMore,
-    stats,
+    stats: shownStats,
     actionError,
     dismissActionError: () => {
       setActionError(null);

@@ -21,6 +21,11 @@ describe("filter <-> URL", () => {
     expect(filterHref("all", new URLSearchParams("filter=active"))).toBe("/");
   });
 
+  it("links to the page it is on (a list's own page)", () => {
+    expect(filterHref("active", undefined, "/lists/abc")).toBe("/lists/abc?filter=active");
+    expect(filterHref("all", new URLSearchParams("filter=active"), "/lists/abc")).toBe("/lists/abc");
+  });
+
   it("keeps unrelated query parameters", () => {
     expect(filterHref("active", new URLSearchParams("debug=1"))).toBe("/?debug=1&filter=active");
   });

@@ -23,16 +23,19 @@ export function filterFromSearchParams(params: SearchParamsLike | null | undefin
   return value === "active" || value === "completed" ? value : "all";
 }
 
-/** The link target for a filter, keeping other query parameters as they are. */
-export function filterHref(filter: Filter, current?: SearchParamsLike & { toString(): string }): string {
+/**
+ * The link target for a filter on the page at `pathname` (`/` or
+ * `/lists/<id>`), keeping other query parameters as they are.
+ */
+export function filterHref(filter: Filter, current?: SearchParamsLike & { toString(): string }, pathname = "/"): string {
   const params = new URLSearchParams(current?.toString() ?? "");
   if (filter === "all") params.delete("filter");
   else params.set("filter", filter);
   const query = params.toString();
-  return query ? `/?${query}` : "/";
+  return query ? `${pathname}?${query}` : pathname;
 }
 
-/** The `completed` query parameter for GET /todo (undefined = no filtering). */
+/** The `completed` query parameter for GET /todo and GET /lists/{id}/todos (undefined = no filtering). */
 export function completedParamFor(filter: Filter): boolean | undefined {
   if (filter === "active") return false;
   if (filter === "completed") return true;

@@ -9,6 +9,8 @@ import {
   PASSWORD_MIN,
   TITLE_MAX,
   validateContent,
+  validateListName,
+  validateMemberName,
   validatePasswordChange,
   validateSignup,
   validateTitle,
@@ -28,6 +30,33 @@ describe("validateTitle", () => {
     expect(validateTitle("x".repeat(TITLE_MAX)).ok).toBe(true);
     const tooLong = validateTitle("x".repeat(TITLE_MAX + 1));
     expect(tooLong.ok).toBe(false);
+  });
+});
+
+describe("validateListName", () => {
+  it("trims and needs something visible", () => {
+    expect(validateListName("  Groceries ")).toEqual({ ok: true, value: "Groceries" });
+    expect(validateListName(" \t ")).toEqual({ ok: false, message: "A list needs a name." });
+  });
+
+  it("allows 100 characters as the backend counts them (an emoji is one)", () => {
+    expect(validateListName("🛒".repeat(100)).ok).toBe(true);
+    expect(validateListName("x".repeat(101))).toEqual({
+      ok: false,
+      message: "Keep the name under 101 characters (it has 101).",
+    });
+  });
+});
+
+describe("validateMemberName", () => {
+  it("takes a trimmed user name", () => {
+    expect(validateMemberName(" bob_2 ")).toEqual({ ok: true, value: "bob_2" });
+  });
+
+  it("asks for a name, and refuses one no account could have", () => {
+    expect(validateMemberName("")).toMatchObject({ ok: false, message: "Enter the user name of the person to share with." });
+    expect(validateMemberName("bo")).toMatchObject({ ok: false, message: "Usernames are 3–64 characters long." });
+    expect(validateMemberName("bob smith")).toMatchObject({ ok: false });
   });
 });
 

@@ -4,6 +4,7 @@
  */
 
 export const TITLE_MAX = 200;
+export const LIST_NAME_MAX = 100;
 export const CONTENT_MAX = 10_000;
 export const NAME_MIN = 3;
 export const NAME_MAX = 64;
@@ -20,6 +21,17 @@ export function validateTitle(raw: string): Validated<string> {
     return { ok: false, message: `Keep the title under ${TITLE_MAX + 1} characters (it has ${title.length}).` };
   }
   return { ok: true, value: title };
+}
+
+/** A list's name: trimmed, something visible, at most LIST_NAME_MAX characters (as the backend counts). */
+export function validateListName(raw: string): Validated<string> {
+  const name = raw.trim();
+  if (name.length === 0) return { ok: false, message: "A list needs a name." };
+  const length = codePointLength(name);
+  if (length > LIST_NAME_MAX) {
+    return { ok: false, message: `Keep the name under ${LIST_NAME_MAX + 1} characters (it has ${length}).` };
+  }
+  return { ok: true, value: name };
 }
 
 /** Todo notes (the `content` field): free text, at most CONTENT_MAX characters. */
@@ -52,14 +64,27 @@ export function newPasswordProblem(password: string): string | null {
   return null;
 }
 
+/** What is wrong with a user name by the backend's rules, or null. */
+export function userNameProblem(name: string): string | null {
+  if (name.length < NAME_MIN || name.length > NAME_MAX) {
+    return `Usernames are ${NAME_MIN}–${NAME_MAX} characters long.`;
+  }
+  if (!/^[A-Za-z0-9_.-]+$/.test(name)) return "Usernames may use letters, digits, '_', '.' and '-' only.";
+  return null;
+}
+
+/** The user name typed into the share dialog: trimmed, and one that could exist. */
+export function validateMemberName(raw: string): Validated<string> {
+  const name = raw.trim();
+  if (name === "") return { ok: false, message: "Enter the user name of the person to share with." };
+  const problem = userNameProblem(name);
+  return problem ? { ok: false, message: problem } : { ok: true, value: name };
+}
+
 /** Sign-up fields, with the backend's rules. Returns the first problem found. */
 export function validateSignup(name: string, password: string): Validated<{ name: string; password: string }> {
-  if (name.length < NAME_MIN || name.length > NAME_MAX) {
-    return { ok: false, message: `Usernames are ${NAME_MIN}–${NAME_MAX} characters long.` };
-  }
-  if (!/^[A-Za-z0-9_.-]+$/.test(name)) {
-    return { ok: false, message: "Usernames may use letters, digits, '_', '.' and '-' only." };
-  }
+  const nameProblem = userNameProblem(name);
+  if (nameProblem) return { ok: false, message: nameProblem };
   const problem = newPasswordProblem(password);
   if (problem) return { ok: false, message: problem };
   return { ok: true, value: { name, password } };

@@ -1,0 +1,160 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { type ReactNode, useState } from "react";
+
+import type { Filter } from "@/lib/filter";
+import { findShownList, listHref } from "@/lib/lists";
+import { api } from "@/lib/session";
+
+import { Dialog } from "./Dialog";
+import { ListHeader } from "./ListHeader";
+import { ListSidebar } from "./ListSidebar";
+import { ErrorState, LoadingState, NoAccessState } from "./ListStates";
+import { TodoBoard } from "./TodoBoard";
+import { useLists } from "./useLists";
+
+interface ListWorkspaceProps {
+  /** From `/lists/<id>`; null on `/`, which shows the personal list. */
+  listId: string | null;
+  filter: Filter;
+  userName: string | null;
+}
+
+/**
+ * The logged-in page: the lists (a column on wide screens, a drawer behind
+ * the "Lists" button on phones) and the list on screen with its todos.
+ *
+ * GET /lists is the one source for names and roles. A 403 or 404 anywhere
+ * reloads it, so a role that changed (or a membership that ended) shows at once.
+ */
+export function ListWorkspace({ listId, filter, userName }: ListWorkspaceProps) {
+  const router = useRouter();
+  const lists = useLists(api);
+  const [drawerOpen, setDrawerOpen] = useState(false);
+  // Set while we go home after deleting or leaving the list on screen, so
+  // the page does not flash "not available" before the navigation lands.
+  const [goingHome, setGoingHome] = useState(false);
+  const shown = findShownList(lists.lists, listId);
+
+  async function create(name: string) {
+    const list = await lists.create(name);
+    setDrawerOpen(false);
+    router.push(listHref(list));
+  }
+
+  /** Runs `action` (delete or leave the list on screen), then goes to the personal list. */
+  async function thenGoHome(action: () => Promise<void>) {
+    setGoingHome(true);
+    try {
+      await action();
+    } catch (error) {
+      setGoingHome(false);
+      throw error;
+    }
+    router.push("/");
+  }
+
+  async function deleteShown() {
+    if (!shown) return;
+    const { id } = shown;
+    await thenGoHome(() => lists.remove(id));
+  }
+
+  async function leaveShown() {
+    if (!shown || !userName) return;
+    const { id } = shown;
+    await thenGoHome(() => lists.leave(id, userName));
+  }
+
+  const sidebar = (onNavigate?: () => void) => (
+    <ListSidebar
+      status={lists.status}
+      lists={lists.lists}
+      loadError={lists.loadError}
+      onRetry={lists.reload}
+      currentId={shown?.id ?? null}
+      onCreate={create}
+      onNavigate={onNavigate}
+    />
+  );
+
+  let body: ReactNode;
+  if (listId === null) {
+    // The personal list needs no lookup: /todo is always the caller's own, and they own it.
+    body = <TodoBoard key="personal" filter={filter} onAccessChanged={lists.reload} />;
+  } else if (lists.status === "loading" || (goingHome && !shown)) {
+    body = (
+      <section className="card">
+        <LoadingState />
+      </section>
+    );
+  } else if (lists.status === "error") {
+    body = (
+      <ErrorState
+        className="card"
+        title="Couldn't load this list"
+        message={lists.loadError ?? "Something went wrong."}
+        onRetry={lists.reload}
+      />
+    );
+  } else if (!shown) {
+    body = <NoAccessState />;
+  } else {
+    body = (
+      <TodoBoard key={shown.id} filter={filter} listId={shown.id} role={shown.role} onAccessChanged={lists.reload} />
+    );
+  }
+
+  return (
+    <div className="workspace">
+      <aside className="workspace__sidebar" aria-labelledby="lists-title">
+        <h2 id="lists-title" className="workspace__sidebar-title">
+          Your lists
+        </h2>
+        {sidebar()}
+      </aside>
+      <main className="workspace__main">
+        <ListHeader
+          list={shown}
+          fallbackTitle={listId !== null && lists.status !== "loading" && !goingHome ? "List not found" : undefined}
+          userName={userName}
+          menuButton={
+            <button
+              className="button button--small lists-menu-button"
+              type="button"
+              aria-haspopup="dialog"
+              aria-expanded={drawerOpen}
+              onClick={() => {
+                setDrawerOpen(true);
+              }}
+            >
+              <svg aria-hidden="true" viewBox="0 0 20 20" width="16" height="16">
+                <path d="M3 5h14M3 10h14M3 15h14" fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" />
+              </svg>
+              Lists
+            </button>
+          }
+          onRename={(name) => (shown ? lists.rename(shown.id, name) : Promise.resolve())}
+          onDelete={deleteShown}
+          onLeave={leaveShown}
+          onAccessChanged={lists.reload}
+        />
+        {body}
+      </main>
+      {drawerOpen ? (
+        <Dialog
+          title="Your lists"
+          variant="drawer"
+          onClose={() => {
+            setDrawerOpen(false);
+          }}
+        >
+          {sidebar(() => {
+            setDrawerOpen(false);
+          })}
+        </Dialog>
+      ) : null}
+    </div>
+  );
+}

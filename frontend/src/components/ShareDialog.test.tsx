@@ -1,0 +1,145 @@
+import { render, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { afterEach, describe, expect, it, vi } from "vitest";
+
+import type { ListInfo } from "@/api/client";
+import { ApiError } from "@/api/errors";
+
+import { ShareDialog } from "./ShareDialog";
+
+const { api } = vi.hoisted(() => ({
+  api: { members: vi.fn(), setMemberRole: vi.fn(), removeMember: vi.fn() },
+}));
+vi.mock("@/lib/session", () => ({ api }));
+
+const LIST: ListInfo = { id: "list-1", name: "Trip", role: "owner", personal: false, created_at: "2024-01-01T00:00:00Z" };
+
+afterEach(() => {
+  vi.clearAllMocks();
+});
+
+function renderDialog(list: ListInfo = LIST) {
+  const props = {
+    list,
+    userName: "ann",
+    onLeave: vi.fn().mockResolvedValue(undefined),
+    onAccessChanged: vi.fn(),
+    onClose: vi.fn(),
+  };
+  render(<ShareDialog {...props} />);
+  return props;
+}
+
+async function members() {
+  return within(await screen.findByRole("list", { name: "Members" }));
+}
+
+describe("ShareDialog (owner)", () => {
+  it("lists the members, you included, with a role picker for each", async () => {
+    api.members.mockResolvedValue([
+      { name: "ann", role: "owner" },
+      { name: "bob", role: "editor" },
+    ]);
+    renderDialog();
+    expect(screen.getByRole("dialog", { name: "Share “Trip”" })).toBeTruthy();
+    const list = await members();
+    await list.findByText("ann (you)");
+    expect(list.getByRole("combobox", { name: "Role of bob" })).toHaveProperty("value", "editor");
+    expect(list.getByRole("button", { name: "Remove bob" })).toBeTruthy();
+    expect(list.queryByRole("button", { name: "Remove ann" })).toBeNull();
+  });
+
+  it("adds a person by user name with the chosen role", async () => {
+    api.members.mockResolvedValue([{ name: "ann", role: "owner" }]);
+    api.setMemberRole.mockResolvedValue({ name: "bob", role: "editor" });
+    renderDialog();
+    await members();
+    expect(document.activeElement).toBe(screen.getByRole("textbox", { name: "User name" }));
+    await userEvent.type(screen.getByRole("textbox", { name: "User name" }), " bob ");
+    await userEvent.selectOptions(screen.getByRole("combobox", { name: "Role" }), "editor");
+    await userEvent.click(screen.getByRole("button", { name: "Share" }));
+    expect(api.setMemberRole).toHaveBeenCalledWith("list-1", "bob", "editor");
+    await screen.findByText("Shared with bob as editor.");
+    expect((await members()).getByRole("combobox", { name: "Role of bob" })).toHaveProperty("value", "editor");
+    expect(screen.getByRole("textbox", { name: "User name" })).toHaveProperty("value", "");
+  });
+
+  it("says 'No account with that name.' in the dialog and keeps what was typed", async () => {
+    api.members.mockResolvedValue([{ name: "ann", role: "owner" }]);
+    api.setMemberRole.mockRejectedValue(new ApiError(404, "No account with that name."));
+    const props = renderDialog();
+    await members();
+    await userEvent.type(screen.getByRole("textbox", { name: "User name" }), "nobody{Enter}");
+    const alert = await within(screen.getByRole("dialog")).findByRole("alert");
+    expect(alert.textContent).toBe("No account with that name.");
+    expect(screen.getByRole("textbox", { name: "User name" })).toHaveProperty("value", "nobody");
+    expect(props.onAccessChanged).toHaveBeenCalled(); // a 404 may also mean the list went: look again
+  });
+
+  it("checks the name before asking the server", async () => {
+    api.members.mockResolvedValue([]);
+    renderDialog();
+    await userEvent.type(screen.getByRole("textbox", { name: "User name" }), "a b{Enter}");
+    expect(screen.getByRole("alert").textContent).toBe("Usernames may use letters, digits, '_', '.' and '-' only.");
+    expect(api.setMemberRole).not.toHaveBeenCalled();
+  });
+
+  it("changes a role, and removes a member", async () => {
+    api.members.mockResolvedValue([
+      { name: "ann", role: "owner" },
+      { name: "bob", role: "viewer" },
+    ]);
+    api.setMemberRole.mockResolvedValue({ name: "bob", role: "editor" });
+    api.removeMember.mockResolvedValue(undefined);
+    renderDialog();
+    const list = await members();
+    await userEvent.selectOptions(await list.findByRole("combobox", { name: "Role of bob" }), "editor");
+    expect(api.setMemberRole).toHaveBeenCalledWith("list-1", "bob", "editor");
+    await screen.findByText("bob is now editor.");
+    await userEvent.click(list.getByRole("button", { name: "Remove bob" }));
+    expect(api.removeMember).toHaveBeenCalledWith("list-1", "bob");
+    await waitFor(() => {
+      expect(list.queryByText("bob")).toBeNull();
+    });
+  });
+
+  it("shows the last-owner refusal when an owner demotes themselves", async () => {
+    api.members.mockResolvedValue([{ name: "ann", role: "owner" }]);
+    api.setMemberRole.mockRejectedValue(
+      new ApiError(409, "A list must keep an owner: make another member an owner first"),
+    );
+    renderDialog();
+    const list = await members();
+    await userEvent.selectOptions(await list.findByRole("combobox", { name: "Role of ann" }), "viewer");
+    const alert = await within(screen.getByRole("dialog")).findByRole("alert");
+    expect(alert.textContent).toBe("A list must keep an owner: make another member an owner first");
+    expect(list.getByRole("combobox", { name: "Role of ann" })).toHaveProperty("value", "owner");
+  });
+});
+
+describe("ShareDialog (editor or viewer)", () => {
+  it("shows who has access, without controls to change it, and lets you leave", async () => {
+    api.members.mockResolvedValue([
+      { name: "zoe", role: "owner" },
+      { name: "ann", role: "viewer" },
+    ]);
+    const props = renderDialog({ ...LIST, role: "viewer" });
+    expect(screen.getByRole("dialog", { name: "Members of “Trip”" })).toBeTruthy();
+    const list = await members();
+    await list.findByText("zoe");
+    expect(list.getByText("Owner")).toBeTruthy();
+    expect(screen.queryByRole("textbox", { name: "User name" })).toBeNull();
+    expect(screen.queryByRole("combobox")).toBeNull();
+    await userEvent.click(screen.getByRole("button", { name: "Leave list" }));
+    expect(props.onLeave).toHaveBeenCalled();
+  });
+
+  it("shows why leaving failed", async () => {
+    api.members.mockResolvedValue([{ name: "ann", role: "owner" }]);
+    const props = renderDialog();
+    props.onLeave.mockRejectedValue(new ApiError(409, "A list must keep an owner: make another member an owner first"));
+    await members();
+    await userEvent.click(screen.getByRole("button", { name: "Leave list" }));
+    expect((await screen.findByRole("alert")).textContent).toContain("must keep an owner");
+  });
+});
