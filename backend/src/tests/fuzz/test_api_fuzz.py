@@ -137,7 +137,14 @@ def _aim_at(case: schemathesis.Case[Any], todo_id: str) -> None:
 
 
 def _names_a_list(case: schemathesis.Case[Any]) -> bool:
-    return "list_id" in (case.path_parameters or {})
+    """A case naming a list by a well-formed id (one with a malformed id is the fuzzer's
+    test of the path's validation, and keeps its id)."""
+    list_id = (case.path_parameters or {}).get("list_id")
+    try:
+        uuid.UUID(str(list_id))
+    except ValueError:
+        return False
+    return list_id is not None
 
 
 _aim_counter = itertools.count()
