@@ -27,10 +27,11 @@ HOST ?= 127.0.0.1
 BACKEND_PORT ?= 8000
 FRONTEND_PORT ?= 3000
 JUPYTER_PORT ?= 8888
+DEBUG_PORT ?= 5678
 DATA_DIR ?= $(ROOT)/data
-export DATA_DIR HOST BACKEND_PORT FRONTEND_PORT
+export DATA_DIR HOST BACKEND_PORT FRONTEND_PORT DEBUG_PORT
 
-.PHONY: help install install-backend install-frontend run migrate seed-demo openapi client jupyter \
+.PHONY: help install install-backend install-frontend run dev debug migrate seed-demo openapi client jupyter \
 	test test-backend test-notebooks test-scaleout test-frontend test-e2e bench bench-smoke fuzz \
 	lint lint-backend lint-frontend fmt lock tox compose-check images compose-up compose-down \
 	system-deps clean
@@ -96,6 +97,15 @@ seed-demo: install-backend ## create demo users user1..3 (password "pass") and n
 
 run: install ## migrate, seed demo data, serve backend :$(BACKEND_PORT) + frontend :$(FRONTEND_PORT)
 	$(ROOT)/scripts/run.sh
+
+# `make dev DEBUG=1` is `make debug`; DEBUG_WAIT=1 also waits for the debugger to attach.
+DEV_FLAGS = $(if $(filter 1,$(DEBUG) $(DEBUG_WAIT)),--debug) $(if $(filter 1,$(DEBUG_WAIT)),--debug-wait)
+
+dev: install ## as run, for development: the backend reloads on save, the frontend on `next dev`
+	$(ROOT)/scripts/run.sh --dev $(DEV_FLAGS)
+
+debug: install ## as dev, with the backend under debugpy on 127.0.0.1:$(DEBUG_PORT) (no reload)
+	$(ROOT)/scripts/run.sh --dev --debug $(if $(filter 1,$(DEBUG_WAIT)),--debug-wait)
 
 openapi: install-backend ## print the OpenAPI document
 	@$(BIN)/minor-illusion openapi

@@ -1,4 +1,8 @@
-"""`minor-illusion`: the commands an operator runs (migrate, seed-demo, serve, openapi)."""
+"""`minor-illusion`: the commands an operator runs (migrate, seed-demo, serve, openapi).
+
+`serve --reload` and `serve --debugpy` are the developer's variants (`make dev`,
+`make debug`): one process serving, restarted on every saved change / under a debugger.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from collections.abc import Sequence
 from hypercorn.config import Config
 from pydantic import SecretStr, ValidationError
 
+from app import devserver
 from app.api.middleware import MAX_HEAD_BYTES
 
 
@@ -83,6 +88,10 @@ def _serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         graceful_timeout=args.graceful_timeout,
     )
+    if args.reload:
+        return devserver.serve_reloading(config)
+    if args.debugpy is not None:
+        return devserver.serve_debuggable(config, args.debugpy, wait_for_client=args.debugpy_wait)
     return serve(config)
 
 
@@ -102,6 +111,15 @@ def _positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
     return value
+
+
+def _address(text: str) -> tuple[str, int]:
+    """`5678` or `host:5678` (the host defaults to 127.0.0.1: a debugger executes code)."""
+    host, _, port = text.rpartition(":")
+    try:
+        return host or "127.0.0.1", int(port)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected [HOST:]PORT, not {text!r}") from None
 
 
 def _has_uvloop() -> bool:
@@ -133,6 +151,23 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--graceful-timeout", type=float, default=10.0, help="seconds to drain on SIGTERM"
     )
+    development = serve.add_mutually_exclusive_group()
+    development.add_argument(
+        "--reload",
+        action="store_true",
+        help="development: one worker, restarted when a source file of the app changes",
+    )
+    development.add_argument(
+        "--debugpy",
+        type=_address,
+        metavar="[HOST:]PORT",
+        help="development: serve in one process under debugpy, listening on this address",
+    )
+    serve.add_argument(
+        "--debugpy-wait",
+        action="store_true",
+        help="with --debugpy: wait for a debugger to attach before serving",
+    )
     serve.set_defaults(handler=_serve)
 
     openapi = commands.add_parser("openapi", help="print the OpenAPI document as JSON")
@@ -141,7 +176,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "serve" and (args.reload or args.debugpy) and args.workers != 1:
+        parser.error("--reload and --debugpy serve with one worker: leave out --workers")
+    if args.command == "serve" and args.debugpy_wait and args.debugpy is None:
+        parser.error("--debugpy-wait needs --debugpy")
     try:
         code: int = args.handler(args)
     except ValidationError as exc:
