@@ -56,12 +56,14 @@ async def database_url(postgres: PrivatePostgres) -> AsyncIterator[str]:
 
 
 async def rows_of(database_url: str, user_name: str) -> list[str]:
-    """The ids of `user_name`'s todos, read straight from the database."""
+    """The ids of the todos in `user_name`'s personal list, read straight from the
+    database."""
     dsn = database_url.replace("postgresql+asyncpg://", "postgresql://")
     conn = await asyncpg.connect(dsn)
     try:
         records = await conn.fetch(
-            "SELECT t.id FROM todo t JOIN users u ON u.id = t.owner_id WHERE u.name = $1",
+            "SELECT t.id FROM todo t JOIN todo_list l ON l.id = t.list_id"
+            " JOIN users u ON u.id = l.personal_of WHERE u.name = $1",
             user_name,
         )
     finally:
