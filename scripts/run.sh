@@ -114,7 +114,7 @@ pids+=($!)
 pids+=($!)
 
 case "$mode/$debug" in
-    run/*) how="production builds (make dev: reload on every change)" ;;
+    run/*) how="production builds; make dev reloads on every change" ;;
     dev/0) how="development: the backend restarts and the page hot-reloads on every saved change" ;;
     *) how="development: debugger on 127.0.0.1:$debug_port (VS Code: \"Attach to backend (local)\"), no backend reload" ;;
 esac
