@@ -91,6 +91,12 @@ def _is_trusted_proxy(host: str, trusted: list[str]) -> bool:
 ClientAddress = Annotated[str, Depends(client_address)]
 
 
+def location(request: Request, path: str) -> str:
+    """A `Location` for a new resource at `path`, under the app's root path (a relative
+    reference: the Host header is the client's to choose)."""
+    return f"{request.scope.get('root_path', '')}{path}"
+
+
 async def password_guard(
     db: DatabaseDep, settings: SettingsDep, address: ClientAddress
 ) -> PasswordGuard:

@@ -5,9 +5,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from functools import cache
+from typing import Any, TypeVar
 
+from pydantic import TypeAdapter
 from sqlalchemy import Insert, Table, insert
+from sqlalchemy.engine import Result
 from sqlmodel import SQLModel
+
+T = TypeVar("T")
 
 # Deterministic constraint names, so Alembic can drop and alter what it created.
 SQLModel.metadata.naming_convention = {
@@ -35,3 +40,11 @@ def table(name: str) -> Table:
 @cache
 def insert_into(name: str) -> Insert:
     return insert(table(name))
+
+
+def validate_rows(shapes: TypeAdapter[list[T]], result: Result[Any]) -> list[T]:
+    """A result's rows as API shapes, in one validation call (pydantic-core loops in
+    Rust). Rows go in as dicts: validating from a Row's attributes (`from_attributes`)
+    cost four times as much, a fifth of a 50-todo list request."""
+    keys = tuple(result.keys())
+    return shapes.validate_python([dict(zip(keys, row, strict=True)) for row in result])

@@ -32,6 +32,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.engine import Result
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.dml import ReturningUpdate
@@ -40,7 +41,7 @@ from sqlmodel import Field
 from app import access
 from app.core.security import Caller
 from app.errors import ListNotFoundError, RetryTransactionError
-from app.models.base import BaseDAO, insert_into, table, utcnow
+from app.models.base import BaseDAO, insert_into, table, utcnow, validate_rows
 from app.schemas.fields import LIST_NAME_MAX
 from app.schemas.lists import ListPublic, MemberPublic, Role
 
@@ -211,9 +212,9 @@ class Succession:
 _LISTS = TypeAdapter(list[ListPublic])
 
 
-def _lists(rows: Any) -> list[ListPublic]:
-    keys = tuple(rows.keys())
-    return _LISTS.validate_python([dict(zip(keys, row, strict=True)) for row in rows])
+def _lists(result: Result[Any]) -> list[ListPublic]:
+    """Rows of `_caller_lists()` as lists, with the caller's role."""
+    return validate_rows(_LISTS, result)
 
 
 def _caller_lists() -> Select[Any]:

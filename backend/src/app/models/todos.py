@@ -35,7 +35,7 @@ from sqlmodel.sql.sqltypes import UTCDateTime
 from app import access
 from app.core.security import Caller
 from app.errors import ListNotFoundError, PreconditionFailedError, TodoNotFoundError
-from app.models.base import BaseDAO, table, utcnow
+from app.models.base import BaseDAO, table, utcnow, validate_rows
 from app.schemas.fields import CONTENT_MAX, TITLE_MAX
 from app.schemas.lists import Role
 from app.schemas.todos import TodoCreate, TodoCursor, TodoPublic, TodoStats, TodoUpdate
@@ -224,11 +224,8 @@ _TODO_PAGE = TypeAdapter(list[TodoPublic])
 
 
 def _todos(result: Result[Any]) -> list[TodoPublic]:
-    """Rows of `public_columns()` as todos, in one validation call (pydantic-core loops
-    in Rust). Rows go in as dicts: validating from a Row's attributes
-    (`from_attributes`) cost four times as much, a fifth of a 50-todo list request."""
-    keys = tuple(result.keys())
-    return _TODO_PAGE.validate_python([dict(zip(keys, row, strict=True)) for row in result])
+    """Rows of `public_columns()` as todos."""
+    return validate_rows(_TODO_PAGE, result)
 
 
 @cache

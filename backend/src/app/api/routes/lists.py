@@ -12,7 +12,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response, status
 
-from app.api.deps import CurrentCaller, DatabaseDep
+from app.api.deps import CurrentCaller, DatabaseDep, location
 from app.api.errors import error_responses
 from app.daos import daos
 from app.schemas import (
@@ -47,7 +47,7 @@ async def create_list(
     """A new list, the caller its owner. 409 once the caller owns the most lists an
     account may."""
     created = await lists.create_list(db, caller, body.name)
-    response.headers["Location"] = f"{request.scope.get('root_path', '')}/lists/{created.id}"
+    response.headers["Location"] = location(request, f"/lists/{created.id}")
     return created
 
 

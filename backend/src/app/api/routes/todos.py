@@ -22,6 +22,7 @@ from app.api.deps import (
     IfMatchDep,
     TodoPageQuery,
     TodoPageQueryDep,
+    location,
 )
 from app.api.errors import error_responses
 from app.core.security import Caller
@@ -109,7 +110,7 @@ async def _create(
     response: Response,
 ) -> TodoPublic:
     todo = await todos.create(db, caller, list_id, body, idempotency_key=idempotency_key)
-    response.headers["Location"] = f"{request.scope.get('root_path', '')}/todo/{todo.id}"
+    response.headers["Location"] = location(request, f"/todo/{todo.id}")
     return _with_etag(todo, response)
 
 
