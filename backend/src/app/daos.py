@@ -11,7 +11,7 @@ Protocol where that replacement is built: a fake whose signature drifts fails to
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -21,9 +21,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from app.core.security import Caller
 from app.models import (
     Admission,
+    Event,
     IdempotencyKey,
     ListMember,
+    LoggedEvent,
     LoginThrottle,
+    NewEvent,
+    Position,
     Succession,
     ThrottlePolicy,
     Todo,
@@ -40,6 +44,7 @@ from app.schemas import (
     TodoStats,
     TodoUpdate,
 )
+from app.schemas.events import TodoDeleted
 
 
 class UserDAO(Protocol):
@@ -86,10 +91,10 @@ class TodoDAO(Protocol):
         todo_id: uuid.UUID,
         *,
         if_version: Collection[int] | None = None,
-    ) -> None: ...
+    ) -> TodoDeleted: ...
     async def delete_completed(
         self, conn: AsyncConnection, caller: Caller, list_id: uuid.UUID | None
-    ) -> int: ...
+    ) -> list[TodoDeleted]: ...
     async def delete_in_lists(
         self, conn: AsyncConnection, list_ids: Collection[uuid.UUID]
     ) -> None: ...
@@ -133,6 +138,22 @@ class ListMemberDAO(Protocol):
     async def leave_all(self, conn: AsyncConnection, caller: Caller) -> None: ...
 
 
+class EventDAO(Protocol):
+    async def record(self, conn: AsyncConnection, events: Sequence[NewEvent]) -> None: ...
+    async def head(self, conn: AsyncConnection) -> Position: ...
+    async def after(
+        self,
+        conn: AsyncConnection,
+        position: Position,
+        *,
+        until: Position,
+        limit: int,
+        user_id: uuid.UUID | None = None,
+        list_ids: Collection[uuid.UUID] = (),
+    ) -> list[LoggedEvent]: ...
+    async def prune(self, conn: AsyncConnection, before: datetime) -> int: ...
+
+
 class IdempotencyKeyDAO(Protocol):
     async def get(
         self, conn: AsyncConnection, caller: Caller, key: str
@@ -163,6 +184,7 @@ class DAOs:
     todos: TodoDAO
     lists: TodoListDAO
     members: ListMemberDAO
+    events: EventDAO
     idempotency_keys: IdempotencyKeyDAO
     login_throttle: LoginThrottleDAO
 
@@ -172,6 +194,7 @@ daos = DAOs(
     todos=Todo,
     lists=TodoList,
     members=ListMember,
+    events=Event,
     idempotency_keys=IdempotencyKey,
     login_throttle=LoginThrottle,
 )

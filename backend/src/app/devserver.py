@@ -20,6 +20,8 @@ from types import FrameType
 
 from hypercorn.config import Config, Sockets
 
+from app import lifecycle
+
 # --- `serve --reload` --------------------------------------------------------------------
 # One worker at a time, restarted when a source file of the `app` package changes. The
 # listening socket belongs to this process and outlives the workers, so a request sent
@@ -142,6 +144,7 @@ def _reloaded_worker(
     importlib.import_module("app.main")
     loaded.set()
     worker = uvloop_worker if config.worker_class == "uvloop" else asyncio_worker
+    lifecycle.watch(shutdown)
     worker(config=config, sockets=sockets, shutdown_event=shutdown)
 
 

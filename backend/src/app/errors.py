@@ -114,6 +114,18 @@ class TooManyLoginFailuresError(AppError):
         self.headers = {"Retry-After": str(retry_after_seconds)}
 
 
+class TooManyStreamsError(AppError):
+    status_code = 429
+    retry_after_seconds = 5
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            f"This account already has {limit} event streams open here, the most it may; "
+            "close another tab's stream first"
+        )
+        self.headers = {"Retry-After": str(self.retry_after_seconds)}
+
+
 class WrongPasswordError(AppError):
     """The password given to confirm an account change is not the account's."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 import structlog
 from fastapi import FastAPI
@@ -19,6 +20,7 @@ from app.api.middleware import (
 )
 from app.api.openapi import openapi_document
 from app.api.router import ROUTERS
+from app.broker import Broker, BrokerSettings
 from app.core.config import Settings
 from app.core.logging import configure_logging
 from app.db import Database, RetryPolicy
@@ -28,7 +30,8 @@ log = structlog.get_logger(__name__)
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """One engine per process: created at startup, disposed at shutdown."""
+    """One engine and one event broker per process: created at startup, closed at
+    shutdown."""
     settings: Settings = app.state.settings
     db = Database(
         settings.database_url,
@@ -36,12 +39,23 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         retry=RetryPolicy(attempts=settings.db_retry_attempts),
         timeout=settings.db_timeout,
     )
+    broker = Broker(
+        db,
+        BrokerSettings(
+            poll_interval=settings.events_poll_interval,
+            retention=timedelta(seconds=settings.events_retention_seconds),
+            max_streams_per_user=settings.events_max_streams_per_user,
+        ),
+    )
     try:
         await db.wait_until_ready(settings.db_connect_timeout)
         app.state.db = db
+        app.state.broker = broker
+        broker.start()
         log.info("started", database=db.url.render_as_string(hide_password=True))
         yield
     finally:
+        await broker.stop()
         await db.dispose()
 
 

@@ -13,12 +13,16 @@ from __future__ import annotations
 
 import os
 import signal
+from collections.abc import Callable
 from multiprocessing import get_context
 from multiprocessing.connection import wait
+from multiprocessing.synchronize import Event
 from types import FrameType
 
 from hypercorn.asyncio.run import asyncio_worker, uvloop_worker
 from hypercorn.config import Config, Sockets
+
+from app import lifecycle
 
 # SIGHUP (a closed terminal, `kill -HUP`) too: left to its default it would kill the supervisor
 # alone and leave its workers serving, with nothing to stop them but SIGKILL.
@@ -47,8 +51,8 @@ def serve(config: Config) -> int:
     unblocked = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
     workers = [
         context.Process(
-            target=worker,
-            kwargs={"config": config, "sockets": sockets, "shutdown_event": shutdown},
+            target=_worker,
+            kwargs={"serve": worker, "config": config, "sockets": sockets, "shutdown": shutdown},
         )
         for _ in range(config.workers)
     ]
@@ -64,6 +68,12 @@ def serve(config: Config) -> int:
     for process in workers:
         process.join()
     return next((_exit_status(p.exitcode) for p in workers if p.exitcode), 0)
+
+
+def _worker(serve: Callable[..., None], config: Config, sockets: Sockets, shutdown: Event) -> None:
+    """One worker: Hypercorn's, with the stop event also where the app can see it."""
+    lifecycle.watch(shutdown)
+    serve(config=config, sockets=sockets, shutdown_event=shutdown)
 
 
 def _recorded_on_the_wakeup_fd(signum: int, frame: FrameType | None) -> None:

@@ -43,6 +43,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Stream Events
+         * @description Changes to the caller's lists and their todos, as they happen. 429 when the
+         *     account already has the most streams open that one server allows.
+         */
+        get: operations["stream_events_events_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -426,6 +447,19 @@ export interface components {
             /** Name */
             name: string;
         };
+        /** ListDeleted */
+        ListDeleted: {
+            /**
+             * List Id
+             * Format: uuid
+             */
+            list_id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "list.deleted";
+        };
         /**
          * ListPublic
          * @description A list as one of its members sees it: `role` is the caller's own.
@@ -455,15 +489,87 @@ export interface components {
             /** Name */
             name: string;
         };
+        /** ListRenamed */
+        ListRenamed: {
+            /**
+             * List Id
+             * Format: uuid
+             */
+            list_id: string;
+            /** Name */
+            name: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "list.renamed";
+        };
+        LiveEvent: components["schemas"]["Ready"] | components["schemas"]["Resync"] | components["schemas"]["SessionEnded"] | components["schemas"]["TodoChanged"] | components["schemas"]["TodoMoved"] | components["schemas"]["TodoDeleted"] | components["schemas"]["ListRenamed"] | components["schemas"]["ListDeleted"] | components["schemas"]["MemberAdded"] | components["schemas"]["MemberUpdated"] | components["schemas"]["MemberRemoved"];
+        /**
+         * MemberAdded
+         * @description `name` became a member (its creator, when a list is new): the members and the new
+         *     member get this; `list_name` is for the new member's list of lists.
+         */
+        MemberAdded: {
+            /**
+             * List Id
+             * Format: uuid
+             */
+            list_id: string;
+            /** List Name */
+            list_name: string;
+            /** Name */
+            name: string;
+            role: components["schemas"]["Role"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "member.added";
+        };
         /** MemberPublic */
         MemberPublic: {
             /** Name */
             name: string;
             role: components["schemas"]["Role"];
         };
+        /**
+         * MemberRemoved
+         * @description `name` is no longer a member. To that member this is the list's last event.
+         */
+        MemberRemoved: {
+            /**
+             * List Id
+             * Format: uuid
+             */
+            list_id: string;
+            /** Name */
+            name: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "member.removed";
+        };
         /** MemberRole */
         MemberRole: {
             role: components["schemas"]["Role"];
+        };
+        /** MemberUpdated */
+        MemberUpdated: {
+            /**
+             * List Id
+             * Format: uuid
+             */
+            list_id: string;
+            /** Name */
+            name: string;
+            role: components["schemas"]["Role"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "member.updated";
         };
         /** PasswordChange */
         PasswordChange: {
@@ -487,12 +593,84 @@ export interface components {
             status: string;
         };
         /**
+         * Ready
+         * @description Always the first event. `resumed`: the `Last-Event-ID` was honoured and the events
+         *     missed since follow; false for a fresh start, after which a client refetches what
+         *     it shows (it may have missed changes while it was not connected).
+         */
+        Ready: {
+            /** Resumed */
+            resumed: boolean;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ready";
+        };
+        /**
+         * Resync
+         * @description The `Last-Event-ID` could not be resumed (older than the retention window,
+         *     unreadable, or too many events behind): refetch everything shown. Live events
+         *     follow.
+         */
+        Resync: {
+            /** Reason */
+            reason: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "resync";
+        };
+        /**
          * Role
          * @description What a member may do in a list. Each role may do everything the one before it
          *     may (the order is `app.access`'s to decide).
          * @enum {string}
          */
         Role: "viewer" | "editor" | "owner";
+        /**
+         * SessionEnded
+         * @description The token stopped being good (password changed, signed out everywhere, account
+         *     deleted, expired). The stream ends after this event; reconnecting with the same
+         *     token gets a 401.
+         */
+        SessionEnded: {
+            /**
+             * Reason
+             * @enum {string}
+             */
+            reason: "revoked" | "account_deleted" | "expired";
+            /**
+             * Token Generation
+             * @description Tokens issued before this generation no longer work.
+             * @default null
+             */
+            token_generation?: number | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "session.ended";
+        };
+        /**
+         * TodoChanged
+         * @description A todo was created, or changed in any way (completion included): `todo` is its
+         *     new state, `todo.version` one more than before.
+         */
+        TodoChanged: {
+            /**
+             * List Id
+             * Format: uuid
+             */
+            list_id: string;
+            todo: components["schemas"]["TodoPublic"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "todo.created" | "todo.updated";
+        };
         /** TodoCreate */
         TodoCreate: {
             /**
@@ -507,6 +685,51 @@ export interface components {
             content?: string;
             /** Title */
             title: string;
+        };
+        /** TodoDeleted */
+        TodoDeleted: {
+            /**
+             * List Id
+             * Format: uuid
+             */
+            list_id: string;
+            /**
+             * Todo Id
+             * Format: uuid
+             */
+            todo_id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "todo.deleted";
+            /**
+             * Version
+             * @description The last version the todo had.
+             */
+            version: number;
+        };
+        /**
+         * TodoMoved
+         * @description A todo moved from `from_list_id` to `list_id`; members of either list get this.
+         */
+        TodoMoved: {
+            /**
+             * From List Id
+             * Format: uuid
+             */
+            from_list_id: string;
+            /**
+             * List Id
+             * Format: uuid
+             */
+            list_id: string;
+            todo: components["schemas"]["TodoPublic"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "todo.moved";
         };
         /**
          * TodoPublic
@@ -721,6 +944,65 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    stream_events_events_get: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `id` of the last event received: resume after it. */
+                "last-event-id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A stream of `LiveEvent`s, each an SSE message whose `event` is its `type` and whose `data` is its JSON; a comment line every few seconds keeps it open. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["LiveEvent"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
         };

@@ -10,8 +10,9 @@ from typing import Annotated
 from fastapi import Depends, Header, HTTPException, Query, Request, status
 from fastapi.security import OAuth2PasswordBearer
 
+from app.broker import Broker
 from app.core.config import Settings
-from app.core.security import Caller, InvalidTokenError, decode_access_token
+from app.core.security import Caller, InvalidTokenError, decode_access_token, token_expires_at
 from app.db import Database
 from app.models import VERSION_MAX
 from app.schemas import IDEMPOTENCY_KEY_MAX, TodoCursor
@@ -34,8 +35,14 @@ async def get_db(request: Request) -> Database:
     return db
 
 
+async def get_broker(request: Request) -> Broker:
+    broker: Broker = request.app.state.broker
+    return broker
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 DatabaseDep = Annotated[Database, Depends(get_db)]
+BrokerDep = Annotated[Broker, Depends(get_broker)]
 
 
 async def current_caller(
@@ -58,6 +65,16 @@ async def current_caller(
 
 
 CurrentCaller = Annotated[Caller, Depends(current_caller)]
+
+
+async def token_expiry(
+    settings: SettingsDep, token: Annotated[str, Depends(oauth2_scheme)], _: CurrentCaller
+) -> float:
+    """When the caller's token expires (Unix time): a stream ends then."""
+    return token_expires_at(token, secret=settings.jwt_secret)
+
+
+TokenExpiry = Annotated[float, Depends(token_expiry)]
 
 
 async def client_address(request: Request, settings: SettingsDep) -> str:

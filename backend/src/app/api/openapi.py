@@ -1,10 +1,13 @@
-"""The OpenAPI document, with one correction FastAPI does not make by itself."""
+"""The OpenAPI document, with what FastAPI does not add by itself."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from fastapi import FastAPI
+from pydantic import TypeAdapter
+
+from app.schemas.events import LiveEvent
 
 
 def openapi_document(app: FastAPI) -> dict[str, Any]:
@@ -15,11 +18,35 @@ def openapi_document(app: FastAPI) -> dict[str, Any]:
     first_build = app.openapi_schema is None
     document = FastAPI.openapi(app)
     if first_build:
+        _add_live_events(document)
         for operation in _operations(document):
             for parameter in operation.get("parameters", []):
                 if parameter.get("in") == "header":
                     _drop_null(parameter.get("schema", {}))
     return document
+
+
+EVENT_STREAM = "text/event-stream"
+LIVE_EVENT_REF = "#/components/schemas/LiveEvent"
+
+
+def _add_live_events(document: dict[str, Any]) -> None:
+    """The shapes `GET /events` streams: not a JSON response, so FastAPI does not
+    collect them itself."""
+    schema = TypeAdapter(LiveEvent).json_schema(ref_template="#/components/schemas/{model}")
+    components = document.setdefault("components", {}).setdefault("schemas", {})
+    for name, definition in schema.pop("$defs", {}).items():
+        components.setdefault(name, definition)
+    components["LiveEvent"] = schema
+    # The route's response class is the stream's, so FastAPI files every response under
+    # its media type: the errors are JSON.
+    operation = document["paths"]["/events"]["get"]
+    for status_code, response in operation["responses"].items():
+        streamed = response.get("content", {}).pop(EVENT_STREAM, None)
+        if status_code == "200":
+            response["content"] = {EVENT_STREAM: {"schema": {"$ref": LIVE_EVENT_REF}}}
+        elif streamed is not None:
+            response["content"]["application/json"] = streamed
 
 
 def _operations(document: dict[str, Any]) -> list[dict[str, Any]]:

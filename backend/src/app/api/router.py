@@ -7,7 +7,7 @@ ordered list is the cheapest to route through.
 
 from fastapi import APIRouter
 
-from app.api.routes import auth, health, lists, todos, users
+from app.api.routes import auth, events, health, lists, todos, users
 
 ROUTERS: tuple[APIRouter, ...] = (
     todos.router,
@@ -16,4 +16,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     auth.router,
     users.router,
     health.router,
+    events.router,
 )

@@ -85,6 +85,23 @@ class Settings(DatabaseSettings):
     login_failures_per_address: int = Field(default=20, ge=1, le=1_000_000)
     login_failure_window_seconds: int = Field(default=900, ge=1, le=366 * 24 * 3600)
     login_lockout_seconds: int = Field(default=300, ge=1, le=366 * 24 * 3600)
+    # Live updates (`GET /events`).
+    events_retention_seconds: int = Field(
+        default=600,
+        ge=10,
+        le=7 * 24 * 3600,
+        description="How long the event log keeps a change: a stream that reconnects "
+        "within it resumes exactly; later, it is told to refetch.",
+    )
+    events_poll_interval: float = Field(
+        default=0.1, gt=0, le=10, description="How often each process reads the event log."
+    )
+    events_heartbeat_seconds: float = Field(
+        default=15, gt=0, le=300, description="Idle time before a stream sends a keep-alive."
+    )
+    events_max_streams_per_user: int = Field(
+        default=10, ge=1, le=1000, description="Open streams one account may hold per process."
+    )
     trusted_proxies: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="Addresses or networks (CIDR) whose X-Forwarded-For is believed: "

@@ -73,6 +73,11 @@ def decode_access_token(token: str, *, secret: str) -> Caller:
     return caller
 
 
+def token_expires_at(token: str, *, secret: str) -> float:
+    """When a token that `decode_access_token` accepted expires (Unix time)."""
+    return _verified_claims(token, secret)[1]
+
+
 @lru_cache(maxsize=4096)
 def _verified_claims(token: str, secret: str) -> tuple[Caller, float]:
     """Signature and claims, checked once per token: a client sends the same token on

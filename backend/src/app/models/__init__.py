@@ -13,6 +13,7 @@ comes from one place, `app.access`.
 """
 
 from app.models.base import BaseDAO, table, utcnow
+from app.models.events import START, Event, LoggedEvent, NewEvent, Position
 from app.models.idempotency import IdempotencyKey
 from app.models.lists import PERSONAL_LIST_NAME, ListMember, Succession, TodoList
 from app.models.throttle import Admission, LoginThrottle, ThrottlePolicy
@@ -21,12 +22,17 @@ from app.models.users import User, name_key_of
 
 __all__ = [
     "PERSONAL_LIST_NAME",
+    "START",
     "VERSION_MAX",
     "Admission",
     "BaseDAO",
+    "Event",
     "IdempotencyKey",
     "ListMember",
+    "LoggedEvent",
     "LoginThrottle",
+    "NewEvent",
+    "Position",
     "Succession",
     "ThrottlePolicy",
     "Todo",

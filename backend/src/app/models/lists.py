@@ -127,7 +127,7 @@ class TodoList(BaseDAO, table=True):
         """The lists the caller owns alone, each with the member who would take them
         over: the longest-standing editor, or None."""
         rows = await conn.execute(_select_sole_owned(), access.params(caller))
-        return [Succession(list_id, successor) for list_id, successor in rows]
+        return [Succession(*row) for row in rows]
 
 
 class ListMember(BaseDAO, table=True):
@@ -207,6 +207,7 @@ class ListMember(BaseDAO, table=True):
 class Succession:
     list_id: uuid.UUID
     successor_id: uuid.UUID | None
+    successor_name: str | None
 
 
 _LISTS = TypeAdapter(list[ListPublic])
@@ -296,7 +297,10 @@ def _select_sole_owned() -> Select[Any]:
         .order_by(editors.c.created_at, editors.c.user_id)
         .limit(1)
     )
-    return select(mine.c.list_id, successor.scalar_subquery()).where(
+    users = table("users")
+    successor_id = successor.scalar_subquery()
+    successor_name = select(users.c.name).where(users.c.id == successor_id).scalar_subquery()
+    return select(mine.c.list_id, successor_id, successor_name).where(
         mine.c.user_id == access.live_user_id(),
         mine.c.role == Role.owner.value,
         ~other_owner.exists(),

@@ -12,6 +12,7 @@ from typing import Any, NoReturn
 from pydantic import TypeAdapter
 from sqlalchemy import (
     Column,
+    ColumnElement,
     Delete,
     Index,
     Select,
@@ -36,6 +37,7 @@ from app import access
 from app.core.security import Caller
 from app.errors import ListNotFoundError, PreconditionFailedError, TodoNotFoundError
 from app.models.base import BaseDAO, table, utcnow, validate_rows
+from app.schemas.events import TodoDeleted
 from app.schemas.fields import CONTENT_MAX, TITLE_MAX
 from app.schemas.lists import Role
 from app.schemas.todos import TodoCreate, TodoCursor, TodoPublic, TodoStats, TodoUpdate
@@ -153,19 +155,21 @@ class Todo(BaseDAO, table=True):
         todo_id: uuid.UUID,
         *,
         if_version: Collection[int] | None = None,
-    ) -> None:
+    ) -> TodoDeleted:
         statement = _delete_one(conditional=if_version is not None)
         params = {**access.params(caller), "todo_id": todo_id, "versions": list(if_version or ())}
-        if (await conn.execute(statement, params)).first() is None:
+        deleted = _deleted(await conn.execute(statement, params))
+        if not deleted:
             await access.triage_todo(conn, caller, todo_id, Role.editor)
             cls._refuse_stale(conditional=if_version is not None)
+        return deleted[0]
 
     @classmethod
     async def delete_completed(
         cls, conn: AsyncConnection, caller: Caller, list_id: uuid.UUID | None
-    ) -> int:
+    ) -> list[TodoDeleted]:
         statement = _delete_completed(personal=list_id is None)
-        deleted = len((await conn.execute(statement, access.list_params(caller, list_id))).all())
+        deleted = _deleted(await conn.execute(statement, access.list_params(caller, list_id)))
         if not deleted:
             await access.triage_list(conn, caller, list_id, Role.editor)
         return deleted
@@ -226,6 +230,19 @@ _TODO_PAGE = TypeAdapter(list[TodoPublic])
 def _todos(result: Result[Any]) -> list[TodoPublic]:
     """Rows of `public_columns()` as todos."""
     return validate_rows(_TODO_PAGE, result)
+
+
+_DELETIONS = TypeAdapter(list[TodoDeleted])
+
+
+def _deleted(result: Result[Any]) -> list[TodoDeleted]:
+    """Rows of `_deleted_columns()` as the events that tell of them."""
+    return validate_rows(_DELETIONS, result)
+
+
+def _deleted_columns() -> tuple[ColumnElement[Any], ...]:
+    todo = table("todo").c
+    return (todo.id.label("todo_id"), todo.list_id, todo.version)
 
 
 @cache
@@ -308,7 +325,7 @@ def _delete_one(*, conditional: bool) -> ReturningDelete[Any]:
     statement = (
         delete(todo)
         .where(todo.c.id == bindparam("todo_id"), access.changeable(todo))
-        .returning(todo.c.id)
+        .returning(*_deleted_columns())
     )
     if conditional:
         statement = statement.where(todo.c.version.in_(bindparam("versions", expanding=True)))
@@ -321,7 +338,7 @@ def _delete_completed(*, personal: bool) -> ReturningDelete[Any]:
     statement = delete(todo).where(
         todo.c.completed.is_(True), access.todos_in(todo, Role.editor, personal=personal)
     )
-    return statement.returning(todo.c.id)
+    return statement.returning(*_deleted_columns())
 
 
 @cache

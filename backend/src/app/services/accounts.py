@@ -17,8 +17,9 @@ from app.core.security import Caller, create_access_token, hash_password
 from app.daos import daos
 from app.db import Database
 from app.errors import LoginFailedError
-from app.models import User
+from app.models import NewEvent, User
 from app.schemas import NAME_MAX, PASSWORD_MAX, Token, UserCreate
+from app.schemas.events import SessionEnded
 from app.services import lists
 from app.services.password_guard import PasswordGuard, name_key
 
@@ -73,10 +74,25 @@ async def change_password(
     Returns the caller as a fresh token must name them."""
     user = await guard.confirm(caller, current_password)
     new_hash = await hash_password(new_password)
-    generation = await db.write(
-        lambda conn: daos.users.revoke_tokens(conn, caller, new_password_hash=new_hash)
-    )
+    generation = await revoke_tokens(db, caller, new_password_hash=new_hash)
     return Caller(user.id, generation)
+
+
+async def revoke_tokens(
+    db: Database, caller: Caller, *, new_password_hash: str | None = None
+) -> int:
+    """Revoke every token issued to the caller so far (optionally setting a new
+    password), and end their open event streams. Returns the new token generation."""
+
+    async def revoke(conn: AsyncConnection) -> int:
+        generation = await daos.users.revoke_tokens(
+            conn, caller, new_password_hash=new_password_hash
+        )
+        ended = SessionEnded(reason="revoked", token_generation=generation)
+        await daos.events.record(conn, [NewEvent(ended, user_id=caller.user_id)])
+        return generation
+
+    return await db.write(revoke)
 
 
 async def delete_account(db: Database, guard: PasswordGuard, caller: Caller, password: str) -> None:
@@ -88,9 +104,12 @@ async def delete_account(db: Database, guard: PasswordGuard, caller: Caller, pas
     await guard.confirm(caller, password)
 
     async def delete_everything(conn: AsyncConnection) -> None:
-        await lists.hand_over_or_delete(conn, caller)
+        account = await daos.users.get_for_caller(conn, caller)
+        await lists.hand_over_or_delete(conn, caller, account.name)
         await daos.idempotency_keys.delete_owned(conn, caller)
         name = await daos.users.delete(conn, caller)
         await daos.login_throttle.clear(conn, name_key(name))
+        ended = SessionEnded(reason="account_deleted")
+        await daos.events.record(conn, [NewEvent(ended, user_id=caller.user_id)])
 
     await db.write(delete_everything)

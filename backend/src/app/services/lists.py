@@ -1,5 +1,5 @@
-"""List work that is more than one statement: creating a list within the cap, deleting
-one with its todos, and managing members.
+"""List work: creating a list within the cap, renaming and deleting one, managing
+members, each with the events that tell the members of it (`app.models.events`).
 
 Each runs as one serializable transaction that first reads the caller's role
 (`daos.lists.get`: 404 for a non-member) and then acts on it, so a concurrent change of
@@ -27,7 +27,9 @@ from app.errors import (
     TooManyListsError,
     TooManyMembersError,
 )
+from app.models import NewEvent
 from app.schemas import ListPublic, MemberPublic, Role
+from app.schemas.events import ListDeleted, ListRenamed, MemberAdded, MemberRemoved, MemberUpdated
 
 MAX_OWNED_LISTS = 100  # the personal list included
 MAX_MEMBERS = 50
@@ -37,9 +39,24 @@ async def create_list(db: Database, caller: Caller, name: str) -> ListPublic:
     async def create(conn: AsyncConnection) -> ListPublic:
         if await daos.lists.count_owned(conn, caller) >= MAX_OWNED_LISTS:
             raise TooManyListsError(MAX_OWNED_LISTS)
-        return await daos.lists.create(conn, caller, name)
+        created = await daos.lists.create(conn, caller, name)
+        owner = await daos.users.get_for_caller(conn, caller)
+        added = MemberAdded(list_id=created.id, list_name=name, name=owner.name, role=Role.owner)
+        await daos.events.record(conn, [NewEvent(added, user_id=caller.user_id)])
+        return created
 
     return await db.write(create)
+
+
+async def rename_list(db: Database, caller: Caller, list_id: uuid.UUID, name: str) -> ListPublic:
+    """Rename the list (owners only)."""
+
+    async def rename(conn: AsyncConnection) -> ListPublic:
+        renamed = await daos.lists.rename(conn, caller, list_id, name)
+        await daos.events.record(conn, [NewEvent(ListRenamed(list_id=list_id, name=name))])
+        return renamed
+
+    return await db.write(rename)
 
 
 async def delete_list(db: Database, caller: Caller, list_id: uuid.UUID) -> None:
@@ -52,6 +69,7 @@ async def delete_list(db: Database, caller: Caller, list_id: uuid.UUID) -> None:
             raise PersonalListError
         await daos.todos.delete_in_lists(conn, [list_id])
         await daos.lists.delete(conn, list_id)
+        await daos.events.record(conn, [NewEvent(ListDeleted(list_id=list_id))])
 
     await db.write(delete)
 
@@ -71,13 +89,18 @@ async def share(
         if user is None:
             raise NoSuchAccountError
         current = await daos.members.role_of(conn, list_id, user.id)
+        change: MemberAdded | MemberUpdated | None = None
         if current is None:
             if await daos.members.count(conn, list_id, None) >= MAX_MEMBERS:
                 raise TooManyMembersError(MAX_MEMBERS)
             await daos.members.add(conn, list_id, user.id, role)
+            change = MemberAdded(list_id=list_id, list_name=found.name, name=user.name, role=role)
         elif current != role:
             await _keep_an_owner(conn, list_id, current)
             await daos.members.set_role(conn, list_id, user.id, role)
+            change = MemberUpdated(list_id=list_id, name=user.name, role=role)
+        if change is not None:
+            await daos.events.record(conn, [NewEvent(change, user_id=user.id)])
         return MemberPublic(name=user.name, role=role), current is None
 
     return await db.write(put_member)
@@ -98,6 +121,8 @@ async def remove_member(db: Database, caller: Caller, list_id: uuid.UUID, name: 
             raise NotAMemberError
         await _keep_an_owner(conn, list_id, current)
         await daos.members.remove(conn, list_id, user.id)
+        removed = MemberRemoved(list_id=list_id, name=user.name)
+        await daos.events.record(conn, [NewEvent(removed, user_id=user.id)])
 
     await db.write(remove)
 
@@ -108,19 +133,32 @@ async def _keep_an_owner(conn: AsyncConnection, list_id: uuid.UUID, leaving: Rol
         raise LastOwnerError
 
 
-async def hand_over_or_delete(conn: AsyncConnection, caller: Caller) -> None:
-    """Before an account goes: each list it owns alone passes to its longest-standing
-    editor, or, with no editor, goes with its todos (the personal list always goes).
-    Lists with another owner simply lose this member."""
+async def hand_over_or_delete(conn: AsyncConnection, caller: Caller, name: str) -> None:
+    """Before the account `name` goes: each list it owns alone passes to its
+    longest-standing editor, or, with no editor, goes with its todos (the personal list
+    always goes). Lists with another owner simply lose this member."""
+    memberships = await daos.lists.mine(conn, caller)
     doomed: list[uuid.UUID] = []
+    events: list[NewEvent] = []
     for succession in await daos.lists.sole_owned(conn, caller):
-        if succession.successor_id is None:
+        if succession.successor_id is None or succession.successor_name is None:
             doomed.append(succession.list_id)
+            events.append(NewEvent(ListDeleted(list_id=succession.list_id)))
         else:
             await daos.members.set_role(
                 conn, succession.list_id, succession.successor_id, Role.owner
             )
+            promoted = MemberUpdated(
+                list_id=succession.list_id, name=succession.successor_name, role=Role.owner
+            )
+            events.append(NewEvent(promoted, user_id=succession.successor_id))
     await daos.todos.delete_in_lists(conn, doomed)
     for list_id in doomed:
         await daos.lists.delete(conn, list_id)
     await daos.members.leave_all(conn, caller)
+    events += [
+        NewEvent(MemberRemoved(list_id=found.id, name=name), user_id=caller.user_id)
+        for found in memberships
+        if found.id not in doomed
+    ]
+    await daos.events.record(conn, events)

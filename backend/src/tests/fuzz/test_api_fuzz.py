@@ -163,7 +163,11 @@ def _has_stateful_input(case: schemathesis.Case[Any]) -> bool:
     return "cursor" in (case.query or {}) or bool(headers & {"if-match", "idempotency-key"})
 
 
-schema = schemathesis.openapi.from_dict(create_app(settings_for("sqlite+aiosqlite://")).openapi())
+# `GET /events` is left out: a stream never ends, so it cannot be called and validated
+# like a response. Its one input, Last-Event-ID, is attacked in tests/api/test_events.py.
+schema = schemathesis.openapi.from_dict(
+    create_app(settings_for("sqlite+aiosqlite://")).openapi()
+).exclude(path="/events")
 
 
 @schema.parametrize()

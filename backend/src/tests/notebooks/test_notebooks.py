@@ -32,6 +32,7 @@ EXPECTED_NOTEBOOKS = {
     "02-api.ipynb",
     "03-stress.ipynb",
     "04-sharing.ipynb",
+    "05-live-updates.ipynb",
 }
 CELL_TIMEOUT = int(os.environ.get("NOTEBOOK_CELL_TIMEOUT", "300"))
 STRESS_USERS = os.environ.get("STRESS_USERS", "20")

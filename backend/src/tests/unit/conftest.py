@@ -23,6 +23,7 @@ from tests.conftest import asgi_client, settings_for
 from tests.unit.fakes import (
     FAKE_DAOS,
     FakeDatabase,
+    FakeEventDAO,
     FakeIdempotencyKeyDAO,
     FakeListMemberDAO,
     FakeLoginThrottleDAO,
@@ -45,6 +46,7 @@ def fake_app(monkeypatch: pytest.MonkeyPatch, fake_db: FakeDatabase) -> FastAPI:
     monkeypatch.setattr(FakeUserDAO, "users", {})
     monkeypatch.setattr(FakeIdempotencyKeyDAO, "keys", {})
     monkeypatch.setattr(FakeLoginThrottleDAO, "attempts", {})
+    monkeypatch.setattr(FakeEventDAO, "logged", [])
     for field in dataclasses.fields(DAOs):
         monkeypatch.setattr(daos, field.name, getattr(FAKE_DAOS, field.name))
     app = create_app(settings_for("sqlite+aiosqlite://"))

@@ -6,7 +6,7 @@ signature fails mypy."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -25,6 +25,9 @@ from app.models import (
     PERSONAL_LIST_NAME,
     Admission,
     IdempotencyKey,
+    LoggedEvent,
+    NewEvent,
+    Position,
     Succession,
     ThrottlePolicy,
     User,
@@ -41,6 +44,7 @@ from app.schemas import (
     TodoStats,
     TodoUpdate,
 )
+from app.schemas.events import TodoDeleted
 
 T = TypeVar("T")
 
@@ -227,20 +231,21 @@ class FakeTodoDAO:
         todo_id: uuid.UUID,
         *,
         if_version: Collection[int] | None = None,
-    ) -> None:
+    ) -> TodoDeleted:
         todo = _todo_for(caller, todo_id, Role.editor)
         if if_version is not None and todo.version not in if_version:
             raise PreconditionFailedError
         del cls.todos[todo_id]
+        return TodoDeleted(list_id=todo.list_id, todo_id=todo.id, version=todo.version)
 
     @classmethod
     async def delete_completed(
         cls, _conn: object, caller: Caller, list_id: uuid.UUID | None
-    ) -> int:
-        done = [t.id for t in cls._in(_list_for(caller, list_id, Role.editor)) if t.completed]
-        for todo_id in done:
-            del cls.todos[todo_id]
-        return len(done)
+    ) -> list[TodoDeleted]:
+        done = [t for t in cls._in(_list_for(caller, list_id, Role.editor)) if t.completed]
+        for todo in done:
+            del cls.todos[todo.id]
+        return [TodoDeleted(list_id=t.list_id, todo_id=t.id, version=t.version) for t in done]
 
     @classmethod
     async def delete_in_lists(cls, _conn: object, list_ids: Collection[uuid.UUID]) -> None:
@@ -330,7 +335,9 @@ class FakeTodoListDAO:
             editors = sorted(
                 (m.created_at, user_id) for user_id, m in members if m.role == Role.editor
             )
-            successions.append(Succession(list_id, editors[0][1] if editors else None))
+            successor = editors[0][1] if editors else None
+            name = None if successor is None else FakeUserDAO.users[successor].name
+            successions.append(Succession(list_id, successor, name))
         return successions
 
     @classmethod
@@ -450,11 +457,61 @@ class FakeLoginThrottleDAO:
         cls.attempts.pop(key, None)
 
 
+class FakeEventDAO:
+    """The event log as a list; positions are (0, index + 1)."""
+
+    logged: list[LoggedEvent] = []  # noqa: RUF012 (reset per test by the fixture)
+
+    @classmethod
+    async def record(cls, _conn: object, events: Sequence[NewEvent]) -> None:
+        for event in events:
+            position = Position(0, len(cls.logged) + 1)
+            cls.logged.append(
+                LoggedEvent(
+                    position=position,
+                    kind=event.data.type,
+                    data=event.data.model_dump_json(),
+                    list_id=event.list_id,
+                    from_list_id=event.from_list_id,
+                    user_id=event.user_id,
+                )
+            )
+
+    @classmethod
+    async def head(cls, _conn: object) -> Position:
+        return Position(0, len(cls.logged))
+
+    @classmethod
+    async def after(
+        cls,
+        _conn: object,
+        position: Position,
+        *,
+        until: Position,
+        limit: int,
+        user_id: uuid.UUID | None = None,
+        list_ids: Collection[uuid.UUID] = (),
+    ) -> list[LoggedEvent]:
+        found = [e for e in cls.logged if position < e.position <= until]
+        if user_id is not None:
+            found = [
+                e
+                for e in found
+                if e.user_id == user_id or e.list_id in list_ids or e.from_list_id in list_ids
+            ]
+        return found[:limit]
+
+    @classmethod
+    async def prune(cls, _conn: object, before: datetime) -> int:
+        return 0
+
+
 FAKE_DAOS = DAOs(
     users=FakeUserDAO,
     todos=FakeTodoDAO,
     lists=FakeTodoListDAO,
     members=FakeListMemberDAO,
+    events=FakeEventDAO,
     idempotency_keys=FakeIdempotencyKeyDAO,
     login_throttle=FakeLoginThrottleDAO,
 )

@@ -61,7 +61,7 @@ async def rename_list(
     list_id: uuid.UUID, body: ListRename, caller: CurrentCaller, db: DatabaseDep
 ) -> ListPublic:
     """Rename the list (owners)."""
-    return await db.write(lambda conn: daos.lists.rename(conn, caller, list_id, body.name))
+    return await lists.rename_list(db, caller, list_id, body.name)
 
 
 @router.delete("/{list_id}", responses=error_responses(403, 404, 409))

@@ -96,8 +96,7 @@ async def _delete_completed(
         raise InvalidInputError(
             "Only completed=true can be bulk-deleted", loc=("query", "completed")
         )
-    deleted = await db.write(lambda conn: daos.todos.delete_completed(conn, caller, list_id))
-    return DeletedCount(deleted=deleted)
+    return DeletedCount(deleted=await todos.delete_completed(db, caller, list_id))
 
 
 async def _create(
@@ -186,9 +185,7 @@ async def update_todo(
     """Partial update (PUT and PATCH alike); editors and owners only. With `If-Match`,
     a stale version is a 412. A `list_id` moves the todo (editor on both lists)."""
     versions = precondition.versions if precondition else None
-    todo = await db.write(
-        lambda conn: daos.todos.update(conn, caller, todo_id, changes, if_version=versions)
-    )
+    todo = await todos.update(db, caller, todo_id, changes, if_version=versions)
     return _with_etag(todo, response)
 
 
@@ -198,7 +195,7 @@ async def delete_todo(
 ) -> Empty:
     """Editors and owners only. With `If-Match`, a stale version is a 412."""
     versions = precondition.versions if precondition else None
-    await db.write(lambda conn: daos.todos.delete(conn, caller, todo_id, if_version=versions))
+    await todos.delete(db, caller, todo_id, if_version=versions)
     return Empty()
 
 

@@ -43,7 +43,7 @@ async def change_password(
 async def log_out_everywhere(caller: CurrentCaller, db: DatabaseDep) -> Response:
     """Revoke every token of this account, this one included (e.g. after losing a
     device). Logging in again issues new ones."""
-    await db.write(lambda conn: daos.users.revoke_tokens(conn, caller))
+    await accounts.revoke_tokens(db, caller)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

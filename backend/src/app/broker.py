@@ -1,0 +1,380 @@
+"""The broker: one per process, it reads the event log and hands each event to the
+streams of this process that may see it.
+
+One task per process polls the log (`daos.events.after`, a few milliseconds every
+`poll_interval` while any stream is open) and offers every new event, in log order, to
+each `Subscription`. A subscription decides what its account may see as the events go
+by: the lists it was a member of when it opened, plus those a `member.added` for it
+adds, minus those a `member.removed` for it or a `list.deleted` removes. Because that
+decision follows the log's order, a member who is removed gets the `member.removed` and
+nothing of that list after it.
+
+Everything is bounded: a subscription holds at most `queue_size` events (a consumer
+that falls further behind is dropped; it reconnects with `Last-Event-ID` and catches
+up from the log), an account has at most `max_streams_per_user` streams per process,
+and a catch-up longer than `max_catch_up` events is a `resync` instead.
+
+The same task prunes the log every `prune_interval`, whether or not streams are open.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from app import lifecycle
+from app.core.security import Caller
+from app.daos import daos
+from app.db import Database
+from app.errors import ServiceUnavailableError, TooManyStreamsError
+from app.models import START, LoggedEvent, Position, utcnow
+from app.models.events import PRUNE_BATCH
+from app.schemas.events import Ready, Resync, SessionEnded
+
+log = structlog.get_logger(__name__)
+
+SESSION_ENDED = "session.ended"
+MEMBER_ADDED = "member.added"
+MEMBER_REMOVED = "member.removed"
+LIST_DELETED = "list.deleted"
+
+
+@dataclass(frozen=True, slots=True)
+class BrokerSettings:
+    poll_interval: float = 0.1
+    retention: timedelta = timedelta(minutes=10)
+    max_streams_per_user: int = 10
+    queue_size: int = 1000
+    max_catch_up: int = 1000
+    batch_size: int = 500
+    prune_interval: float = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class Cursor:
+    """What a stream sends as each event's `id` and gets back as `Last-Event-ID`: a
+    position in the log and when it was sent (a cursor older than the retention window
+    may point at pruned events). Not secret and not trusted: a forged one can only make
+    its own stream skip or repeat events the account may see anyway."""
+
+    position: Position
+    issued_at: int
+
+    def text(self) -> str:
+        return f"{self.position.text()}.{self.issued_at}"
+
+    @classmethod
+    def now(cls, position: Position) -> Cursor:
+        return cls(position, int(time.time()))
+
+    @classmethod
+    def parse(cls, text: str) -> Cursor | None:
+        """None for anything this server did not write."""
+        parts = text.split(".")
+        if len(parts) != 3 or not all(part.isascii() and part.isdigit() for part in parts):
+            return None
+        major, minor, issued_at = (int(part) for part in parts)
+        if max(major, minor, issued_at) >= 2**63:
+            return None
+        return cls(Position(major, minor), issued_at)
+
+
+class StreamEnd(Exception):  # noqa: N818 (a reason, raised to end a stream)
+    """Why a stream ended, when the server ended it."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(eq=False)
+class Subscription:
+    """One open stream: the lists its account may see, and the events waiting to be
+    sent (`LoggedEvent`s, or a `Ready`/`Resync` of its own)."""
+
+    caller: Caller
+    lists: set[uuid.UUID]
+    queue_size: int
+    resume_after: Position = START  # events up to here were sent before (a resume)
+    queue: asyncio.Queue[LoggedEvent | Ready | Resync] = field(init=False)
+    ended: StreamEnd | None = None
+    # While catching up from the log, live events wait here, unfiltered, in order.
+    held: list[LoggedEvent] | None = field(default_factory=list)
+    last_position: Position = START
+    _wake: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def __post_init__(self) -> None:
+        self.queue = asyncio.Queue(self.queue_size)
+
+    def offer(self, event: LoggedEvent) -> None:
+        """Called with every event of the log, in order."""
+        if self.ended is not None or event.position <= self.resume_after:
+            return
+        if self.held is not None:
+            if len(self.held) >= self.queue_size:
+                self.end("slow consumer")
+            else:
+                self.held.append(event)
+            return
+        if self._admits(event):
+            self._put(event)
+            if event.kind == SESSION_ENDED:
+                self.end("session ended")
+
+    def release(self, catch_up: Iterable[LoggedEvent | Ready | Resync]) -> None:
+        """End the catch-up: queue its events, then the live ones that arrived meanwhile."""
+        held, self.held = self.held or [], None
+        for item in catch_up:
+            if isinstance(item, LoggedEvent):
+                self.offer(item)
+            else:
+                self._put(item)
+        for event in held:
+            self.offer(event)
+
+    def end(self, reason: str) -> None:
+        if self.ended is None:
+            self.ended = StreamEnd(reason)
+            self._wake.set()
+
+    async def next(self, wait: float) -> LoggedEvent | Ready | Resync | None:
+        """The next item to send; None after `wait` seconds with nothing to send; StreamEnd
+        once the stream is over and everything before its end has been taken."""
+        if self.queue.empty():
+            if self.ended is not None:
+                raise self.ended
+            self._wake.clear()
+            getter = asyncio.ensure_future(self.queue.get())
+            waker = asyncio.ensure_future(self._wake.wait())
+            try:
+                await asyncio.wait({getter, waker}, timeout=wait, return_when="FIRST_COMPLETED")
+            finally:
+                waker.cancel()
+                if not getter.done():
+                    getter.cancel()
+            if getter.done() and not getter.cancelled():
+                return getter.result()
+            if self.ended is not None:
+                raise self.ended
+            return None
+        return self.queue.get_nowait()
+
+    def _admits(self, event: LoggedEvent) -> bool:
+        """Whether this account sees `event`, updating what it may see as it goes."""
+        mine = event.user_id == self.caller.user_id
+        if event.kind == SESSION_ENDED:
+            return mine and self._ends_my_session(event)
+        if event.kind == MEMBER_ADDED and mine and event.list_id is not None:
+            self.lists.add(event.list_id)
+        seen = event.list_id in self.lists or event.from_list_id in self.lists
+        leaves = event.kind == LIST_DELETED or (event.kind == MEMBER_REMOVED and mine)
+        if seen and leaves and event.list_id is not None:
+            self.lists.discard(event.list_id)
+        return seen
+
+    def _ends_my_session(self, event: LoggedEvent) -> bool:
+        """Whether a `session.ended` of this account ends this stream's token: a token
+        issued after a revocation outlives it."""
+        ended = SessionEnded.model_validate_json(event.data)
+        if ended.token_generation is None:
+            return True
+        return ended.token_generation > self.caller.token_generation
+
+    def _put(self, item: LoggedEvent | Ready | Resync) -> None:
+        try:
+            self.queue.put_nowait(item)
+        except asyncio.QueueFull:
+            self.end("slow consumer")
+            return
+        if isinstance(item, LoggedEvent):
+            self.last_position = item.position
+
+
+class Broker:
+    def __init__(self, db: Database, settings: BrokerSettings | None = None) -> None:
+        self.db = db
+        self.settings = settings or BrokerSettings()
+        self.cursor: Position | None = None  # where the log has been read up to
+        self._streams: dict[uuid.UUID, set[Subscription]] = defaultdict(set)
+        self._task: asyncio.Task[None] | None = None
+        self._wake = asyncio.Event()
+        self._next_prune = time.monotonic() + self.settings.prune_interval
+        self.stopping = False
+
+    @property
+    def open_streams(self) -> int:
+        return sum(len(streams) for streams in self._streams.values())
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="event-broker")
+
+    async def stop(self) -> None:
+        """End every stream and the polling task."""
+        self.stopping = True
+        self._end_all("server stopping")
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def subscribe(
+        self, caller: Caller, last_event_id: str | None
+    ) -> tuple[Subscription, Cursor]:
+        """Open a stream for `caller`, resuming after `last_event_id` when it can.
+        Returns the subscription (its `ready` and any catch-up already queued) and the
+        cursor to send with `ready`. 401 for a token no longer current, 429 past the
+        per-account cap, 503 while the process is stopping."""
+        if self.stopping or lifecycle.stopping():
+            raise ServiceUnavailableError("This server is restarting; reconnect")
+        if len(self._streams[caller.user_id]) >= self.settings.max_streams_per_user:
+            raise TooManyStreamsError(self.settings.max_streams_per_user)
+        if self.cursor is None:
+            self.cursor = await self.db.read(daos.events.head)
+            self._wake.set()
+        subscription = Subscription(caller, set(), self.settings.queue_size)
+        # From here on the polling task offers it every event after `joined`; what
+        # happened before it connected is skipped (`resume_after`) or caught up.
+        joined = self.cursor
+        self._streams[caller.user_id].add(subscription)
+        try:
+
+            async def lists_and_head(conn: AsyncConnection) -> tuple[set[uuid.UUID], Position]:
+                lists = await daos.lists.mine(conn, caller)
+                return {found.id for found in lists}, await daos.events.head(conn)
+
+            subscription.lists, head = await self.db.read(lists_and_head)
+            catch_up = await self._catch_up(subscription, last_event_id, joined, head)
+        except BaseException:
+            self.unsubscribe(subscription)
+            raise
+        subscription.release(catch_up)
+        first = max(joined, subscription.resume_after, subscription.last_position)
+        return subscription, Cursor.now(first)
+
+    def unsubscribe(self, subscription: Subscription) -> None:
+        streams = self._streams.get(subscription.caller.user_id)
+        if streams is not None:
+            streams.discard(subscription)
+            if not streams:
+                del self._streams[subscription.caller.user_id]
+
+    def cursor_for(self, subscription: Subscription) -> Cursor:
+        """The cursor for a heartbeat: everything up to the broker's position has been
+        offered, and the subscription's queue is empty when this is asked."""
+        return Cursor.now(max(self.cursor or START, subscription.last_position))
+
+    async def _catch_up(
+        self,
+        subscription: Subscription,
+        last_event_id: str | None,
+        joined: Position,
+        head: Position,
+    ) -> list[LoggedEvent | Ready | Resync]:
+        """What the stream sends first, and from where it goes on (`resume_after`)."""
+        subscription.resume_after = head  # unless resuming: from now on
+        if last_event_id is None:
+            return [Ready(resumed=False)]
+        resume = Cursor.parse(last_event_id)
+        if resume is None:
+            return self._resync("unreadable Last-Event-ID")
+        if time.time() - resume.issued_at > self.settings.retention.total_seconds():
+            return self._resync("Last-Event-ID is past the retention window")
+        if resume.position > head:
+            return self._resync("Last-Event-ID is ahead of the log")
+        subscription.resume_after = resume.position
+        if resume.position >= joined:
+            # Sent by a replica that had read further: the polling task gets there.
+            return [Ready(resumed=True)]
+
+        async def missed(conn: AsyncConnection) -> list[LoggedEvent]:
+            return await daos.events.after(
+                conn,
+                resume.position,
+                until=joined,
+                limit=self.settings.max_catch_up + 1,
+                user_id=subscription.caller.user_id,
+                list_ids=subscription.lists,
+            )
+
+        events = await self.db.read(missed)
+        if len(events) > self.settings.max_catch_up:
+            subscription.resume_after = head
+            return self._resync("too many events missed")
+        return [Ready(resumed=True), *events]
+
+    @staticmethod
+    def _resync(reason: str) -> list[LoggedEvent | Ready | Resync]:
+        return [Ready(resumed=False), Resync(reason=reason)]
+
+    async def _run(self) -> None:
+        """Poll while streams are open; prune on schedule; end streams when stopping."""
+        while True:
+            if lifecycle.stopping() and not self.stopping:
+                self.stopping = True
+                self._end_all("server stopping")
+            full = False
+            try:
+                if self._streams and self.cursor is not None:
+                    full = await self._poll()
+                else:
+                    self.cursor = None  # stale once nobody reads: re-read at the next subscribe
+                await self._prune_when_due()
+            except ServiceUnavailableError:
+                log.warning("event_log_unavailable")
+                await asyncio.sleep(1.0)
+            except Exception:
+                log.exception("event_broker_failed")
+                await asyncio.sleep(1.0)
+            if not full:
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self.settings.poll_interval)
+
+    async def _poll(self) -> bool:
+        """Offer the events after the cursor; True if there may be more right away."""
+        assert self.cursor is not None
+        cursor = self.cursor
+
+        async def read(conn: AsyncConnection) -> tuple[Position, list[LoggedEvent]]:
+            head = await daos.events.head(conn)
+            events = await daos.events.after(
+                conn, cursor, until=head, limit=self.settings.batch_size
+            )
+            return head, events
+
+        head, events = await self.db.read(read)
+        for event in events:
+            for streams in list(self._streams.values()):
+                for subscription in list(streams):
+                    subscription.offer(event)
+        full = len(events) == self.settings.batch_size
+        if self.cursor is cursor:  # not reset meanwhile
+            self.cursor = events[-1].position if full else max(head, cursor)
+        return full
+
+    async def _prune_when_due(self) -> None:
+        now = time.monotonic()
+        if now < self._next_prune:
+            return
+        self._next_prune = now + self.settings.prune_interval
+        # A margin past the window: a cursor issued just inside it still finds every
+        # event after it, even one whose transaction began a little earlier.
+        before = utcnow() - self.settings.retention - timedelta(minutes=1)
+        prune = daos.events.prune
+        while await self.db.write_statement(lambda conn: prune(conn, before)) >= PRUNE_BATCH:
+            if lifecycle.stopping():
+                return
+
+    def _end_all(self, reason: str) -> None:
+        for streams in self._streams.values():
+            for subscription in streams:
+                subscription.end(reason)

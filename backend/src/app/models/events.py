@@ -1,0 +1,285 @@
+"""The `event` table: the log of changes that `GET /events` streams (an outbox).
+
+A service records the events of a change in the same transaction as the change
+(`Event.record`), so an event exists exactly when its change committed. Each process's
+broker (`app.broker`) reads the log in order and hands each event to its own streams:
+replicas share nothing but the database.
+
+Reading a log in order is the hard part. Row ids are taken at INSERT time, not at
+commit: a transaction that took id 7 and commits after the one that took 8 would be
+skipped by a reader that had already moved past 8 (the classic outbox-polling gap). So
+an event's place in the log is a `Position` (major, minor) and each engine says up to
+where the log is final:
+
+- PostgreSQL: major is the writing transaction's id (`txid_current()`), minor the row
+  id. Every transaction whose id is below the oldest one still running
+  (`txid_snapshot_xmin(txid_current_snapshot())`, the horizon) has ended, committed or
+  not: below the horizon, no event can appear any more. Readers read only below it.
+  Within one todo this is also version order: a transaction that changes a todo after
+  another one did must have seen it committed (they run SERIALIZABLE; a concurrent
+  update is a 40001 and runs again), so it took its transaction id later.
+- SQLite: one writer at a time (BEGIN IMMEDIATE), so ids are taken in commit order:
+  major 0, minor the row id, final once visible. AUTOINCREMENT, so no id is reused
+  after the rows before it are pruned.
+
+No row is written twice and no row is shared: an event is one INSERT, so writes to one
+list never contend on a counter. The cost is one more index (`txid`, `id`) per change.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from typing import Any, ClassVar
+
+from pydantic import TypeAdapter
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    ColumnElement,
+    Index,
+    Integer,
+    Select,
+    Text,
+    TextClause,
+    Uuid,
+    bindparam,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    text,
+    tuple_,
+)
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.dml import Delete, Insert
+from sqlmodel import Field
+from sqlmodel.sql.sqltypes import UTCDateTime
+
+from app.models.base import BaseDAO, table, utcnow
+from app.schemas.events import Recorded
+
+KIND_MAX = 32
+PRUNE_BATCH = 5000
+_BIGINT_MAX = 2**63 - 1
+
+
+@dataclass(frozen=True, order=True, slots=True)
+class Position:
+    """A place in the event log: (transaction id, row id) on PostgreSQL, (0, row id) on
+    SQLite. Ordered as the log is read."""
+
+    major: int
+    minor: int
+
+    def text(self) -> str:
+        return f"{self.major}.{self.minor}"
+
+
+START = Position(0, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class NewEvent:
+    """An event to record, with who may see it: members of `list_id` (and of
+    `from_list_id`, for a move), and the account `user_id` (the member added or
+    removed, the account whose session ended)."""
+
+    data: Recorded
+    user_id: uuid.UUID | None = None
+
+    @property
+    def list_id(self) -> uuid.UUID | None:
+        return getattr(self.data, "list_id", None)
+
+    @property
+    def from_list_id(self) -> uuid.UUID | None:
+        return getattr(self.data, "from_list_id", None)
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedEvent:
+    """An event read back from the log; `data` is its JSON text, sent as it is."""
+
+    position: Position
+    kind: str
+    data: str
+    list_id: uuid.UUID | None
+    from_list_id: uuid.UUID | None
+    user_id: uuid.UUID | None
+
+
+_RECORDED: TypeAdapter[Recorded] = TypeAdapter(Recorded)
+
+
+class Event(BaseDAO, table=True):
+    __tablename__ = "event"
+    __table_args__: ClassVar[Any] = (
+        Index("ix_event_txid_id", "txid", "id"),
+        Index("ix_event_created_at", "created_at"),
+        {"sqlite_autoincrement": True},
+    )
+
+    # INTEGER on SQLite: only an INTEGER PRIMARY KEY is the rowid AUTOINCREMENT needs.
+    id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
+        ),
+    )
+    txid: int = Field(sa_column=Column(BigInteger(), nullable=False))
+    kind: str = Field(max_length=KIND_MAX)
+    # No foreign keys: an event outlives the list or the account it tells about.
+    list_id: uuid.UUID | None = Field(default=None)
+    from_list_id: uuid.UUID | None = Field(default=None)
+    user_id: uuid.UUID | None = Field(default=None)
+    data: str = Field(sa_column=Column(Text(), nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+
+    @classmethod
+    async def record(cls, conn: AsyncConnection, events: Sequence[NewEvent]) -> None:
+        """Append `events` to the log, in this order, in the caller's transaction."""
+        if not events:
+            return
+        now = utcnow()
+        rows = [
+            {
+                "kind": event.data.type,
+                "list_id": event.list_id,
+                "from_list_id": event.from_list_id,
+                "user_id": event.user_id,
+                "data": event.data.model_dump_json(),
+                "created_at": now,
+            }
+            for event in events
+        ]
+        await conn.execute(_insert(conn.dialect.name == "sqlite"), rows)
+
+    @classmethod
+    async def head(cls, conn: AsyncConnection) -> Position:
+        """A position up to which the log is final: every event at or before it is
+        visible now, and no event will ever be written before it."""
+        if conn.dialect.name == "sqlite":
+            last_id = await conn.scalar(_select_sqlite_sequence())
+            return Position(0, last_id or 0)
+        horizon: int = await conn.scalar(_select_horizon())
+        # Everything in transactions below the horizon; nothing of the horizon's own.
+        return Position(horizon - 1, _BIGINT_MAX)
+
+    @classmethod
+    async def after(
+        cls,
+        conn: AsyncConnection,
+        position: Position,
+        *,
+        until: Position,
+        limit: int,
+        user_id: uuid.UUID | None = None,
+        list_ids: Collection[uuid.UUID] = (),
+    ) -> list[LoggedEvent]:
+        """The events after `position` up to `until` (a `head()`), oldest first, at most
+        `limit`. With `user_id`, only those of `list_ids` or addressed to that account."""
+        params: dict[str, Any] = {
+            "after_major": position.major,
+            "after_minor": position.minor,
+            "until_major": until.major,
+            "until_minor": until.minor,
+            "limit": limit,
+        }
+        if user_id is not None:
+            params.update(user_id=user_id, list_ids=list(list_ids))
+        result = await conn.execute(_select_after(scoped=user_id is not None), params)
+        return [
+            LoggedEvent(
+                position=Position(row.txid, row.id),
+                kind=row.kind,
+                data=row.data,
+                list_id=row.list_id,
+                from_list_id=row.from_list_id,
+                user_id=row.user_id,
+            )
+            for row in result
+        ]
+
+    @classmethod
+    async def prune(cls, conn: AsyncConnection, before: datetime) -> int:
+        """Delete up to PRUNE_BATCH events older than `before`; returns how many (call
+        again while it is PRUNE_BATCH: one bounded statement each)."""
+        result = await conn.execute(_delete_older(), {"before": before, "limit": PRUNE_BATCH})
+        deleted: int = result.rowcount
+        return deleted
+
+
+def parse_recorded(data: str) -> Recorded:
+    """A logged event's data as its schema (for tests and tools)."""
+    return _RECORDED.validate_json(data)
+
+
+@cache
+def _insert(sqlite: bool) -> Insert:
+    event = table("event")
+    txid: ColumnElement[int] = literal(0) if sqlite else func.txid_current()
+    return insert(event).values(
+        txid=txid,
+        kind=bindparam("kind"),
+        list_id=bindparam("list_id", type_=Uuid()),
+        from_list_id=bindparam("from_list_id", type_=Uuid()),
+        user_id=bindparam("user_id", type_=Uuid()),
+        data=bindparam("data"),
+        created_at=bindparam("created_at", type_=UTCDateTime()),
+    )
+
+
+@cache
+def _select_horizon() -> Select[Any]:
+    return select(func.txid_snapshot_xmin(func.txid_current_snapshot()))
+
+
+@cache
+def _select_sqlite_sequence() -> TextClause:
+    # AUTOINCREMENT's high-water mark: the last id ever taken, pruned or not.
+    return text("SELECT seq FROM sqlite_sequence WHERE name = 'event'")
+
+
+@cache
+def _select_after(*, scoped: bool) -> Select[Any]:
+    event = table("event")
+    position = tuple_(event.c.txid, event.c.id)
+    query = select(
+        event.c.id,
+        event.c.txid,
+        event.c.kind,
+        event.c.data,
+        event.c.list_id,
+        event.c.from_list_id,
+        event.c.user_id,
+    ).where(
+        position > tuple_(bindparam("after_major"), bindparam("after_minor")),
+        position <= tuple_(bindparam("until_major"), bindparam("until_minor")),
+    )
+    if scoped:
+        query = query.where(
+            or_(
+                event.c.user_id == bindparam("user_id", type_=Uuid()),
+                event.c.list_id.in_(bindparam("list_ids", expanding=True)),
+                event.c.from_list_id.in_(bindparam("list_ids", expanding=True)),
+            )
+        )
+    return query.order_by(event.c.txid, event.c.id).limit(bindparam("limit"))
+
+
+@cache
+def _delete_older() -> Delete:
+    event = table("event")
+    oldest = (
+        select(event.c.id)
+        .where(event.c.created_at < bindparam("before", type_=UTCDateTime()))
+        .order_by(event.c.created_at)
+        .limit(bindparam("limit"))
+    )
+    return delete(event).where(event.c.id.in_(oldest))
