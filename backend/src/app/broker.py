@@ -57,6 +57,9 @@ class BrokerSettings:
     max_catch_up: int = 1000
     batch_size: int = 500
     prune_interval: float = 60.0
+    # Revocations through the API end streams at once (`session.ended`); this catches
+    # the rest: an operator's UPDATE of token_generation, an account deleted by hand.
+    revalidate_interval: float = 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,6 +211,7 @@ class Broker:
         self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
         self._next_prune = time.monotonic() + self.settings.prune_interval
+        self._next_revalidation = time.monotonic() + self.settings.revalidate_interval
         self.stopping = False
 
     @property
@@ -235,17 +239,21 @@ class Broker:
         per-account cap, 503 while the process is stopping."""
         if self.stopping or lifecycle.stopping():
             raise ServiceUnavailableError("This server is restarting; reconnect")
-        if len(self._streams[caller.user_id]) >= self.settings.max_streams_per_user:
+        if len(self._streams.get(caller.user_id, ())) >= self.settings.max_streams_per_user:
             raise TooManyStreamsError(self.settings.max_streams_per_user)
-        if self.cursor is None:
-            self.cursor = await self.db.read(daos.events.head)
-            self._wake.set()
+        # Counted from here, before anything is awaited: of 50 streams opened at once,
+        # only the cap's worth get in.
         subscription = Subscription(caller, set(), self.settings.queue_size)
-        # From here on the polling task offers it every event after `joined`; what
-        # happened before it connected is skipped (`resume_after`) or caught up.
-        joined = self.cursor
         self._streams[caller.user_id].add(subscription)
         try:
+            if self.cursor is None:
+                head = await self.db.read(daos.events.head)
+                if self.cursor is None:
+                    self.cursor = head
+                    self._wake.set()
+            # From here on the polling task offers it every event after `joined`; what
+            # happened before it connected is skipped (`resume_after`) or caught up.
+            joined = self.cursor
 
             async def lists_and_head(conn: AsyncConnection) -> tuple[set[uuid.UUID], Position]:
                 lists = await daos.lists.mine(conn, caller)
@@ -328,6 +336,7 @@ class Broker:
                 else:
                     self.cursor = None  # stale once nobody reads: re-read at the next subscribe
                 await self._prune_when_due()
+                await self._revalidate_when_due()
             except ServiceUnavailableError:
                 log.warning("event_log_unavailable")
                 await asyncio.sleep(1.0)
@@ -373,6 +382,20 @@ class Broker:
         while await self.db.write_statement(lambda conn: prune(conn, before)) >= PRUNE_BATCH:
             if lifecycle.stopping():
                 return
+
+    async def _revalidate_when_due(self) -> None:
+        """End the streams whose token is no longer current: one query for them all."""
+        now = time.monotonic()
+        if now < self._next_revalidation or not self._streams:
+            return
+        self._next_revalidation = now + self.settings.revalidate_interval
+        user_ids = list(self._streams)
+        generations = await self.db.read(lambda conn: daos.users.token_generations(conn, user_ids))
+        for user_id in user_ids:
+            for subscription in list(self._streams.get(user_id, ())):
+                current = generations.get(user_id)
+                if current is None or current != subscription.caller.token_generation:
+                    subscription.end("token no longer current")
 
     def _end_all(self, reason: str) -> None:
         for streams in self._streams.values():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -54,6 +55,16 @@ class User(BaseDAO, table=True):
         params = {"name_key": name_key_of(name)}
         row = (await conn.execute(_select_by_name(), params)).one_or_none()
         return None if row is None else cls(**row._mapping)
+
+    @classmethod
+    async def token_generations(
+        cls, conn: AsyncConnection, user_ids: Collection[uuid.UUID]
+    ) -> dict[uuid.UUID, int]:
+        """The current token generation of each of these accounts that still exists."""
+        if not user_ids:
+            return {}
+        rows = await conn.execute(_select_generations(), {"user_ids": list(user_ids)})
+        return {user_id: generation for user_id, generation in rows}
 
     @classmethod
     async def create(cls, conn: AsyncConnection, *, name: str, password_hash: str) -> User:
@@ -112,6 +123,14 @@ def _select_own_account() -> Select[Any]:
 def _select_by_name() -> Select[Any]:
     users = table("users")
     return select(users).where(users.c.name_key == bindparam("name_key"))
+
+
+@cache
+def _select_generations() -> Select[Any]:
+    users = table("users")
+    return select(users.c.id, users.c.token_generation).where(
+        users.c.id.in_(bindparam("user_ids", expanding=True))
+    )
 
 
 @cache

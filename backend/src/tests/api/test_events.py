@@ -3,14 +3,18 @@ resumes, and when it is refused or ends."""
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import time
 import uuid
 
 import httpx
+import pytest
 from fastapi import FastAPI
+from sqlalchemy import update
 
 from app.broker import Cursor
-from app.models import Position
+from app.models import Position, table
 from tests.conftest import TEST_PASSWORD, MakeUser
 from tests.sse import EventStream, Message, error_of, open_stream
 
@@ -358,3 +362,48 @@ async def test_a_stream_ends_when_its_token_expires(
         }
         assert await stream.quiet(0.3) == []
         assert stream.ended
+
+
+async def test_fifty_streams_opened_at_once_get_exactly_the_cap(
+    app: FastAPI, make_user: MakeUser
+) -> None:
+    _, headers = await make_user()
+    cap = app.state.settings.events_max_streams_per_user
+    streams = [open_stream(app, headers) for _ in range(50)]
+    opened = await asyncio.gather(*(s.__aenter__() for s in streams))
+    try:
+        statuses = [stream.status for stream in opened]
+        assert statuses.count(200) == cap
+        assert statuses.count(429) == 50 - cap
+        for stream in opened:
+            if stream.status == 200:
+                assert (await stream.next()).type == "ready"
+    finally:
+        await asyncio.gather(*(s.__aexit__(None, None, None) for s in streams))
+
+
+async def test_a_revocation_made_outside_the_api_ends_the_stream_too(
+    app: FastAPI, client: httpx.AsyncClient, make_user: MakeUser
+) -> None:
+    """An operator's `UPDATE users SET token_generation = token_generation + 1` (the
+    runbook's revocation) records no event; the broker's periodic check catches it."""
+    _, headers = await make_user()
+    me = (await client.get("/me", headers=headers)).json()
+    broker = app.state.broker
+    settings = broker.settings
+    broker.settings = dataclasses.replace(settings, revalidate_interval=0.2)
+    broker._next_revalidation = 0.0
+    try:
+        async with open_stream(app, headers) as stream:
+            await _ready(stream)
+            users = table("users")
+            revoke = (
+                update(users)
+                .where(users.c.id == uuid.UUID(me["id"]))
+                .values(token_generation=users.c.token_generation + 1)
+            )
+            await app.state.db.write(lambda conn: conn.execute(revoke))
+            with pytest.raises(EOFError):
+                await stream.next(wait=3)
+    finally:
+        broker.settings = settings

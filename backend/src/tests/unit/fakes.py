@@ -92,6 +92,12 @@ class FakeUserDAO:
         return next((u for u in cls.users.values() if u.name_key == name_key_of(name)), None)
 
     @classmethod
+    async def token_generations(
+        cls, _conn: object, user_ids: Collection[uuid.UUID]
+    ) -> dict[uuid.UUID, int]:
+        return {u.id: u.token_generation for u in cls.users.values() if u.id in user_ids}
+
+    @classmethod
     async def create(cls, conn: object, *, name: str, password_hash: str) -> User:
         if await cls.get_by_name(conn, name) is not None:
             raise NameTakenError

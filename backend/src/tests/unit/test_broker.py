@@ -1,0 +1,164 @@
+"""The broker's decisions without a database: what a subscription lets through as the
+log goes by, its bounds, and which cursors it accepts."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import uuid
+
+import pytest
+
+from app.broker import Cursor, StreamEnd, Subscription
+from app.core.security import Caller
+from app.models import LoggedEvent, Position
+from app.schemas.events import Ready, SessionEnded
+
+ME = uuid.uuid4()
+MINE, THEIRS = uuid.uuid4(), uuid.uuid4()
+_positions = itertools.count(1)
+
+
+def event(
+    kind: str,
+    list_id: uuid.UUID | None = None,
+    *,
+    user_id: uuid.UUID | None = None,
+    from_list_id: uuid.UUID | None = None,
+    data: str = "{}",
+) -> LoggedEvent:
+    return LoggedEvent(Position(0, next(_positions)), kind, data, list_id, from_list_id, user_id)
+
+
+def subscription(queue_size: int = 100, generation: int = 0) -> Subscription:
+    subscribed = Subscription(Caller(ME, generation), {MINE}, queue_size)
+    subscribed.release([])
+    return subscribed
+
+
+def queued(subscribed: Subscription) -> list[str]:
+    items = []
+    while not subscribed.queue.empty():
+        item = subscribed.queue.get_nowait()
+        items.append(item.kind if isinstance(item, LoggedEvent) else item.type)
+    return items
+
+
+def test_only_events_of_its_lists_or_addressed_to_it_pass() -> None:
+    subscribed = subscription()
+    subscribed.offer(event("todo.created", MINE))
+    subscribed.offer(event("todo.created", THEIRS))
+    subscribed.offer(event("todo.moved", THEIRS, from_list_id=MINE))
+    subscribed.offer(event("member.removed", THEIRS, user_id=uuid.uuid4()))
+    assert queued(subscribed) == ["todo.created", "todo.moved"]
+
+
+def test_membership_follows_the_log() -> None:
+    subscribed = subscription()
+    subscribed.offer(event("todo.created", THEIRS))  # not yet a member
+    subscribed.offer(event("member.added", THEIRS, user_id=ME))
+    subscribed.offer(event("todo.created", THEIRS))
+    subscribed.offer(event("member.removed", THEIRS, user_id=ME))
+    subscribed.offer(event("todo.updated", THEIRS))  # no longer
+    subscribed.offer(event("list.deleted", MINE))
+    subscribed.offer(event("todo.created", MINE))  # gone with its list
+    assert queued(subscribed) == ["member.added", "todo.created", "member.removed", "list.deleted"]
+    assert subscribed.lists == set()
+
+
+def test_another_members_removal_does_not_end_access() -> None:
+    subscribed = subscription()
+    subscribed.offer(event("member.removed", MINE, user_id=uuid.uuid4()))
+    subscribed.offer(event("todo.created", MINE))
+    assert queued(subscribed) == ["member.removed", "todo.created"]
+
+
+async def test_a_revocation_ends_streams_of_older_tokens_only() -> None:
+    revoked = SessionEnded(reason="revoked", token_generation=3).model_dump_json()
+    older, newer = subscription(generation=2), subscription(generation=3)
+    for subscribed in (older, newer):
+        subscribed.offer(event("session.ended", user_id=ME, data=revoked))
+        subscribed.offer(event("session.ended", user_id=uuid.uuid4(), data=revoked))
+    assert queued(older) == ["session.ended"]
+    assert older.ended is not None
+    assert queued(newer) == []
+    assert newer.ended is None
+    with pytest.raises(StreamEnd):
+        await older.next(0.1)
+
+
+def test_live_events_wait_behind_the_catch_up() -> None:
+    subscribed = Subscription(Caller(ME, 0), {MINE}, 100)
+    live = event("todo.updated", MINE)
+    subscribed.offer(live)  # arrives while catching up
+    missed = event("todo.created", MINE)
+    subscribed.release([Ready(resumed=True), missed])
+    assert queued(subscribed) == ["ready", "todo.created", "todo.updated"]
+
+
+def test_events_up_to_the_resume_point_are_skipped() -> None:
+    subscribed = subscription()
+    sent_before = event("todo.created", MINE)
+    subscribed.resume_after = sent_before.position
+    subscribed.offer(sent_before)
+    subscribed.offer(event("todo.updated", MINE))
+    assert queued(subscribed) == ["todo.updated"]
+
+
+async def test_a_consumer_that_falls_behind_is_dropped_not_buffered() -> None:
+    subscribed = subscription(queue_size=3)
+    for _ in range(10):
+        subscribed.offer(event("todo.created", MINE))
+    assert subscribed.queue.qsize() == 3
+    assert subscribed.ended is not None
+    assert subscribed.ended.reason == "slow consumer"
+    # What was queued before the end still goes out, then the stream ends.
+    for _ in range(3):
+        assert isinstance(await subscribed.next(0.1), LoggedEvent)
+    with pytest.raises(StreamEnd):
+        await subscribed.next(0.1)
+
+
+async def test_next_waits_for_an_event_or_the_heartbeat() -> None:
+    subscribed = subscription()
+    assert await subscribed.next(0.05) is None
+    waiting = asyncio.create_task(subscribed.next(5))
+    await asyncio.sleep(0)
+    subscribed.offer(event("todo.created", MINE))
+    item = await asyncio.wait_for(waiting, 1)
+    assert isinstance(item, LoggedEvent)
+
+
+async def test_ending_wakes_a_waiting_stream() -> None:
+    subscribed = subscription()
+    waiting = asyncio.create_task(subscribed.next(5))
+    await asyncio.sleep(0)
+    subscribed.end("server stopping")
+    with pytest.raises(StreamEnd):
+        await asyncio.wait_for(waiting, 1)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "1.2",
+        "1.2.3.4",
+        "a.b.c",
+        "-1.2.3",
+        "1.2.NaN",
+        "1e3.2.3",
+        " 1.2.3",
+        "\u0661.2.3",
+        f"{2**63}.1.1",
+        f"1.{2**64}.1",
+        "1" * 200 + ".1.1",
+    ],
+)
+def test_a_cursor_this_server_did_not_write_is_refused(text: str) -> None:
+    assert Cursor.parse(text) is None
+
+
+def test_a_cursor_reads_back_what_it_wrote() -> None:
+    cursor = Cursor(Position(2**63 - 1, 7), 1_800_000_000)
+    assert Cursor.parse(cursor.text()) == cursor
