@@ -47,6 +47,7 @@ SERIALIZATION_FAILURE = "40001"
 SQLITE_BUSY_CODES = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED}
 SQLITE_DEFERRED = "sqlite_deferred_begin"
 READ_ONLY = "minor_illusion_read_only"
+COCKROACHDB_SERVER = "minor_illusion_cockroachdb_server"
 
 
 DEFAULT_TIMEOUT = 2.0
@@ -221,9 +222,25 @@ class Database:
             yield conn
 
     async def ping(self) -> None:
-        """One query, its failure raised as the driver's (for `wait_until_ready`)."""
+        """One query, its failure raised as the driver's (for `wait_until_ready`).
+        Notes whether the server is a real CockroachDB (the `cockroachdb` dialect also
+        speaks to PostgreSQL): statements that differ between the two read it from the
+        connection's `COCKROACHDB_SERVER` execution option."""
         async with self._connection(Mode.READ) as conn:
-            await conn.execute(text("SELECT 1"))
+            if self.is_sqlite:
+                await conn.execute(text("SELECT 1"))
+                return
+            version = await conn.scalar(text("SELECT version()"))
+        if "CockroachDB" in str(version) and not self.is_cockroachdb_server:
+            self._engines = {
+                mode: engine.execution_options(**{COCKROACHDB_SERVER: True})
+                for mode, engine in self._engines.items()
+            }
+
+    @property
+    def is_cockroachdb_server(self) -> bool:
+        options = self._engines[Mode.READ].get_execution_options()
+        return bool(options.get(COCKROACHDB_SERVER))
 
     async def wait_until_ready(self, max_wait: float) -> None:
         """Retry the first connection with backoff, so a backend started before its

@@ -346,7 +346,7 @@ async def test_a_stream_ends_when_its_token_expires(
     name = f"user-{uuid.uuid4().hex[:12]}"
     await client.post("/auth/signup", json={"name": name, "password": TEST_PASSWORD})
     settings = app.state.settings
-    settings.access_token_ttl_seconds, ttl = 1, settings.access_token_ttl_seconds
+    settings.access_token_ttl_seconds, ttl = 2, settings.access_token_ttl_seconds
     try:
         login = await client.post("/auth/login", data={"username": name, "password": TEST_PASSWORD})
     finally:
@@ -354,7 +354,7 @@ async def test_a_stream_ends_when_its_token_expires(
     headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
     async with open_stream(app, headers) as stream:
         await _ready(stream)
-        ended = await stream.next(wait=3)
+        ended = await stream.next(wait=4)
         assert ended.data == {
             "type": "session.ended",
             "reason": "expired",

@@ -6,12 +6,14 @@ from __future__ import annotations
 import asyncio
 import itertools
 import uuid
+from decimal import Decimal
 
 import pytest
 
 from app.broker import Cursor, StreamEnd, Subscription
 from app.core.security import Caller
 from app.models import LoggedEvent, Position
+from app.models.events import _hlc_to_int, _int_to_hlc
 from app.schemas.events import Ready, SessionEnded
 
 ME = uuid.uuid4()
@@ -150,7 +152,7 @@ async def test_ending_wakes_a_waiting_stream() -> None:
         "1e3.2.3",
         " 1.2.3",
         "\u0661.2.3",
-        f"{2**63}.1.1",
+        f"{10**30}.1.1",
         f"1.{2**64}.1",
         "1" * 200 + ".1.1",
     ],
@@ -159,6 +161,14 @@ def test_a_cursor_this_server_did_not_write_is_refused(text: str) -> None:
     assert Cursor.parse(text) is None
 
 
-def test_a_cursor_reads_back_what_it_wrote() -> None:
-    cursor = Cursor(Position(2**63 - 1, 7), 1_800_000_000)
+@pytest.mark.parametrize("major", [0, 2**63 - 1, 17_328_500_001_234_567_890_000_000_001])
+def test_a_cursor_reads_back_what_it_wrote(major: int) -> None:
+    cursor = Cursor(Position(major, 7), 1_800_000_000)
     assert Cursor.parse(cursor.text()) == cursor
+
+
+def test_cockroach_timestamps_round_trip_exactly() -> None:
+    hlc = Decimal("1732850000123456789.0000000042")
+    assert _hlc_to_int(hlc) == 17_328_500_001_234_567_890_000_000_042
+    assert _int_to_hlc(_hlc_to_int(hlc)) == hlc
+    assert _hlc_to_int(Decimal("1732850000123456789")) == 17_328_500_001_234_567_890_000_000_000
