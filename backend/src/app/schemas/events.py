@@ -109,7 +109,7 @@ class MemberRemoved(BaseModel):
     name: str
 
 
-Recorded = Annotated[
+_Change = (
     TodoChanged
     | TodoMoved
     | TodoDeleted
@@ -118,24 +118,11 @@ Recorded = Annotated[
     | MemberAdded
     | MemberUpdated
     | MemberRemoved
-    | SessionEnded,
-    Field(discriminator="type"),
-]
+)
+
+Recorded = Annotated[_Change | SessionEnded, Field(discriminator="type")]
 """What the services record in the event log: a change, or a session that ended (the
 other replicas must close that account's streams too)."""
 
-LiveEvent = Annotated[
-    Ready
-    | Resync
-    | SessionEnded
-    | TodoChanged
-    | TodoMoved
-    | TodoDeleted
-    | ListRenamed
-    | ListDeleted
-    | MemberAdded
-    | MemberUpdated
-    | MemberRemoved,
-    Field(discriminator="type"),
-]
+LiveEvent = Annotated[Ready | Resync | SessionEnded | _Change, Field(discriminator="type")]
 """Everything a stream carries: the recorded events and the stream's own."""

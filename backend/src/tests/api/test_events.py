@@ -7,6 +7,7 @@ import asyncio
 import dataclasses
 import time
 import uuid
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -14,7 +15,8 @@ from fastapi import FastAPI
 from sqlalchemy import update
 
 from app.broker import Cursor
-from app.models import Position, table
+from app.daos import daos
+from app.models import Position, table, utcnow
 from tests.conftest import TEST_PASSWORD, MakeUser
 from tests.sse import EventStream, Message, error_of, open_stream
 
@@ -407,3 +409,25 @@ async def test_a_revocation_made_outside_the_api_ends_the_stream_too(
                 await stream.next(wait=3)
     finally:
         broker.settings = settings
+
+
+async def test_pruning_empties_the_log_and_positions_keep_increasing(
+    app: FastAPI, client: httpx.AsyncClient, make_user: MakeUser
+) -> None:
+    _, headers = await make_user()
+    async with open_stream(app, headers) as stream:
+        await _ready(stream)
+        await client.post("/todo", json={"title": "before"}, headers=headers)
+        before = Cursor.parse((await stream.next()).id)
+        db = app.state.db
+        everything = utcnow() + timedelta(seconds=1)
+        pruned = 0
+        while (batch := await db.write_statement(lambda c: daos.events.prune(c, everything))) > 0:
+            pruned += batch
+        assert pruned >= 1
+        await client.post("/todo", json={"title": "after"}, headers=headers)
+        after = Cursor.parse((await stream.next()).id)
+    # No position is used twice, even with the rows before it gone (SQLite AUTOINCREMENT).
+    assert before is not None
+    assert after is not None
+    assert after.position > before.position
