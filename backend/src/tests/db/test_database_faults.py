@@ -25,6 +25,7 @@ from app.schemas import TodoCreate
 from app.services.accounts import create_account
 from tests.conftest import asgi_client, migrated_app, signup_and_login
 from tests.processes import PrivatePostgres, private_postgres
+from tests.sse import error_of, open_stream
 
 
 @pytest.fixture
@@ -179,3 +180,28 @@ async def test_the_sqlite_file_is_private_to_its_owner(
     for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         assert stat.S_IMODE(file.stat().st_mode) == 0o600, file
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+
+
+async def test_an_open_stream_outlives_a_frozen_database(
+    frozen_app: tuple[FastAPI, PrivatePostgres],
+) -> None:
+    """While the database hangs, a new stream is a 503 within the bound and an open
+    one stays open; thawed, the open one carries the next change."""
+    app, server = frozen_app
+    async with asgi_client(app) as client:
+        _, auth = await signup_and_login(client)
+        async with open_stream(app, auth) as stream:
+            assert (await stream.next()).type == "ready"
+            with server.frozen():
+                started = time.monotonic()
+                status, headers, _ = await asyncio.wait_for(error_of(app, auth), 30)
+                took = time.monotonic() - started
+                await asyncio.sleep(2 * DB_TIMEOUT)  # the broker's polls time out meanwhile
+            assert status == 503
+            assert headers["retry-after"]
+            assert took < BOUND
+            created = await client.post("/todo", headers=auth, json={"title": "thawed"})
+            assert created.status_code == 201
+            change = await stream.next(wait=10)
+    assert change.type == "todo.created"
+    assert change.data["todo"]["id"] == created.json()["id"]
