@@ -2,7 +2,8 @@
 // End-to-end tests: the real backend (temporary SQLite database with the demo
 // users) + the production build of the frontend + headless Chromium.
 //
-//   npm run e2e
+//   npm run e2e                  every scenario
+//   npm run e2e -- live shared   only those whose name contains "live" or "shared"
 //
 // Steps: build the frontend if .next/ has no build or is older than the
 // sources; migrate and seed a fresh
@@ -116,7 +117,11 @@ async function main() {
       ],
     });
 
-    const tests = scenarios({ browser, frontendUrl, backendUrl, resultsDir, frontendPid: frontend.pid });
+    const chosen = process.argv.slice(2).map((word) => word.toLowerCase());
+    const tests = scenarios({ browser, frontendUrl, backendUrl, resultsDir, frontendPid: frontend.pid }).filter(
+      ({ name }) => chosen.length === 0 || chosen.some((word) => name.toLowerCase().includes(word)),
+    );
+    if (tests.length === 0) throw new Error(`no scenario's name contains ${chosen.join(" or ")}`);
     const { passed, failed } = await runTests(tests, {
       onFailure: () => {
         console.log(`    --- backend log (tail) ---\n${tail(backend.logFile, 15)}`);

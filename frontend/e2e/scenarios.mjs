@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import path from "node:path";
 
 import { commandLine, eventually, httpRequest, largestProcess, residentBytes, sleep, uploadFiller } from "./harness.mjs";
+import { liveUpdateScenarios } from "./live-updates.mjs";
 import { sharedListScenarios } from "./shared-lists.mjs";
 
 const PASSWORD = "pass";
@@ -57,6 +58,9 @@ export function scenarios({ browser, frontendUrl, backendUrl, resultsDir, fronte
   /** The rows of the todo list (not the sidebar's lists or a dialog's members). */
   const todoRows = (page) => page.getByRole("list", { name: "Todos" }).getByRole("listitem");
   const item = (page, title) => todoRows(page).filter({ has: page.getByText(title, { exact: true }) });
+
+  /** The header's live-updates sign once the stream is open (by what a screen reader hears). */
+  const liveSign = (page) => page.getByRole("status").filter({ hasText: "Live: changes made elsewhere" });
 
   async function itemsLeft(page) {
     const text = await page.getByText(/^\d+ items? left$/).textContent();
@@ -381,6 +385,9 @@ export function scenarios({ browser, frontendUrl, backendUrl, resultsDir, fronte
       name: "saving a stale edit shows the conflict and keeps the draft",
       async fn() {
         const page = await newPage();
+        // Without live updates (the stream refused), so the 412 is what reveals the other
+        // change; with them the conflict shows before Save (e2e/live-updates.mjs).
+        await page.route("**/api/events", (route) => route.abort());
         await logIn(page, "user1");
         const title = unique("Plan trip");
         await addTodo(page, title);
@@ -619,6 +626,7 @@ export function scenarios({ browser, frontendUrl, backendUrl, resultsDir, fronte
         const elsewhere = await newPage();
         await logIn(elsewhere, name, "first-password");
         await item(elsewhere, "Keep me").waitFor();
+        await liveSign(elsewhere).waitFor();
 
         await openAccount(here);
         const before = await storedToken(here);
@@ -643,12 +651,17 @@ export function scenarios({ browser, frontendUrl, backendUrl, resultsDir, fronte
         assert.equal(await loginStatus(name, "first-password"), 401);
         assert.equal(await loginStatus(name, "second-password"), 200);
 
-        // The other device, still holding the old token, is sent to log in.
-        await elsewhere.reload();
+        // The other device, still holding the old token, is sent to log in at once
+        // (its live stream ends with session.ended), without a reload.
         await elsewhere.waitForURL((url) => url.pathname === "/login");
-        assert.equal(new URL(elsewhere.url()).searchParams.get("reason"), "expired");
-        await elsewhere.getByText("Your session has expired").waitFor();
+        assert.equal(new URL(elsewhere.url()).searchParams.get("reason"), "signed-out-elsewhere");
+        await elsewhere.getByText("You were signed out").waitFor();
         assert.equal(await storedToken(elsewhere), null);
+        // On reload too: the old token gets a 401.
+        await elsewhere.evaluate((token) => localStorage.setItem("minor-illusion.token", token), before);
+        await elsewhere.goto("/");
+        await elsewhere.waitForURL((url) => url.pathname === "/login" && url.searchParams.get("reason") === "expired");
+        await elsewhere.getByText("Your session has expired").waitFor();
         await elsewhere.context().close();
         await here.context().close();
       },
@@ -690,6 +703,7 @@ export function scenarios({ browser, frontendUrl, backendUrl, resultsDir, fronte
         const elsewhere = await newPage();
         await logIn(elsewhere, name, "out-password");
         const elsewhereToken = await storedToken(elsewhere);
+        await liveSign(elsewhere).waitFor();
 
         await openAccount(here);
         await here.getByRole("button", { name: "Sign out everywhere" }).click();
@@ -701,8 +715,9 @@ export function scenarios({ browser, frontendUrl, backendUrl, resultsDir, fronte
         await here.waitForURL((url) => url.pathname === "/login");
 
         assert.equal(await todoStatus(elsewhereToken), 401, "the other browser's token is revoked");
-        await elsewhere.reload();
+        // The other browser is sent to log in at once, by its live stream.
         await elsewhere.waitForURL((url) => url.pathname === "/login");
+        assert.equal(new URL(elsewhere.url()).searchParams.get("reason"), "signed-out-elsewhere");
         assert.equal(await storedToken(elsewhere), null);
 
         // Logging in again works at once.
@@ -783,6 +798,7 @@ export function scenarios({ browser, frontendUrl, backendUrl, resultsDir, fronte
       },
     },
     ...sharedListScenarios({ newPage, logIn, listLoaded, item, addTodo, newAccount, api, unique, resultsDir }),
+    ...liveUpdateScenarios({ newPage, logIn, listLoaded, item, addTodo, newAccount, api, unique, itemsLeft, frontendUrl, resultsDir }),
     {
       name: "request bodies over MAX_BODY_BYTES get 413 from the proxy, streamed or announced, with flat memory",
       async fn() {

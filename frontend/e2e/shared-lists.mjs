@@ -148,6 +148,10 @@ export function sharedListScenarios({ newPage, logIn, listLoaded, item, addTodo,
         await api(owner.token, "PUT", `/lists/${list.id}/members/${member.name}`, { role: "editor" });
 
         const memberPage = await newPage();
+        // No live updates for this page (its stream is refused): with them, the demotion
+        // below would show at once (e2e/live-updates.mjs); without them, as when the stream
+        // is down, the refused change is what tells the page.
+        await memberPage.route("**/api/events", (route) => route.abort());
         await logIn(memberPage, member.name, "member-password");
         await memberPage.getByRole("navigation", { name: "Lists" }).getByRole("link", { name: listName }).click();
         await memberPage.waitForURL((url) => url.pathname === `/lists/${list.id}`);

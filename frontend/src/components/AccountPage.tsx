@@ -3,6 +3,7 @@
 import { useEffect, useState } from "react";
 
 import { formatDate } from "@/lib/format";
+import { changeOwnSession } from "@/lib/own-session-changes";
 import { api } from "@/lib/session";
 import { tokenStore } from "@/lib/token-store";
 
@@ -38,19 +39,27 @@ export function AccountPage() {
     };
   }, [token]);
 
+  // Each of these ends this session's live stream too; changeOwnSession keeps
+  // that from passing for a session ended elsewhere (see own-session-changes.ts).
   async function changePassword(currentPassword: string, newPassword: string) {
-    // Every earlier token is revoked, this browser's too: keep the fresh one.
-    tokenStore.set(await api.changePassword(currentPassword, newPassword));
+    await changeOwnSession(async () => {
+      // Every earlier token is revoked, this browser's too: keep the fresh one.
+      tokenStore.set(await api.changePassword(currentPassword, newPassword));
+    });
   }
 
   async function signOutEverywhere() {
-    await api.logOutEverywhere();
-    endSession("signed-out-everywhere");
+    await changeOwnSession(async () => {
+      await api.logOutEverywhere();
+      endSession("signed-out-everywhere");
+    });
   }
 
   async function deleteAccount(password: string) {
-    await api.deleteAccount(password);
-    endSession("account-deleted");
+    await changeOwnSession(async () => {
+      await api.deleteAccount(password);
+      endSession("account-deleted");
+    });
   }
 
   return (

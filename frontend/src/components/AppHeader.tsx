@@ -1,5 +1,7 @@
 import Link from "next/link";
 
+import { LiveIndicator } from "./LiveIndicator";
+
 interface AppHeaderProps {
   /** The page showing the header, when it is one of the logged-in pages. */
   current?: "todos" | "account";
@@ -11,21 +13,24 @@ interface AppHeaderProps {
 }
 
 /**
- * The top bar: product name (a link to the list), who is logged in, a link to
- * the other logged-in page (Account from the list, Todos from the account),
- * and "Log out".
+ * The top bar: product name (a link to the list), whether live updates are
+ * flowing, who is logged in, a link to the other logged-in page (Account
+ * from the list, Todos from the account), and "Log out".
  */
 export function AppHeader({ current, userName, onLogOut, wide = false }: AppHeaderProps) {
   return (
     <header className="app-header">
       <div className={wide ? "app-header__inner app-header__inner--wide" : "app-header__inner"}>
-        <Link className="app-header__brand" href="/">
-          <svg aria-hidden="true" viewBox="0 0 24 24" width="22" height="22">
-            <rect x="3" y="3" width="18" height="18" rx="5" fill="currentColor" opacity="0.15" />
-            <path d="m7.5 12.5 3 3 6-7" fill="none" stroke="currentColor" strokeWidth="2.2" strokeLinecap="round" strokeLinejoin="round" />
-          </svg>
-          <span className="app-header__brand-text">minor-illusion</span>
-        </Link>
+        <div className="app-header__start">
+          <Link className="app-header__brand" href="/">
+            <svg aria-hidden="true" viewBox="0 0 24 24" width="22" height="22">
+              <rect x="3" y="3" width="18" height="18" rx="5" fill="currentColor" opacity="0.15" />
+              <path d="m7.5 12.5 3 3 6-7" fill="none" stroke="currentColor" strokeWidth="2.2" strokeLinecap="round" strokeLinejoin="round" />
+            </svg>
+            <span className="app-header__brand-text">minor-illusion</span>
+          </Link>
+          {onLogOut ? <LiveIndicator /> : null}
+        </div>
         {onLogOut ? (
           <nav className="app-header__user" aria-label="User">
             {userName ? (

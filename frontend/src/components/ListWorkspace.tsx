@@ -1,10 +1,10 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { type ReactNode, useState } from "react";
+import { type ReactNode, useEffect, useEffectEvent, useState } from "react";
 
 import type { Filter } from "@/lib/filter";
-import { findShownList, listHref } from "@/lib/lists";
+import { findShownList, listHref, sameUserName } from "@/lib/lists";
 import { api } from "@/lib/session";
 
 import { Dialog } from "./Dialog";
@@ -12,6 +12,7 @@ import { ListHeader } from "./ListHeader";
 import { ListSidebar } from "./ListSidebar";
 import { ErrorState, LoadingState, NoAccessState } from "./ListStates";
 import { TodoBoard } from "./TodoBoard";
+import { useLiveEvent, useLiveEvents } from "./useLiveEvents";
 import { useLists } from "./useLists";
 
 interface ListWorkspaceProps {
@@ -25,17 +26,43 @@ interface ListWorkspaceProps {
  * The logged-in page: the lists (a column on wide screens, a drawer behind
  * the "Lists" button on phones) and the list on screen with its todos.
  *
- * GET /lists is the one source for names and roles. A 403 or 404 anywhere
- * reloads it, so a role that changed (or a membership that ended) shows at once.
+ * GET /lists is the one source for names and roles. Live events keep it
+ * current (a role lowered to viewer turns the page read-only at once), and a
+ * 403 or 404 anywhere reloads it. When the list on screen is deleted, or the
+ * user loses access to it, the page says so on the personal list.
  */
 export function ListWorkspace({ listId, filter, userName }: ListWorkspaceProps) {
   const router = useRouter();
-  const lists = useLists(api);
+  const lists = useLists(api, userName);
+  const { notice, showNotice, dismissNotice } = useLiveEvents();
   const [drawerOpen, setDrawerOpen] = useState(false);
   // Set while we go home after deleting or leaving the list on screen, so
   // the page does not flash "not available" before the navigation lands.
   const [goingHome, setGoingHome] = useState(false);
   const shown = findShownList(lists.lists, listId);
+
+  // The list on screen went away elsewhere: say so on the personal list, and go there.
+  useLiveEvent((event) => {
+    if (!shown || shown.personal || goingHome) return;
+    let text: string | null = null;
+    if (event.type === "list.deleted" && event.list_id === shown.id) {
+      text = `The list “${shown.name}” was deleted.`;
+    } else if (event.type === "member.removed" && event.list_id === shown.id && sameUserName(event.name, userName)) {
+      text = `You no longer have access to this list (“${shown.name}”).`;
+    }
+    if (text === null) return;
+    showNotice({ text, at: null });
+    setGoingHome(true);
+    router.push("/");
+  });
+
+  // A notice is for the page it was meant for: moving on to another list drops it.
+  const dropNoticeForElsewhere = useEffectEvent(() => {
+    if (notice && notice.at !== listId) dismissNotice();
+  });
+  useEffect(() => {
+    dropNoticeForElsewhere();
+  }, [listId]);
 
   async function create(name: string) {
     const list = await lists.create(name);
@@ -82,7 +109,8 @@ export function ListWorkspace({ listId, filter, userName }: ListWorkspaceProps) 
   let body: ReactNode;
   if (listId === null) {
     // The personal list needs no lookup: /todo is always the caller's own, and they own it.
-    body = <TodoBoard key="personal" filter={filter} onAccessChanged={lists.reload} />;
+    const personalId = lists.lists.find((list) => list.personal)?.id;
+    body = <TodoBoard key="personal" filter={filter} liveListId={personalId} onAccessChanged={lists.reload} />;
   } else if (lists.status === "loading" || (goingHome && !shown)) {
     body = (
       <section className="card">
@@ -102,7 +130,14 @@ export function ListWorkspace({ listId, filter, userName }: ListWorkspaceProps) 
     body = <NoAccessState />;
   } else {
     body = (
-      <TodoBoard key={shown.id} filter={filter} listId={shown.id} role={shown.role} onAccessChanged={lists.reload} />
+      <TodoBoard
+        key={shown.id}
+        filter={filter}
+        listId={shown.id}
+        liveListId={shown.id}
+        role={shown.role}
+        onAccessChanged={lists.reload}
+      />
     );
   }
 
@@ -140,6 +175,14 @@ export function ListWorkspace({ listId, filter, userName }: ListWorkspaceProps) 
           onLeave={leaveShown}
           onAccessChanged={lists.reload}
         />
+        {notice?.at === listId ? (
+          <div className="banner banner--warning" role="alert">
+            <span>{notice.text}</span>
+            <button className="text-button" type="button" onClick={dismissNotice}>
+              Dismiss
+            </button>
+          </div>
+        ) : null}
         {body}
       </main>
       {drawerOpen ? (

@@ -19,6 +19,8 @@ interface TodoBoardProps {
   filter: Filter;
   /** The list shown; undefined for the personal list (the `/todo` endpoints). */
   listId?: string;
+  /** The list's id in live events (the personal list's too, once known). */
+  liveListId?: string;
   /** The caller's role in the list: a viewer gets no controls that change todos. */
   role?: Role;
   /** A 403 or 404 said the role or membership changed: reload them. */
@@ -26,8 +28,8 @@ interface TodoBoardProps {
 }
 
 /** The card holding the new-todo field, the list and its footer. */
-export function TodoBoard({ filter, listId, role = "owner", onAccessChanged }: TodoBoardProps) {
-  const todos = useTodos(api, filter, { listId, onAccessChanged });
+export function TodoBoard({ filter, listId, liveListId, role = "owner", onAccessChanged }: TodoBoardProps) {
+  const todos = useTodos(api, filter, { listId, liveListId, onAccessChanged });
   const canEdit = canEditTodos(role);
   const viewerNoteId = useId();
   // A one-line note tied to the filter it was made under (gone after switching).
@@ -70,6 +72,7 @@ export function TodoBoard({ filter, listId, role = "owner", onAccessChanged }: T
           onDelete={todos.remove}
           readOnly={!canEdit}
           readOnlyNoteId={viewerNoteId}
+          onEditingChange={todos.setEditing}
         />
       ) : null}
       {todos.hasMore ? <LoadMoreButton loading={todos.loadingMore} onLoadMore={todos.loadMore} /> : null}

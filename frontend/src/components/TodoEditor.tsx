@@ -20,19 +20,29 @@ interface TodoEditorProps {
  * (Shift+Enter makes a new line in the notes).
  *
  * The save carries the version the user started from (If-Match). If the todo
- * changed elsewhere meanwhile, the server refuses; the editor then shows the
- * current saved version next to the user's draft, which stays untouched.
+ * changes elsewhere meanwhile, the editor shows the current saved version
+ * next to the user's draft, which stays untouched: at once when the live
+ * stream brings the new version (`todo` is always the newest copy the list
+ * has), or when the server refuses the save (412) if it came first.
  */
 export function TodoEditor({ todo, onSave, onClose }: TodoEditorProps) {
   const [title, setTitle] = useState(todo.title);
   const [content, setContent] = useState(todo.content);
-  const [baseVersion, setBaseVersion] = useState(todo.version);
-  const [conflict, setConflict] = useState<Todo | null>(null);
+  /** The version the draft was started from. */
+  const [startVersion] = useState(todo.version);
+  /** The current copy a refused save (412) fetched, in case the list has not got it. */
+  const [refusedBy, setRefusedBy] = useState<Todo | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [saving, setSaving] = useState(false);
+  /** Set while saving: the conflict shown when Save was pressed (our own save's event must not show as one). */
+  const [saving, setSaving] = useState<{ conflict: Todo | null } | null>(null);
   const titleId = useId();
   const contentId = useId();
   const errorId = useId();
+
+  // The newest saved copy known; newer than the start means it changed elsewhere.
+  const newest = refusedBy && refusedBy.version > todo.version ? refusedBy : todo;
+  const changedElsewhere = newest.version > startVersion ? newest : null;
+  const conflict = saving ? saving.conflict : changedElsewhere;
 
   async function save() {
     if (saving) return;
@@ -43,7 +53,7 @@ export function TodoEditor({ todo, onSave, onClose }: TodoEditorProps) {
       return;
     }
     // Send only what changed; after a conflict, send the whole draft so the
-    // user's version replaces the one saved elsewhere.
+    // user's version replaces the one saved elsewhere (the one shown, hence its version).
     const changes: TodoChanges = {};
     if (conflict || checkedTitle.value !== todo.title) changes.title = checkedTitle.value;
     if (conflict || checkedContent.value !== todo.content) changes.content = checkedContent.value;
@@ -51,15 +61,14 @@ export function TodoEditor({ todo, onSave, onClose }: TodoEditorProps) {
       onClose();
       return;
     }
-    setSaving(true);
+    setSaving({ conflict });
     setError(null);
-    const result = await onSave(changes, baseVersion);
-    setSaving(false);
+    const result = await onSave(changes, conflict ? conflict.version : startVersion);
+    setSaving(null);
     if (result.ok) {
       onClose();
     } else if ("conflict" in result) {
-      setConflict(result.conflict);
-      setBaseVersion(result.conflict.version);
+      setRefusedBy(result.conflict);
     } else {
       setError(result.message);
     }
@@ -117,7 +126,7 @@ export function TodoEditor({ todo, onSave, onClose }: TodoEditorProps) {
         </p>
       ) : null}
       <div className="todo-editor__actions">
-        <button className="button button--primary" type="submit" disabled={saving}>
+        <button className="button button--primary" type="submit" disabled={saving !== null}>
           {saving ? "Saving…" : conflict ? "Save my version" : "Save"}
         </button>
         <button className="button" type="button" onClick={onClose}>

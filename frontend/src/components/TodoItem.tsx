@@ -18,16 +18,35 @@ interface TodoItemProps {
    */
   readOnly?: boolean;
   readOnlyNoteId?: string;
+  /** Told when the editor opens and closes (the list keeps an edited todo shown, whatever the filter). */
+  onEditingChange?: (todoId: string, editing: boolean) => void;
 }
 
 /** One row of the list: checkbox, title and notes, edit and delete. */
-export function TodoItem({ todo, onToggle, onSave, onDelete, readOnly = false, readOnlyNoteId }: TodoItemProps) {
+export function TodoItem({
+  todo,
+  onToggle,
+  onSave,
+  onDelete,
+  readOnly = false,
+  readOnlyNoteId,
+  onEditingChange,
+}: TodoItemProps) {
   const [editing, setEditing] = useState(false);
   const [busy, setBusy] = useState(false);
   const editButton = useRef<HTMLButtonElement>(null);
 
   const pending = useRef(new Set<string>());
   const restoreFocus = useRef(false);
+
+  const todoId = todo.id;
+  useEffect(() => {
+    if (!editing || !onEditingChange) return;
+    onEditingChange(todoId, true);
+    return () => {
+      onEditingChange(todoId, false);
+    };
+  }, [editing, todoId, onEditingChange]);
 
   // After the editor closes, put keyboard focus back on the Edit button.
   useEffect(() => {

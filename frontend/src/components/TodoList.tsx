@@ -11,6 +11,7 @@ interface TodoListProps {
   /** A viewer's list: see TodoItem. */
   readOnly?: boolean;
   readOnlyNoteId?: string;
+  onEditingChange?: (todoId: string, editing: boolean) => void;
 }
 
 export function TodoList({ todos, ...handlers }: TodoListProps) {

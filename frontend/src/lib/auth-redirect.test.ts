@@ -49,5 +49,7 @@ describe("loginUrl (the 401 redirect)", () => {
     expect(loginReasonFrom("account-deleted")).toBe("account-deleted");
     expect(LOGIN_MESSAGES["signed-out-everywhere"]).toMatch(/^Signed out on every device/);
     expect(LOGIN_MESSAGES["account-deleted"]).toMatch(/^Account deleted/);
+    expect(loginReasonFrom("signed-out-elsewhere")).toBe("signed-out-elsewhere");
+    expect(LOGIN_MESSAGES["signed-out-elsewhere"]).toMatch(/^You were signed out/);
   });
 });

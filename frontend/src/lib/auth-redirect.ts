@@ -7,13 +7,21 @@
  * it is a path on this site — never `//evil.example` or `https://…`.
  */
 
-export type LoginReason = "expired" | "logged-out" | "signed-up" | "signed-out-everywhere" | "account-deleted";
+export type LoginReason =
+  | "expired"
+  | "logged-out"
+  | "signed-up"
+  | "signed-out-everywhere"
+  | "signed-out-elsewhere"
+  | "account-deleted";
 
 export const LOGIN_MESSAGES: Record<LoginReason, string> = {
   expired: "Your session has expired. Log in again to continue where you left off.",
   "logged-out": "You have been logged out.",
   "signed-up": "Your account is ready. Log in to start.",
   "signed-out-everywhere": "Signed out on every device. Log in again to continue here.",
+  // The live stream's `session.ended` with reason "revoked": ended from another device.
+  "signed-out-elsewhere": "You were signed out: the password was changed or every session was ended. Log in again to continue.",
   "account-deleted": "Account deleted, together with all of its todos.",
 };
 

@@ -17,10 +17,18 @@ export const REQUEST_HEADERS = [
   "idempotency-key",
   "if-match",
   "if-none-match",
+  // The live stream's resume point (GET /events).
+  "last-event-id",
   "x-request-id",
 ];
 
-/** Response headers passed back to the browser. */
+/**
+ * Response headers passed back to the browser. For the live stream
+ * (text/event-stream), `cache-control: no-transform` is what keeps Next.js'
+ * gzip (the `compression` middleware) from holding events back in its
+ * buffer, and `x-accel-buffering: no` tells an nginx in front of this
+ * server not to buffer them either.
+ */
 export const RESPONSE_HEADERS = [
   "cache-control",
   "content-type",
@@ -29,6 +37,7 @@ export const RESPONSE_HEADERS = [
   "location",
   "retry-after",
   "www-authenticate",
+  "x-accel-buffering",
   "x-request-id",
 ];
 

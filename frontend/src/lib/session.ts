@@ -3,21 +3,22 @@
  */
 import { createApi } from "@/api/client";
 
-import { loginUrl } from "./auth-redirect";
+import { type LoginReason, loginUrl } from "./auth-redirect";
 import { tokenStore } from "./token-store";
 
 let redirecting = false;
 
 /**
- * A 401 anywhere: forget the token and go to the login page, remembering
- * where the user was so they land there again after logging in.
+ * A 401 anywhere (or the live stream's `session.ended`): forget the token and
+ * go to the login page, remembering where the user was so they land there
+ * again after logging in. `reason` picks the login page's message.
  */
-export function handleExpiredSession(): void {
+export function handleExpiredSession(reason: LoginReason = "expired"): void {
   if (redirecting) return;
   redirecting = true;
   tokenStore.clear();
   const here = window.location.pathname + window.location.search;
-  window.location.assign(loginUrl({ next: here, reason: "expired" }));
+  window.location.assign(loginUrl({ next: here, reason }));
 }
 
 export const api = createApi({

@@ -114,6 +114,58 @@ describe("the /api/* proxy", () => {
     expect((await new Response(calls[0]?.init.body).arrayBuffer()).byteLength).toBe(65_536);
   });
 
+  it("streams the live events through as they come, with the headers that keep them unbuffered", async () => {
+    const encoder = new TextEncoder();
+    let upstream: ReadableStreamDefaultController<Uint8Array> | undefined;
+    const events = new ReadableStream<Uint8Array>({
+      start(controller) {
+        upstream = controller;
+      },
+    });
+    const calls = stubBackend(
+      new Response(events, {
+        headers: {
+          "Content-Type": "text/event-stream",
+          "Cache-Control": "no-cache, no-transform",
+          "X-Accel-Buffering": "no",
+        },
+      }),
+    );
+    vi.stubEnv("BACKEND_URL", "");
+    const response = await GET(
+      new Request("http://frontend/api/events", {
+        headers: { Authorization: "Bearer t", Accept: "text/event-stream", "Last-Event-ID": "c42" },
+      }),
+    );
+    const sent = new Headers(calls[0]?.init.headers);
+    expect(calls[0]?.url).toBe("http://127.0.0.1:8000/events");
+    expect(sent.get("last-event-id")).toBe("c42");
+    expect(sent.get("accept")).toBe("text/event-stream");
+    expect(response.headers.get("content-type")).toBe("text/event-stream");
+    expect(response.headers.get("cache-control")).toBe("no-cache, no-transform");
+    expect(response.headers.get("x-accel-buffering")).toBe("no");
+
+    // Each chunk reaches the browser while the stream is still open.
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
+    upstream?.enqueue(encoder.encode("retry: 2000\n\n"));
+    expect(decoder.decode((await reader.read()).value)).toBe("retry: 2000\n\n");
+    upstream?.enqueue(encoder.encode(": keep-alive\n\n"));
+    expect(decoder.decode((await reader.read()).value)).toBe(": keep-alive\n\n");
+    upstream?.close();
+    expect((await reader.read()).done).toBe(true);
+  });
+
+  it("ends the request to the backend when the browser goes away", async () => {
+    const calls = stubBackend(new Response(new ReadableStream(), { headers: { "Content-Type": "text/event-stream" } }));
+    const browser = new AbortController();
+    await GET(new Request("http://frontend/api/events", { signal: browser.signal }));
+    const signal = calls[0]?.init.signal;
+    expect(signal?.aborted).toBe(false);
+    browser.abort();
+    expect(signal?.aborted).toBe(true);
+  });
+
   it("answers 502 with a FastAPI-shaped error when the backend is down", async () => {
     vi.stubGlobal("fetch", () => Promise.reject(new TypeError("fetch failed")));
     const response = await DELETE(new Request("http://frontend/api/todo/1", { method: "DELETE" }));

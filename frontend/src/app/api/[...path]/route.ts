@@ -15,6 +15,14 @@
  * Bodies are streamed, never held whole: a Content-Length over MAX_BODY_BYTES
  * is refused before anything is read or sent, and a body that turns out longer
  * stops the upload to the backend at the limit. Both get the backend's 413.
+ *
+ * Responses are streamed too, chunk by chunk as the backend sends them: the
+ * live-updates stream (GET /events, text/event-stream) goes through here and
+ * stays open for hours. Its heartbeat (a comment every 15 s) keeps Node's
+ * fetch from timing it out (undici's bodyTimeout, 300 s, counts the time
+ * between chunks, not the whole response). When the browser goes away, its
+ * request's signal aborts the fetch, which closes the connection to the
+ * backend, so the backend's stream ends too.
  */
 
 import {
@@ -39,7 +47,7 @@ async function proxy(request: Request): Promise<Response> {
   const headers = pickHeaders(request.headers, REQUEST_HEADERS);
   const client = forwardedClient(request.headers.get("x-forwarded-for"));
   if (client !== null) headers.set("x-forwarded-for", client);
-  // Aborted only when the body passes the limit: the upload stops there.
+  // Aborted when the body passes the limit: the upload stops there.
   const upload = new AbortController();
   const body =
     request.body &&
@@ -52,7 +60,8 @@ async function proxy(request: Request): Promise<Response> {
     headers,
     body,
     duplex: "half",
-    signal: upload.signal,
+    // Either ends the request to the backend: a body past the limit, or the browser gone.
+    signal: AbortSignal.any([upload.signal, request.signal]),
     redirect: "manual",
     cache: "no-store",
   };
@@ -61,6 +70,8 @@ async function proxy(request: Request): Promise<Response> {
     upstream = await fetch(targetUrl(request.url, process.env.BACKEND_URL), init);
   } catch {
     if (upload.signal.aborted) return bodyTooLarge(limit);
+    // The browser left before the backend answered: nobody reads this (499: nginx's "client closed request").
+    if (request.signal.aborted) return new Response(null, { status: 499 });
     return Response.json({ detail: "The backend is not reachable." }, { status: 502 });
   }
   return new Response(upstream.body, {

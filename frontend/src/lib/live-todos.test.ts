@@ -1,0 +1,191 @@
+import { describe, expect, it } from "vitest";
+
+import type { Todo } from "@/api/client";
+import type { TodoEvent } from "@/api/live-events";
+
+import {
+  addCounts,
+  countsDelta,
+  type KnownTodos,
+  learnGone,
+  learnTodo,
+  placeTodo,
+  settlePage,
+  todoEventChange,
+  visibleTodos,
+} from "./live-todos";
+
+function todo(n: number, overrides: Partial<Todo> = {}): Todo {
+  return {
+    id: `id-${String(n).padStart(2, "0")}`,
+    list_id: "L",
+    created_at: new Date(Date.UTC(2024, 0, n)).toISOString(),
+    updated_at: new Date(Date.UTC(2024, 0, n)).toISOString(),
+    title: `Todo ${n}`,
+    content: "",
+    completed: false,
+    version: 1,
+    ...overrides,
+  };
+}
+
+const created = (t: Todo, listId = "L"): TodoEvent => ({ type: "todo.created", list_id: listId, todo: t });
+const updated = (t: Todo, listId = "L"): TodoEvent => ({ type: "todo.updated", list_id: listId, todo: t });
+const deleted = (t: Todo, listId = "L"): TodoEvent => ({
+  type: "todo.deleted",
+  list_id: listId,
+  todo_id: t.id,
+  version: t.version,
+});
+const moved = (t: Todo, from: string, to: string): TodoEvent => ({
+  type: "todo.moved",
+  list_id: to,
+  from_list_id: from,
+  todo: { ...t, list_id: to },
+});
+
+describe("todoEventChange: what an event means for one list", () => {
+  it("a created todo is new to the list", () => {
+    const known: KnownTodos = new Map();
+    expect(todoEventChange(known, "L", created(todo(1)))).toEqual({ id: "id-01", before: null, after: todo(1) });
+  });
+
+  it("a repeated event, or one no newer than what is known, is no news", () => {
+    const known: KnownTodos = new Map();
+    todoEventChange(known, "L", created(todo(1)));
+    expect(todoEventChange(known, "L", created(todo(1)))).toBeNull();
+    expect(todoEventChange(known, "L", updated(todo(1, { version: 3, title: "three" })))?.before).toEqual(todo(1));
+    expect(todoEventChange(known, "L", updated(todo(1, { version: 3, title: "three" })))).toBeNull();
+    expect(todoEventChange(known, "L", updated(todo(1, { version: 2, title: "two, late" })))).toBeNull();
+    expect(known.get("id-01")?.todo?.title).toBe("three");
+  });
+
+  it("an update to a todo never seen has an unknown before", () => {
+    expect(todoEventChange(new Map(), "L", updated(todo(1, { version: 4 })))?.before).toBeUndefined();
+  });
+
+  it("a deletion removes it once; a late copy does not bring it back", () => {
+    const known: KnownTodos = new Map();
+    learnTodo(known, todo(1, { version: 2 }));
+    expect(todoEventChange(known, "L", deleted(todo(1, { version: 2 })))).toEqual({
+      id: "id-01",
+      before: todo(1, { version: 2 }),
+      after: null,
+    });
+    expect(todoEventChange(known, "L", deleted(todo(1, { version: 2 })))).toBeNull();
+    expect(todoEventChange(known, "L", updated(todo(1, { version: 2 })))).toBeNull();
+    expect(todoEventChange(known, "L", created(todo(1)))).toBeNull();
+  });
+
+  it("ignores other lists' events", () => {
+    const known: KnownTodos = new Map();
+    expect(todoEventChange(known, "L", created(todo(1), "M"))).toBeNull();
+    expect(todoEventChange(known, "L", deleted(todo(1), "M"))).toBeNull();
+    expect(known.size).toBe(0);
+  });
+
+  it("a move leaves the source list and joins the destination", () => {
+    const source: KnownTodos = new Map();
+    learnTodo(source, todo(1));
+    const move = moved(todo(1, { version: 2 }), "L", "M");
+    expect(todoEventChange(source, "L", move)).toMatchObject({ id: "id-01", after: null });
+    expect(todoEventChange(source, "L", move)).toBeNull();
+    const destination: KnownTodos = new Map();
+    expect(todoEventChange(destination, "M", move)).toMatchObject({ id: "id-01", before: null, after: { list_id: "M" } });
+    expect(todoEventChange(new Map(), "N", move)).toBeNull();
+  });
+
+  it("a todo moved away and back again is in the list again", () => {
+    const known: KnownTodos = new Map();
+    learnTodo(known, todo(1));
+    todoEventChange(known, "L", moved(todo(1, { version: 2 }), "L", "M"));
+    expect(todoEventChange(known, "L", moved(todo(1, { version: 3 }), "M", "L"))).toMatchObject({
+      before: null,
+      after: { version: 3 },
+    });
+  });
+
+  it("learnGone is no news for a departure older than a known copy", () => {
+    const known: KnownTodos = new Map();
+    learnTodo(known, todo(1, { version: 5 }));
+    expect(learnGone(known, "id-01", 4)).toBeNull();
+    expect(learnGone(known, "id-01", 5)).not.toBeNull();
+  });
+});
+
+describe("counts", () => {
+  const stats = { total: 3, active: 2, completed: 1 };
+
+  it("move with each change when the todo's earlier state is known", () => {
+    const done = todo(1, { completed: true, version: 2 });
+    expect(countsDelta({ id: "x", before: null, after: todo(1) })).toEqual({ total: 1, active: 1, completed: 0 });
+    expect(countsDelta({ id: "x", before: todo(1), after: done })).toEqual({ total: 0, active: -1, completed: 1 });
+    expect(countsDelta({ id: "x", before: done, after: null })).toEqual({ total: -1, active: 0, completed: -1 });
+    expect(countsDelta({ id: "x", before: todo(1), after: todo(1, { title: "renamed", version: 2 }) })).toEqual({
+      total: 0,
+      active: 0,
+      completed: 0,
+    });
+    expect(addCounts(stats, { total: 0, active: -1, completed: 1 })).toEqual({ total: 3, active: 1, completed: 2 });
+  });
+
+  it("cannot be told when the todo was never seen (ask the server)", () => {
+    expect(countsDelta({ id: "x", before: undefined, after: null })).toBeNull();
+  });
+
+  it("never go below zero", () => {
+    expect(addCounts({ total: 0, active: 0, completed: 0 }, { total: -1, active: -1, completed: 0 })).toEqual({
+      total: 0,
+      active: 0,
+      completed: 0,
+    });
+  });
+});
+
+describe("placeTodo: the loaded list with one todo as it is now", () => {
+  const loaded = { todos: [todo(1), todo(3)], nextCursor: null };
+
+  it("replaces a loaded todo in place, and removes one that is gone", () => {
+    expect(placeTodo(loaded, "id-01", todo(1, { title: "new", version: 2 }), "all").map((t) => t.title)).toEqual([
+      "new",
+      "Todo 3",
+    ]);
+    expect(placeTodo(loaded, "id-01", null, "all").map((t) => t.id)).toEqual(["id-03"]);
+    expect(placeTodo(loaded, "id-09", null, "all")).toEqual(loaded.todos);
+  });
+
+  it("adds a new todo at its place (the end, for a new one) when all pages are loaded", () => {
+    expect(placeTodo(loaded, "id-04", todo(4), "all").map((t) => t.id)).toEqual(["id-01", "id-03", "id-04"]);
+    expect(placeTodo(loaded, "id-02", todo(2), "all").map((t) => t.id)).toEqual(["id-01", "id-02", "id-03"]);
+  });
+
+  it("does not append past the loaded pages when more are to come", () => {
+    const paged = { todos: [todo(1), todo(3)], nextCursor: "c" };
+    expect(placeTodo(paged, "id-04", todo(4), "all").map((t) => t.id)).toEqual(["id-01", "id-03"]);
+    // One that sorts within the loaded pages (unticked again under Active, say) does go in.
+    expect(placeTodo(paged, "id-02", todo(2), "all").map((t) => t.id)).toEqual(["id-01", "id-02", "id-03"]);
+  });
+
+  it("adds only todos the filter shows", () => {
+    expect(placeTodo(loaded, "id-04", todo(4, { completed: true }), "active")).toHaveLength(2);
+    expect(placeTodo(loaded, "id-04", todo(4, { completed: true }), "completed")).toHaveLength(3);
+  });
+});
+
+describe("settlePage", () => {
+  it("shows the newer copy an event brought while the page loaded, and drops one deleted meanwhile", () => {
+    const known: KnownTodos = new Map();
+    learnTodo(known, todo(1, { version: 3, title: "newer" }));
+    learnGone(known, "id-02", 1);
+    expect(settlePage(known, [todo(1), todo(2), todo(3)]).map((t) => t.title)).toEqual(["newer", "Todo 3"]);
+    expect(known.get("id-03")?.version).toBe(1);
+  });
+});
+
+describe("visibleTodos", () => {
+  it("shows what the filter shows, and a todo being edited whatever its state", () => {
+    const todos = [todo(1), todo(2, { completed: true })];
+    expect(visibleTodos(todos, "active", new Set()).map((t) => t.id)).toEqual(["id-01"]);
+    expect(visibleTodos(todos, "active", new Set(["id-02"])).map((t) => t.id)).toEqual(["id-01", "id-02"]);
+  });
+});
