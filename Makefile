@@ -42,6 +42,7 @@ help: ## list the targets
 # --- install ---------------------------------------------------------------------------
 
 $(POETRY):
+	@echo "make: installing Poetry $(POETRY_VERSION) into .tools/poetry (once)"
 	$(PYTHON) -m venv $(TOOLS)/poetry
 	$(TOOLS)/poetry/bin/pip install --quiet "poetry==$(POETRY_VERSION)" "poetry-plugin-export==$(POETRY_EXPORT_VERSION)"
 
@@ -52,7 +53,8 @@ $(VENV)/.installed: $(BACKEND)/poetry.lock $(BACKEND)/pyproject.toml | $(POETRY)
 	cd $(BACKEND) && $(POETRY) check --lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	cd $(BACKEND) && $(POETRY) export --with dev --format requirements.txt --output $(VENV)/requirements.txt
-	$(BIN)/pip install --quiet --require-hashes -r $(VENV)/requirements.txt
+	@echo "make: installing the backend's locked dependencies into backend/src/.venv (a minute or two the first time)"
+	$(BIN)/pip install --progress-bar off --require-hashes -r $(VENV)/requirements.txt
 	$(BIN)/pip install --quiet --no-deps -e $(BACKEND)
 	touch $@
 
@@ -65,6 +67,7 @@ $(VENV)/.installed-jupyter: $(VENV)/.installed
 	touch $@
 
 $(FRONTEND)/node_modules/.installed: $(FRONTEND)/package-lock.json
+	@echo "make: installing the frontend's locked dependencies into frontend/node_modules (npm ci)"
 	cd $(FRONTEND) && npm ci --no-audit --no-fund
 	touch $@
 

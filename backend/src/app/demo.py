@@ -1,5 +1,7 @@
 """Demo data for the embedded run and compose: applied only when asked (`seed-demo`),
-never by a migration, and safe to apply twice."""
+never by a migration, and safe to apply twice. `make run` seeds at every start, so
+the notes go with the account when it is created and never again: a demo user who
+deleted a note does not find it back after a restart."""
 
 from __future__ import annotations
 
@@ -34,14 +36,13 @@ async def seed_demo(db: Database) -> None:
     async def seed(conn: AsyncConnection) -> tuple[int, int]:
         users_created = notes_created = 0
         for name in DEMO_USERS:
-            user = await User.get_by_name(conn, name)
-            if user is None:
-                user = await create_account(conn, name=name, password_hash=password_hash)
-                users_created += 1
+            if await User.get_by_name(conn, name) is not None:
+                continue
+            user = await create_account(conn, name=name, password_hash=password_hash)
+            users_created += 1
             for note in DEMO_NOTES.get(name, []):
-                if not await Todo.exists_with_title(conn, user.as_caller(), note.title):
-                    await Todo.create(conn, user.as_caller(), None, note)
-                    notes_created += 1
+                await Todo.create(conn, user.as_caller(), None, note)
+                notes_created += 1
         return users_created, notes_created
 
     users_created, notes_created = await db.write(seed)

@@ -192,12 +192,6 @@ class Todo(BaseDAO, table=True):
         active, done = counts.get(False, 0), counts.get(True, 0)
         return TodoStats(total=active + done, active=active, completed=done)
 
-    @classmethod
-    async def exists_with_title(cls, conn: AsyncConnection, caller: Caller, title: str) -> bool:
-        """Whether the caller's personal list has a todo with this title (the demo seed)."""
-        params = {**access.list_params(caller, None), "title": title}
-        return (await conn.execute(_select_title(), params)).first() is not None
-
     @staticmethod
     def _refuse_stale(*, conditional: bool) -> NoReturn:
         """The caller may change the todo, yet the statement changed nothing: with
@@ -285,15 +279,6 @@ def _select_page(*, personal: bool, filtered: bool, paginated: bool) -> Select[A
 def _select_one() -> Select[Any]:
     todo = table("todo")
     return select(*public_columns()).where(todo.c.id == bindparam("todo_id"), access.visible(todo))
-
-
-@cache
-def _select_title() -> Select[Any]:
-    todo = table("todo")
-    query = select(todo.c.id).where(
-        todo.c.title == bindparam("title"), access.todos_in(todo, Role.viewer, personal=True)
-    )
-    return query.limit(1)
 
 
 @cache

@@ -72,6 +72,12 @@ def test_original_client_flow(server: Backend, environment: dict[str, str]) -> N
         user2 = {"Authorization": f"bearer {other.json()['access_token']}"}
         assert client.get("/todo", headers=user2).json() == []
 
+        # `make run` seeds at every start: a note the user deleted stays deleted.
+        assert client.delete(f"/todo/{todos[0]['id']}", headers=headers).status_code == 200
+        run_cli("seed-demo", env=environment)
+        left = [t["title"] for t in client.get("/todo", headers=headers).json()]
+        assert left == ["Note 2", "Note 3"]
+
     # SIGTERM drains and exits cleanly.
     assert server.terminate(timeout=20) == 0
 
