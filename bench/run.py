@@ -15,9 +15,11 @@ Workloads (user with 50 todos; 2 threads, 32 connections):
   W3  POST /todo/
   W4  80 % GET / 20 % PUT of one todo
   W5  W1 while the table holds SMALL vs LARGE todos of other users: O(page), not O(table)
+  W6  1 000 idle `GET /events` streams on the worker (a fresh one): its RSS and idle CPU,
+      and W2 with them held open against W2 without (alternated: without, with, without, …)
 
 Run from the repository root with the backend's Python:
-  backend/src/.venv/bin/python bench/run.py [--duration 15] [--smoke]
+  backend/src/.venv/bin/python bench/run.py [--duration 15] [--smoke] [--only-w6]
 """
 
 from __future__ import annotations
@@ -28,13 +30,14 @@ import contextlib
 import itertools
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -46,6 +49,7 @@ import httpx
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
 BACKEND_SRC = ROOT / "backend" / "src"
+PYTHON = str(BACKEND_SRC / ".venv" / "bin" / "python")
 sys.path.insert(0, str(BACKEND_SRC))
 
 from tests.databases import free_port
@@ -56,6 +60,14 @@ PASSWORD = "bench password"
 TARGETS = {"W1": 0.25, "W2": 0.40, "W3": 0.20, "W4": 0.30}
 W5_MAX_SLOWDOWN = 1.5
 RSS_LIMIT_MB = 200
+W6_MIN_RATIO = 0.9  # W2 with the streams held, over W2 without them
+STREAMS = 1000  # W6's idle streams (--streams)
+# The app's default EVENTS_MAX_STREAMS_PER_USER: W6 spreads its streams over as many
+# accounts as that cap takes, and runs the app as it is configured by default.
+STREAMS_PER_ACCOUNT = 10
+SETTLE_SECONDS = 2  # W6: a pause before each idle measurement
+HEARTBEAT_SECONDS = 15  # the app's default EVENTS_HEARTBEAT_SECONDS
+W6_ROUNDS = 2  # W6: runs of W2 with the streams, each between two without (--w6-rounds)
 
 
 @dataclass
@@ -67,6 +79,9 @@ class Result:
     p99_ms: float
     non_2xx: int
     socket_errors: int
+    # The worker's CPU time per request (µs) over the measured run, where asked for: unlike
+    # req/s, it hardly moves when other processes share the worker's core.
+    worker_cpu_us: float | None = None
 
 
 # --- processes ---------------------------------------------------------------------------
@@ -107,6 +122,11 @@ def server(
             process.kill()
 
 
+def app_command(port: int) -> list[str]:
+    """The backend as `minor-illusion serve` runs it: one worker (run in --backend-src)."""
+    return [PYTHON, "-m", "app.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
+
+
 def rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -119,6 +139,21 @@ def worker_pid(supervisor_pid: int) -> int:
     may also start a small resource-tracker child)."""
     children = Path(f"/proc/{supervisor_pid}/task/{supervisor_pid}/children").read_text().split()
     return max([int(pid) for pid in children] or [supervisor_pid], key=rss_mb)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time the process has used (all its threads), from /proc."""
+    # Fields after the command name's ")": state is field 3, utime 14 and stime 15.
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def idle_cpu_percent(pid: int, seconds: float) -> float:
+    """The share of one core the process uses over `seconds` while nobody sends it a
+    request."""
+    before, start = cpu_seconds(pid), time.monotonic()
+    time.sleep(seconds)
+    return (cpu_seconds(pid) - before) / (time.monotonic() - start) * 100
 
 
 def py_spy() -> str | None:
@@ -152,9 +187,11 @@ def wrk(
     seconds: int,
     warmup: int,
     profile: tuple[int, Path] | None = None,
+    cpu_of: int | None = None,
 ) -> Result:
     """One workload: a warm-up, then the measured run (sampled by py-spy into
-    `profile`'s file when given a (pid, path))."""
+    `profile`'s file when given a (pid, path); with `cpu_of`, a pid, that process's CPU
+    time per request)."""
     env = {**os.environ, "BENCH_WRK_DIR": str(BENCH_DIR / "wrk")}
     base = [*pinned(1), "wrk", "-t2", "-c32", "-s", str(BENCH_DIR / "wrk" / script)]
     url = f"http://127.0.0.1:{port}"
@@ -162,6 +199,7 @@ def wrk(
         subprocess.run(
             [*base, f"-d{warmup}s", url, "--", *args], env=env, capture_output=True, check=True
         )
+    cpu_before = cpu_seconds(cpu_of) if cpu_of else 0.0
     with sampled(profile, seconds):
         output = subprocess.run(
             [*base, f"-d{seconds}s", url, "--", *args],
@@ -172,6 +210,7 @@ def wrk(
         ).stdout
     line = next(x for x in output.splitlines() if x.startswith("BENCH_RESULT "))
     raw = json.loads(line.removeprefix("BENCH_RESULT "))
+    cpu = (cpu_seconds(cpu_of) - cpu_before) * 1e6 / max(raw["requests"], 1) if cpu_of else None
     return Result(
         workload=script,
         requests=raw["requests"],
@@ -180,6 +219,7 @@ def wrk(
         p99_ms=raw["p99_us"] / 1000,
         non_2xx=raw["non_2xx"],
         socket_errors=raw["socket_errors"],
+        worker_cpu_us=cpu,
     )
 
 
@@ -253,6 +293,158 @@ def prepare_user(base_url: str) -> tuple[str, str, list[str]]:
     return token, todos[0]["list_id"], [t["id"] for t in todos]
 
 
+# --- W6: idle event streams --------------------------------------------------------------
+
+
+def allow_open_files(needed: int) -> None:
+    """Raise this process's open-file limit (inherited by the servers and the stream
+    holder it starts) to at least `needed`, up to the hard limit."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < needed:
+        if hard != resource.RLIM_INFINITY and hard < needed:
+            raise RuntimeError(f"W6 needs {needed} open files; the hard limit is {hard}")
+        resource.setrlimit(resource.RLIMIT_NOFILE, (needed, hard))
+
+
+def has_event_stream(base_url: str, token: str) -> bool:
+    """Whether the backend serves `GET /events` (an older tree, via --backend-src, may
+    not)."""
+    auth = {"Authorization": f"Bearer {token}"}
+    with httpx.stream("GET", f"{base_url}/events", headers=auth, timeout=30) as response:
+        return response.status_code != 404
+
+
+def stream_accounts(base_url: str, count: int) -> list[str]:
+    """`count` fresh accounts for W6's streams; returns a token for each."""
+    tokens = []
+    with httpx.Client(base_url=base_url, timeout=30) as client:
+        for n in range(count):
+            name = f"bench-stream-{n}"
+            body = {"name": name, "password": PASSWORD}
+            client.post("/auth/signup", json=body).raise_for_status()
+            login = client.post("/auth/login", data={"username": name, "password": PASSWORD})
+            tokens.append(login.raise_for_status().json()["access_token"])
+    return tokens
+
+
+@contextlib.contextmanager
+def held_streams(port: int, tokens: Path, count: int) -> Iterator[Callable[[], int]]:
+    """`count` idle streams, held by `streams.py` in a process of its own (on wrk's
+    core), all past their `ready` event; yields a function that asks how many the
+    server has not closed."""
+    command = [PYTHON, str(BENCH_DIR / "streams.py"), "--port", str(port)]
+    command += ["--tokens", str(tokens), "--count", str(count)]
+    holder = subprocess.Popen(
+        [*pinned(1), *command], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    stdin, stdout = holder.stdin, holder.stdout
+    assert stdin is not None
+    assert stdout is not None
+    try:
+        answer = stdout.readline().strip()
+        if answer != f"ready {count}":
+            raise RuntimeError(f"W6: the streams did not open: {answer or 'no answer'}")
+
+        def still_open() -> int:
+            stdin.write("status\n")
+            stdin.flush()
+            return int(stdout.readline().split()[1])
+
+        yield still_open
+    finally:
+        stdin.close()  # the holder closes every stream and exits
+        try:
+            holder.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            holder.kill()
+            holder.wait()
+
+
+def idle_streams(
+    args: argparse.Namespace,
+    env: dict[str, str],
+    workdir: Path,
+    w2: tuple[str, list[str]],
+) -> dict[str, Any] | None:
+    """W6 on a fresh app server (so its RSS is the streams' and not the earlier
+    workloads'). W2 runs alternately without and with `args.streams` idle streams held
+    open — without, with, without, … (`args.w6_rounds` times with), so the machine's
+    drift weighs on both sides alike — and the first time the streams are up, the
+    worker's RSS and idle CPU are taken, as they were just before without them. None
+    when the backend has no `GET /events`."""
+    count, seconds, warmup = args.streams, args.duration, args.warmup
+    allow_open_files(count + 1024)
+    port = free_port()
+    log = workdir / "streams-backend.log"
+    with server(app_command(port), env, port, log, cwd=args.backend_src) as pid:
+        base_url = f"http://127.0.0.1:{port}"
+        script, script_args = w2
+        if not has_event_stream(base_url, script_args[0]):
+            print("  W6 skipped: this backend has no GET /events", flush=True)
+            return None
+        accounts = -(-count // STREAMS_PER_ACCOUNT)
+        tokens = workdir / "stream-tokens.txt"
+        tokens.write_text("\n".join(stream_accounts(base_url, accounts)) + "\n")
+        worker = worker_pid(pid)
+
+        def w2_run(label: str) -> Result:
+            result = wrk(port, script, script_args, seconds=seconds, warmup=warmup, cpu_of=worker)
+            print(
+                f"  W6 W2 {label}: {result.rps:8.0f} req/s, worker CPU "
+                f"{result.worker_cpu_us:.0f} µs/request",
+                flush=True,
+            )
+            return result
+
+        without = [w2_run("without streams")]
+        time.sleep(SETTLE_SECONDS)  # the last requests' work done: idle means idle
+        rss = {"without": rss_mb(worker)}
+        idle_cpu = {"without": idle_cpu_percent(worker, seconds)}
+        with_streams: list[Result] = []
+        opened_in: list[float] = []
+        open_after = count
+        for _ in range(args.w6_rounds):
+            started = time.monotonic()
+            with held_streams(port, tokens, count) as still_open:
+                opened_in.append(time.monotonic() - started)
+                if "with" not in rss:
+                    time.sleep(SETTLE_SECONDS)
+                    rss["with"] = rss_mb(worker)
+                    idle_cpu["with"] = idle_cpu_percent(worker, seconds)
+                    print(
+                        f"  W6 {count} streams ready in {opened_in[0]:.1f} s: worker RSS "
+                        f"{rss['without']:.0f} -> {rss['with']:.0f} MB, idle CPU "
+                        f"{idle_cpu['without']:.1f} -> {idle_cpu['with']:.1f} %",
+                        flush=True,
+                    )
+                with_streams.append(w2_run(f"with {count} streams"))
+                rss["with_after_w2"] = rss_mb(worker)
+                open_after = min(open_after, still_open())
+            without.append(w2_run("without streams"))
+
+    def mean(results: list[Result], field: str) -> float:
+        values: list[float] = [getattr(result, field) for result in results]
+        return sum(values) / len(values)
+
+    return {
+        "streams": count,
+        "accounts": accounts,
+        "opened_in_s": [round(t, 1) for t in opened_in],
+        "idle_seconds": seconds,
+        "heartbeat_seconds": float(env.get("EVENTS_HEARTBEAT_SECONDS", HEARTBEAT_SECONDS)),
+        "rss_mb": {k: round(v, 1) for k, v in rss.items()},
+        "idle_cpu_percent": {k: round(v, 2) for k, v in idle_cpu.items()},
+        "w2_without": [asdict(r) for r in without],
+        "w2_with": [asdict(r) for r in with_streams],
+        # W2 with the streams over W2 without: req/s, and the same from the worker's CPU
+        # time per request (the worker saturates its core, so req/s = 1 / CPU time when
+        # nothing else competes for that core).
+        "w2_ratio": mean(with_streams, "rps") / mean(without, "rps"),
+        "w2_cpu_ratio": mean(without, "worker_cpu_us") / mean(with_streams, "worker_cpu_us"),
+        "open_after_w2": open_after,
+    }
+
+
 # --- the run -----------------------------------------------------------------------------
 
 
@@ -267,10 +459,10 @@ WORKLOADS = ("W0", "W1", "W2", "W4", "W3")  # W3 last: it grows the user's todos
 REPORTED = tuple(sorted(WORKLOADS))  # the order of every table
 
 
-def run(args: argparse.Namespace, workdir: Path) -> dict[str, object]:
-    python = str(BACKEND_SRC / ".venv" / "bin" / "python")
-    seconds, warmup = args.duration, args.warmup
-    measured: dict[str, dict[str, Result]] = {}
+@contextlib.contextmanager
+def bench_database(args: argparse.Namespace, workdir: Path) -> Iterator[tuple[str, dict[str, str]]]:
+    """A private PostgreSQL with a `bench` database that --backend-src's tree migrated;
+    yields its DSN (postgresql://) and the environment the app runs with."""
     with private_postgres() as postgres:
         admin = postgres.admin_url.set(drivername="postgresql").render_as_string(False)
         asyncio.run(_create_database(admin))
@@ -285,12 +477,23 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, object]:
         }
         # `python -m app.cli` from --backend-src imports that tree's `app`: the same
         # environment can measure an older checkout (a git worktree) for comparison.
-        source = args.backend_src
-        subprocess.run([python, "-m", "app.cli", "migrate"], env=env, cwd=source, check=True)
+        migrate = [PYTHON, "-m", "app.cli", "migrate"]
+        subprocess.run(migrate, env=env, cwd=args.backend_src, check=True)
+        yield dsn, env
 
+
+def read_workload(token: str, ids: list[str]) -> tuple[str, list[str]]:
+    """W2's wrk script and its arguments."""
+    return "read.lua", [token, ",".join(ids)]
+
+
+def run(args: argparse.Namespace, workdir: Path) -> dict[str, object]:
+    seconds, warmup = args.duration, args.warmup
+    measured: dict[str, dict[str, Result]] = {}
+    with bench_database(args, workdir) as (dsn, env):
+        source = args.backend_src
         port = free_port()
-        command = [python, "-m", "app.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
-        with server(command, env, port, workdir / "backend.log", cwd=source) as pid:
+        with server(app_command(port), env, port, workdir / "backend.log", cwd=source) as pid:
             token, list_id, ids = prepare_user(f"http://127.0.0.1:{port}")
             small, large = args.w5_sizes
             asyncio.run(add_crowd(dsn, small))
@@ -303,7 +506,7 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, object]:
             scripts = {
                 "W0": ("health.lua", []),
                 "W1": ("list.lua", [token]),
-                "W2": ("read.lua", [token, ",".join(ids)]),
+                "W2": read_workload(token, ids),
                 "W4": ("mixed.lua", [token, ids[1]]),
                 "W3": ("create.lua", [token]),
             }
@@ -331,6 +534,9 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, object]:
             app["W5-large"] = wrk(port, "list.lua", [token], seconds=seconds, warmup=warmup)
             rss = rss_mb(worker_pid(pid))
 
+        run_w6 = args.streams > 0 and args.w6_rounds > 0
+        streams = idle_streams(args, env, workdir, scripts["W2"]) if run_w6 else None
+
         reference_env = {
             **os.environ,
             "CEILING_LIST_JSON": str(workdir / "list.json"),
@@ -341,7 +547,7 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, object]:
         }
         for label, app_path in REFERENCES.items():
             port = free_port()
-            command = [python, "-m", "ceiling_server", "--app", app_path, "--port", str(port)]
+            command = [PYTHON, "-m", "ceiling_server", "--app", app_path, "--port", str(port)]
             with server(command, reference_env, port, workdir / f"{label}.log"):
                 measured[label] = workloads(label, port)
 
@@ -351,10 +557,22 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, object]:
         "references": as_json,
         "w5_sizes": args.w5_sizes,
         "worker_rss_mb": round(rss, 1),
+        "streams": streams,
         "seconds": seconds,
         "backend_src": str(args.backend_src),
         "profile": profile,
     }
+
+
+def run_w6_only(args: argparse.Namespace, workdir: Path) -> dict[str, object]:
+    """`--only-w6`: the benchmark user, then W6 alone (no other workload, no reference
+    app): a few minutes instead of ten, to measure a change to the live updates."""
+    with bench_database(args, workdir) as (_, env):
+        port = free_port()
+        with server(app_command(port), env, port, workdir / "backend.log", cwd=args.backend_src):
+            token, _, ids = prepare_user(f"http://127.0.0.1:{port}")
+        streams = idle_streams(args, env, workdir, read_workload(token, ids))
+    return {"streams": streams, "seconds": args.duration, "backend_src": str(args.backend_src)}
 
 
 # Where a sampled frame's code lives → the layer it is counted in. First match wins;
@@ -415,6 +633,13 @@ async def _create_database(admin_dsn: str) -> None:
 
 def report(data: dict[str, object]) -> tuple[str, bool]:
     """A Markdown table, and whether every target was met."""
+    if "results" not in data:  # --only-w6
+        streams = data["streams"]
+        if not streams:
+            return "W6 not measured: this backend has no GET /events.", True
+        assert isinstance(streams, dict)
+        w6_lines, w6_met = streams_table(streams)
+        return "\n".join(w6_lines), w6_met
     results = data["results"]
     references = data["references"]
     assert isinstance(results, dict)
@@ -462,11 +687,64 @@ def report(data: dict[str, object]) -> tuple[str, bool]:
         "",
         *layers(results, references),
     ]
+    streams = data.get("streams")
+    if streams:
+        assert isinstance(streams, dict)
+        w6_lines, w6_met = streams_table(streams)
+        lines += ["", *w6_lines]
+        all_met &= w6_met
     profile = data.get("profile")
     if profile:
         assert isinstance(profile, dict)
         lines += ["", *profile_table(profile)]
     return "\n".join(lines), all_met
+
+
+def streams_table(w6: dict[str, Any]) -> tuple[list[str], bool]:
+    """W6: what idle streams cost the worker, and whether W2 keeps its pace beside them."""
+    count, rss, cpu = w6["streams"], w6["rss_mb"], w6["idle_cpu_percent"]
+    without, with_streams = w6["w2_without"], w6["w2_with"]
+    clean = all(r["non_2xx"] == 0 and r["socket_errors"] == 0 for r in without + with_streams)
+    held = w6["open_after_w2"] == count
+    met = w6["w2_ratio"] >= W6_MIN_RATIO and clean and held
+
+    def runs(results: list[dict[str, Any]], field: str, digits: int = 0) -> str:
+        return ", ".join(f"{r[field]:.{digits}f}" for r in results)
+
+    def mean(results: list[dict[str, Any]], field: str) -> float:
+        values: list[float] = [r[field] for r in results]
+        return sum(values) / len(values)
+
+    def errors(results: list[dict[str, Any]]) -> str:
+        return f"{sum(r['non_2xx'] for r in results)}, {sum(r['socket_errors'] for r in results)}"
+
+    per_stream_kb = (rss["with"] - rss["without"]) * 1024 / count
+    return [
+        f"| W6: idle event streams on one worker | without | with {count:,} streams |",
+        "|---|---:|---:|",
+        f"| worker RSS MB | {rss['without']:.0f} | {rss['with']:.0f} "
+        f"({rss['with_after_w2']:.0f} after W2) |",
+        f"| worker idle CPU, % of a core over {w6['idle_seconds']} s "
+        f"| {cpu['without']:.2f} | {cpu['with']:.2f} |",
+        f"| W2 req/s, run by run (alternated) | {runs(without, 'rps')} "
+        f"| {runs(with_streams, 'rps')} |",
+        f"| W2 req/s, mean | {mean(without, 'rps'):.0f} | {mean(with_streams, 'rps'):.0f} |",
+        f"| W2 worker CPU µs/request, run by run | {runs(without, 'worker_cpu_us')} "
+        f"| {runs(with_streams, 'worker_cpu_us')} |",
+        f"| W2 p50 ms, run by run | {runs(without, 'p50_ms', 1)} "
+        f"| {runs(with_streams, 'p50_ms', 1)} |",
+        f"| W2 p99 ms, run by run | {runs(without, 'p99_ms', 1)} "
+        f"| {runs(with_streams, 'p99_ms', 1)} |",
+        f"| W2 non-2xx, socket errors | {errors(without)} | {errors(with_streams)} |",
+        "",
+        f"W6: W2 with the streams / without: {w6['w2_ratio']:.3f} in req/s "
+        f"(target ≥ {W6_MIN_RATIO}: {'met' if met else 'NOT met'}), "
+        f"{w6['w2_cpu_ratio']:.3f} in the worker's CPU time per request. Streams still open "
+        f"after each W2: {w6['open_after_w2']:,} of {count:,} (over {w6['accounts']} "
+        f"accounts, all ready in {' / '.join(map(str, w6['opened_in_s']))} s); "
+        f"{per_stream_kb:.0f} KB of RSS per stream. The idle CPU includes the heartbeats "
+        f"(one per stream every {w6['heartbeat_seconds']:g} s) that fall in its window.",
+    ], met
 
 
 def profile_table(profile: dict[str, dict[str, float]]) -> list[str]:
@@ -516,7 +794,21 @@ def main() -> int:
         "--w5-sizes", type=lambda v: [int(x) for x in v.split(",")], default=[1_000, 1_000_000]
     )
     parser.add_argument(
-        "--smoke", action="store_true", help="1 s per workload and a small W5: checks the harness"
+        "--smoke",
+        action="store_true",
+        help="1 s per workload, a small W5 and 50 streams in W6: checks the harness",
+    )
+    parser.add_argument(
+        "--streams", type=int, default=STREAMS, help="W6's idle event streams (0: skip W6)"
+    )
+    parser.add_argument(
+        "--w6-rounds",
+        type=int,
+        default=W6_ROUNDS,
+        help="W6's runs of W2 with the streams, each between two without",
+    )
+    parser.add_argument(
+        "--only-w6", action="store_true", help="W6 alone: no other workload, no reference app"
     )
     parser.add_argument("--out", type=Path, default=BENCH_DIR / "results")
     parser.add_argument(
@@ -533,6 +825,7 @@ def main() -> int:
     args = parser.parse_args()
     if args.smoke:
         args.duration, args.warmup, args.w5_sizes = 1, 1, [1_000, 5_000]
+        args.streams, args.w6_rounds = min(args.streams, 50), 1
     if shutil.which("wrk") is None:
         print("bench: wrk is not installed (Debian: apt-get install wrk)", file=sys.stderr)
         return 2
@@ -540,7 +833,7 @@ def main() -> int:
         print("bench: --profile needs py-spy (pip install py-spy)", file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory(prefix="mi-bench-") as tmp:
-        data = run(args, Path(tmp))
+        data = run_w6_only(args, Path(tmp)) if args.only_w6 else run(args, Path(tmp))
     table, all_met = report(data)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     args.out.mkdir(parents=True, exist_ok=True)
