@@ -23,7 +23,7 @@ import asyncio
 import contextlib
 import time
 import uuid
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -101,24 +101,33 @@ class StreamEnd(Exception):  # noqa: N818 (a reason, raised to end a stream)
         self.reason = reason
 
 
+Item = LoggedEvent | Ready | Resync
+
+
 @dataclass(eq=False)
 class Subscription:
     """One open stream: the lists its account may see, and the events waiting to be
-    sent (`LoggedEvent`s, or a `Ready`/`Resync` of its own)."""
+    sent (`LoggedEvent`s, or a `Ready`/`Resync` of its own).
+
+    Kept small, since a process holds thousands: a deque and, while the stream waits,
+    one future (no task, no queue object per stream)."""
 
     caller: Caller
     lists: set[uuid.UUID]
     queue_size: int
     resume_after: Position = START  # events up to here were sent before (a resume)
-    queue: asyncio.Queue[LoggedEvent | Ready | Resync] = field(init=False)
     ended: StreamEnd | None = None
     # While catching up from the log, live events wait here, unfiltered, in order.
     held: list[LoggedEvent] | None = field(default_factory=list)
     last_position: Position = START
-    _wake: asyncio.Event = field(default_factory=asyncio.Event)
+    # The broker's index of who watches which list, kept current as `lists` changes.
+    watchers: dict[uuid.UUID, set[Subscription]] = field(default_factory=dict)
+    _items: deque[Item] = field(default_factory=deque)
+    _waiter: asyncio.Future[None] | None = None
 
-    def __post_init__(self) -> None:
-        self.queue = asyncio.Queue(self.queue_size)
+    @property
+    def pending(self) -> int:
+        return len(self._items)
 
     def offer(self, event: LoggedEvent) -> None:
         """Called with every event of the log, in order."""
@@ -135,7 +144,7 @@ class Subscription:
             if event.kind == SESSION_ENDED:
                 self.end("session ended")
 
-    def release(self, catch_up: Iterable[LoggedEvent | Ready | Resync]) -> None:
+    def release(self, catch_up: Iterable[Item]) -> None:
         """End the catch-up: queue its events, then the live ones that arrived meanwhile."""
         held, self.held = self.held or [], None
         for item in catch_up:
@@ -149,29 +158,43 @@ class Subscription:
     def end(self, reason: str) -> None:
         if self.ended is None:
             self.ended = StreamEnd(reason)
-            self._wake.set()
+            self._wake()
 
-    async def next(self, wait: float) -> LoggedEvent | Ready | Resync | None:
-        """The next item to send; None after `wait` seconds with nothing to send; StreamEnd
-        once the stream is over and everything before its end has been taken."""
-        if self.queue.empty():
+    async def next(self, wait: float) -> Item | None:
+        """The next item to send; None after `wait` seconds with nothing to send;
+        StreamEnd once the stream is over and everything before its end was taken."""
+        if not self._items:
             if self.ended is not None:
                 raise self.ended
-            self._wake.clear()
-            getter = asyncio.ensure_future(self.queue.get())
-            waker = asyncio.ensure_future(self._wake.wait())
+            self._waiter = asyncio.get_running_loop().create_future()
             try:
-                await asyncio.wait({getter, waker}, timeout=wait, return_when="FIRST_COMPLETED")
+                async with asyncio.timeout(wait):
+                    await self._waiter
+            except TimeoutError:
+                pass
             finally:
-                waker.cancel()
-                if not getter.done():
-                    getter.cancel()
-            if getter.done() and not getter.cancelled():
-                return getter.result()
-            if self.ended is not None:
-                raise self.ended
-            return None
-        return self.queue.get_nowait()
+                self._waiter = None
+            if not self._items:
+                if self.ended is not None:
+                    raise self.ended
+                return None
+        return self._items.popleft()
+
+    def _wake(self) -> None:
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
+
+    def watch(self, list_id: uuid.UUID) -> None:
+        self.lists.add(list_id)
+        self.watchers.setdefault(list_id, set()).add(self)
+
+    def unwatch(self, list_id: uuid.UUID) -> None:
+        self.lists.discard(list_id)
+        watching = self.watchers.get(list_id)
+        if watching is not None:
+            watching.discard(self)
+            if not watching:
+                del self.watchers[list_id]
 
     def _admits(self, event: LoggedEvent) -> bool:
         """Whether this account sees `event`, updating what it may see as it goes."""
@@ -179,11 +202,11 @@ class Subscription:
         if event.kind == SESSION_ENDED:
             return mine and self._ends_my_session(event)
         if event.kind == MEMBER_ADDED and mine and event.list_id is not None:
-            self.lists.add(event.list_id)
+            self.watch(event.list_id)
         seen = event.list_id in self.lists or event.from_list_id in self.lists
         leaves = event.kind == LIST_DELETED or (event.kind == MEMBER_REMOVED and mine)
         if seen and leaves and event.list_id is not None:
-            self.lists.discard(event.list_id)
+            self.unwatch(event.list_id)
         return seen
 
     def _ends_my_session(self, event: LoggedEvent) -> bool:
@@ -194,14 +217,14 @@ class Subscription:
             return True
         return ended.token_generation > self.caller.token_generation
 
-    def _put(self, item: LoggedEvent | Ready | Resync) -> None:
-        try:
-            self.queue.put_nowait(item)
-        except asyncio.QueueFull:
+    def _put(self, item: Item) -> None:
+        if len(self._items) >= self.queue_size:
             self.end("slow consumer")
             return
+        self._items.append(item)
         if isinstance(item, LoggedEvent):
             self.last_position = item.position
+        self._wake()
 
 
 class Broker:
@@ -209,7 +232,12 @@ class Broker:
         self.db = db
         self.settings = settings or BrokerSettings()
         self.cursor: Position | None = None  # where the log has been read up to
+        # Who gets an event: the streams of the account it addresses, those watching its
+        # lists, and those still catching up (they hold everything until they know
+        # their lists). Never every stream: a change costs what its audience costs.
         self._streams: dict[uuid.UUID, set[Subscription]] = defaultdict(set)
+        self._watchers: dict[uuid.UUID, set[Subscription]] = {}
+        self._catching_up: set[Subscription] = set()
         self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
         self._next_prune = time.monotonic() + self.settings.prune_interval
@@ -245,8 +273,11 @@ class Broker:
             raise TooManyStreamsError(self.settings.max_streams_per_user)
         # Counted from here, before anything is awaited: of 50 streams opened at once,
         # only the cap's worth get in.
-        subscription = Subscription(caller, set(), self.settings.queue_size)
+        subscription = Subscription(
+            caller, set(), self.settings.queue_size, watchers=self._watchers
+        )
         self._streams[caller.user_id].add(subscription)
+        self._catching_up.add(subscription)
         try:
             if self.cursor is None:
                 head = await self.db.read(daos.events.head)
@@ -261,16 +292,22 @@ class Broker:
                 lists = await daos.lists.mine(conn, caller)
                 return {found.id for found in lists}, await daos.events.head(conn)
 
-            subscription.lists, head = await self.db.read(lists_and_head)
+            lists, head = await self.db.read(lists_and_head)
+            for list_id in lists:
+                subscription.watch(list_id)
             catch_up = await self._catch_up(subscription, last_event_id, joined, head)
         except BaseException:
             self.unsubscribe(subscription)
             raise
         subscription.release(catch_up)
+        self._catching_up.discard(subscription)
         first = max(joined, subscription.resume_after, subscription.last_position)
         return subscription, Cursor.now(first)
 
     def unsubscribe(self, subscription: Subscription) -> None:
+        self._catching_up.discard(subscription)
+        for list_id in list(subscription.lists):
+            subscription.unwatch(list_id)
         streams = self._streams.get(subscription.caller.user_id)
         if streams is not None:
             streams.discard(subscription)
@@ -288,7 +325,7 @@ class Broker:
         last_event_id: str | None,
         joined: Position,
         head: Position,
-    ) -> list[LoggedEvent | Ready | Resync]:
+    ) -> list[Item]:
         """What the stream sends first, and from where it goes on (`resume_after`)."""
         subscription.resume_after = head  # unless resuming: from now on
         if last_event_id is None:
@@ -322,7 +359,7 @@ class Broker:
         return [Ready(resumed=True), *events]
 
     @staticmethod
-    def _resync(reason: str) -> list[LoggedEvent | Ready | Resync]:
+    def _resync(reason: str) -> list[Item]:
         return [Ready(resumed=False), Resync(reason=reason)]
 
     async def _run(self) -> None:
@@ -364,13 +401,21 @@ class Broker:
 
         head, events = await self.db.read(read)
         for event in events:
-            for streams in list(self._streams.values()):
-                for subscription in list(streams):
-                    subscription.offer(event)
+            for subscription in self._audience(event):
+                subscription.offer(event)
         full = len(events) == self.settings.batch_size
         if self.cursor is cursor:  # not reset meanwhile
             self.cursor = events[-1].position if full else max(head, cursor)
         return full
+
+    def _audience(self, event: LoggedEvent) -> set[Subscription]:
+        audience = set(self._catching_up)
+        if event.user_id is not None:
+            audience.update(self._streams.get(event.user_id, ()))
+        for list_id in (event.list_id, event.from_list_id):
+            if list_id is not None:
+                audience.update(self._watchers.get(list_id, ()))
+        return audience
 
     async def _prune_when_due(self) -> None:
         now = time.monotonic()

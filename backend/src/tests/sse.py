@@ -63,6 +63,12 @@ class EventStream:
                 await self._arrived.wait()
         return self._ready.pop(0)
 
+    def received(self) -> list[Message]:
+        """The messages already in, not yet taken: with those taken, everything up to
+        `last_id`."""
+        taken, self._ready = self._ready, []
+        return taken
+
     async def take(self, count: int, wait: float = 5.0) -> list[Message]:
         return [await self.next(wait) for _ in range(count)]
 

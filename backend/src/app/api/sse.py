@@ -114,7 +114,8 @@ class EventStreamResponse(Response):
     async def _send(self, send: Send, chunk: bytes) -> None:
         message: Message = {"type": "http.response.body", "body": chunk, "more_body": True}
         try:
-            await asyncio.wait_for(send(message), SEND_TIMEOUT)
+            async with asyncio.timeout(SEND_TIMEOUT):  # no task per write, unlike wait_for
+                await send(message)
         except TimeoutError:
             log.info("event_stream_ended", reason="slow consumer")
             raise

@@ -7,11 +7,13 @@ import asyncio
 import itertools
 import uuid
 from decimal import Decimal
+from typing import cast
 
 import pytest
 
-from app.broker import Cursor, StreamEnd, Subscription
+from app.broker import Broker, Cursor, StreamEnd, Subscription
 from app.core.security import Caller
+from app.db import Database
 from app.models import LoggedEvent, Position
 from app.models.events import _hlc_to_int, _int_to_hlc
 from app.schemas.events import Ready, SessionEnded
@@ -39,9 +41,10 @@ def subscription(queue_size: int = 100, generation: int = 0) -> Subscription:
 
 
 def queued(subscribed: Subscription) -> list[str]:
+    """What the stream would send now, taken from it."""
     items = []
-    while not subscribed.queue.empty():
-        item = subscribed.queue.get_nowait()
+    while subscribed.pending:
+        item = subscribed._items.popleft()
         items.append(item.kind if isinstance(item, LoggedEvent) else item.type)
     return items
 
@@ -111,7 +114,7 @@ async def test_a_consumer_that_falls_behind_is_dropped_not_buffered() -> None:
     subscribed = subscription(queue_size=3)
     for _ in range(10):
         subscribed.offer(event("todo.created", MINE))
-    assert subscribed.queue.qsize() == 3
+    assert subscribed.pending == 3
     assert subscribed.ended is not None
     assert subscribed.ended.reason == "slow consumer"
     # What was queued before the end still goes out, then the stream ends.
@@ -172,3 +175,29 @@ def test_cockroach_timestamps_round_trip_exactly() -> None:
     assert _hlc_to_int(hlc) == 17_328_500_001_234_567_890_000_000_042
     assert _int_to_hlc(_hlc_to_int(hlc)) == hlc
     assert _hlc_to_int(Decimal("1732850000123456789")) == 17_328_500_001_234_567_890_000_000_000
+
+
+def test_an_event_is_offered_to_its_audience_not_to_every_stream() -> None:
+    broker = Broker(cast(Database, None))
+    someone = uuid.uuid4()
+
+    def subscribed(user_id: uuid.UUID, *lists: uuid.UUID) -> Subscription:
+        subscription = Subscription(Caller(user_id, 0), set(), 100, watchers=broker._watchers)
+        for list_id in lists:
+            subscription.watch(list_id)
+        broker._streams[user_id].add(subscription)
+        return subscription
+
+    mine, theirs = subscribed(ME, MINE), subscribed(someone, THEIRS)
+    assert broker._audience(event("todo.created", MINE)) == {mine}
+    assert broker._audience(event("todo.moved", THEIRS, from_list_id=MINE)) == {mine, theirs}
+    assert broker._audience(event("member.added", THEIRS, user_id=ME)) == {mine, theirs}
+    catching_up = Subscription(Caller(ME, 0), set(), 100, watchers=broker._watchers)
+    broker._catching_up.add(catching_up)  # knows no lists yet: holds everything
+    assert catching_up in broker._audience(event("todo.created", uuid.uuid4()))
+    # Leaving a list (or the broker) takes a stream out of the index.
+    mine.release([])
+    mine.offer(event("member.removed", MINE, user_id=ME))
+    assert broker._audience(event("todo.created", MINE)) == {catching_up}
+    broker.unsubscribe(theirs)
+    assert broker._watchers == {}
