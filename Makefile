@@ -161,7 +161,7 @@ test-frontend: install ## frontend unit tests, and the typed client is current
 test-e2e: install ## browser tests: real backend + production frontend in Chromium
 	$(NPM) run e2e
 
-bench: install-backend ## load test W1-W5 against a private PostgreSQL and the ceiling app (minutes)
+bench: install-backend ## load test W0-W6 against a private PostgreSQL, the ceiling and floor apps (minutes)
 	$(BIN)/python $(ROOT)/bench/run.py
 
 bench-smoke: install-backend ## the benchmark harness end to end, 1 s per workload
