@@ -3,20 +3,12 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 
 import type { Todo } from "@/api/client";
+import { WATER_PLANTS } from "@/test/todos";
 
 import { TodoEditor } from "./TodoEditor";
 import type { SaveResult } from "./useTodos";
 
-const TODO: Todo = {
-  id: "1",
-  list_id: "list-1",
-  created_at: "2024-01-01T00:00:00Z",
-  updated_at: "2024-01-01T00:00:00Z",
-  title: "Water plants",
-  content: "The ferns too",
-  completed: false,
-  version: 4,
-};
+const TODO = WATER_PLANTS;
 
 function renderEditor(onSave: (changes: object, baseVersion: number) => Promise<SaveResult>) {
   const onClose = vi.fn();

@@ -2,29 +2,16 @@ import { act, renderHook, waitFor } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
 
 import type { Api, Todo, TodoStats } from "@/api/client";
-import type { LiveEvent } from "@/api/live-events";
 import type { Filter } from "@/lib/filter";
 import { fakeLiveEvents } from "@/test/fake-live-events";
+import {
+  makeTodo as todo,
+  todoCreated as created,
+  todoDeleted as deleted,
+  todoUpdated as updated,
+} from "@/test/todos";
 
 import { type TodoScope, useTodos } from "./useTodos";
-
-function todo(n: number, overrides: Partial<Todo> = {}): Todo {
-  return {
-    id: `id-${String(n).padStart(2, "0")}`,
-    list_id: "L",
-    created_at: new Date(Date.UTC(2024, 0, n)).toISOString(),
-    updated_at: new Date(Date.UTC(2024, 0, n)).toISOString(),
-    title: `Todo ${n}`,
-    content: "",
-    completed: false,
-    version: 1,
-    ...overrides,
-  };
-}
-
-const created = (t: Todo, listId = "L"): LiveEvent => ({ type: "todo.created", list_id: listId, todo: t });
-const updated = (t: Todo): LiveEvent => ({ type: "todo.updated", list_id: t.list_id, todo: t });
-const deleted = (t: Todo): LiveEvent => ({ type: "todo.deleted", list_id: t.list_id, todo_id: t.id, version: t.version });
 
 interface Setup {
   todos?: Todo[];

@@ -3,21 +3,12 @@ import { describe, expect, it, vi } from "vitest";
 
 import type { Api, Todo } from "@/api/client";
 import { ApiError, ConflictError } from "@/api/errors";
+import { makeTodo } from "@/test/todos";
 
 import { useTodos } from "./useTodos";
 
 function todo(n: number, overrides: Partial<Todo> = {}): Todo {
-  return {
-    id: `id-${String(n).padStart(2, "0")}`,
-    list_id: "list-1",
-    created_at: new Date(Date.UTC(2024, 0, n)).toISOString(),
-    updated_at: new Date(Date.UTC(2024, 0, n)).toISOString(),
-    title: `Todo ${n}`,
-    content: "",
-    completed: false,
-    version: 1,
-    ...overrides,
-  };
+  return makeTodo(n, { list_id: "list-1", ...overrides });
 }
 
 /** A fake API: only the methods a test sets up are callable. */

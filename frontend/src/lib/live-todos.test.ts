@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 
-import type { Todo } from "@/api/client";
-import type { TodoEvent } from "@/api/live-events";
+import {
+  makeTodo as todo,
+  todoCreated as created,
+  todoDeleted as deleted,
+  todoMoved as moved,
+  todoUpdated as updated,
+} from "@/test/todos";
 
 import {
   addCounts,
@@ -15,34 +20,7 @@ import {
   visibleTodos,
 } from "./live-todos";
 
-function todo(n: number, overrides: Partial<Todo> = {}): Todo {
-  return {
-    id: `id-${String(n).padStart(2, "0")}`,
-    list_id: "L",
-    created_at: new Date(Date.UTC(2024, 0, n)).toISOString(),
-    updated_at: new Date(Date.UTC(2024, 0, n)).toISOString(),
-    title: `Todo ${n}`,
-    content: "",
-    completed: false,
-    version: 1,
-    ...overrides,
-  };
-}
 
-const created = (t: Todo, listId = "L"): TodoEvent => ({ type: "todo.created", list_id: listId, todo: t });
-const updated = (t: Todo, listId = "L"): TodoEvent => ({ type: "todo.updated", list_id: listId, todo: t });
-const deleted = (t: Todo, listId = "L"): TodoEvent => ({
-  type: "todo.deleted",
-  list_id: listId,
-  todo_id: t.id,
-  version: t.version,
-});
-const moved = (t: Todo, from: string, to: string): TodoEvent => ({
-  type: "todo.moved",
-  list_id: to,
-  from_list_id: from,
-  todo: { ...t, list_id: to },
-});
 
 describe("todoEventChange: what an event means for one list", () => {
   it("a created todo is new to the list", () => {
