@@ -244,10 +244,6 @@ class Broker:
         self._next_revalidation = time.monotonic() + self.settings.revalidate_interval
         self.stopping = False
 
-    @property
-    def open_streams(self) -> int:
-        return sum(len(streams) for streams in self._streams.values())
-
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="event-broker")
 

@@ -42,7 +42,6 @@ from decimal import Decimal
 from functools import cache
 from typing import Any, ClassVar
 
-from pydantic import TypeAdapter
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -105,13 +104,15 @@ class NewEvent:
     data: Recorded
     user_id: uuid.UUID | None = None
 
-    @property
-    def list_id(self) -> uuid.UUID | None:
-        return getattr(self.data, "list_id", None)
-
-    @property
-    def from_list_id(self) -> uuid.UUID | None:
-        return getattr(self.data, "from_list_id", None)
+    def columns(self) -> dict[str, Any]:
+        """The event as the log's columns hold it (and `LoggedEvent` reads them back)."""
+        return {
+            "kind": self.data.type,
+            "data": self.data.model_dump_json(),
+            "list_id": getattr(self.data, "list_id", None),
+            "from_list_id": getattr(self.data, "from_list_id", None),
+            "user_id": self.user_id,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,9 +125,6 @@ class LoggedEvent:
     list_id: uuid.UUID | None
     from_list_id: uuid.UUID | None
     user_id: uuid.UUID | None
-
-
-_RECORDED: TypeAdapter[Recorded] = TypeAdapter(Recorded)
 
 
 class Event(BaseDAO, table=True):
@@ -159,17 +157,7 @@ class Event(BaseDAO, table=True):
         if not events:
             return
         now = utcnow()
-        rows = [
-            {
-                "kind": event.data.type,
-                "list_id": event.list_id,
-                "from_list_id": event.from_list_id,
-                "user_id": event.user_id,
-                "data": event.data.model_dump_json(),
-                "created_at": now,
-            }
-            for event in events
-        ]
+        rows = [{**event.columns(), "created_at": now} for event in events]
         await conn.execute(_insert(_flavour(conn) == "postgresql"), rows)
 
     @classmethod
@@ -234,11 +222,6 @@ class Event(BaseDAO, table=True):
         result = await conn.execute(_delete_older(), {"before": before, "limit": PRUNE_BATCH})
         deleted: int = result.rowcount
         return deleted
-
-
-def parse_recorded(data: str) -> Recorded:
-    """A logged event's data as its schema (for tests and tools)."""
-    return _RECORDED.validate_json(data)
 
 
 def _flavour(conn: AsyncConnection) -> str:

@@ -472,16 +472,7 @@ class FakeEventDAO:
     async def record(cls, _conn: object, events: Sequence[NewEvent]) -> None:
         for event in events:
             position = Position(0, len(cls.logged) + 1)
-            cls.logged.append(
-                LoggedEvent(
-                    position=position,
-                    kind=event.data.type,
-                    data=event.data.model_dump_json(),
-                    list_id=event.list_id,
-                    from_list_id=event.from_list_id,
-                    user_id=event.user_id,
-                )
-            )
+            cls.logged.append(LoggedEvent(position=position, **event.columns()))
 
     @classmethod
     async def head(cls, _conn: object) -> Position:
