@@ -70,6 +70,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         lifespan=lifespan,
         root_path=settings.root_path,
+        # Served by app.api.routes.docs, from installed assets instead of a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.openapi = lambda: openapi_document(app)  # type: ignore[method-assign]

@@ -7,7 +7,7 @@ ordered list is the cheapest to route through.
 
 from fastapi import APIRouter
 
-from app.api.routes import auth, events, health, lists, todos, users
+from app.api.routes import auth, docs, events, health, lists, todos, users
 
 ROUTERS: tuple[APIRouter, ...] = (
     todos.router,
@@ -17,4 +17,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     users.router,
     health.router,
     events.router,
+    docs.router,
 )
