@@ -18,7 +18,7 @@ from app.api.middleware import (
     RequestHeadCheckMiddleware,
     SecurityHeadersMiddleware,
 )
-from app.api.openapi import openapi_document
+from app.api.openapi import openapi_document, operation_id
 from app.api.router import ROUTERS
 from app.broker import Broker, BrokerSettings
 from app.core.config import Settings
@@ -26,6 +26,25 @@ from app.core.logging import configure_logging
 from app.db import Database, RetryPolicy
 
 log = structlog.get_logger(__name__)
+
+API_DESCRIPTION = """\
+Todos in lists that their owners share with other accounts, as viewers, editors or owners.
+
+**Authentication.** `POST /auth/login` exchanges a name and password for a bearer token;
+send it as `Authorization: Bearer <token>` (the **Authorize** button here does it for you).
+
+**Errors** are JSON, `{"detail": "..."}` in words meant for people (for 422, a list of
+problems with their locations). A list or todo you are not a member of answers 404, as if it
+did not exist. A request head the server cannot read answers 400 or 431.
+
+**Concurrency.** Every todo has a `version`, also sent as its `ETag`: send it back in
+`If-Match` and a change made meanwhile by someone else is a 412, never silently overwritten.
+`POST` of a todo accepts an `Idempotency-Key`, so a retry creates nothing twice.
+
+**Live updates.** `GET /events` streams every change to your lists as Server-Sent Events.
+
+**Request ids.** Every response carries `X-Request-ID`; quote it when reporting a problem.
+"""
 
 
 @asynccontextmanager
@@ -67,12 +86,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(
         title="minor-illusion",
         summary="A multi-user Todo API on Hypercorn, FastAPI, SQLModel and CockroachDB.",
+        description=API_DESCRIPTION,
         version=__version__,
         lifespan=lifespan,
         root_path=settings.root_path,
         # Served by app.api.routes.docs, from installed assets instead of a CDN.
         docs_url=None,
         redoc_url=None,
+        generate_unique_id_function=operation_id,
     )
     app.state.settings = settings
     app.openapi = lambda: openapi_document(app)  # type: ignore[method-assign]

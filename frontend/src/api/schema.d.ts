@@ -15,11 +15,14 @@ export interface paths {
         put?: never;
         /**
          * Login
-         * @description Unknown user and wrong password fail alike, in the same time: no name probing.
-         *     Repeated failures for one name, or from one address, lock further attempts for a
-         *     while (429 with Retry-After); a success clears the name's count.
+         * @description Exchange a name and password for a bearer token (OAuth2's password grant, sent
+         *     as a form). Send the token as `Authorization: Bearer <token>`; it lasts
+         *     ACCESS_TOKEN_EXPIRE_MINUTES. An unknown name and a wrong password fail alike, so the
+         *     answer does not tell which names exist. Repeated failures for one name, or from
+         *     one address, lock further attempts for a while; a success clears the name's
+         *     count.
          */
-        post: operations["login_auth_login_post"];
+        post: operations["login"];
         delete?: never;
         options?: never;
         head?: never;
@@ -35,8 +38,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Signup */
-        post: operations["signup_auth_signup_post"];
+        /**
+         * Signup
+         * @description Create an account, with a personal list. Then log in with `POST /auth/login`.
+         */
+        post: operations["signup"];
         delete?: never;
         options?: never;
         head?: never;
@@ -52,10 +58,11 @@ export interface paths {
         };
         /**
          * Stream Events
-         * @description Changes to the caller's lists and their todos, as they happen. 429 when the
-         *     account already has the most streams open that one server allows.
+         * @description Changes to your lists and their todos, as they happen, from every client and
+         *     server: a Server-Sent Events stream. Send `Last-Event-ID` on reconnecting to get
+         *     what you missed.
          */
-        get: operations["stream_events_events_get"];
+        get: operations["stream_events"];
         put?: never;
         post?: never;
         delete?: never;
@@ -71,8 +78,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Healthz */
-        get: operations["healthz_healthz_get"];
+        /**
+         * Healthz
+         * @description Liveness: the process answers. Says nothing about the database (see `/readyz`).
+         */
+        get: operations["healthz"];
         put?: never;
         post?: never;
         delete?: never;
@@ -90,17 +100,16 @@ export interface paths {
         };
         /**
          * List Lists
-         * @description The lists the caller is a member of, with their role: the personal list first,
-         *     then by name.
+         * @description The lists you are a member of, with your role in each: your personal list
+         *     first, then by name.
          */
-        get: operations["list_lists_lists_get"];
+        get: operations["list_lists"];
         put?: never;
         /**
          * Create List
-         * @description A new list, the caller its owner. 409 once the caller owns the most lists an
-         *     account may.
+         * @description Create a list, with you as its owner.
          */
-        post: operations["create_list_lists_post"];
+        post: operations["create_list"];
         delete?: never;
         options?: never;
         head?: never;
@@ -114,22 +123,25 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read List */
-        get: operations["read_list_lists__list_id__get"];
+        /**
+         * Read List
+         * @description One of your lists, with your role in it.
+         */
+        get: operations["read_list"];
         put?: never;
         post?: never;
         /**
          * Delete List
-         * @description Delete the list and its todos (owners). A personal list cannot be deleted (409).
+         * @description Delete the list and all its todos, for every member (owners). Answers `{}`.
          */
-        delete: operations["delete_list_lists__list_id__delete"];
+        delete: operations["delete_list"];
         options?: never;
         head?: never;
         /**
          * Rename List
-         * @description Rename the list (owners).
+         * @description Rename the list (owners). Every member sees the new name.
          */
-        patch: operations["rename_list_lists__list_id__patch"];
+        patch: operations["rename_list"];
         trace?: never;
     };
     "/lists/{list_id}/members": {
@@ -143,7 +155,7 @@ export interface paths {
          * List Members
          * @description Who is a member, with which role: owners first, then editors, then viewers.
          */
-        get: operations["list_members_lists__list_id__members_get"];
+        get: operations["list_members"];
         put?: never;
         post?: never;
         delete?: never;
@@ -162,17 +174,17 @@ export interface paths {
         get?: never;
         /**
          * Put Member
-         * @description Share the list with the account `name` (201), or change its role (200); owners
-         *     only. 409 for a personal list, or for lowering the last owner.
+         * @description Share the list with the account `name` (201), or change that member's role
+         *     (200); owners only. The member sees the list, and its changes live, at once.
          */
-        put: operations["put_member_lists__list_id__members__name__put"];
+        put: operations["put_member"];
         post?: never;
         /**
          * Remove Member
          * @description Remove a member: owners may remove anyone, any member themselves (leaving the
-         *     list). The last owner cannot leave (409).
+         *     list). Answers `{}`.
          */
-        delete: operations["remove_member_lists__list_id__members__name__delete"];
+        delete: operations["remove_member"];
         options?: never;
         head?: never;
         patch?: never;
@@ -189,18 +201,20 @@ export interface paths {
          * List List Todos
          * @description The list's todos, oldest first, paged like `GET /todo`.
          */
-        get: operations["list_list_todos_lists__list_id__todos_get"];
+        get: operations["list_list_todos"];
         put?: never;
         /**
          * Create List Todo
-         * @description Add a todo to the list (editors and owners), as `POST /todo` does.
+         * @description Add a todo to the list (editors and owners), as `POST /todo` does, with the
+         *     same `Idempotency-Key`.
          */
-        post: operations["create_list_todo_lists__list_id__todos_post"];
+        post: operations["create_list_todo"];
         /**
          * Delete Completed List Todos
-         * @description Delete the list's completed todos (editors and owners).
+         * @description Delete every completed todo of the list at once (editors and owners). Answers
+         *     how many were deleted.
          */
-        delete: operations["delete_completed_list_todos_lists__list_id__todos_delete"];
+        delete: operations["delete_completed_list_todos"];
         options?: never;
         head?: never;
         patch?: never;
@@ -213,8 +227,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Todo Stats */
-        get: operations["list_todo_stats_lists__list_id__todos_stats_get"];
+        /**
+         * List Todo Stats
+         * @description How many todos the list has, open and completed, as `GET /todo/stats`.
+         */
+        get: operations["list_todo_stats"];
         put?: never;
         post?: never;
         delete?: never;
@@ -230,16 +247,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read Me */
-        get: operations["read_me_me_get"];
+        /**
+         * Read Me
+         * @description The account the token belongs to.
+         */
+        get: operations["read_me"];
         put?: never;
         post?: never;
         /**
          * Delete Account
-         * @description Delete the account and all its todos, in one transaction. Its tokens stop
-         *     working and its name becomes free again.
+         * @description Delete the account, with the password again. Each list it owns alone passes to
+         *     its longest-standing editor, or is deleted with its todos when it has none. Its
+         *     tokens stop working and its name becomes free again.
          */
-        delete: operations["delete_account_me_delete"];
+        delete: operations["delete_account"];
         options?: never;
         head?: never;
         patch?: never;
@@ -259,7 +280,7 @@ export interface paths {
          * @description Revoke every token of this account, this one included (e.g. after losing a
          *     device). Logging in again issues new ones.
          */
-        post: operations["log_out_everywhere_me_logout_all_post"];
+        post: operations["log_out_everywhere"];
         delete?: never;
         options?: never;
         head?: never;
@@ -279,7 +300,7 @@ export interface paths {
          * @description Set a new password. Every token issued before, this one included, stops working:
          *     the response carries a fresh token, so only this client stays logged in.
          */
-        put: operations["change_password_me_password_put"];
+        put: operations["change_password"];
         post?: never;
         delete?: never;
         options?: never;
@@ -296,9 +317,10 @@ export interface paths {
         };
         /**
          * Readyz
-         * @description Ready when the database answers and its schema is at the migrations' head.
+         * @description Readiness: the database answers and its schema is at the migrations' head, so
+         *     a load balancer may send requests here.
          */
-        get: operations["readyz_readyz_get"];
+        get: operations["readyz"];
         put?: never;
         post?: never;
         delete?: never;
@@ -316,21 +338,24 @@ export interface paths {
         };
         /**
          * List Todos
-         * @description The todos of the caller's personal list, oldest first. A `Link: <…>; rel="next"`
-         *     header points at the next page while there is one.
+         * @description The todos of your personal list, oldest first, a page at a time: the `Link`
+         *     header points at the next page while there is one. An edit does not move a todo,
+         *     so paging while others edit neither skips nor repeats one.
          */
-        get: operations["list_todos_todo_get"];
+        get: operations["list_todos"];
         put?: never;
         /**
          * Create Todo
-         * @description Add a todo to the personal list.
+         * @description Add a todo to your personal list. Send an `Idempotency-Key` to retry safely: a
+         *     repeat with the same key answers what the first did and creates nothing.
          */
-        post: operations["create_todo_todo_post"];
+        post: operations["create_todo"];
         /**
          * Delete Completed Todos
-         * @description Delete the completed todos of the personal list.
+         * @description Delete every completed todo of your personal list at once ("Clear completed").
+         *     Answers how many were deleted.
          */
-        delete: operations["delete_completed_todos_todo_delete"];
+        delete: operations["delete_completed_todos"];
         options?: never;
         head?: never;
         patch?: never;
@@ -345,9 +370,10 @@ export interface paths {
         };
         /**
          * Todo Stats
-         * @description Counts of the personal list, for "N items left" without paging through it.
+         * @description How many todos your personal list has, open and completed: for "N items left"
+         *     without paging through it.
          */
-        get: operations["todo_stats_todo_stats_get"];
+        get: operations["todo_stats"];
         put?: never;
         post?: never;
         delete?: never;
@@ -363,147 +389,256 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read Todo */
-        get: operations["read_todo_todo__todo_id__get"];
+        /**
+         * Read Todo
+         * @description One todo, from any list you are a member of, with its version in `ETag`.
+         */
+        get: operations["read_todo"];
         /**
          * Update Todo
-         * @description Partial update (PUT and PATCH alike); editors and owners only. With `If-Match`,
-         *     a stale version is a 412. A `list_id` moves the todo (editor on both lists).
+         * @description Change some of a todo's fields: those in the body, the others stay. Editors and
+         *     owners of its list only. With `If-Match`, the change is made only if the todo is
+         *     still at that version (412 otherwise): nobody's edit is silently overwritten.
+         *     A `list_id` moves the todo to that list. PUT does the same as PATCH, for the
+         *     original clients.
          */
-        put: operations["update_todo_todo__todo_id__put"];
+        put: operations["update_todo_by_put"];
         post?: never;
         /**
          * Delete Todo
-         * @description Editors and owners only. With `If-Match`, a stale version is a 412.
+         * @description Delete a todo (editors and owners of its list). With `If-Match`, only if it is
+         *     still at that version (412 otherwise). Answers `{}`.
          */
-        delete: operations["delete_todo_todo__todo_id__delete"];
+        delete: operations["delete_todo"];
         options?: never;
         head?: never;
         /**
          * Update Todo
-         * @description Partial update (PUT and PATCH alike); editors and owners only. With `If-Match`,
-         *     a stale version is a 412. A `list_id` moves the todo (editor on both lists).
+         * @description Change some of a todo's fields: those in the body, the others stay. Editors and
+         *     owners of its list only. With `If-Match`, the change is made only if the todo is
+         *     still at that version (412 otherwise): nobody's edit is silently overwritten.
+         *     A `list_id` moves the todo to that list. PUT does the same as PATCH, for the
+         *     original clients.
          */
-        patch: operations["update_todo_todo__todo_id__patch"];
+        patch: operations["update_todo"];
         trace?: never;
     };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** Body_login_auth_login_post */
-        Body_login_auth_login_post: {
-            /** Client Id */
+        /**
+         * Body_login
+         * @description OAuth2's password grant, as an HTML form.
+         * @example {
+         *       "password": "correct horse battery",
+         *       "username": "user1"
+         *     }
+         */
+        Body_login: {
+            /**
+             * Client Id
+             * @description Ignored (OAuth2 client authentication is not used).
+             */
             client_id?: string | null;
             /**
              * Client Secret
              * Format: password
+             * @description Ignored (OAuth2 client authentication is not used).
              */
             client_secret?: string | null;
-            /** Grant Type */
+            /**
+             * Grant Type
+             * @description OAuth2's grant type: "password" or absent.
+             */
             grant_type?: string | null;
             /**
              * Password
              * Format: password
+             * @description The account's password.
              */
             password: string;
             /**
              * Scope
+             * @description Ignored: a token grants everything the account may do.
              * @default
              */
             scope?: string;
-            /** Username */
+            /**
+             * Username
+             * @description The account's name.
+             */
             username: string;
         };
-        /** DeletedCount */
+        /**
+         * DeletedCount
+         * @description What a bulk delete did.
+         * @example {
+         *       "deleted": 2
+         *     }
+         */
         DeletedCount: {
-            /** Deleted */
+            /**
+             * Deleted
+             * @description How many todos were deleted.
+             */
             deleted: number;
         };
         /**
          * Empty
-         * @description `{}`: original clients call `.json()` on a delete's response.
+         * @description Nothing to say: done.
+         * @example {}
          */
         Empty: Record<string, never>;
-        /** ErrorDetail */
+        /**
+         * ErrorDetail
+         * @description Why the request failed, in words meant for people.
+         */
         ErrorDetail: {
-            /** Detail */
+            /**
+             * Detail
+             * @description What went wrong, and what to do about it.
+             */
             detail: string;
         };
-        /** HTTPValidationError */
+        /**
+         * HTTPValidationError
+         * @description Why the request does not fit the schema.
+         */
         HTTPValidationError: {
-            /** Detail */
+            /**
+             * Detail
+             * @description One per problem.
+             */
             detail?: components["schemas"]["ValidationError"][];
         };
-        /** Health */
+        /**
+         * Health
+         * @description The process is up.
+         * @example {
+         *       "instance": "backend-1:4242",
+         *       "status": "ok"
+         *     }
+         */
         Health: {
-            /** Instance */
+            /**
+             * Instance
+             * @description Which server process answered (host name and process id).
+             * @example backend-1:4242
+             */
             instance: string;
-            /** Status */
+            /**
+             * Status
+             * @description "ok", or "ready" for `/readyz`.
+             * @example ok
+             */
             status: string;
         };
-        /** ListCreate */
+        /**
+         * ListCreate
+         * @description A new list.
+         * @example {
+         *       "name": "Groceries"
+         *     }
+         */
         ListCreate: {
-            /** Name */
+            /**
+             * Name
+             * @description One line: something visible, no NUL.
+             */
             name: string;
         };
-        /** ListDeleted */
+        /**
+         * ListDeleted
+         * @description A list was deleted, with its todos.
+         */
         ListDeleted: {
             /**
              * List Id
              * Format: uuid
+             * @description The list the change happened in.
              */
             list_id: string;
             /**
-             * @description discriminator enum property added by openapi-typescript
+             * @description The kind of event; also the SSE message's `event:` name. (enum property replaced by openapi-typescript)
              * @enum {string}
              */
             type: "list.deleted";
         };
         /**
          * ListPublic
-         * @description A list as one of its members sees it: `role` is the caller's own.
+         * @description A list as one of its members sees it.
+         * @example {
+         *       "created_at": "2026-11-29T09:00:00Z",
+         *       "id": "7c9e6679-7425-40de-944b-e07fc1f90ae7",
+         *       "name": "Groceries",
+         *       "personal": false,
+         *       "role": "owner"
+         *     }
          */
         ListPublic: {
             /**
              * Created At
              * Format: date-time
+             * @description When it was created.
              */
             created_at: string;
             /**
              * Id
              * Format: uuid
+             * @description The list's id, for `/lists/{list_id}`.
              */
             id: string;
-            /** Name */
+            /**
+             * Name
+             * @description What its members call it.
+             */
             name: string;
             /**
              * Personal
-             * @description The caller's own list: never shared, never deleted.
+             * @description Your own list: never shared, never deleted.
              */
             personal: boolean;
+            /** @description Your role in it. */
             role: components["schemas"]["Role"];
         };
-        /** ListRename */
+        /**
+         * ListRename
+         * @description A list's new name.
+         * @example {
+         *       "name": "Weekend groceries"
+         *     }
+         */
         ListRename: {
-            /** Name */
+            /**
+             * Name
+             * @description One line: something visible, no NUL.
+             */
             name: string;
         };
-        /** ListRenamed */
+        /**
+         * ListRenamed
+         * @description A list has a new name.
+         */
         ListRenamed: {
             /**
              * List Id
              * Format: uuid
+             * @description The list the change happened in.
              */
             list_id: string;
-            /** Name */
+            /**
+             * Name
+             * @description The new name.
+             */
             name: string;
             /**
-             * @description discriminator enum property added by openapi-typescript
+             * @description The kind of event; also the SSE message's `event:` name. (enum property replaced by openapi-typescript)
              * @enum {string}
              */
             type: "list.renamed";
         };
+        /** @description One message of `GET /events`; `type` tells which. */
         LiveEvent: components["schemas"]["Ready"] | components["schemas"]["Resync"] | components["schemas"]["SessionEnded"] | components["schemas"]["TodoChanged"] | components["schemas"]["TodoMoved"] | components["schemas"]["TodoDeleted"] | components["schemas"]["ListRenamed"] | components["schemas"]["ListDeleted"] | components["schemas"]["MemberAdded"] | components["schemas"]["MemberUpdated"] | components["schemas"]["MemberRemoved"];
         /**
          * MemberAdded
@@ -514,23 +649,42 @@ export interface components {
             /**
              * List Id
              * Format: uuid
+             * @description The list the change happened in.
              */
             list_id: string;
-            /** List Name */
+            /**
+             * List Name
+             * @description The list's name.
+             */
             list_name: string;
-            /** Name */
+            /**
+             * Name
+             * @description The member's account name.
+             */
             name: string;
+            /** @description The new member's role. */
             role: components["schemas"]["Role"];
             /**
-             * @description discriminator enum property added by openapi-typescript
+             * @description The kind of event; also the SSE message's `event:` name. (enum property replaced by openapi-typescript)
              * @enum {string}
              */
             type: "member.added";
         };
-        /** MemberPublic */
+        /**
+         * MemberPublic
+         * @description A member of a list.
+         * @example {
+         *       "name": "user2",
+         *       "role": "editor"
+         *     }
+         */
         MemberPublic: {
-            /** Name */
+            /**
+             * Name
+             * @description The member's account name.
+             */
             name: string;
+            /** @description What the member may do. */
             role: components["schemas"]["Role"];
         };
         /**
@@ -541,55 +695,116 @@ export interface components {
             /**
              * List Id
              * Format: uuid
+             * @description The list the change happened in.
              */
             list_id: string;
-            /** Name */
+            /**
+             * Name
+             * @description The member's account name.
+             */
             name: string;
             /**
-             * @description discriminator enum property added by openapi-typescript
+             * @description The kind of event; also the SSE message's `event:` name. (enum property replaced by openapi-typescript)
              * @enum {string}
              */
             type: "member.removed";
         };
-        /** MemberRole */
+        /**
+         * MemberRole
+         * @description The role to give a member.
+         * @example {
+         *       "role": "editor"
+         *     }
+         */
         MemberRole: {
+            /** @description What the member may do. */
             role: components["schemas"]["Role"];
         };
-        /** MemberUpdated */
+        /**
+         * MemberUpdated
+         * @description A member's role changed.
+         */
         MemberUpdated: {
             /**
              * List Id
              * Format: uuid
+             * @description The list the change happened in.
              */
             list_id: string;
-            /** Name */
+            /**
+             * Name
+             * @description The member's account name.
+             */
             name: string;
+            /** @description The member's new role. */
             role: components["schemas"]["Role"];
             /**
-             * @description discriminator enum property added by openapi-typescript
+             * @description The kind of event; also the SSE message's `event:` name. (enum property replaced by openapi-typescript)
              * @enum {string}
              */
             type: "member.updated";
         };
-        /** PasswordChange */
+        /**
+         * PasswordChange
+         * @description A new password, with the current one.
+         * @example {
+         *       "current_password": "correct horse battery",
+         *       "new_password": "battery staple horse"
+         *     }
+         */
         PasswordChange: {
-            /** Current Password */
+            /**
+             * Current Password
+             * @description The password now.
+             */
             current_password: string;
-            /** New Password */
+            /**
+             * New Password
+             * @description At least 8 characters.
+             */
             new_password: string;
         };
-        /** PasswordConfirmation */
+        /**
+         * PasswordConfirmation
+         * @description The account's password, asked again before a destructive change.
+         * @example {
+         *       "password": "correct horse battery"
+         *     }
+         */
         PasswordConfirmation: {
-            /** Password */
+            /**
+             * Password
+             * @description The password now.
+             */
             password: string;
         };
-        /** Readiness */
+        /**
+         * Readiness
+         * @description The process is up and may take requests.
+         * @example {
+         *       "instance": "backend-1:4242",
+         *       "schema_revision": "0ed4c033b856",
+         *       "status": "ready"
+         *     }
+         */
         Readiness: {
-            /** Instance */
+            /**
+             * Instance
+             * @description Which server process answered (host name and process id).
+             * @example backend-1:4242
+             */
             instance: string;
-            /** Schema Revision */
+            /**
+             * Schema Revision
+             * @description The database schema's Alembic revision.
+             * @example 0ed4c033b856
+             */
             schema_revision: string | null;
-            /** Status */
+            /**
+             * Status
+             * @description "ok", or "ready" for `/readyz`.
+             * @example ok
+             */
             status: string;
         };
         /**
@@ -599,10 +814,13 @@ export interface components {
          *     it shows (it may have missed changes while it was not connected).
          */
         Ready: {
-            /** Resumed */
+            /**
+             * Resumed
+             * @description The events missed since `Last-Event-ID` follow.
+             */
             resumed: boolean;
             /**
-             * @description discriminator enum property added by openapi-typescript
+             * @description The kind of event; also the SSE message's `event:` name. (enum property replaced by openapi-typescript)
              * @enum {string}
              */
             type: "ready";
@@ -614,18 +832,22 @@ export interface components {
          *     follow.
          */
         Resync: {
-            /** Reason */
+            /**
+             * Reason
+             * @description Why the stream could not resume, in words.
+             */
             reason: string;
             /**
-             * @description discriminator enum property added by openapi-typescript
+             * @description The kind of event; also the SSE message's `event:` name. (enum property replaced by openapi-typescript)
              * @enum {string}
              */
             type: "resync";
         };
         /**
          * Role
-         * @description What a member may do in a list. Each role may do everything the one before it
-         *     may (the order is `app.access`'s to decide).
+         * @description What a member may do in a list: a viewer reads the list and its todos; an editor
+         *     also creates, changes, completes and deletes todos; an owner also renames and
+         *     deletes the list and manages its members.
          * @enum {string}
          */
         Role: "viewer" | "editor" | "owner";
@@ -638,6 +860,7 @@ export interface components {
         SessionEnded: {
             /**
              * Reason
+             * @description What ended it.
              * @enum {string}
              */
             reason: "revoked" | "account_deleted" | "expired";
@@ -648,7 +871,7 @@ export interface components {
              */
             token_generation?: number | null;
             /**
-             * @description discriminator enum property added by openapi-typescript
+             * @description The kind of event; also the SSE message's `event:` name. (enum property replaced by openapi-typescript)
              * @enum {string}
              */
             type: "session.ended";
@@ -662,44 +885,63 @@ export interface components {
             /**
              * List Id
              * Format: uuid
+             * @description The list the change happened in.
              */
             list_id: string;
+            /** @description The todo as it is now. */
             todo: components["schemas"]["TodoPublic"];
             /**
-             * @description discriminator enum property added by openapi-typescript
+             * @description The kind of event; also the SSE message's `event:` name. (enum property replaced by openapi-typescript)
              * @enum {string}
              */
             type: "todo.created" | "todo.updated";
         };
-        /** TodoCreate */
+        /**
+         * TodoCreate
+         * @description A new todo.
+         * @example {
+         *       "content": "Oat, 2 litres",
+         *       "title": "Buy milk"
+         *     }
+         */
         TodoCreate: {
             /**
              * Completed
+             * @description Done already.
              * @default false
              */
             completed?: boolean;
             /**
              * Content
+             * @description Free-form notes.
              * @default
              */
             content?: string;
-            /** Title */
+            /**
+             * Title
+             * @description One line: something visible, no NUL.
+             */
             title: string;
         };
-        /** TodoDeleted */
+        /**
+         * TodoDeleted
+         * @description A todo was deleted.
+         */
         TodoDeleted: {
             /**
              * List Id
              * Format: uuid
+             * @description The list the change happened in.
              */
             list_id: string;
             /**
              * Todo Id
              * Format: uuid
+             * @description The deleted todo's id.
              */
             todo_id: string;
             /**
-             * @description discriminator enum property added by openapi-typescript
+             * @description The kind of event; also the SSE message's `event:` name. (enum property replaced by openapi-typescript)
              * @enum {string}
              */
             type: "todo.deleted";
@@ -717,124 +959,241 @@ export interface components {
             /**
              * From List Id
              * Format: uuid
+             * @description The list it was in.
              */
             from_list_id: string;
             /**
              * List Id
              * Format: uuid
+             * @description The list it is in now.
              */
             list_id: string;
+            /** @description The todo as it is now. */
             todo: components["schemas"]["TodoPublic"];
             /**
-             * @description discriminator enum property added by openapi-typescript
+             * @description The kind of event; also the SSE message's `event:` name. (enum property replaced by openapi-typescript)
              * @enum {string}
              */
             type: "todo.moved";
         };
         /**
          * TodoPublic
-         * @description A todo as clients see it (a plain Pydantic model: validated in Rust, fast).
+         * @description A todo.
+         * @example {
+         *       "completed": false,
+         *       "content": "Oat, 2 litres",
+         *       "created_at": "2026-11-29T09:30:00Z",
+         *       "id": "0f8fad5b-d9cb-469f-a165-70867728950e",
+         *       "list_id": "7c9e6679-7425-40de-944b-e07fc1f90ae7",
+         *       "title": "Buy milk",
+         *       "updated_at": "2026-11-29T10:02:41Z",
+         *       "version": 2
+         *     }
          */
         TodoPublic: {
-            /** Completed */
+            /**
+             * Completed
+             * @description Done.
+             */
             completed: boolean;
-            /** Content */
+            /**
+             * Content
+             * @description Free-form notes; may be empty.
+             */
             content: string;
             /**
              * Created At
              * Format: date-time
+             * @description When it was created; lists are in this order.
              */
             created_at: string;
             /**
              * Id
              * Format: uuid
+             * @description The todo's id, for `/todo/{todo_id}`.
              */
             id: string;
             /**
              * List Id
              * Format: uuid
+             * @description The list it is in.
              */
             list_id: string;
-            /** Title */
+            /**
+             * Title
+             * @description One line.
+             */
             title: string;
             /**
              * Updated At
              * Format: date-time
+             * @description When it last changed.
              */
             updated_at: string;
-            /** Version */
+            /**
+             * Version
+             * @description One more at each change; the `ETag` says it too, for `If-Match`.
+             */
             version: number;
         };
-        /** TodoStats */
+        /**
+         * TodoStats
+         * @description How many todos a list has.
+         * @example {
+         *       "active": 3,
+         *       "completed": 2,
+         *       "total": 5
+         *     }
+         */
         TodoStats: {
-            /** Active */
+            /**
+             * Active
+             * @description Not completed: the "items left".
+             */
             active: number;
-            /** Completed */
+            /**
+             * Completed
+             * @description Completed.
+             */
             completed: number;
-            /** Total */
+            /**
+             * Total
+             * @description All of them.
+             */
             total: number;
         };
         /**
          * TodoUpdate
          * @description Partial update: only the fields present in the body change.
+         * @example {
+         *       "completed": true
+         *     }
+         * @example {
+         *       "content": "",
+         *       "title": "Buy oat milk"
+         *     }
          */
         TodoUpdate: {
-            /** Completed */
+            /**
+             * Completed
+             * @description Done, or not done again.
+             */
             completed?: boolean;
-            /** Content */
+            /**
+             * Content
+             * @description New notes.
+             */
             content?: string;
             /**
              * List Id
              * Format: uuid
-             * @description Moves the todo to this list: needs editor on both lists.
+             * @description Moves the todo to this list: you must be an editor of both lists.
              */
             list_id?: string;
-            /** Title */
+            /**
+             * Title
+             * @description A new title.
+             */
             title?: string;
         };
-        /** Token */
+        /**
+         * Token
+         * @description A bearer token: send it as `Authorization: Bearer <access_token>`.
+         * @example {
+         *       "access_token": "eyJhbGciOiJIUzI1NiJ9.…",
+         *       "token_type": "bearer"
+         *     }
+         */
         Token: {
-            /** Access Token */
+            /**
+             * Access Token
+             * @description The token.
+             */
             access_token: string;
             /**
              * Token Type
+             * @description Always "bearer".
              * @default bearer
              */
             token_type?: string;
         };
-        /** UserCreate */
+        /**
+         * UserCreate
+         * @description A new account.
+         * @example {
+         *       "name": "user4",
+         *       "password": "correct horse battery"
+         *     }
+         */
         UserCreate: {
-            /** Name */
+            /**
+             * Name
+             * @description Letters, digits, `_`, `.` and `-`; unique.
+             */
             name: string;
-            /** Password */
+            /**
+             * Password
+             * @description At least 8 characters.
+             */
             password: string;
         };
-        /** UserPublic */
+        /**
+         * UserPublic
+         * @description An account.
+         * @example {
+         *       "created_at": "2026-11-29T09:00:00Z",
+         *       "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+         *       "name": "user4"
+         *     }
+         */
         UserPublic: {
             /**
              * Created At
              * Format: date-time
+             * @description When it was created.
              */
             created_at: string;
             /**
              * Id
              * Format: uuid
+             * @description The account's id.
              */
             id: string;
-            /** Name */
+            /**
+             * Name
+             * @description The account's name, which others share lists with.
+             */
             name: string;
         };
-        /** ValidationError */
+        /**
+         * ValidationError
+         * @description One problem with the request.
+         */
         ValidationError: {
-            /** Context */
+            /**
+             * Context
+             * @description The bound it broke, where there is one.
+             */
             ctx?: Record<string, never>;
-            /** Input */
+            /**
+             * Input
+             * @description The value that was refused.
+             */
             input?: unknown;
-            /** Location */
+            /**
+             * Location
+             * @description Where: `["body", "title"]`, `["query", "limit"]`, `["header", "if-match"]`.
+             */
             loc: (string | number)[];
-            /** Message */
+            /**
+             * Message
+             * @description What is wrong, in words.
+             */
             msg: string;
-            /** Error Type */
+            /**
+             * Error Type
+             * @description The kind of problem, e.g. `string_too_long`.
+             */
             type: string;
         };
     };
@@ -846,7 +1205,7 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    login_auth_login_post: {
+    login: {
         parameters: {
             query?: never;
             header?: never;
@@ -855,40 +1214,85 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/x-www-form-urlencoded": components["schemas"]["Body_login_auth_login_post"];
+                "application/x-www-form-urlencoded": components["schemas"]["Body_login"];
             };
         };
         responses: {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Token"];
                 };
             };
-            /** @description Unauthorized */
-            401: {
+            /** @description The body cannot be parsed (not JSON, or not a form). */
+            400: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description Validation Error */
+            /** @description No account with this name and password. */
+            401: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description The request does not fit the schema (a field, parameter or header missing, of the wrong type, or out of bounds): `detail` lists each problem and where it is. */
             422: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description Too Many Requests */
+            /** @description Too many failed log-ins for this name or from this address: wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description The database cannot be reached: retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -897,7 +1301,7 @@ export interface operations {
             };
         };
     };
-    signup_auth_signup_post: {
+    signup: {
         parameters: {
             query?: never;
             header?: never;
@@ -913,42 +1317,74 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["UserPublic"];
                 };
             };
-            /** @description Bad Request */
+            /** @description The body cannot be parsed (not JSON, or not a form). */
             400: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description Conflict */
+            /** @description The name is taken. */
             409: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description Validation Error */
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description The request does not fit the schema (a field, parameter or header missing, of the wrong type, or out of bounds): `detail` lists each problem and where it is. */
             422: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
+            /** @description The database cannot be reached: retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
         };
     };
-    stream_events_events_get: {
+    stream_events: {
         parameters: {
             query?: never;
             header?: {
@@ -963,42 +1399,56 @@ export interface operations {
             /** @description A stream of `LiveEvent`s, each an SSE message whose `event` is its `type` and whose `data` is its JSON; a comment line every few seconds keeps it open. */
             200: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "text/event-stream": components["schemas"]["LiveEvent"];
                 };
             };
-            /** @description Unauthorized */
+            /** @description No token, or one that expired or was revoked: log in again. */
             401: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description Validation Error */
+            /** @description The request does not fit the schema (a field, parameter or header missing, of the wrong type, or out of bounds): `detail` lists each problem and where it is. */
             422: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description Too Many Requests */
+            /** @description Your account has as many streams open on this server as it allows (EVENTS_MAX_STREAMS_PER_USER): close one, or retry after `Retry-After`. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description Service Unavailable */
+            /** @description The database cannot be reached: retry after the seconds in `Retry-After`. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1007,7 +1457,7 @@ export interface operations {
             };
         };
     };
-    healthz_healthz_get: {
+    healthz: {
         parameters: {
             query?: never;
             header?: never;
@@ -1019,6 +1469,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1027,7 +1479,7 @@ export interface operations {
             };
         };
     };
-    list_lists_lists_get: {
+    list_lists: {
         parameters: {
             query?: never;
             header?: never;
@@ -1039,15 +1491,32 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ListPublic"][];
                 };
             };
-            /** @description Unauthorized */
+            /** @description No token, or one that expired or was revoked: log in again. */
             401: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description The database cannot be reached: retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1056,7 +1525,7 @@ export interface operations {
             };
         };
     };
-    create_list_lists_post: {
+    create_list: {
         parameters: {
             query?: never;
             header?: never;
@@ -1072,55 +1541,92 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description The path of the resource just created. */
+                    Location?: string;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ListPublic"];
                 };
             };
-            /** @description Bad Request */
+            /** @description The body cannot be parsed (not JSON, or not a form). */
             400: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description Unauthorized */
+            /** @description No token, or one that expired or was revoked: log in again. */
             401: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description Conflict */
+            /** @description You own as many lists as an account may. */
             409: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description Validation Error */
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description The request does not fit the schema (a field, parameter or header missing, of the wrong type, or out of bounds): `detail` lists each problem and where it is. */
             422: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
+            /** @description The database cannot be reached: retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
         };
     };
-    read_list_lists__list_id__get: {
+    read_list: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description The list's id (`GET /lists` has them all). */
                 list_id: string;
             };
             cookie?: never;
@@ -1130,46 +1636,68 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ListPublic"];
                 };
             };
-            /** @description Unauthorized */
+            /** @description No token, or one that expired or was revoked: log in again. */
             401: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description Not Found */
+            /** @description No such list among yours. */
             404: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description Validation Error */
+            /** @description The request does not fit the schema (a field, parameter or header missing, of the wrong type, or out of bounds): `detail` lists each problem and where it is. */
             422: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
+            /** @description The database cannot be reached: retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
         };
     };
-    delete_list_lists__list_id__delete: {
+    delete_list: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description The list's id (`GET /lists` has them all). */
                 list_id: string;
             };
             cookie?: never;
@@ -1179,64 +1707,90 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Empty"];
                 };
             };
-            /** @description Unauthorized */
+            /** @description No token, or one that expired or was revoked: log in again. */
             401: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description Forbidden */
+            /** @description Only the list's owners may do this. */
             403: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description Not Found */
+            /** @description No such list among yours. */
             404: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description Conflict */
+            /** @description It is a personal list: those go only with their account. */
             409: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description Validation Error */
+            /** @description The request does not fit the schema (a field, parameter or header missing, of the wrong type, or out of bounds): `detail` lists each problem and where it is. */
             422: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
+            /** @description The database cannot be reached: retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
         };
     };
-    rename_list_lists__list_id__patch: {
+    rename_list: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description The list's id (`GET /lists` has them all). */
                 list_id: string;
             };
             cookie?: never;
@@ -1250,64 +1804,101 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ListPublic"];
                 };
             };
-            /** @description Bad Request */
+            /** @description The body cannot be parsed (not JSON, or not a form). */
             400: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description Unauthorized */
+            /** @description No token, or one that expired or was revoked: log in again. */
             401: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description Forbidden */
+            /** @description Only the list's owners may do this. */
             403: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description Not Found */
+            /** @description No such list among yours. */
             404: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description Validation Error */
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description The request does not fit the schema (a field, parameter or header missing, of the wrong type, or out of bounds): `detail` lists each problem and where it is. */
             422: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
+            /** @description The database cannot be reached: retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
         };
     };
-    list_members_lists__list_id__members_get: {
+    list_members: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description The list's id (`GET /lists` has them all). */
                 list_id: string;
             };
             cookie?: never;
@@ -1317,48 +1908,70 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["MemberPublic"][];
                 };
             };
-            /** @description Unauthorized */
+            /** @description No token, or one that expired or was revoked: log in again. */
             401: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description Not Found */
+            /** @description No such list among yours. */
             404: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description Validation Error */
+            /** @description The request does not fit the schema (a field, parameter or header missing, of the wrong type, or out of bounds): `detail` lists each problem and where it is. */
             422: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
+            /** @description The database cannot be reached: retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
         };
     };
-    put_member_lists__list_id__members__name__put: {
+    put_member: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description The list's id (`GET /lists` has them all). */
                 list_id: string;
-                /** @description A user name. */
+                /** @description The member's account name. */
                 name: string;
             };
             cookie?: never;
@@ -1372,84 +1985,125 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["MemberPublic"];
                 };
             };
-            /** @description Created */
+            /** @description `name` is a new member. */
             201: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["MemberPublic"];
                 };
             };
-            /** @description Bad Request */
+            /** @description The body cannot be parsed (not JSON, or not a form). */
             400: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description Unauthorized */
+            /** @description No token, or one that expired or was revoked: log in again. */
             401: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description Forbidden */
+            /** @description Only the list's owners may do this. */
             403: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description Not Found */
+            /** @description No such list among yours, or no account with that name. */
             404: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description Conflict */
+            /** @description It is a personal list (never shared), the list has as many members as a list may, or the change would leave the list without an owner. */
             409: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description Validation Error */
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description The request does not fit the schema (a field, parameter or header missing, of the wrong type, or out of bounds): `detail` lists each problem and where it is. */
             422: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
+            /** @description The database cannot be reached: retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
         };
     };
-    remove_member_lists__list_id__members__name__delete: {
+    remove_member: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description The list's id (`GET /lists` has them all). */
                 list_id: string;
-                /** @description A user name. */
+                /** @description The member's account name. */
                 name: string;
             };
             cookie?: never;
@@ -1459,68 +2113,97 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Empty"];
                 };
             };
-            /** @description Unauthorized */
+            /** @description No token, or one that expired or was revoked: log in again. */
             401: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description Forbidden */
+            /** @description Only owners may remove someone other than themselves. */
             403: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description Not Found */
+            /** @description No such list among yours, or `name` is not a member. */
             404: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description Conflict */
+            /** @description `name` is the list's last owner: make someone else owner first. */
             409: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description Validation Error */
+            /** @description The request does not fit the schema (a field, parameter or header missing, of the wrong type, or out of bounds): `detail` lists each problem and where it is. */
             422: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
+            /** @description The database cannot be reached: retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
         };
     };
-    list_list_todos_lists__list_id__todos_get: {
+    list_list_todos: {
         parameters: {
             query?: {
+                /** @description Only completed todos (true) or only open ones (false); all if absent. */
                 completed?: boolean | null;
+                /** @description At most this many todos per page. */
                 limit?: number;
+                /** @description Where the previous page ended: copy it from that page's `Link` header. */
                 cursor?: string | null;
             };
             header?: never;
             path: {
+                /** @description The list's id (`GET /lists` has them all). */
                 list_id: string;
             };
             cookie?: never;
@@ -1530,42 +2213,65 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The next page, while there is one: `</todo?cursor=…&limit=50>; rel="next"` (a path on this server). Absent on the last page. */
+                    Link?: string;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TodoPublic"][];
                 };
             };
-            /** @description Unauthorized */
+            /** @description No token, or one that expired or was revoked: log in again. */
             401: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description Not Found */
+            /** @description No such list among yours. */
             404: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description Validation Error */
+            /** @description The request does not fit the schema (a field, parameter or header missing, of the wrong type, or out of bounds): `detail` lists each problem and where it is. */
             422: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
+            /** @description The database cannot be reached: retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
         };
     };
-    create_list_todo_lists__list_id__todos_post: {
+    create_list_todo: {
         parameters: {
             query?: never;
             header?: {
@@ -1573,6 +2279,7 @@ export interface operations {
                 "idempotency-key"?: string;
             };
             path: {
+                /** @description The list's id (`GET /lists` has them all). */
                 list_id: string;
             };
             cookie?: never;
@@ -1586,67 +2293,108 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description The todo's version as an entity tag, e.g. `"3"`. Send it back in `If-Match` to change or delete the todo only if nobody has changed it since. */
+                    ETag?: string;
+                    /** @description The path of the resource just created. */
+                    Location?: string;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TodoPublic"];
                 };
             };
-            /** @description Bad Request */
+            /** @description The body cannot be parsed (not JSON, or not a form). */
             400: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description Unauthorized */
+            /** @description No token, or one that expired or was revoked: log in again. */
             401: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description Forbidden */
+            /** @description You are a viewer of the list: only editors and owners change todos. */
             403: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description Not Found */
+            /** @description No such list among yours. */
             404: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description Validation Error */
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description The request does not fit the schema (a field, parameter or header missing, of the wrong type, or out of bounds): `detail` lists each problem and where it is. */
             422: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
+            /** @description The database cannot be reached: retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
         };
     };
-    delete_completed_list_todos_lists__list_id__todos_delete: {
+    delete_completed_list_todos: {
         parameters: {
             query: {
-                /** @description Must be true: deletes completed todos. */
+                /** @description Must be `true`: deletes the completed todos. */
                 completed: true;
             };
             header?: never;
             path: {
+                /** @description The list's id (`GET /lists` has them all). */
                 list_id: string;
             };
             cookie?: never;
@@ -1656,55 +2404,79 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["DeletedCount"];
                 };
             };
-            /** @description Unauthorized */
+            /** @description No token, or one that expired or was revoked: log in again. */
             401: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description Forbidden */
+            /** @description You are a viewer of the list: only editors and owners change todos. */
             403: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description Not Found */
+            /** @description No such list among yours. */
             404: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description Validation Error */
+            /** @description The request does not fit the schema (a field, parameter or header missing, of the wrong type, or out of bounds): `detail` lists each problem and where it is. */
             422: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
+            /** @description The database cannot be reached: retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
         };
     };
-    list_todo_stats_lists__list_id__todos_stats_get: {
+    list_todo_stats: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description The list's id (`GET /lists` has them all). */
                 list_id: string;
             };
             cookie?: never;
@@ -1714,42 +2486,63 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TodoStats"];
                 };
             };
-            /** @description Unauthorized */
+            /** @description No token, or one that expired or was revoked: log in again. */
             401: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description Not Found */
+            /** @description No such list among yours. */
             404: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description Validation Error */
+            /** @description The request does not fit the schema (a field, parameter or header missing, of the wrong type, or out of bounds): `detail` lists each problem and where it is. */
             422: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
+            /** @description The database cannot be reached: retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
         };
     };
-    read_me_me_get: {
+    read_me: {
         parameters: {
             query?: never;
             header?: never;
@@ -1761,15 +2554,32 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["UserPublic"];
                 };
             };
-            /** @description Unauthorized */
+            /** @description No token, or one that expired or was revoked: log in again. */
             401: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description The database cannot be reached: retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1778,7 +2588,7 @@ export interface operations {
             };
         };
     };
-    delete_account_me_delete: {
+    delete_account: {
         parameters: {
             query?: never;
             header?: never;
@@ -1794,49 +2604,87 @@ export interface operations {
             /** @description Successful Response */
             204: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Bad Request */
+            /** @description The body cannot be parsed (not JSON, or not a form). */
             400: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description Unauthorized */
+            /** @description No token, or one that expired or was revoked: log in again. */
             401: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description Forbidden */
+            /** @description `current_password` (or `password`) is not the account's password. */
             403: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description Validation Error */
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description The request does not fit the schema (a field, parameter or header missing, of the wrong type, or out of bounds): `detail` lists each problem and where it is. */
             422: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description Too Many Requests */
+            /** @description Too many wrong passwords for this account: wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description The database cannot be reached: retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1845,7 +2693,7 @@ export interface operations {
             };
         };
     };
-    log_out_everywhere_me_logout_all_post: {
+    log_out_everywhere: {
         parameters: {
             query?: never;
             header?: never;
@@ -1857,13 +2705,30 @@ export interface operations {
             /** @description Successful Response */
             204: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Unauthorized */
+            /** @description No token, or one that expired or was revoked: log in again. */
             401: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description The database cannot be reached: retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1872,7 +2737,7 @@ export interface operations {
             };
         };
     };
-    change_password_me_password_put: {
+    change_password: {
         parameters: {
             query?: never;
             header?: never;
@@ -1888,51 +2753,89 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Token"];
                 };
             };
-            /** @description Bad Request */
+            /** @description The body cannot be parsed (not JSON, or not a form). */
             400: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description Unauthorized */
+            /** @description No token, or one that expired or was revoked: log in again. */
             401: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description Forbidden */
+            /** @description `current_password` (or `password`) is not the account's password. */
             403: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description Validation Error */
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description The request does not fit the schema (a field, parameter or header missing, of the wrong type, or out of bounds): `detail` lists each problem and where it is. */
             422: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description Too Many Requests */
+            /** @description Too many wrong passwords for this account: wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description The database cannot be reached: retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1941,7 +2844,7 @@ export interface operations {
             };
         };
     };
-    readyz_readyz_get: {
+    readyz: {
         parameters: {
             query?: never;
             header?: never;
@@ -1953,15 +2856,21 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Readiness"];
                 };
             };
-            /** @description Service Unavailable */
+            /** @description Not ready: the database does not answer, or its schema is not at the migrations' head (`detail` says which). */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1970,11 +2879,14 @@ export interface operations {
             };
         };
     };
-    list_todos_todo_get: {
+    list_todos: {
         parameters: {
             query?: {
+                /** @description Only completed todos (true) or only open ones (false); all if absent. */
                 completed?: boolean | null;
+                /** @description At most this many todos per page. */
                 limit?: number;
+                /** @description Where the previous page ended: copy it from that page's `Link` header. */
                 cursor?: string | null;
             };
             header?: never;
@@ -1986,33 +2898,54 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The next page, while there is one: `</todo?cursor=…&limit=50>; rel="next"` (a path on this server). Absent on the last page. */
+                    Link?: string;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TodoPublic"][];
                 };
             };
-            /** @description Unauthorized */
+            /** @description No token, or one that expired or was revoked: log in again. */
             401: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description Validation Error */
+            /** @description The request does not fit the schema (a field, parameter or header missing, of the wrong type, or out of bounds): `detail` lists each problem and where it is. */
             422: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
+            /** @description The database cannot be reached: retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
         };
     };
-    create_todo_todo_post: {
+    create_todo: {
         parameters: {
             query?: never;
             header?: {
@@ -2031,45 +2964,81 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description The todo's version as an entity tag, e.g. `"3"`. Send it back in `If-Match` to change or delete the todo only if nobody has changed it since. */
+                    ETag?: string;
+                    /** @description The path of the resource just created. */
+                    Location?: string;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TodoPublic"];
                 };
             };
-            /** @description Bad Request */
+            /** @description The body cannot be parsed (not JSON, or not a form). */
             400: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description Unauthorized */
+            /** @description No token, or one that expired or was revoked: log in again. */
             401: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description Validation Error */
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description The request does not fit the schema (a field, parameter or header missing, of the wrong type, or out of bounds): `detail` lists each problem and where it is. */
             422: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
+            /** @description The database cannot be reached: retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
         };
     };
-    delete_completed_todos_todo_delete: {
+    delete_completed_todos: {
         parameters: {
             query: {
-                /** @description Must be true: deletes completed todos. */
+                /** @description Must be `true`: deletes the completed todos. */
                 completed: true;
             };
             header?: never;
@@ -2081,33 +3050,52 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["DeletedCount"];
                 };
             };
-            /** @description Unauthorized */
+            /** @description No token, or one that expired or was revoked: log in again. */
             401: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description Validation Error */
+            /** @description The request does not fit the schema (a field, parameter or header missing, of the wrong type, or out of bounds): `detail` lists each problem and where it is. */
             422: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
+            /** @description The database cannot be reached: retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
         };
     };
-    todo_stats_todo_stats_get: {
+    todo_stats: {
         parameters: {
             query?: never;
             header?: never;
@@ -2119,15 +3107,32 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TodoStats"];
                 };
             };
-            /** @description Unauthorized */
+            /** @description No token, or one that expired or was revoked: log in again. */
             401: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description The database cannot be reached: retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2136,11 +3141,12 @@ export interface operations {
             };
         };
     };
-    read_todo_todo__todo_id__get: {
+    read_todo: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description The todo's id. */
                 todo_id: string;
             };
             cookie?: never;
@@ -2150,42 +3156,65 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The todo's version as an entity tag, e.g. `"3"`. Send it back in `If-Match` to change or delete the todo only if nobody has changed it since. */
+                    ETag?: string;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TodoPublic"];
                 };
             };
-            /** @description Unauthorized */
+            /** @description No token, or one that expired or was revoked: log in again. */
             401: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description Not Found */
+            /** @description No such todo in the lists you are a member of. */
             404: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description Validation Error */
+            /** @description The request does not fit the schema (a field, parameter or header missing, of the wrong type, or out of bounds): `detail` lists each problem and where it is. */
             422: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
+            /** @description The database cannot be reached: retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
         };
     };
-    update_todo_todo__todo_id__put: {
+    update_todo_by_put: {
         parameters: {
             query?: never;
             header?: {
@@ -2193,6 +3222,7 @@ export interface operations {
                 "if-match"?: string;
             };
             path: {
+                /** @description The todo's id. */
                 todo_id: string;
             };
             cookie?: never;
@@ -2206,69 +3236,109 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The todo's version as an entity tag, e.g. `"3"`. Send it back in `If-Match` to change or delete the todo only if nobody has changed it since. */
+                    ETag?: string;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TodoPublic"];
                 };
             };
-            /** @description Bad Request */
+            /** @description The body cannot be parsed (not JSON, or not a form). */
             400: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description Unauthorized */
+            /** @description No token, or one that expired or was revoked: log in again. */
             401: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description Forbidden */
+            /** @description You are a viewer of the todo's list, or, for a move, not an editor of the list named by `list_id`. */
             403: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description Not Found */
+            /** @description No such todo in the lists you are a member of, or no such list for a move. */
             404: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description Precondition Failed */
+            /** @description `If-Match` does not name the todo's current version: someone changed it. */
             412: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description Validation Error */
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description The request does not fit the schema (a field, parameter or header missing, of the wrong type, or out of bounds): `detail` lists each problem and where it is. */
             422: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
+            /** @description The database cannot be reached: retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
         };
     };
-    delete_todo_todo__todo_id__delete: {
+    delete_todo: {
         parameters: {
             query?: never;
             header?: {
@@ -2276,6 +3346,7 @@ export interface operations {
                 "if-match"?: string;
             };
             path: {
+                /** @description The todo's id. */
                 todo_id: string;
             };
             cookie?: never;
@@ -2285,60 +3356,85 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Empty"];
                 };
             };
-            /** @description Unauthorized */
+            /** @description No token, or one that expired or was revoked: log in again. */
             401: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description Forbidden */
+            /** @description You are a viewer of the list: only editors and owners change todos. */
             403: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description Not Found */
+            /** @description No such todo in the lists you are a member of. */
             404: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description Precondition Failed */
+            /** @description `If-Match` does not name the todo's current version: someone changed it. */
             412: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description Validation Error */
+            /** @description The request does not fit the schema (a field, parameter or header missing, of the wrong type, or out of bounds): `detail` lists each problem and where it is. */
             422: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
+            /** @description The database cannot be reached: retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
         };
     };
-    update_todo_todo__todo_id__patch: {
+    update_todo: {
         parameters: {
             query?: never;
             header?: {
@@ -2346,6 +3442,7 @@ export interface operations {
                 "if-match"?: string;
             };
             path: {
+                /** @description The todo's id. */
                 todo_id: string;
             };
             cookie?: never;
@@ -2359,64 +3456,104 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The todo's version as an entity tag, e.g. `"3"`. Send it back in `If-Match` to change or delete the todo only if nobody has changed it since. */
+                    ETag?: string;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TodoPublic"];
                 };
             };
-            /** @description Bad Request */
+            /** @description The body cannot be parsed (not JSON, or not a form). */
             400: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description Unauthorized */
+            /** @description No token, or one that expired or was revoked: log in again. */
             401: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description Forbidden */
+            /** @description You are a viewer of the todo's list, or, for a move, not an editor of the list named by `list_id`. */
             403: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description Not Found */
+            /** @description No such todo in the lists you are a member of, or no such list for a move. */
             404: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description Precondition Failed */
+            /** @description `If-Match` does not name the todo's current version: someone changed it. */
             412: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description Validation Error */
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description The request does not fit the schema (a field, parameter or header missing, of the wrong type, or out of bounds): `detail` lists each problem and where it is. */
             422: {
                 headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description The database cannot be reached: retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
         };

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import uuid
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Header, HTTPException, Query, Request, status
+from fastapi import Depends, Header, HTTPException, Path, Query, Request, status
 from fastapi.security import OAuth2PasswordBearer
 
 from app.broker import Broker
@@ -202,12 +203,27 @@ class TodoPageQuery:
 
 
 async def todo_page_query(
-    completed: bool | None = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
-    cursor: Annotated[str | None, Query(max_length=256)] = None,
+    completed: Annotated[
+        bool | None,
+        Query(description="Only completed todos (true) or only open ones (false); all if absent."),
+    ] = None,
+    limit: Annotated[
+        int, Query(ge=1, le=MAX_PAGE_SIZE, description="At most this many todos per page.")
+    ] = DEFAULT_PAGE_SIZE,
+    cursor: Annotated[
+        str | None,
+        Query(
+            max_length=256,
+            description="Where the previous page ended: copy it from that page's `Link` header.",
+        ),
+    ] = None,
 ) -> TodoPageQuery:
     after = TodoCursor.decode(cursor) if cursor else None
     return TodoPageQuery(completed=completed, limit=limit, after=after)
 
 
 TodoPageQueryDep = Annotated[TodoPageQuery, Depends(todo_page_query)]
+
+# Path parameters more than one route module names.
+TodoId = Annotated[uuid.UUID, Path(description="The todo's id.")]
+ListId = Annotated[uuid.UUID, Path(description="The list's id (`GET /lists` has them all).")]

@@ -4,26 +4,49 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from starlette.status import HTTP_422_UNPROCESSABLE_CONTENT
 
 from app.errors import AppError, InvalidInputError
 
 
 class ErrorDetail(BaseModel):
-    detail: str
+    """Why the request failed, in words meant for people."""
+
+    detail: str = Field(description="What went wrong, and what to do about it.")
 
 
-def error_responses(*codes: int) -> dict[int | str, dict[str, object]]:
-    """OpenAPI documentation for the error statuses an operation can return. (422 is
-    FastAPI's own validation-error shape, documented automatically.)"""
+# What a status means when an operation has nothing more specific to say.
+ERROR_MEANINGS: dict[int, str] = {
+    401: "No token, or one that expired or was revoked: log in again.",
+    403: "Your role in the list does not allow this; `detail` names the role it needs.",
+    404: "No such resource among those you can see.",
+    409: "The change conflicts with the current state; `detail` says how.",
+    412: "`If-Match` names a version that is no longer current: read it again, then retry.",
+    429: "Too many requests: retry after the number of seconds in `Retry-After`.",
+    503: "The database cannot be reached: retry after the seconds in `Retry-After`.",
+}
+
+
+def error_responses(
+    *codes: int, meanings: Mapping[int, str] | None = None
+) -> dict[int | str, dict[str, object]]:
+    """OpenAPI documentation for the error statuses an operation can return: `meanings`
+    says what a status means for this operation, where ERROR_MEANINGS is too general.
+    (422 is FastAPI's own validation-error shape, documented automatically.)"""
+    meanings = meanings or {}
     assert 422 not in codes, "422 is documented by FastAPI"
-    return {code: {"model": ErrorDetail} for code in codes}
+    assert set(meanings) <= set(codes), "a meaning for a status the operation does not list"
+    return {
+        code: {"model": ErrorDetail, "description": meanings.get(code, ERROR_MEANINGS[code])}
+        for code in codes
+    }
 
 
 async def _app_error(_: Request, exc: Exception) -> JSONResponse:

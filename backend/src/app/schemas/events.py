@@ -9,7 +9,7 @@ transaction as the change itself (`app.models.events`); `ready`, `resync` and
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -17,13 +17,24 @@ from app.schemas.lists import Role
 from app.schemas.todos import TodoPublic
 
 
+# Fields several events share, described once.
+def event_type(name: str | None = None) -> Any:
+    """The `type` field: the event's kind, `name` where the class has only one."""
+    description = "The kind of event; also the SSE message's `event:` name."
+    return Field(description=description) if name is None else Field(name, description=description)
+
+
+ListId = Annotated[uuid.UUID, Field(description="The list the change happened in.")]
+MemberName = Annotated[str, Field(description="The member's account name.")]
+
+
 class Ready(BaseModel):
     """Always the first event. `resumed`: the `Last-Event-ID` was honoured and the events
     missed since follow; false for a fresh start, after which a client refetches what
     it shows (it may have missed changes while it was not connected)."""
 
-    type: Literal["ready"] = "ready"
-    resumed: bool
+    type: Literal["ready"] = event_type("ready")
+    resumed: bool = Field(description="The events missed since `Last-Event-ID` follow.")
 
 
 class Resync(BaseModel):
@@ -31,8 +42,8 @@ class Resync(BaseModel):
     unreadable, or too many events behind): refetch everything shown. Live events
     follow."""
 
-    type: Literal["resync"] = "resync"
-    reason: str
+    type: Literal["resync"] = event_type("resync")
+    reason: str = Field(description="Why the stream could not resume, in words.")
 
 
 class SessionEnded(BaseModel):
@@ -40,8 +51,8 @@ class SessionEnded(BaseModel):
     deleted, expired). The stream ends after this event; reconnecting with the same
     token gets a 401."""
 
-    type: Literal["session.ended"] = "session.ended"
-    reason: Literal["revoked", "account_deleted", "expired"]
+    type: Literal["session.ended"] = event_type("session.ended")
+    reason: Literal["revoked", "account_deleted", "expired"] = Field(description="What ended it.")
     token_generation: int | None = Field(
         default=None, description="Tokens issued before this generation no longer work."
     )
@@ -51,62 +62,70 @@ class TodoChanged(BaseModel):
     """A todo was created, or changed in any way (completion included): `todo` is its
     new state, `todo.version` one more than before."""
 
-    type: Literal["todo.created", "todo.updated"]
-    list_id: uuid.UUID
-    todo: TodoPublic
+    type: Literal["todo.created", "todo.updated"] = event_type()
+    list_id: ListId
+    todo: TodoPublic = Field(description="The todo as it is now.")
 
 
 class TodoMoved(BaseModel):
     """A todo moved from `from_list_id` to `list_id`; members of either list get this."""
 
-    type: Literal["todo.moved"] = "todo.moved"
-    list_id: uuid.UUID
-    from_list_id: uuid.UUID
-    todo: TodoPublic
+    type: Literal["todo.moved"] = event_type("todo.moved")
+    list_id: uuid.UUID = Field(description="The list it is in now.")
+    from_list_id: uuid.UUID = Field(description="The list it was in.")
+    todo: TodoPublic = Field(description="The todo as it is now.")
 
 
 class TodoDeleted(BaseModel):
-    type: Literal["todo.deleted"] = "todo.deleted"
-    list_id: uuid.UUID
-    todo_id: uuid.UUID
+    """A todo was deleted."""
+
+    type: Literal["todo.deleted"] = event_type("todo.deleted")
+    list_id: ListId
+    todo_id: uuid.UUID = Field(description="The deleted todo's id.")
     version: int = Field(description="The last version the todo had.")
 
 
 class ListRenamed(BaseModel):
-    type: Literal["list.renamed"] = "list.renamed"
-    list_id: uuid.UUID
-    name: str
+    """A list has a new name."""
+
+    type: Literal["list.renamed"] = event_type("list.renamed")
+    list_id: ListId
+    name: str = Field(description="The new name.")
 
 
 class ListDeleted(BaseModel):
-    type: Literal["list.deleted"] = "list.deleted"
-    list_id: uuid.UUID
+    """A list was deleted, with its todos."""
+
+    type: Literal["list.deleted"] = event_type("list.deleted")
+    list_id: ListId
 
 
 class MemberAdded(BaseModel):
     """`name` became a member (its creator, when a list is new): the members and the new
     member get this; `list_name` is for the new member's list of lists."""
 
-    type: Literal["member.added"] = "member.added"
-    list_id: uuid.UUID
-    list_name: str
-    name: str
-    role: Role
+    type: Literal["member.added"] = event_type("member.added")
+    list_id: ListId
+    list_name: str = Field(description="The list's name.")
+    name: MemberName
+    role: Role = Field(description="The new member's role.")
 
 
 class MemberUpdated(BaseModel):
-    type: Literal["member.updated"] = "member.updated"
-    list_id: uuid.UUID
-    name: str
-    role: Role
+    """A member's role changed."""
+
+    type: Literal["member.updated"] = event_type("member.updated")
+    list_id: ListId
+    name: MemberName
+    role: Role = Field(description="The member's new role.")
 
 
 class MemberRemoved(BaseModel):
     """`name` is no longer a member. To that member this is the list's last event."""
 
-    type: Literal["member.removed"] = "member.removed"
-    list_id: uuid.UUID
-    name: str
+    type: Literal["member.removed"] = event_type("member.removed")
+    list_id: ListId
+    name: MemberName
 
 
 _Change = (

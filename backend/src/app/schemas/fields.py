@@ -4,9 +4,9 @@ the same bounds (`app.models` imports them), so each bound is written once."""
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, StringConstraints, WithJsonSchema
+from pydantic import AfterValidator, ConfigDict, StringConstraints, WithJsonSchema
 
 NAME_MAX = 64
 PASSWORD_MAX = 128
@@ -14,6 +14,11 @@ TITLE_MAX = 200
 LIST_NAME_MAX = 100
 CONTENT_MAX = 10_000
 IDEMPOTENCY_KEY_MAX = 255
+
+
+def examples(*values: dict[str, Any]) -> ConfigDict:
+    """Model config documenting example bodies (shown by /docs and /redoc)."""
+    return ConfigDict(json_schema_extra={"examples": list(values)})
 
 
 def _storable(value: str) -> str:

@@ -8,40 +8,76 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
-from app.schemas.fields import LIST_NAME_MAX, ListName
+from app.schemas.fields import LIST_NAME_MAX, ListName, examples
+from app.schemas.todos import EXAMPLE_LIST_ID
 
 
+# Each role may do everything the one before it may (`app.access` decides the order).
 class Role(StrEnum):
-    """What a member may do in a list. Each role may do everything the one before it
-    may (the order is `app.access`'s to decide)."""
+    """What a member may do in a list: a viewer reads the list and its todos; an editor
+    also creates, changes, completes and deletes todos; an owner also renames and
+    deletes the list and manages its members."""
 
     viewer = "viewer"  # reads the list and its todos
     editor = "editor"  # also creates, changes, completes and deletes todos
     owner = "owner"  # also renames and deletes the list and manages its members
 
 
+LIST_NAME_DESCRIPTION = "One line: something visible, no NUL."
+
+
 class ListCreate(BaseModel):
-    name: ListName = Field(min_length=1, max_length=LIST_NAME_MAX)
+    """A new list."""
+
+    model_config = examples({"name": "Groceries"})
+
+    name: ListName = Field(
+        min_length=1, max_length=LIST_NAME_MAX, description=LIST_NAME_DESCRIPTION
+    )
 
 
 class ListRename(BaseModel):
-    name: ListName = Field(min_length=1, max_length=LIST_NAME_MAX)
+    """A list's new name."""
+
+    model_config = examples({"name": "Weekend groceries"})
+
+    name: ListName = Field(
+        min_length=1, max_length=LIST_NAME_MAX, description=LIST_NAME_DESCRIPTION
+    )
 
 
 class ListPublic(BaseModel):
-    """A list as one of its members sees it: `role` is the caller's own."""
+    """A list as one of its members sees it."""
 
-    id: uuid.UUID
-    name: str
-    role: Role
-    personal: bool = Field(description="The caller's own list: never shared, never deleted.")
-    created_at: datetime
+    model_config = examples(
+        {
+            "id": EXAMPLE_LIST_ID,
+            "name": "Groceries",
+            "role": "owner",
+            "personal": False,
+            "created_at": "2026-11-29T09:00:00Z",
+        }
+    )
+
+    id: uuid.UUID = Field(description="The list's id, for `/lists/{list_id}`.")
+    name: str = Field(description="What its members call it.")
+    role: Role = Field(description="Your role in it.")
+    personal: bool = Field(description="Your own list: never shared, never deleted.")
+    created_at: datetime = Field(description="When it was created.")
 
 
 class MemberRole(BaseModel):
-    role: Role
+    """The role to give a member."""
+
+    model_config = examples({"role": "editor"})
+
+    role: Role = Field(description="What the member may do.")
 
 
 class MemberPublic(BaseModel):
-    name: str
-    role: Role
+    """A member of a list."""
+
+    model_config = examples({"name": "user2", "role": "editor"})
+
+    name: str = Field(description="The member's account name.")
+    role: Role = Field(description="What the member may do.")

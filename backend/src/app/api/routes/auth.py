@@ -12,10 +12,21 @@ from app.api.errors import error_responses
 from app.schemas import Token, UserCreate, UserPublic
 from app.services import accounts
 
-router = APIRouter(prefix="/auth", tags=["auth"])
+router = APIRouter(prefix="/auth", tags=["auth"], responses=error_responses(503))
 
 
-@router.post("/login", responses=error_responses(401, 429))
+@router.post(
+    "/login",
+    responses=error_responses(
+        401,
+        429,
+        meanings={
+            401: "No account with this name and password.",
+            429: "Too many failed log-ins for this name or from this address: wait for "
+            "`Retry-After` seconds.",
+        },
+    ),
+)
 async def login(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
     response: Response,
@@ -23,14 +34,22 @@ async def login(
     settings: SettingsDep,
     guard: PasswordGuardDep,
 ) -> Token:
-    """Unknown user and wrong password fail alike, in the same time: no name probing.
-    Repeated failures for one name, or from one address, lock further attempts for a
-    while (429 with Retry-After); a success clears the name's count."""
+    """Exchange a name and password for a bearer token (OAuth2's password grant, sent
+    as a form). Send the token as `Authorization: Bearer <token>`; it lasts
+    ACCESS_TOKEN_EXPIRE_MINUTES. An unknown name and a wrong password fail alike, so the
+    answer does not tell which names exist. Repeated failures for one name, or from
+    one address, lock further attempts for a while; a success clears the name's
+    count."""
     response.headers["Cache-Control"] = "no-store"  # a token: RFC 6749 section 5.1
     user = await accounts.log_in(db, guard, form.username, form.password)
     return accounts.issue_token(user.as_caller(), settings)
 
 
-@router.post("/signup", status_code=status.HTTP_201_CREATED, responses=error_responses(400, 409))
+@router.post(
+    "/signup",
+    status_code=status.HTTP_201_CREATED,
+    responses=error_responses(409, meanings={409: "The name is taken."}),
+)
 async def signup(body: UserCreate, db: DatabaseDep) -> UserPublic:
+    """Create an account, with a personal list. Then log in with `POST /auth/login`."""
     return UserPublic.model_validate(await accounts.sign_up(db, body))

@@ -27,7 +27,15 @@ STREAM_RESPONSE: dict[int | str, dict[str, Any]] = {
         "description": "A stream of `LiveEvent`s, each an SSE message whose `event` is its "
         "`type` and whose `data` is its JSON; a comment line every few seconds keeps it open.",
     },
-    **error_responses(401, 429, 503),
+    **error_responses(
+        401,
+        429,
+        503,
+        meanings={
+            429: "Your account has as many streams open on this server as it allows "
+            "(EVENTS_MAX_STREAMS_PER_USER): close one, or retry after `Retry-After`.",
+        },
+    ),
 }
 
 
@@ -45,8 +53,9 @@ async def stream_events(
         ),
     ] = None,
 ) -> EventStreamResponse:
-    """Changes to the caller's lists and their todos, as they happen. 429 when the
-    account already has the most streams open that one server allows."""
+    """Changes to your lists and their todos, as they happen, from every client and
+    server: a Server-Sent Events stream. Send `Last-Event-ID` on reconnecting to get
+    what you missed."""
     subscription, first = await broker.subscribe(caller, last_event_id)
     return EventStreamResponse(
         broker,

@@ -6,12 +6,13 @@ import os
 import socket
 
 from fastapi import APIRouter
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from app.api.deps import DatabaseDep
 from app.api.errors import error_responses
 from app.errors import ServiceUnavailableError
 from app.migrate import head_revision
+from app.schemas.fields import examples
 
 router = APIRouter(tags=["health"])
 
@@ -19,22 +20,48 @@ INSTANCE = f"{socket.gethostname()}:{os.getpid()}"
 
 
 class Health(BaseModel):
-    status: str
-    instance: str
+    """The process is up."""
+
+    model_config = examples({"status": "ok", "instance": "backend-1:4242"})
+
+    status: str = Field(description='"ok", or "ready" for `/readyz`.', examples=["ok"])
+    instance: str = Field(
+        description="Which server process answered (host name and process id).",
+        examples=["backend-1:4242"],
+    )
 
 
 class Readiness(Health):
-    schema_revision: str | None
+    """The process is up and may take requests."""
+
+    model_config = examples(
+        {"status": "ready", "instance": "backend-1:4242", "schema_revision": "0ed4c033b856"}
+    )
+
+    schema_revision: str | None = Field(
+        description="The database schema's Alembic revision.", examples=["0ed4c033b856"]
+    )
 
 
 @router.get("/healthz")
 async def healthz() -> Health:
+    """Liveness: the process answers. Says nothing about the database (see `/readyz`)."""
     return Health(status="ok", instance=INSTANCE)
 
 
-@router.get("/readyz", responses=error_responses(503))
+@router.get(
+    "/readyz",
+    responses=error_responses(
+        503,
+        meanings={
+            503: "Not ready: the database does not answer, or its schema is not at the "
+            "migrations' head (`detail` says which)."
+        },
+    ),
+)
 async def readyz(db: DatabaseDep) -> Readiness:
-    """Ready when the database answers and its schema is at the migrations' head."""
+    """Readiness: the database answers and its schema is at the migrations' head, so
+    a load balancer may send requests here."""
     try:
         revision = await db.schema_revision()
     except Exception as exc:  # any failure to reach the database means "not ready"

@@ -7,13 +7,13 @@ of a list are under `/lists/{list_id}/todos` (`app.api.routes.todos`).
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response, status
 
-from app.api.deps import CurrentCaller, DatabaseDep, location
+from app.api.deps import CurrentCaller, DatabaseDep, ListId, location
 from app.api.errors import error_responses
+from app.api.openapi import with_headers
 from app.daos import daos
 from app.schemas import (
     NAME_MAX,
@@ -26,54 +26,80 @@ from app.schemas import (
 )
 from app.services import lists
 
-router = APIRouter(prefix="/lists", tags=["lists"], responses=error_responses(401))
+router = APIRouter(prefix="/lists", tags=["lists"], responses=error_responses(401, 503))
 
-MemberName = Annotated[str, Path(min_length=1, max_length=NAME_MAX, description="A user name.")]
+MemberName = Annotated[
+    str, Path(min_length=1, max_length=NAME_MAX, description="The member's account name.")
+]
+
+LIST_NOT_FOUND = {404: "No such list among yours."}
+OWNERS_ONLY = {403: "Only the list's owners may do this."}
 
 
 @router.get("")
 @router.get("/", include_in_schema=False)
 async def list_lists(caller: CurrentCaller, db: DatabaseDep) -> list[ListPublic]:
-    """The lists the caller is a member of, with their role: the personal list first,
-    then by name."""
+    """The lists you are a member of, with your role in each: your personal list
+    first, then by name."""
     return await db.read(lambda conn: daos.lists.mine(conn, caller))
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, responses=error_responses(400, 409))
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    responses={
+        **with_headers(201, "Location"),
+        **error_responses(409, meanings={409: "You own as many lists as an account may."}),
+    },
+)
 @router.post("/", status_code=status.HTTP_201_CREATED, include_in_schema=False)
 async def create_list(
     body: ListCreate, request: Request, response: Response, caller: CurrentCaller, db: DatabaseDep
 ) -> ListPublic:
-    """A new list, the caller its owner. 409 once the caller owns the most lists an
-    account may."""
+    """Create a list, with you as its owner."""
     created = await lists.create_list(db, caller, body.name)
     response.headers["Location"] = location(request, f"/lists/{created.id}")
     return created
 
 
-@router.get("/{list_id}", responses=error_responses(404))
-async def read_list(list_id: uuid.UUID, caller: CurrentCaller, db: DatabaseDep) -> ListPublic:
+@router.get("/{list_id}", responses=error_responses(404, meanings=LIST_NOT_FOUND))
+async def read_list(list_id: ListId, caller: CurrentCaller, db: DatabaseDep) -> ListPublic:
+    """One of your lists, with your role in it."""
     return await db.read(lambda conn: daos.lists.get(conn, caller, list_id))
 
 
-@router.patch("/{list_id}", responses=error_responses(400, 403, 404))
+@router.patch(
+    "/{list_id}", responses=error_responses(403, 404, meanings={**OWNERS_ONLY, **LIST_NOT_FOUND})
+)
 async def rename_list(
-    list_id: uuid.UUID, body: ListRename, caller: CurrentCaller, db: DatabaseDep
+    list_id: ListId, body: ListRename, caller: CurrentCaller, db: DatabaseDep
 ) -> ListPublic:
-    """Rename the list (owners)."""
+    """Rename the list (owners). Every member sees the new name."""
     return await lists.rename_list(db, caller, list_id, body.name)
 
 
-@router.delete("/{list_id}", responses=error_responses(403, 404, 409))
-async def delete_list(list_id: uuid.UUID, caller: CurrentCaller, db: DatabaseDep) -> Empty:
-    """Delete the list and its todos (owners). A personal list cannot be deleted (409)."""
+@router.delete(
+    "/{list_id}",
+    responses=error_responses(
+        403,
+        404,
+        409,
+        meanings={
+            **OWNERS_ONLY,
+            **LIST_NOT_FOUND,
+            409: "It is a personal list: those go only with their account.",
+        },
+    ),
+)
+async def delete_list(list_id: ListId, caller: CurrentCaller, db: DatabaseDep) -> Empty:
+    """Delete the list and all its todos, for every member (owners). Answers `{}`."""
     await lists.delete_list(db, caller, list_id)
     return Empty()
 
 
-@router.get("/{list_id}/members", responses=error_responses(404))
+@router.get("/{list_id}/members", responses=error_responses(404, meanings=LIST_NOT_FOUND))
 async def list_members(
-    list_id: uuid.UUID, caller: CurrentCaller, db: DatabaseDep
+    list_id: ListId, caller: CurrentCaller, db: DatabaseDep
 ) -> list[MemberPublic]:
     """Who is a member, with which role: owners first, then editors, then viewers."""
     return await db.read(lambda conn: daos.members.members(conn, caller, list_id))
@@ -81,29 +107,54 @@ async def list_members(
 
 @router.put(
     "/{list_id}/members/{name}",
-    responses={201: {"model": MemberPublic}, **error_responses(400, 403, 404, 409)},
+    responses={
+        201: {"model": MemberPublic, "description": "`name` is a new member."},
+        **error_responses(
+            403,
+            404,
+            409,
+            meanings={
+                **OWNERS_ONLY,
+                404: "No such list among yours, or no account with that name.",
+                409: "It is a personal list (never shared), the list has as many members "
+                "as a list may, or the change would leave the list without an owner.",
+            },
+        ),
+    },
 )
 async def put_member(
-    list_id: uuid.UUID,
+    list_id: ListId,
     name: MemberName,
     body: MemberRole,
     response: Response,
     caller: CurrentCaller,
     db: DatabaseDep,
 ) -> MemberPublic:
-    """Share the list with the account `name` (201), or change its role (200); owners
-    only. 409 for a personal list, or for lowering the last owner."""
+    """Share the list with the account `name` (201), or change that member's role
+    (200); owners only. The member sees the list, and its changes live, at once."""
     member, added = await lists.share(db, caller, list_id, name, body.role)
     if added:
         response.status_code = status.HTTP_201_CREATED
     return member
 
 
-@router.delete("/{list_id}/members/{name}", responses=error_responses(403, 404, 409))
+@router.delete(
+    "/{list_id}/members/{name}",
+    responses=error_responses(
+        403,
+        404,
+        409,
+        meanings={
+            403: "Only owners may remove someone other than themselves.",
+            404: "No such list among yours, or `name` is not a member.",
+            409: "`name` is the list's last owner: make someone else owner first.",
+        },
+    ),
+)
 async def remove_member(
-    list_id: uuid.UUID, name: MemberName, caller: CurrentCaller, db: DatabaseDep
+    list_id: ListId, name: MemberName, caller: CurrentCaller, db: DatabaseDep
 ) -> Empty:
     """Remove a member: owners may remove anyone, any member themselves (leaving the
-    list). The last owner cannot leave (409)."""
+    list). Answers `{}`."""
     await lists.remove_member(db, caller, list_id, name)
     return Empty()

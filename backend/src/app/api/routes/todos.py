@@ -20,11 +20,14 @@ from app.api.deps import (
     DatabaseDep,
     IdempotencyKeyDep,
     IfMatchDep,
+    ListId,
+    TodoId,
     TodoPageQuery,
     TodoPageQueryDep,
     location,
 )
 from app.api.errors import error_responses
+from app.api.openapi import with_headers
 from app.core.security import Caller
 from app.daos import daos
 from app.db import Database
@@ -40,14 +43,23 @@ from app.schemas import (
 )
 from app.services import todos
 
-router = APIRouter(prefix="/todo", tags=["todo"], responses=error_responses(401))
+router = APIRouter(prefix="/todo", tags=["todo"], responses=error_responses(401, 503))
 list_router = APIRouter(
-    prefix="/lists/{list_id}/todos", tags=["lists"], responses=error_responses(401, 404)
+    prefix="/lists/{list_id}/todos",
+    tags=["lists"],
+    responses=error_responses(401, 404, 503, meanings={404: "No such list among yours."}),
 )
+
+TODO_NOT_FOUND = {404: "No such todo in the lists you are a member of."}
+TODO_STALE = {412: "`If-Match` does not name the todo's current version: someone changed it."}
+WRITE_REFUSED = {403: "You are a viewer of the list: only editors and owners change todos."}
 
 CompletedOnly = Annotated[
     bool,
-    Query(description="Must be true: deletes completed todos.", json_schema_extra={"enum": [True]}),
+    Query(
+        description="Must be `true`: deletes the completed todos.",
+        json_schema_extra={"enum": [True]},
+    ),
 ]
 
 
@@ -118,7 +130,7 @@ async def _create(
 # hidden from the schema, so clients of the original never see a redirect.
 
 
-@router.get("")
+@router.get("", responses=with_headers(200, "Link"))
 @router.get("/", include_in_schema=False)
 async def list_todos(
     request: Request,
@@ -127,14 +139,16 @@ async def list_todos(
     db: DatabaseDep,
     query: TodoPageQueryDep,
 ) -> list[TodoPublic]:
-    """The todos of the caller's personal list, oldest first. A `Link: <…>; rel="next"`
-    header points at the next page while there is one."""
+    """The todos of your personal list, oldest first, a page at a time: the `Link`
+    header points at the next page while there is one. An edit does not move a todo,
+    so paging while others edit neither skips nor repeats one."""
     return await _page(db, caller, None, query, request, response)
 
 
 @router.get("/stats")
 async def todo_stats(caller: CurrentCaller, db: DatabaseDep) -> TodoStats:
-    """Counts of the personal list, for "N items left" without paging through it."""
+    """How many todos your personal list has, open and completed: for "N items left"
+    without paging through it."""
     return await db.read(lambda conn: daos.todos.stats(conn, caller, None))
 
 
@@ -143,11 +157,16 @@ async def todo_stats(caller: CurrentCaller, db: DatabaseDep) -> TodoStats:
 async def delete_completed_todos(
     caller: CurrentCaller, db: DatabaseDep, completed: CompletedOnly
 ) -> DeletedCount:
-    """Delete the completed todos of the personal list."""
+    """Delete every completed todo of your personal list at once ("Clear completed").
+    Answers how many were deleted."""
     return await _delete_completed(db, caller, None, completed)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, responses=error_responses(400))
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    responses=with_headers(201, "ETag", "Location"),
+)
 @router.post("/", status_code=status.HTTP_201_CREATED, include_in_schema=False)
 async def create_todo(
     body: TodoCreate,
@@ -157,43 +176,74 @@ async def create_todo(
     db: DatabaseDep,
     idempotency_key: IdempotencyKeyDep,
 ) -> TodoPublic:
-    """Add a todo to the personal list."""
+    """Add a todo to your personal list. Send an `Idempotency-Key` to retry safely: a
+    repeat with the same key answers what the first did and creates nothing."""
     return await _create(db, caller, None, body, idempotency_key, request, response)
 
 
 # --- any todo the caller can see ----------------------------------------------------------
 
 
-@router.get("/{todo_id}", responses=error_responses(404))
+@router.get(
+    "/{todo_id}",
+    responses={**with_headers(200, "ETag"), **error_responses(404, meanings=TODO_NOT_FOUND)},
+)
 async def read_todo(
-    todo_id: uuid.UUID, response: Response, caller: CurrentCaller, db: DatabaseDep
+    todo_id: TodoId, response: Response, caller: CurrentCaller, db: DatabaseDep
 ) -> TodoPublic:
+    """One todo, from any list you are a member of, with its version in `ETag`."""
     todo = await db.read(lambda conn: daos.todos.get(conn, caller, todo_id))
     return _with_etag(todo, response)
 
 
-@router.put("/{todo_id}", responses=error_responses(400, 403, 404, 412))
-@router.patch("/{todo_id}", responses=error_responses(400, 403, 404, 412))
+UPDATE_RESPONSES = {
+    **with_headers(200, "ETag"),
+    **error_responses(
+        403,
+        404,
+        412,
+        meanings={
+            **TODO_NOT_FOUND,
+            **TODO_STALE,
+            403: "You are a viewer of the todo's list, or, for a move, not an editor of the "
+            "list named by `list_id`.",
+            404: "No such todo in the lists you are a member of, or no such list for a move.",
+        },
+    ),
+}
+
+
+@router.put("/{todo_id}", responses=UPDATE_RESPONSES, operation_id="update_todo_by_put")
+@router.patch("/{todo_id}", responses=UPDATE_RESPONSES)
 async def update_todo(
-    todo_id: uuid.UUID,
+    todo_id: TodoId,
     changes: TodoUpdate,
     response: Response,
     caller: CurrentCaller,
     db: DatabaseDep,
     precondition: IfMatchDep,
 ) -> TodoPublic:
-    """Partial update (PUT and PATCH alike); editors and owners only. With `If-Match`,
-    a stale version is a 412. A `list_id` moves the todo (editor on both lists)."""
+    """Change some of a todo's fields: those in the body, the others stay. Editors and
+    owners of its list only. With `If-Match`, the change is made only if the todo is
+    still at that version (412 otherwise): nobody's edit is silently overwritten.
+    A `list_id` moves the todo to that list. PUT does the same as PATCH, for the
+    original clients."""
     versions = precondition.versions if precondition else None
     todo = await todos.update(db, caller, todo_id, changes, if_version=versions)
     return _with_etag(todo, response)
 
 
-@router.delete("/{todo_id}", responses=error_responses(403, 404, 412))
+@router.delete(
+    "/{todo_id}",
+    responses=error_responses(
+        403, 404, 412, meanings={**WRITE_REFUSED, **TODO_NOT_FOUND, **TODO_STALE}
+    ),
+)
 async def delete_todo(
-    todo_id: uuid.UUID, caller: CurrentCaller, db: DatabaseDep, precondition: IfMatchDep
+    todo_id: TodoId, caller: CurrentCaller, db: DatabaseDep, precondition: IfMatchDep
 ) -> Empty:
-    """Editors and owners only. With `If-Match`, a stale version is a 412."""
+    """Delete a todo (editors and owners of its list). With `If-Match`, only if it is
+    still at that version (412 otherwise). Answers `{}`."""
     versions = precondition.versions if precondition else None
     await todos.delete(db, caller, todo_id, if_version=versions)
     return Empty()
@@ -202,10 +252,10 @@ async def delete_todo(
 # --- the todos of any list the caller is a member of --------------------------------------
 
 
-@list_router.get("")
+@list_router.get("", responses=with_headers(200, "Link"))
 @list_router.get("/", include_in_schema=False)
 async def list_list_todos(
-    list_id: uuid.UUID,
+    list_id: ListId,
     request: Request,
     response: Response,
     caller: CurrentCaller,
@@ -217,23 +267,32 @@ async def list_list_todos(
 
 
 @list_router.get("/stats")
-async def list_todo_stats(list_id: uuid.UUID, caller: CurrentCaller, db: DatabaseDep) -> TodoStats:
+async def list_todo_stats(list_id: ListId, caller: CurrentCaller, db: DatabaseDep) -> TodoStats:
+    """How many todos the list has, open and completed, as `GET /todo/stats`."""
     return await db.read(lambda conn: daos.todos.stats(conn, caller, list_id))
 
 
-@list_router.delete("", responses=error_responses(403))
+@list_router.delete("", responses=error_responses(403, meanings=WRITE_REFUSED))
 @list_router.delete("/", include_in_schema=False)
 async def delete_completed_list_todos(
-    list_id: uuid.UUID, caller: CurrentCaller, db: DatabaseDep, completed: CompletedOnly
+    list_id: ListId, caller: CurrentCaller, db: DatabaseDep, completed: CompletedOnly
 ) -> DeletedCount:
-    """Delete the list's completed todos (editors and owners)."""
+    """Delete every completed todo of the list at once (editors and owners). Answers
+    how many were deleted."""
     return await _delete_completed(db, caller, list_id, completed)
 
 
-@list_router.post("", status_code=status.HTTP_201_CREATED, responses=error_responses(400, 403))
+@list_router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    responses={
+        **with_headers(201, "ETag", "Location"),
+        **error_responses(403, meanings=WRITE_REFUSED),
+    },
+)
 @list_router.post("/", status_code=status.HTTP_201_CREATED, include_in_schema=False)
 async def create_list_todo(
-    list_id: uuid.UUID,
+    list_id: ListId,
     body: TodoCreate,
     request: Request,
     response: Response,
@@ -241,5 +300,6 @@ async def create_list_todo(
     db: DatabaseDep,
     idempotency_key: IdempotencyKeyDep,
 ) -> TodoPublic:
-    """Add a todo to the list (editors and owners), as `POST /todo` does."""
+    """Add a todo to the list (editors and owners), as `POST /todo` does, with the
+    same `Idempotency-Key`."""
     return await _create(db, caller, list_id, body, idempotency_key, request, response)

@@ -14,16 +14,23 @@ from app.daos import daos
 from app.schemas import PasswordChange, PasswordConfirmation, Token, UserPublic
 from app.services import accounts
 
-router = APIRouter(prefix="/me", tags=["users"], responses=error_responses(401))
+router = APIRouter(prefix="/me", tags=["users"], responses=error_responses(401, 503))
 
 
 @router.get("")
 async def read_me(caller: CurrentCaller, db: DatabaseDep) -> UserPublic:
+    """The account the token belongs to."""
     user = await db.read(lambda conn: daos.users.get_for_caller(conn, caller))
     return UserPublic.model_validate(user)
 
 
-@router.put("/password", responses=error_responses(400, 403, 429))
+PASSWORD_CHECKED = {
+    403: "`current_password` (or `password`) is not the account's password.",
+    429: "Too many wrong passwords for this account: wait for `Retry-After` seconds.",
+}
+
+
+@router.put("/password", responses=error_responses(403, 429, meanings=PASSWORD_CHECKED))
 async def change_password(
     body: PasswordChange,
     caller: CurrentCaller,
@@ -47,11 +54,16 @@ async def log_out_everywhere(caller: CurrentCaller, db: DatabaseDep) -> Response
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.delete("", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(400, 403, 429))
+@router.delete(
+    "",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(403, 429, meanings=PASSWORD_CHECKED),
+)
 async def delete_account(
     body: PasswordConfirmation, caller: CurrentCaller, db: DatabaseDep, guard: PasswordGuardDep
 ) -> Response:
-    """Delete the account and all its todos, in one transaction. Its tokens stop
-    working and its name becomes free again."""
+    """Delete the account, with the password again. Each list it owns alone passes to
+    its longest-standing editor, or is deleted with its todos when it has none. Its
+    tokens stop working and its name becomes free again."""
     await accounts.delete_account(db, guard, caller, body.password)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
