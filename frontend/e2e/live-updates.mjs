@@ -52,7 +52,9 @@ function parseEvents(text) {
     .filter((event) => event.type !== undefined);
 }
 
-export function liveUpdateScenarios({ newPage, logIn, listLoaded, item, addTodo, newAccount, api, unique, itemsLeft, frontendUrl, resultsDir }) {
+export function liveUpdateScenarios(helpers) {
+  const { newPage, logIn, listLoaded, item, addTodo, newAccount, api, unique, itemsLeft, sendDeletion, frontendUrl, resultsDir } =
+    helpers;
   /** The header's live indicator, by what it says to a screen reader. */
   const liveSign = (page) => page.getByRole("status").filter({ hasText: "Live: changes made elsewhere" });
   const reconnectingSign = (page) => page.getByRole("status").filter({ hasText: "reconnecting" });
@@ -111,8 +113,9 @@ export function liveUpdateScenarios({ newPage, logIn, listLoaded, item, addTodo,
         await eventually(() => checkbox(ownerPage, "Oat milk").isChecked(), { message: "ticked for the owner" });
         await waitForItemsLeft(ownerPage, 1);
 
-        // Deleted by one, gone for the other (no ghost row).
+        // Deleted by one (once its undo toast goes), gone for the other (no ghost row).
         await ownerPage.getByRole("button", { name: "Delete Oat milk" }).click();
+        await sendDeletion(ownerPage, "Deleted “Oat milk”.");
         await eventually(async () => (await item(memberPage, "Oat milk").count()) === 0, { message: "row gone" });
         await waitForItemsLeft(memberPage, 1);
 
@@ -185,6 +188,7 @@ export function liveUpdateScenarios({ newPage, logIn, listLoaded, item, addTodo,
         // "Clear completed" in one tab: the other's count follows.
         await first.getByRole("button", { name: "Clear completed" }).click();
         await eventually(async () => (await item(first, "Second").count()) === 0, { message: "cleared" });
+        await sendDeletion(first, "Cleared 1 todo.");
 
         // A list created in one tab joins the other's sidebar.
         const listName = unique("Errands");

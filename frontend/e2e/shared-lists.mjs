@@ -98,7 +98,7 @@ export function sharedListScenarios({ newPage, logIn, listLoaded, item, addTodo,
         await memberPage.getByText(VIEWER_NOTE).waitFor();
         assert.equal(await memberPage.getByRole("textbox", { name: "New todo" }).count(), 0, "no new-todo field");
         assert.equal(await memberPage.getByRole("checkbox", { name: "Complete Book flights" }).isDisabled(), true);
-        for (const name of ["Edit Book flights", "Delete Book flights", "Clear completed", "Rename", "Delete", "Share"]) {
+        for (const name of ["Edit Book flights", "Delete Book flights", "Mark all complete", "Clear completed", "Rename", "Delete", "Share"]) {
           assert.equal(await memberPage.getByRole("button", { name, exact: true }).count(), 0, `no "${name}" for a viewer`);
         }
         await memberPage.screenshot({ path: path.join(resultsDir, "viewer-390.png"), fullPage: true });

@@ -102,6 +102,38 @@ describe("API client", () => {
     expect(await requests[0]?.json()).toEqual({ title: "New" });
   });
 
+  it("deletes with If-Match, and keepalive when asked (a page being left)", async () => {
+    const { api, requests } = setup(() => json({}));
+    await api.deleteTodo(TODO.id, { expectedVersion: 3, keepalive: true });
+    expect(requests[0]?.method).toBe("DELETE");
+    expect(requests[0]?.headers.get("If-Match")).toBe('"3"');
+    expect(requests[0]?.keepalive).toBe(true);
+  });
+
+  it("words server failures for people and keeps the request id as the reference", async () => {
+    const failing = setup(() =>
+      new Response("Internal Server Error", { status: 500, headers: { "X-Request-ID": "req-123" } }),
+    );
+    await expect(failing.api.updateTodo(TODO.id, { completed: true })).rejects.toMatchObject({
+      status: 500,
+      message: "Something went wrong on our side. Try again in a moment.",
+      reference: "req-123",
+    });
+    const unreachable = setup(() => json({ detail: "The backend is not reachable." }, { status: 502 }));
+    await expect(unreachable.api.me()).rejects.toMatchObject({
+      message: "The server can't be reached right now. Try again in a moment.",
+    });
+    const gone = setup(() => json({ detail: "Todo not found" }, { status: 404, headers: { "X-Request-ID": "req-9" } }));
+    await expect(gone.api.deleteTodo(TODO.id)).rejects.toMatchObject({
+      message: "That todo no longer exists: it was deleted somewhere else.",
+      reference: null,
+    });
+    const busy = setup(() => json({ detail: "Rate limit exceeded" }, { status: 429, headers: { "Retry-After": "7" } }));
+    await expect(busy.api.updateTodo(TODO.id, { completed: true })).rejects.toMatchObject({
+      message: "Too many requests. Try again in 7 seconds.",
+    });
+  });
+
   it("turns a 412 into a ConflictError", async () => {
     const { api } = setup(() => json({ detail: "Precondition failed" }, { status: 412 }));
     await expect(api.updateTodo(TODO.id, { title: "x" }, 1)).rejects.toBeInstanceOf(ConflictError);

@@ -15,7 +15,7 @@ import { etagForVersion, versionFromEtag } from "@/lib/etag";
 import { completedParamFor, type Filter } from "@/lib/filter";
 import { nextCursorFromLink } from "@/lib/link";
 
-import { ApiError, ConflictError, messageFromErrorBody, tooManyAttemptsMessage } from "./errors";
+import { ApiError, ConflictError, messageFromErrorBody, NETWORK_DOWN, tooManyAttemptsMessage } from "./errors";
 import type { paths } from "./schema";
 
 type JsonResponse<Path extends keyof paths, Method extends keyof paths[Path], Status extends number> =
@@ -81,7 +81,9 @@ type StatusMessages = Partial<Record<number, string>>;
 
 /**
  * Turns an openapi-fetch result into data, or throws an ApiError whose
- * message is `messages[status]` when given, else the backend's `detail`.
+ * message is `messages[status]` when given, else one for people chosen by
+ * status (`messageFromErrorBody`). A server failure (5xx) carries the
+ * request's id.
  */
 function unwrap<T>(
   result: { data?: T; error?: unknown; response: Response },
@@ -90,9 +92,11 @@ function unwrap<T>(
 ): T {
   const { data, error, response } = result;
   if (error !== undefined || !response.ok) {
-    const message = messages[response.status] ?? messageFromErrorBody(response.status, error, fieldLabels);
-    if (response.status === 412) throw new ConflictError(message);
-    throw new ApiError(response.status, message);
+    const { status, headers } = response;
+    const message =
+      messages[status] ?? messageFromErrorBody(status, error, { fieldLabels, retryAfter: headers.get("Retry-After") });
+    if (status === 412) throw new ConflictError(message);
+    throw new ApiError(status, message, status >= 500 ? headers.get("X-Request-ID") : null);
   }
   return data as T;
 }
@@ -125,7 +129,7 @@ async function request<T>(call: () => Promise<T>): Promise<T> {
     return await call();
   } catch (error) {
     if (error instanceof ApiError) throw error;
-    throw new ApiError(0, "Can't reach the server. Check your connection and try again.");
+    throw new ApiError(0, NETWORK_DOWN);
   }
 }
 
@@ -272,11 +276,21 @@ export function createApi(options: ApiOptions) {
       });
     },
 
-    deleteTodo(id: string): Promise<void> {
+    /**
+     * Deletes a todo. With `expectedVersion`, only if nobody changed it since
+     * (else a ConflictError, HTTP 412). `keepalive` lets the request outlive
+     * the page (sent while it is being closed or left).
+     */
+    deleteTodo(id: string, { expectedVersion, keepalive }: { expectedVersion?: number; keepalive?: boolean } = {}): Promise<void> {
       return request(async () => {
-        unwrap(await client.DELETE("/todo/{todo_id}", { params: { path: { todo_id: id } } }), undefined, {
-          403: CANNOT_EDIT,
+        const result = await client.DELETE("/todo/{todo_id}", {
+          params: {
+            path: { todo_id: id },
+            header: { "if-match": expectedVersion === undefined ? undefined : etagForVersion(expectedVersion) },
+          },
+          keepalive,
         });
+        unwrap(result, undefined, { 403: CANNOT_EDIT });
       });
     },
 

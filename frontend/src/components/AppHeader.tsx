@@ -1,6 +1,7 @@
 import Link from "next/link";
 
 import { LiveIndicator } from "./LiveIndicator";
+import { ThemeSelect } from "./ThemeSelect";
 
 interface AppHeaderProps {
   /** The page showing the header, when it is one of the logged-in pages. */
@@ -15,7 +16,7 @@ interface AppHeaderProps {
 /**
  * The top bar: product name (a link to the list), whether live updates are
  * flowing, who is logged in, a link to the other logged-in page (Account
- * from the list, Todos from the account), and "Log out".
+ * from the list, Todos from the account), "Log out", and the theme.
  */
 export function AppHeader({ current, userName, onLogOut, wide = false }: AppHeaderProps) {
   return (
@@ -31,27 +32,30 @@ export function AppHeader({ current, userName, onLogOut, wide = false }: AppHead
           </Link>
           {onLogOut ? <LiveIndicator /> : null}
         </div>
-        {onLogOut ? (
-          <nav className="app-header__user" aria-label="User">
-            {userName ? (
-              <span className="app-header__name">
-                Signed in as <strong>{userName}</strong>
-              </span>
-            ) : null}
-            {current === "account" ? (
-              <Link className="button button--small" href="/">
-                Todos
-              </Link>
-            ) : (
-              <Link className="button button--small" href="/account">
-                Account
-              </Link>
-            )}
-            <button className="button button--small" type="button" onClick={onLogOut}>
-              Log out
-            </button>
-          </nav>
-        ) : null}
+        <div className="app-header__end">
+          {onLogOut ? (
+            <nav className="app-header__user" aria-label="User">
+              {userName ? (
+                <span className="app-header__name">
+                  Signed in as <strong>{userName}</strong>
+                </span>
+              ) : null}
+              {current === "account" ? (
+                <Link className="button button--small" href="/">
+                  Todos
+                </Link>
+              ) : (
+                <Link className="button button--small" href="/account">
+                  Account
+                </Link>
+              )}
+              <button className="button button--small" type="button" onClick={onLogOut}>
+                Log out
+              </button>
+            </nav>
+          ) : null}
+          <ThemeSelect />
+        </div>
       </div>
     </header>
   );

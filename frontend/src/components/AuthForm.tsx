@@ -2,11 +2,13 @@
 
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { type SubmitEvent, useId, useState } from "react";
+import { type SubmitEvent, useEffect, useId, useRef, useState } from "react";
 
+import { ApiError } from "@/api/errors";
 import { LOGIN_MESSAGES, loginReasonFrom, safeNextPath } from "@/lib/auth-redirect";
 import { api } from "@/lib/session";
 import { tokenStore } from "@/lib/token-store";
+import { useToken } from "@/lib/use-token";
 import { validateSignup } from "@/lib/validation";
 
 interface AuthFormProps {
@@ -17,9 +19,18 @@ interface AuthFormProps {
   reason: string | null;
 }
 
+type AuthField = "name" | "password";
+
+/** What went wrong, and which fields it is about (marked aria-invalid; the first one gets focus). */
+interface AuthProblem {
+  message: string;
+  fields: readonly AuthField[];
+}
+
 /**
  * The log-in and sign-up form. Both end logged in and on `?next=` (the page
- * the user was on when their session ended), or on the list.
+ * the user was on when their session ended), or on the list. A visitor who is
+ * already logged in goes there at once.
  */
 export function AuthForm({ mode, ...query }: AuthFormProps) {
   const router = useRouter();
@@ -27,12 +38,27 @@ export function AuthForm({ mode, ...query }: AuthFormProps) {
   const reason = loginReasonFrom(query.reason);
   const [name, setName] = useState("");
   const [password, setPassword] = useState("");
-  const [error, setError] = useState<string | null>(null);
+  const [problem, setProblem] = useState<AuthProblem | null>(null);
   const [submitting, setSubmitting] = useState(false);
+  const nameRef = useRef<HTMLInputElement>(null);
+  const passwordRef = useRef<HTMLInputElement>(null);
+  const token = useToken();
   const nameId = useId();
   const passwordId = useId();
   const errorId = useId();
   const isLogin = mode === "login";
+
+  // Logged in already (another tab, or just now): this form has nothing to do.
+  useEffect(() => {
+    if (token) router.replace(next);
+  }, [token, next, router]);
+
+  /** Shows the problem and puts the cursor in the first field it is about. */
+  function fail(message: string, fields: readonly AuthField[]) {
+    setProblem({ message, fields });
+    const first = fields[0];
+    if (first) (first === "name" ? nameRef : passwordRef).current?.focus();
+  }
 
   async function handleSubmit(event: SubmitEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -40,23 +66,26 @@ export function AuthForm({ mode, ...query }: AuthFormProps) {
     if (!isLogin) {
       const checked = validateSignup(name, password);
       if (!checked.ok) {
-        setError(checked.message);
+        fail(checked.message, [checked.field]);
         return;
       }
     } else if (!name || !password) {
-      setError("Enter your username and password.");
+      fail("Enter your username and password.", name ? ["password"] : ["name"]);
       return;
     }
     setSubmitting(true);
-    setError(null);
+    setProblem(null);
     try {
       if (!isLogin) await api.signup(name, password);
       tokenStore.set(await api.login(name, password));
       router.replace(next);
     } catch (failure) {
-      // The fields keep their values so the user can correct and resend.
-      setError(failure instanceof Error ? failure.message : "Something went wrong.");
+      // The fields keep their values so the user can correct and resend. A wrong
+      // password is not told apart from an unknown name, so both are marked.
+      const status = failure instanceof ApiError ? failure.status : 0;
+      const fields: AuthField[] = status === 401 ? ["name", "password"] : status === 409 ? ["name"] : [];
       setSubmitting(false);
+      fail(failure instanceof Error ? failure.message : "Something went wrong.", fields);
     }
   }
 
@@ -80,32 +109,37 @@ export function AuthForm({ mode, ...query }: AuthFormProps) {
       <form className="auth-form" onSubmit={(event) => void handleSubmit(event)} noValidate>
         <label htmlFor={nameId}>Username</label>
         <input
+          ref={nameRef}
           id={nameId}
           name="username"
+          autoFocus
           autoComplete="username"
           autoCapitalize="none"
           spellCheck={false}
           value={name}
-          aria-describedby={error ? errorId : undefined}
+          aria-invalid={problem?.fields.includes("name") || undefined}
+          aria-describedby={problem ? errorId : undefined}
           onChange={(event) => {
             setName(event.target.value);
           }}
         />
         <label htmlFor={passwordId}>Password</label>
         <input
+          ref={passwordRef}
           id={passwordId}
           name="password"
           type="password"
           autoComplete={isLogin ? "current-password" : "new-password"}
           value={password}
-          aria-describedby={error ? errorId : undefined}
+          aria-invalid={problem?.fields.includes("password") || undefined}
+          aria-describedby={problem ? errorId : undefined}
           onChange={(event) => {
             setPassword(event.target.value);
           }}
         />
-        {error ? (
+        {problem ? (
           <p className="field-error" id={errorId} role="alert">
-            {error}
+            {problem.message}
           </p>
         ) : null}
         <button className="button button--primary button--block" type="submit" disabled={submitting}>

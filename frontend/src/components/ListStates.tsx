@@ -2,6 +2,8 @@ import Link from "next/link";
 
 import type { Filter } from "@/lib/filter";
 
+import { ErrorReference } from "./ErrorReference";
+
 /** Placeholder rows while the first page loads. */
 export function LoadingState() {
   return (
@@ -44,17 +46,24 @@ export function EmptyState({ filter, canAdd = true }: { filter: Filter; canAdd?:
 
 interface ErrorStateProps {
   message: string;
+  /** The failed request's id, when the server failed. */
+  reference?: string | null;
   onRetry: () => void;
   title?: string;
   /** Extra classes, e.g. "card" where the state stands on its own. */
   className?: string;
 }
 
-export function ErrorState({ message, onRetry, title = "Couldn't load your todos", className }: ErrorStateProps) {
+export function ErrorState({ message, reference, onRetry, title = "Couldn't load your todos", className }: ErrorStateProps) {
   return (
     <div className={`list-state list-state--error${className ? ` ${className}` : ""}`} role="alert">
       <p className="list-state__title">{title}</p>
       <p className="list-state__hint">{message}</p>
+      {reference ? (
+        <p className="list-state__hint">
+          <ErrorReference reference={reference} />
+        </p>
+      ) : null}
       <button className="button" type="button" onClick={onRetry}>
         Try again
       </button>

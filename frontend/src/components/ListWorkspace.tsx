@@ -56,6 +56,12 @@ export function ListWorkspace({ listId, filter, userName }: ListWorkspaceProps) 
     router.push("/");
   });
 
+  // "Groceries · minor-illusion": the list's name once known (the server rendered "Todos · minor-illusion").
+  const shownName = shown?.name;
+  useEffect(() => {
+    if (shownName) document.title = `${shownName} · minor-illusion`;
+  }, [shownName]);
+
   // A notice is for the page it was meant for: moving on to another list drops it.
   const dropNoticeForElsewhere = useEffectEvent(() => {
     if (notice && notice.at !== listId) dismissNotice();

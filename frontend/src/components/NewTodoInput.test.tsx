@@ -1,4 +1,4 @@
-import { render, screen } from "@testing-library/react";
+import { act, render, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 
@@ -36,5 +36,22 @@ describe("NewTodoInput", () => {
     const [firstKey, secondKey] = onAdd.mock.calls.map((call) => call[1] as string);
     expect(secondKey).toBe(firstKey);
     expect(input).toHaveProperty("value", "");
+  });
+
+  it("empties the field at once, while the add is on its way, and keeps a new draft over a failed one", async () => {
+    let fail: (error: Error) => void = () => undefined;
+    const onAdd = vi.fn(() => new Promise((_, reject) => (fail = reject)));
+    render(<NewTodoInput onAdd={onAdd} />);
+    const input = screen.getByRole("textbox", { name: "New todo" });
+    expect(document.activeElement).toBe(input);
+    await userEvent.type(input, "Call mum{Enter}");
+    expect(input).toHaveProperty("value", "");
+    await userEvent.type(input, "Feed the cat");
+    await act(async () => {
+      fail(new Error("Can't reach the server."));
+      await Promise.resolve();
+    });
+    expect(screen.getByRole("alert").textContent).toBe("Can't reach the server.");
+    expect(input).toHaveProperty("value", "Feed the cat");
   });
 });

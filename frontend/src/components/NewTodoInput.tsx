@@ -1,6 +1,6 @@
 "use client";
 
-import { type SubmitEvent, useId, useRef, useState } from "react";
+import { type Ref, type SubmitEvent, useId, useRef, useState } from "react";
 
 import { newIdempotencyKey } from "@/lib/idempotency";
 import { TITLE_MAX, validateTitle } from "@/lib/validation";
@@ -8,15 +8,23 @@ import { TITLE_MAX, validateTitle } from "@/lib/validation";
 interface NewTodoInputProps {
   /** Creates the todo; rejects with an Error whose message is shown. */
   onAdd: (title: string, idempotencyKey: string) => Promise<unknown>;
+  /** For the list to put focus back here (after "Clear completed", or deleting the last row). */
+  inputRef?: Ref<HTMLInputElement>;
 }
 
-/** The "What needs to be done?" field at the top of the list. Enter adds. */
-export function NewTodoInput({ onAdd }: NewTodoInputProps) {
+/**
+ * The "What needs to be done?" field at the top of the list, focused when the
+ * page opens. Enter adds: the field empties at once (the list shows the new
+ * todo while it is saved), and gets the text back if the add fails.
+ */
+export function NewTodoInput({ onAdd, inputRef }: NewTodoInputProps) {
   const [title, setTitle] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
   // One key per draft: resubmitting the same text after a failure reuses it.
   const idempotencyKey = useRef<string | null>(null);
+  /** What the field holds, for a failed add to tell whether the user has started a new todo meanwhile. */
+  const typed = useRef("");
   const errorId = useId();
 
   async function handleSubmit(event: SubmitEvent<HTMLFormElement>) {
@@ -27,15 +35,21 @@ export function NewTodoInput({ onAdd }: NewTodoInputProps) {
       setError(checked.message);
       return;
     }
-    idempotencyKey.current ??= newIdempotencyKey();
+    const key = (idempotencyKey.current ??= newIdempotencyKey());
     setSaving(true);
     setError(null);
+    setTitle("");
+    typed.current = "";
     try {
-      await onAdd(checked.value, idempotencyKey.current);
-      setTitle("");
+      await onAdd(checked.value, key);
       idempotencyKey.current = null;
     } catch (failure) {
-      // Keep what the user typed so they can retry.
+      // Give the user's text back (unless they started a new one) so they can retry with the same key.
+      if (typed.current === "") {
+        setTitle(checked.value);
+        typed.current = checked.value;
+        idempotencyKey.current = key;
+      }
       setError(failure instanceof Error ? failure.message : "Could not add the todo.");
     } finally {
       setSaving(false);
@@ -45,16 +59,19 @@ export function NewTodoInput({ onAdd }: NewTodoInputProps) {
   return (
     <form className="new-todo" onSubmit={(event) => void handleSubmit(event)} noValidate>
       <input
+        ref={inputRef}
         className="new-todo__input"
         aria-label="New todo"
         placeholder="What needs to be done?"
         value={title}
         maxLength={TITLE_MAX + 50}
         autoComplete="off"
+        autoFocus
         aria-invalid={error ? true : undefined}
         aria-describedby={error ? errorId : undefined}
         onChange={(event) => {
           setTitle(event.target.value);
+          typed.current = event.target.value;
           idempotencyKey.current = null;
           if (error) setError(null);
         }}

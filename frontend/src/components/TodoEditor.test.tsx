@@ -12,10 +12,10 @@ const TODO = WATER_PLANTS;
 
 function renderEditor(onSave: (changes: object, baseVersion: number) => Promise<SaveResult>) {
   const onClose = vi.fn();
-  const view = render(<TodoEditor todo={TODO} onSave={onSave} onClose={onClose} />);
+  const view = render(<TodoEditor todo={TODO} onSave={onSave} onDelete={vi.fn()} onClose={onClose} />);
   /** The list got a newer copy of the todo (a live event): the editor is given it. */
   const receive = (todo: Todo) => {
-    view.rerender(<TodoEditor todo={todo} onSave={onSave} onClose={onClose} />);
+    view.rerender(<TodoEditor todo={todo} onSave={onSave} onDelete={vi.fn()} onClose={onClose} />);
   };
   return { onClose, receive };
 }

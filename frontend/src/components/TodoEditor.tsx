@@ -1,6 +1,6 @@
 "use client";
 
-import { type SubmitEvent, type KeyboardEvent, useId, useState } from "react";
+import { type FocusEvent, type SubmitEvent, type KeyboardEvent, useEffect, useId, useRef, useState } from "react";
 
 import type { Todo, TodoChanges } from "@/api/client";
 import { validateContent, validateTitle } from "@/lib/validation";
@@ -11,13 +11,23 @@ import type { SaveResult } from "./useTodos";
 interface TodoEditorProps {
   todo: Todo;
   onSave: (changes: TodoChanges, baseVersion: number) => Promise<SaveResult>;
-  /** Leaves edit mode (after a save, Cancel or Escape). */
-  onClose: () => void;
+  /** The title was emptied: the todo is deleted (undoably), as in TodoMVC. */
+  onDelete: () => void;
+  /** The editor was closed (another one opened) before its save failed: the list says so. */
+  onUnsaved?: (reason: string) => void;
+  /**
+   * Leaves edit mode (after a save, Cancel or Escape). `focusWasInside`:
+   * focus was in the editor (keys, its buttons), so it should go back to
+   * the row; after a click elsewhere it stays where the user put it.
+   */
+  onClose: (focusWasInside: boolean) => void;
 }
 
 /**
  * Edits a todo's title and notes in place. Enter saves, Escape cancels
- * (Shift+Enter makes a new line in the notes).
+ * (Shift+Enter makes a new line in the notes); leaving the editor (a click
+ * elsewhere, Tab out of it) saves too, as in TodoMVC. A title emptied to
+ * nothing deletes the todo, with the usual undo.
  *
  * The save carries the version the user started from (If-Match). If the todo
  * changes elsewhere meanwhile, the editor shows the current saved version
@@ -25,7 +35,7 @@ interface TodoEditorProps {
  * stream brings the new version (`todo` is always the newest copy the list
  * has), or when the server refuses the save (412) if it came first.
  */
-export function TodoEditor({ todo, onSave, onClose }: TodoEditorProps) {
+export function TodoEditor({ todo, onSave, onDelete, onUnsaved, onClose }: TodoEditorProps) {
   const [title, setTitle] = useState(todo.title);
   const [content, setContent] = useState(todo.content);
   /** The version the draft was started from. */
@@ -38,6 +48,27 @@ export function TodoEditor({ todo, onSave, onClose }: TodoEditorProps) {
   const titleId = useId();
   const contentId = useId();
   const errorId = useId();
+  const form = useRef<HTMLFormElement>(null);
+  /** A pointer press inside the editor: the blur it causes (Safari does not focus buttons) is not leaving. */
+  const pressingInside = useRef(false);
+  /** Escape or Cancel: the blur that follows must not save. */
+  const cancelled = useRef(false);
+  const mounted = useRef(true);
+  useEffect(() => {
+    mounted.current = true;
+    return () => {
+      mounted.current = false;
+    };
+  }, []);
+
+  function close() {
+    onClose(form.current?.contains(document.activeElement) ?? false);
+  }
+
+  function cancel() {
+    cancelled.current = true;
+    close();
+  }
 
   // The newest saved copy known; newer than the start means it changed elsewhere.
   const newest = refusedBy && refusedBy.version > todo.version ? refusedBy : todo;
@@ -46,6 +77,10 @@ export function TodoEditor({ todo, onSave, onClose }: TodoEditorProps) {
 
   async function save() {
     if (saving) return;
+    if (title.trim() === "") {
+      onDelete();
+      return;
+    }
     const checkedTitle = validateTitle(title);
     const checkedContent = validateContent(content);
     if (!checkedTitle.ok || !checkedContent.ok) {
@@ -58,15 +93,20 @@ export function TodoEditor({ todo, onSave, onClose }: TodoEditorProps) {
     if (conflict || checkedTitle.value !== todo.title) changes.title = checkedTitle.value;
     if (conflict || checkedContent.value !== todo.content) changes.content = checkedContent.value;
     if (Object.keys(changes).length === 0) {
-      onClose();
+      close();
       return;
     }
     setSaving({ conflict });
     setError(null);
     const result = await onSave(changes, conflict ? conflict.version : startVersion);
+    if (!mounted.current) {
+      // Another editor opened meanwhile: this one is gone, so the list tells the user.
+      if (!result.ok) onUnsaved?.("conflict" in result ? "It was changed somewhere else meanwhile." : result.message);
+      return;
+    }
     setSaving(null);
     if (result.ok) {
-      onClose();
+      close();
     } else if ("conflict" in result) {
       setRefusedBy(result.conflict);
     } else {
@@ -79,10 +119,18 @@ export function TodoEditor({ todo, onSave, onClose }: TodoEditorProps) {
     void save();
   }
 
+  /** Focus left the editor (not to a window elsewhere, not after Escape): save, TodoMVC's way. */
+  function handleBlur(event: FocusEvent<HTMLFormElement>) {
+    if (event.currentTarget.contains(event.relatedTarget) || pressingInside.current) return;
+    // Focus going to another window or app (relatedTarget null, the page without focus) is not leaving.
+    if (cancelled.current || (event.relatedTarget === null && !document.hasFocus())) return;
+    void save();
+  }
+
   function handleKeyDown(event: KeyboardEvent<HTMLElement>) {
     if (event.key === "Escape") {
       event.preventDefault();
-      onClose();
+      cancel();
     } else if (event.key === "Enter" && !event.shiftKey && event.target instanceof HTMLTextAreaElement) {
       event.preventDefault();
       void save();
@@ -90,7 +138,21 @@ export function TodoEditor({ todo, onSave, onClose }: TodoEditorProps) {
   }
 
   return (
-    <form className="todo-editor" onSubmit={handleSubmit} onKeyDown={handleKeyDown} noValidate>
+    <form
+      ref={form}
+      className="todo-editor"
+      onSubmit={handleSubmit}
+      onKeyDown={handleKeyDown}
+      onBlur={handleBlur}
+      onPointerDown={() => {
+        // The blur, if any, comes with this press (mousedown's default); forget it right after.
+        pressingInside.current = true;
+        setTimeout(() => {
+          pressingInside.current = false;
+        }, 0);
+      }}
+      noValidate
+    >
       {conflict ? <ConflictNotice current={conflict} /> : null}
       <label className="todo-editor__label" htmlFor={titleId}>
         Title
@@ -129,7 +191,7 @@ export function TodoEditor({ todo, onSave, onClose }: TodoEditorProps) {
         <button className="button button--primary" type="submit" disabled={saving !== null}>
           {saving ? "Saving…" : conflict ? "Save my version" : "Save"}
         </button>
-        <button className="button" type="button" onClick={onClose}>
+        <button className="button" type="button" onClick={cancel}>
           {conflict ? "Discard my changes" : "Cancel"}
         </button>
       </div>

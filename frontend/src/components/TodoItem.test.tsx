@@ -1,29 +1,37 @@
-import { render, screen, within } from "@testing-library/react";
+import { act, render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 
 import type { Todo } from "@/api/client";
-import { WATER_PLANTS } from "@/test/todos";
+import { PENDING_ID_PREFIX } from "@/lib/live-todos";
+import { makeTodo, WATER_PLANTS } from "@/test/todos";
 
-import { TodoItem } from "./TodoItem";
+import { TodoList } from "./TodoList";
 import type { SaveResult } from "./useTodos";
 
 const TODO = WATER_PLANTS;
 
-function renderItem(overrides: Partial<Parameters<typeof TodoItem>[0]> = {}) {
+/** The rows as the board shows them: TodoList owns which editor is open. */
+function renderList(todos: Todo[], overrides: Partial<Parameters<typeof TodoList>[0]> = {}) {
   const props = {
-    todo: TODO,
+    todos,
     onToggle: vi.fn().mockResolvedValue(undefined),
     onSave: vi.fn<(todo: Todo, changes: object, baseVersion: number) => Promise<SaveResult>>(),
-    onDelete: vi.fn().mockResolvedValue(undefined),
+    onDelete: vi.fn(),
+    onUnsaved: vi.fn(),
     ...overrides,
   };
   render(
-    <ul>
-      <TodoItem {...props} />
-    </ul>,
+    <>
+      <TodoList {...props} />
+      <button type="button">Elsewhere</button>
+    </>,
   );
   return props;
+}
+
+function renderItem(overrides: Partial<Parameters<typeof TodoList>[0]> = {}) {
+  return renderList([TODO], overrides);
 }
 
 describe("TodoItem", () => {
@@ -56,14 +64,69 @@ describe("TodoItem", () => {
     expect(screen.getByText("The ferns too")).toBeTruthy();
   });
 
-  it("refuses to save an empty title", async () => {
+  it("deletes the todo when its title is emptied (TodoMVC), instead of saving", async () => {
+    const onSave = vi.fn();
+    const props = renderItem({ onSave });
+    await userEvent.click(screen.getByRole("button", { name: "Edit Water plants" }));
+    await userEvent.clear(screen.getByRole("textbox", { name: "Title" }));
+    await userEvent.type(screen.getByRole("textbox", { name: "Title" }), "   {Enter}");
+    expect(onSave).not.toHaveBeenCalled();
+    expect(props.onDelete).toHaveBeenCalledWith(TODO);
+  });
+
+  it("saves when focus leaves the editor (a click elsewhere), and keeps focus there", async () => {
+    const onSave = vi.fn().mockResolvedValue({ ok: true, todo: { ...TODO, title: "Water plants!", version: 5 } });
+    renderItem({ onSave });
+    await userEvent.click(screen.getByRole("button", { name: "Edit Water plants" }));
+    await userEvent.type(screen.getByRole("textbox", { name: "Title" }), "!");
+    await userEvent.click(screen.getByRole("button", { name: "Elsewhere" }));
+    expect(onSave).toHaveBeenCalledWith(TODO, { title: "Water plants!" }, 4);
+    expect(screen.queryByRole("textbox", { name: "Title" })).toBeNull();
+    expect(document.activeElement).toBe(screen.getByRole("button", { name: "Elsewhere" }));
+  });
+
+  it("Tab moves within the editor without saving", async () => {
     const onSave = vi.fn();
     renderItem({ onSave });
     await userEvent.click(screen.getByRole("button", { name: "Edit Water plants" }));
-    await userEvent.clear(screen.getByRole("textbox", { name: "Title" }));
-    await userEvent.keyboard("{Enter}");
+    await userEvent.tab();
+    expect(document.activeElement).toBe(screen.getByRole("textbox", { name: "Notes" }));
     expect(onSave).not.toHaveBeenCalled();
-    expect(screen.getByRole("alert").textContent).toBe("A todo needs a title.");
+  });
+
+  it("opens one editor at a time: opening another saves and closes the first", async () => {
+    const second = makeTodo(2, { title: "Feed the cat" });
+    const onSave = vi.fn().mockResolvedValue({ ok: true, todo: { ...TODO, title: "Water plants!", version: 5 } });
+    renderList([TODO, second], { onSave });
+    await userEvent.click(screen.getByRole("button", { name: "Edit Water plants" }));
+    await userEvent.type(screen.getByRole("textbox", { name: "Title" }), "!");
+    await userEvent.click(screen.getByRole("button", { name: "Edit Feed the cat" }));
+    expect(onSave).toHaveBeenCalledWith(TODO, { title: "Water plants!" }, 4);
+    const editors = screen.getAllByRole("textbox", { name: "Title" });
+    expect(editors).toHaveLength(1);
+    expect(editors[0]).toHaveProperty("value", "Feed the cat");
+  });
+
+  it("tells the list when an editor closed by another one could not save", async () => {
+    const second = makeTodo(2, { title: "Feed the cat" });
+    let answer: (result: SaveResult) => void = () => undefined;
+    const onSave = vi.fn(() => new Promise<SaveResult>((resolve) => (answer = resolve)));
+    const props = renderList([TODO, second], { onSave });
+    await userEvent.click(screen.getByRole("button", { name: "Edit Water plants" }));
+    await userEvent.type(screen.getByRole("textbox", { name: "Title" }), "!");
+    await userEvent.click(screen.getByRole("button", { name: "Edit Feed the cat" }));
+    await act(async () => {
+      answer({ ok: false, message: "Can't reach the server." });
+      await Promise.resolve();
+    });
+    expect(props.onUnsaved).toHaveBeenCalledWith(TODO, "Can't reach the server.");
+  });
+
+  it("shows a todo still being added, but offers nothing to change on it yet", () => {
+    renderItem({ todos: [{ ...TODO, id: `${PENDING_ID_PREFIX}key` }] });
+    expect(screen.getByRole("checkbox", { name: "Complete Water plants" })).toHaveProperty("disabled", true);
+    expect(screen.getByRole("listitem").getAttribute("aria-busy")).toBe("true");
+    expect(screen.queryByRole("button", { name: "Edit Water plants" })).toBeNull();
   });
 
   it("on a 412 shows the saved version and keeps the draft, then overwrites on request", async () => {

@@ -3,15 +3,22 @@
 import { useEffect, useRef, useState } from "react";
 
 import type { Todo, TodoChanges } from "@/api/client";
+import { isPendingTodo } from "@/lib/live-todos";
 
 import { TodoEditor } from "./TodoEditor";
 import type { SaveResult } from "./useTodos";
 
 interface TodoItemProps {
   todo: Todo;
+  /** This row's editor is the open one (the list allows one at a time). */
+  editing?: boolean;
+  onOpenEditor?: (todoId: string) => void;
+  onCloseEditor?: (todoId: string) => void;
   onToggle: (todo: Todo) => Promise<void>;
   onSave: (todo: Todo, changes: TodoChanges, baseVersion: number) => Promise<SaveResult>;
-  onDelete: (todo: Todo) => Promise<void>;
+  /** Deletes the todo (undoably); an edit emptied to no title does this too. */
+  onDelete: (todo: Todo) => void;
+  onUnsaved?: (todo: Todo, reason: string) => void;
   /**
    * For a viewer: the checkbox shows the state but is disabled, and there is
    * no Edit or Delete. `readOnlyNoteId` names the sentence that says why.
@@ -22,19 +29,26 @@ interface TodoItemProps {
   onEditingChange?: (todoId: string, editing: boolean) => void;
 }
 
-/** One row of the list: checkbox, title and notes, edit and delete. */
+/**
+ * One row of the list: checkbox, title and notes, edit and delete. A todo
+ * still being added (a temporary row) shows, but cannot be changed yet.
+ */
 export function TodoItem({
   todo,
+  editing = false,
+  onOpenEditor,
+  onCloseEditor,
   onToggle,
   onSave,
   onDelete,
+  onUnsaved,
   readOnly = false,
   readOnlyNoteId,
   onEditingChange,
 }: TodoItemProps) {
-  const [editing, setEditing] = useState(false);
   const [busy, setBusy] = useState(false);
   const editButton = useRef<HTMLButtonElement>(null);
+  const adding = isPendingTodo(todo);
 
   const pending = useRef(new Set<string>());
   const restoreFocus = useRef(false);
@@ -48,7 +62,7 @@ export function TodoItem({
     };
   }, [editing, todoId, onEditingChange]);
 
-  // After the editor closes, put keyboard focus back on the Edit button.
+  // After the editor closes from the keyboard or its buttons, put focus back on the Edit button.
   useEffect(() => {
     if (!editing && restoreFocus.current) {
       restoreFocus.current = false;
@@ -57,11 +71,11 @@ export function TodoItem({
   }, [editing]);
 
   /**
-   * Runs a row action (toggle, delete). The controls stay enabled (a disabled
+   * Runs a row action (toggle). The controls stay enabled (a disabled
    * button would drop keyboard focus); a repeat press of the same action while
    * it is still running is ignored.
    */
-  async function run(name: "toggle" | "delete", action: () => Promise<void>) {
+  async function run(name: "toggle", action: () => Promise<void>) {
     if (pending.current.has(name)) return;
     pending.current.add(name);
     setBusy(true);
@@ -74,39 +88,49 @@ export function TodoItem({
   }
 
   function startEditing() {
-    if (!readOnly) setEditing(true);
+    if (!readOnly && !adding) onOpenEditor?.(todo.id);
   }
 
   if (editing && !readOnly) {
     return (
-      <li className="todo-item todo-item--editing">
+      <li className="todo-item todo-item--editing" data-todo-id={todo.id}>
         <TodoEditor
           todo={todo}
           onSave={(changes, baseVersion) => onSave(todo, changes, baseVersion)}
-          onClose={() => {
-            restoreFocus.current = true;
-            setEditing(false);
+          onDelete={() => {
+            onDelete(todo);
+          }}
+          onUnsaved={(reason) => onUnsaved?.(todo, reason)}
+          onClose={(focusWasInside) => {
+            restoreFocus.current = focusWasInside;
+            onCloseEditor?.(todo.id);
           }}
         />
       </li>
     );
   }
 
+  const classes = ["todo-item", todo.completed ? "todo-item--completed" : "", adding ? "todo-item--adding" : ""];
   return (
-    <li className={todo.completed ? "todo-item todo-item--completed" : "todo-item"} aria-busy={busy || undefined}>
+    <li
+      className={classes.filter(Boolean).join(" ")}
+      data-todo-id={todo.id}
+      tabIndex={-1}
+      aria-busy={busy || adding || undefined}
+    >
       <input
         className="todo-item__checkbox"
         type="checkbox"
         checked={todo.completed}
         aria-label={`Complete ${todo.title}`}
-        disabled={readOnly}
+        disabled={readOnly || adding}
         aria-describedby={readOnly ? readOnlyNoteId : undefined}
         onChange={() => void run("toggle", () => onToggle(todo))}
       />
       <span className="todo-item__title" onDoubleClick={startEditing}>
         {todo.title}
       </span>
-      {readOnly ? null : (
+      {readOnly || adding ? null : (
         <div className="todo-item__actions">
           <button
             ref={editButton}
@@ -131,7 +155,9 @@ export function TodoItem({
             type="button"
             aria-label={`Delete ${todo.title}`}
             title="Delete"
-            onClick={() => void run("delete", () => onDelete(todo))}
+            onClick={() => {
+              onDelete(todo);
+            }}
           >
             <svg aria-hidden="true" viewBox="0 0 20 20" width="18" height="18">
               <path

@@ -2,6 +2,7 @@ import { act, renderHook, waitFor } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
 
 import type { Api, Todo, TodoStats } from "@/api/client";
+import { ApiError, ConflictError } from "@/api/errors";
 import type { Filter } from "@/lib/filter";
 import { fakeLiveEvents } from "@/test/fake-live-events";
 import {
@@ -207,12 +208,188 @@ describe("useTodos, live", () => {
     expect(titles(result.current.todos)).toEqual(["Todo 1", "Todo 2"]);
     live.emit(deleted(todo(1, { completed: true, version: 2 })));
     expect(titles(result.current.todos)).toEqual(["Todo 2"]);
-    expect(result.current.actionError).toBe("“Todo 1” was deleted somewhere else, so your changes to it were not saved.");
+    expect(result.current.actionError?.message).toBe("“Todo 1” was deleted somewhere else, so your changes to it were not saved.");
   });
 
   it("on the personal list, recognises its events by the list id its todos carry", async () => {
     const { result, live } = await loaded({ todos: [todo(1, { list_id: "P" })], scope: {} });
     live.emit(created(todo(2, { list_id: "P" }), "P"));
     expect(titles(result.current.todos)).toEqual(["Todo 1", "Todo 2"]);
+  });
+});
+
+describe("useTodos, the user's own changes before the server answers", () => {
+  const deleteTodo = () => vi.fn<Api["deleteTodo"]>().mockResolvedValue(undefined);
+
+  it("a deletion hides the todo and its count at once, sends nothing, and undo brings it back in its place", async () => {
+    const remove = deleteTodo();
+    const { result, stats } = await loaded({ todos: [todo(1), todo(2), todo(3)], methods: { deleteTodo: remove } });
+    act(() => {
+      result.current.remove(todo(2));
+    });
+    expect(titles(result.current.todos)).toEqual(["Todo 1", "Todo 3"]);
+    expect(result.current.stats).toEqual({ total: 2, active: 2, completed: 0 });
+    expect(result.current.deletion?.message).toBe("Deleted “Todo 2”.");
+    let restored: readonly Todo[] = [];
+    act(() => {
+      restored = result.current.undoDeletion();
+    });
+    expect(restored).toEqual([todo(2)]);
+    expect(result.current.todos).toEqual([todo(1), todo(2), todo(3)]);
+    expect(result.current.stats).toEqual({ total: 3, active: 3, completed: 0 });
+    expect(result.current.deletion).toBeNull();
+    expect(remove).not.toHaveBeenCalled();
+    expect(stats).toHaveBeenCalledTimes(1);
+  });
+
+  it("the next deletion sends the one before; its own event then changes nothing", async () => {
+    const remove = deleteTodo();
+    const { result, live } = await loaded({ todos: [todo(1), todo(2)], methods: { deleteTodo: remove } });
+    act(() => {
+      result.current.remove(todo(1));
+    });
+    await act(async () => {
+      result.current.remove(todo(2));
+      await Promise.resolve();
+    });
+    expect(remove).toHaveBeenCalledTimes(1);
+    expect(remove).toHaveBeenCalledWith("id-01", { expectedVersion: 1, keepalive: false });
+    live.emit(deleted(todo(1)));
+    expect(result.current.stats).toEqual({ total: 0, active: 0, completed: 0 });
+    expect(result.current.deletion?.message).toBe("Deleted “Todo 2”.");
+  });
+
+  it("leaving the page sends the waiting deletion with keepalive; so does leaving the list", async () => {
+    const remove = deleteTodo();
+    const { result, unmount } = await loaded({ todos: [todo(1), todo(2)], methods: { deleteTodo: remove } });
+    act(() => {
+      result.current.remove(todo(1));
+    });
+    act(() => {
+      window.dispatchEvent(new Event("pagehide"));
+    });
+    expect(remove).toHaveBeenCalledWith("id-01", { expectedVersion: 1, keepalive: true });
+    act(() => {
+      result.current.remove(todo(2));
+    });
+    unmount();
+    expect(remove).toHaveBeenLastCalledWith("id-02", { expectedVersion: 1, keepalive: true });
+  });
+
+  it("a page being left sends every waiting DELETE at once (no code runs after it is gone)", async () => {
+    const remove = vi.fn<Api["deleteTodo"]>(() => new Promise(() => undefined));
+    const done = [1, 2, 3, 4, 5, 6].map((n) => todo(n, { completed: true }));
+    const { result } = await loaded({ todos: done, methods: { deleteTodo: remove } });
+    await act(() => result.current.clearCompleted());
+    act(() => {
+      window.dispatchEvent(new Event("pagehide"));
+    });
+    expect(remove).toHaveBeenCalledTimes(6);
+  });
+
+  it("a deletion refused because the todo changed elsewhere (412) brings it back and says so", async () => {
+    const remove = vi.fn<Api["deleteTodo"]>().mockRejectedValue(new ConflictError());
+    const { result, live } = await loaded({ todos: [todo(1)], methods: { deleteTodo: remove } });
+    act(() => {
+      result.current.remove(todo(1));
+    });
+    live.emit(updated(todo(1, { title: "Renamed elsewhere", version: 2 })));
+    expect(result.current.todos).toEqual([]);
+    await act(async () => {
+      result.current.commitDeletion();
+      await Promise.resolve();
+    });
+    expect(titles(result.current.todos)).toEqual(["Renamed elsewhere"]);
+    expect(result.current.stats?.total).toBe(1);
+    expect(result.current.actionError?.message).toBe(
+      "“Todo 1” was changed somewhere else before the deletion went through, so it was kept.",
+    );
+  });
+
+  it("clear completed hides exactly the completed todos, those on pages not loaded included, and deletes those", async () => {
+    const remove = deleteTodo();
+    const unloaded = todo(30, { completed: true });
+    const { result, listTodos } = await loaded({
+      todos: [todo(1, { completed: true }), todo(2)],
+      nextCursor: "c2",
+      counts: { total: 3, active: 1, completed: 2 },
+      methods: { deleteTodo: remove },
+    });
+    listTodos.mockResolvedValueOnce({ todos: [todo(1, { completed: true }), unloaded], nextCursor: null });
+    await act(() => result.current.clearCompleted());
+    expect(listTodos).toHaveBeenLastCalledWith({ listId: "L", filter: "completed", cursor: null, limit: 200 });
+    expect(titles(result.current.todos)).toEqual(["Todo 2"]);
+    expect(result.current.stats).toEqual({ total: 1, active: 1, completed: 0 });
+    expect(result.current.deletion?.message).toBe("Cleared 2 todos.");
+    await act(async () => {
+      result.current.commitDeletion();
+      await Promise.resolve();
+    });
+    expect(remove.mock.calls.map(([id]) => id)).toEqual(["id-01", "id-30"]);
+    expect(result.current.stats).toEqual({ total: 1, active: 1, completed: 0 });
+  });
+
+  it("an add shows a temporary row and counts it at once; its own event before the answer shows it once", async () => {
+    let answer: (todo: Todo) => void = () => undefined;
+    const createTodo = vi.fn(() => new Promise<Todo>((resolve) => (answer = resolve)));
+    const { result, live, stats } = await loaded({ todos: [todo(1)], methods: { createTodo } });
+    let done: Promise<Todo> = Promise.resolve(todo(2));
+    act(() => {
+      done = result.current.add("Todo 2", "key-2");
+    });
+    expect(titles(result.current.todos)).toEqual(["Todo 1", "Todo 2"]);
+    expect(result.current.todos[1]?.id).toBe("pending:key-2");
+    expect(result.current.stats?.total).toBe(2);
+    live.emit(created(todo(2)));
+    expect(titles(result.current.todos)).toEqual(["Todo 1", "Todo 2"]);
+    await act(async () => {
+      answer(todo(2));
+      await done;
+    });
+    expect(result.current.todos).toEqual([todo(1), todo(2)]);
+    expect(result.current.stats?.total).toBe(2);
+    expect(stats).toHaveBeenCalledTimes(1);
+  });
+
+  it("a failed add takes its temporary row and count away", async () => {
+    const createTodo = vi.fn().mockRejectedValue(new ApiError(0, "Can't reach the server."));
+    const { result } = await loaded({ todos: [todo(1)], methods: { createTodo } });
+    await act(async () => {
+      await expect(result.current.add("Todo 2", "key-2")).rejects.toMatchObject({ status: 0 });
+    });
+    expect(titles(result.current.todos)).toEqual(["Todo 1"]);
+    expect(result.current.stats?.total).toBe(1);
+  });
+
+  it("mark all complete changes the ones that need it, each only if unchanged (If-Match); a refused one goes back", async () => {
+    const updateTodo = vi.fn<Api["updateTodo"]>((id, changes) =>
+      id === "id-03"
+        ? Promise.reject(new ConflictError())
+        : Promise.resolve(todo(Number(id.slice(3)), { ...changes, version: 2 })),
+    );
+    const { result, stats } = await loaded({
+      todos: [todo(1), todo(2, { completed: true }), todo(3)],
+      methods: { updateTodo },
+    });
+    await act(() => result.current.markAll(true));
+    expect(updateTodo.mock.calls).toEqual([
+      ["id-01", { completed: true }, 1],
+      ["id-03", { completed: true }, 1],
+    ]);
+    expect(result.current.todos.map((t) => t.completed)).toEqual([true, true, false]);
+    expect(result.current.stats).toEqual({ total: 3, active: 1, completed: 2 });
+    expect(result.current.actionError?.message).toBe(
+      "“Todo 3” was changed or deleted somewhere else meanwhile, so it was left as it is.",
+    );
+    expect(stats).toHaveBeenCalledTimes(1);
+  });
+
+  it("a tick on a todo deleted elsewhere (404) removes its row and says so", async () => {
+    const updateTodo = vi.fn().mockRejectedValue(new ApiError(404, "That todo no longer exists."));
+    const { result } = await loaded({ todos: [todo(1), todo(2)], methods: { updateTodo } });
+    await act(() => result.current.toggle(todo(1)));
+    expect(titles(result.current.todos)).toEqual(["Todo 2"]);
+    expect(result.current.stats?.total).toBe(1);
+    expect(result.current.actionError?.message).toBe("“Todo 1” was deleted somewhere else.");
   });
 });

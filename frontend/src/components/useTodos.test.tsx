@@ -51,7 +51,7 @@ describe("useTodos", () => {
     await waitFor(() => {
       expect(result.current.status).toBe("error");
     });
-    expect(result.current.loadError).toBe("Database unavailable");
+    expect(result.current.loadError).toEqual({ message: "Database unavailable", reference: null });
 
     act(() => {
       result.current.retry();
@@ -61,14 +61,15 @@ describe("useTodos", () => {
     });
   });
 
-  it("ticks a todo at once and undoes it when the server refuses", async () => {
+  it("ticks a todo and counts it at once, and undoes both when the server refuses", async () => {
     let reject: (error: Error) => void = () => undefined;
     const updateTodo = vi.fn(() => new Promise<Todo>((_, fail) => (reject = fail)));
     const listTodos = vi.fn().mockResolvedValue({ todos: [todo(1)], nextCursor: null });
-    const api = fakeApi({ listTodos, updateTodo });
+    const stats = vi.fn().mockResolvedValue({ total: 1, active: 1, completed: 0 });
+    const api = fakeApi({ listTodos, updateTodo, stats });
     const { result } = renderHook(() => useTodos(api, "all"));
     await waitFor(() => {
-      expect(result.current.status).toBe("ready");
+      expect(result.current.stats?.active).toBe(1);
     });
 
     let done: Promise<void> = Promise.resolve();
@@ -76,13 +77,16 @@ describe("useTodos", () => {
       done = result.current.toggle(todo(1));
     });
     expect(result.current.todos[0]?.completed).toBe(true);
+    expect(result.current.stats).toEqual({ total: 1, active: 0, completed: 1 });
 
     await act(async () => {
-      reject(new ApiError(500, "Server error"));
+      reject(new ApiError(500, "Something went wrong on our side.", "req-42"));
       await done;
     });
     expect(result.current.todos[0]?.completed).toBe(false);
-    expect(result.current.actionError).toBe("Server error");
+    expect(result.current.stats).toEqual({ total: 1, active: 1, completed: 0 });
+    expect(result.current.actionError).toEqual({ message: "Something went wrong on our side.", reference: "req-42" });
+    expect(stats).toHaveBeenCalledTimes(1);
   });
 
   it("hides a todo completed under the Active filter", async () => {
@@ -125,9 +129,17 @@ describe("useTodos", () => {
     await waitFor(() => {
       expect(result.current.status).toBe("ready");
     });
-    await act(() => result.current.remove(todo(1)));
+    act(() => {
+      result.current.remove(todo(1));
+    });
+    expect(result.current.todos).toHaveLength(0);
+    act(() => {
+      result.current.commitDeletion();
+    });
+    await waitFor(() => {
+      expect(result.current.todos).toHaveLength(1);
+    });
     expect(result.current.actionError).toBeNull();
-    expect(result.current.todos).toHaveLength(1);
   });
 });
 
@@ -136,8 +148,8 @@ describe("useTodos in a list", () => {
     const listTodos = vi.fn().mockResolvedValue({ todos: [todo(1, { completed: true })], nextCursor: null });
     const stats = vi.fn().mockResolvedValue({ total: 1, active: 0, completed: 1 });
     const createTodo = vi.fn().mockResolvedValue(todo(2));
-    const clearCompleted = vi.fn().mockResolvedValue(1);
-    const api = fakeApi({ listTodos, stats, createTodo, clearCompleted });
+    const deleteTodo = vi.fn().mockResolvedValue(undefined);
+    const api = fakeApi({ listTodos, stats, createTodo, deleteTodo });
     const { result } = renderHook(() => useTodos(api, "all", { listId: "list-1" }));
     await waitFor(() => {
       expect(result.current.stats?.completed).toBe(1);
@@ -148,8 +160,15 @@ describe("useTodos in a list", () => {
     await act(() => result.current.add("Milk", "key-1"));
     expect(createTodo).toHaveBeenCalledWith({ title: "Milk" }, { idempotencyKey: "key-1", listId: "list-1" });
     await act(() => result.current.clearCompleted());
-    expect(clearCompleted).toHaveBeenCalledWith("list-1");
     expect(result.current.todos.map((t) => t.id)).toEqual(["id-02"]);
+    expect(deleteTodo).not.toHaveBeenCalled();
+    await act(async () => {
+      result.current.commitDeletion();
+      await Promise.resolve();
+    });
+    expect(deleteTodo).toHaveBeenCalledWith("id-01", { expectedVersion: 1, keepalive: false });
+    expect(result.current.stats).toEqual({ total: 1, active: 1, completed: 0 });
+    expect(stats).toHaveBeenCalledTimes(1);
   });
 
   it("on a 403 shows the message, puts the todo back and asks for the role again", async () => {
@@ -163,7 +182,7 @@ describe("useTodos in a list", () => {
     });
     await act(() => result.current.toggle(todo(1)));
     expect(result.current.todos[0]?.completed).toBe(false);
-    expect(result.current.actionError).toBe("You can only view this list.");
+    expect(result.current.actionError).toEqual({ message: "You can only view this list.", reference: null });
     expect(onAccessChanged).toHaveBeenCalledTimes(1);
   });
 
@@ -199,8 +218,13 @@ describe("useTodos in a list", () => {
     await waitFor(() => {
       expect(second.result.current.status).toBe("ready");
     });
-    await act(() => second.result.current.remove(todo(1)));
+    await act(async () => {
+      second.result.current.remove(todo(1));
+      second.result.current.commitDeletion();
+      await Promise.resolve();
+    });
     expect(second.result.current.todos).toEqual([]);
+    expect(second.result.current.actionError).toBeNull();
     expect(other).not.toHaveBeenCalled();
   });
 });

@@ -1,23 +1,32 @@
 "use client";
 
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 
 import type { Api, ListId, Todo, TodoChanges, TodoStats } from "@/api/client";
 import { ApiError, ConflictError } from "@/api/errors";
-import { isTodoEvent, needsRefetch } from "@/api/live-events";
+import { isTodoEvent, needsRefetch, type TodoEvent } from "@/api/live-events";
 import type { Filter } from "@/lib/filter";
 import {
   addCounts,
   countsDelta,
+  countsWithPending,
   type KnownTodos,
   learnGone,
   learnTodo,
+  PENDING_ID_PREFIX,
+  type PendingChange,
+  type PendingChanges,
+  isPendingTodo,
   placeTodo,
+  rebasePending,
   settlePage,
+  showPending,
   type TodoChange,
   todoEventChange,
   visibleTodos,
+  withPending,
 } from "@/lib/live-todos";
+import { type Problem, problem, problemOf } from "@/lib/problem";
 import { mergeTodos } from "@/lib/todo-list";
 
 import { useLiveEvent } from "./useLiveEvents";
@@ -27,6 +36,8 @@ export const PAGE_SIZE = 20;
 const MAX_PAGE_SIZE = 200;
 /** Changes whose effect on the counts is unknown come in bursts (a "Clear completed" elsewhere): ask once. */
 const STATS_REFETCH_DELAY_MS = 300;
+/** "Mark all" and a deferred "Clear completed" send one request per todo: this many at a time. */
+const PARALLEL_REQUESTS = 4;
 
 /** What the list area shows. */
 export type ListStatus = "loading" | "ready" | "error";
@@ -40,10 +51,25 @@ export type SaveResult =
 interface LoadedList {
   /** Which filter + reload this list was loaded for. */
   key: string;
-  /** Every todo loaded so far, oldest first; the filter is applied when showing them. */
+  /** Every todo loaded so far, as the server has them, oldest first; the filter is applied when showing them. */
   todos: Todo[];
   nextCursor: string | null;
-  error: string | null;
+  error: Problem | null;
+}
+
+/**
+ * Todos the user deleted whose DELETE has not been sent yet: they are hidden
+ * at once and sent when the undo toast goes (see `deferDeletion`).
+ */
+export interface PendingDeletion {
+  /** Tells one deletion's toast from the next. */
+  id: number;
+  /** As they were when deleted: the DELETE carries each one's version (If-Match). */
+  todos: readonly Todo[];
+  /** What the toast says. */
+  message: string;
+  /** The pending change hiding each todo, by id. */
+  entries: ReadonlyMap<string, PendingChange>;
 }
 
 /** A 401 is handled centrally (redirect to login), so it is not shown as an error. */
@@ -51,8 +77,35 @@ function isSessionEnd(error: unknown): boolean {
   return error instanceof ApiError && error.status === 401;
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : "Something went wrong.";
+/** A 404 on a todo: it was deleted (or moved away) somewhere else. */
+function isTodoGone(error: unknown): boolean {
+  return error instanceof ApiError && error.status === 404;
+}
+
+/** “Title” for messages, shortened so a long title does not drown the sentence. */
+function quoted(todo: Todo): string {
+  return `“${todo.title.length > 60 ? `${todo.title.slice(0, 57)}…` : todo.title}”`;
+}
+
+function todosCount(count: number): string {
+  return count === 1 ? "1 todo" : `${count} todos`;
+}
+
+/** Runs `task` for every item, at most `limit` at a time. */
+async function forEachInParallel<T>(
+  items: readonly T[],
+  task: (item: T) => Promise<void>,
+  limit = PARALLEL_REQUESTS,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next];
+      next += 1;
+      if (item !== undefined) await task(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 /**
@@ -90,6 +143,11 @@ export interface TodoScope {
  * instead of refetching, so the scroll position and loaded pages stay put.
  * Copies of a todo are weighed by version (src/lib/live-todos.ts), so an
  * event repeated, or arriving after this tab's own answer, changes nothing.
+ *
+ * The user's own changes show before the server answers (`pending`): a tick
+ * and "mark all" at once, an added todo as a temporary row, a deleted one
+ * hidden until its undo toast goes; the counts follow them. A refusal puts
+ * the todo back as the server has it and says why.
  */
 export function useTodos(api: Api, filter: Filter, { listId, liveListId, onAccessChanged }: TodoScope = {}) {
   const [reloads, setReloads] = useState(0);
@@ -99,11 +157,15 @@ export function useTodos(api: Api, filter: Filter, { listId, liveListId, onAcces
   const listKey = listId ?? "personal";
   const key = `${listKey}/${filter}#${reloads}`;
   const [list, setList] = useState<LoadedList | null>(null);
-  /** The counts, tagged with the list they are for. */
+  /** The counts as the server has them, tagged with the list they are for. */
   const [stats, setStats] = useState<{ listKey: string; value: TodoStats } | null>(null);
+  /** The user's changes the server has not confirmed yet, shown meanwhile. */
+  const [pending, setPending] = useState<PendingChanges>(() => new Map());
+  /** The deletion whose undo toast is showing (its DELETEs not sent yet). */
+  const [deletion, setDeletion] = useState<PendingDeletion | null>(null);
   const [loadingMore, setLoadingMore] = useState(false);
   /** The last failed action (or an edit lost to a change elsewhere), shown in a banner until dismissed. */
-  const [actionError, setActionError] = useState<string | null>(null);
+  const [actionError, setActionError] = useState<Problem | null>(null);
   /** Todos with an open editor: shown even when the filter would hide them. */
   const [editing, setEditingIds] = useState<ReadonlySet<string>>(() => new Set());
 
@@ -118,6 +180,20 @@ export function useTodos(api: Api, filter: Filter, { listId, liveListId, onAcces
   /** A counts request is running; `stale`: a change came meanwhile, its answer may predate it. */
   const statsLoad = useRef({ running: false, stale: false });
   const statsTimer = useRef<ReturnType<typeof setTimeout>>(undefined);
+  /** The deletion waiting for its toast to go, for the page-hide and unmount handlers (which read no state). */
+  const deferred = useRef<PendingDeletion | null>(null);
+  const deletionIds = useRef(0);
+  /**
+   * Adds on their way, and the todo events that came meanwhile. Our own
+   * `todo.created` can arrive before the answer to the POST; applied then,
+   * it would show the todo beside its temporary row. So todo events wait
+   * until the adds have settled, and are then applied in order (the echo is
+   * then no news: same version).
+   */
+  const ownAdds = useRef(0);
+  /** Numbers the user's pending changes (PendingChange.action). */
+  const actions = useRef(0);
+  const heldEvents = useRef<TodoEvent[]>([]);
 
   useEffect(() => {
     shown.current = { key: list?.key ?? null, count: list?.todos.length ?? 0 };
@@ -157,7 +233,7 @@ export function useTodos(api: Api, filter: Filter, { listId, liveListId, onAcces
         changedDuringLoad.current = null;
         // A failed refetch keeps the list on screen; the next resync tries again.
         if (isSessionEnd(error) || refetch) return;
-        setList({ key, todos: [], nextCursor: null, error: messageOf(error) });
+        setList({ key, todos: [], nextCursor: null, error: problemOf(error) });
         noticeAccessChange(error, true);
       },
     );
@@ -166,7 +242,9 @@ export function useTodos(api: Api, filter: Filter, { listId, liveListId, onAcces
     };
   }, [api, listId, filter, key, refetches, noticeAccessChange]);
 
-  // The counts: with the list, and again whenever a change's effect on them is unknown.
+  // The counts: with the list (first load, retry, resync), and again whenever
+  // a change's effect on them is unknown. The user's own changes need no
+  // request: their effect is known.
   useEffect(() => {
     let current = true;
     statsLoad.current = { running: true, stale: false };
@@ -207,7 +285,7 @@ export function useTodos(api: Api, filter: Filter, { listId, liveListId, onAcces
 
   const status: ListStatus = list?.key !== key ? "loading" : list.error ? "error" : "ready";
   // Counts of another list must not show while this one loads.
-  const shownStats = stats?.listKey === listKey ? stats.value : null;
+  const shownStats = stats?.listKey === listKey ? countsWithPending(stats.value, pending) : null;
 
   /** Shows todo `id` as it is now (null: gone) in the loaded list, wherever it belongs. */
   const placeInList = useCallback(
@@ -239,6 +317,7 @@ export function useTodos(api: Api, filter: Filter, { listId, liveListId, onAcces
         if (statsLoad.current.running) statsLoad.current.stale = true;
       }
       placeInList(change.id, change.after);
+      setPending((previous) => rebasePending(previous, change));
       if (change.after === null) {
         setEditingIds((previous) => {
           if (!previous.has(change.id)) return previous;
@@ -261,8 +340,42 @@ export function useTodos(api: Api, filter: Filter, { listId, liveListId, onAcces
     [apply, placeInList],
   );
 
+  /** Takes in that a todo is gone (our DELETE, or a 404: deleted elsewhere). */
+  const confirmGone = useCallback(
+    (todo: Todo) => {
+      const change = learnGone(known.current, todo.id, todo.version);
+      if (change) apply(change);
+    },
+    [apply],
+  );
+
+  /** A pending change for the user's next action. */
+  const newPending = useCallback((base: Todo | null, next: Todo | null): PendingChange => {
+    actions.current += 1;
+    return { base, next, action: actions.current };
+  }, []);
+
+  /** Drops the pending change of `id` if it is still `entry`'s action (a newer one of the user's stays). */
+  const settlePending = useCallback((id: string, entry: PendingChange) => {
+    setPending((previous) => (previous.get(id)?.action === entry.action ? withPending(previous, id, null) : previous));
+  }, []);
+
   // Changes made elsewhere (other people, other tabs), as the live stream reports them.
   const eventsListId = liveListId ?? list?.todos[0]?.list_id;
+  const applyTodoEvent = useCallback(
+    (event: TodoEvent) => {
+      if (eventsListId === undefined) return;
+      const change = todoEventChange(known.current, eventsListId, event);
+      if (change === null) return;
+      if (change.after === null && editing.has(change.id)) {
+        const title = change.before?.title ?? list?.todos.find((todo) => todo.id === change.id)?.title ?? "This todo";
+        const where = event.type === "todo.moved" ? "was moved to another list" : "was deleted";
+        setActionError(problem(`“${title}” ${where} somewhere else, so your changes to it were not saved.`));
+      }
+      apply(change);
+    },
+    [eventsListId, editing, list, apply],
+  );
   useLiveEvent((event) => {
     if (needsRefetch(event)) {
       setRefetches((count) => count + 1);
@@ -274,15 +387,9 @@ export function useTodos(api: Api, filter: Filter, { listId, liveListId, onAcces
       refetchStatsSoon();
       return;
     }
-    if (!isTodoEvent(event) || eventsListId === undefined) return;
-    const change = todoEventChange(known.current, eventsListId, event);
-    if (change === null) return;
-    if (change.after === null && editing.has(change.id)) {
-      const title = change.before?.title ?? list?.todos.find((todo) => todo.id === change.id)?.title ?? "This todo";
-      const where = event.type === "todo.moved" ? "was moved to another list" : "was deleted";
-      setActionError(`“${title}” ${where} somewhere else, so your changes to it were not saved.`);
-    }
-    apply(change);
+    if (!isTodoEvent(event)) return;
+    if (ownAdds.current > 0) heldEvents.current.push(event);
+    else applyTodoEvent(event);
   });
 
   /** The editor of a todo opened or closed (TodoItem tells us). */
@@ -299,15 +406,42 @@ export function useTodos(api: Api, filter: Filter, { listId, liveListId, onAcces
   const reportError = useCallback(
     (error: unknown, listLevel = false) => {
       if (isSessionEnd(error)) return;
-      setActionError(messageOf(error));
+      setActionError(problemOf(error));
       noticeAccessChange(error, listLevel);
     },
     [noticeAccessChange],
   );
 
-  /** Adds a todo; throws on failure so the input can keep the user's text. */
+  /** A change to `todo` failed with 404: it was deleted elsewhere. Its row goes, and the user is told. */
+  const dropGone = useCallback(
+    (todo: Todo, message = `${quoted(todo)} was deleted somewhere else.`) => {
+      confirmGone({ ...todo, version: Number.MAX_SAFE_INTEGER });
+      setActionError(problem(message));
+    },
+    [confirmGone],
+  );
+
+  /**
+   * Adds a todo: a temporary row shows at once and is replaced by the
+   * server's todo. Throws on failure (the row goes) so the input can give the
+   * user's text back.
+   */
   const add = useCallback(
     async (title: string, idempotencyKey: string): Promise<Todo> => {
+      const now = new Date().toISOString();
+      const temporary: Todo = {
+        id: `${PENDING_ID_PREFIX}${idempotencyKey}`,
+        list_id: eventsListId ?? "",
+        created_at: now,
+        updated_at: now,
+        title,
+        content: "",
+        completed: false,
+        version: 0,
+      };
+      const entry = newPending(null, temporary);
+      setPending((previous) => withPending(previous, temporary.id, entry));
+      ownAdds.current += 1;
       try {
         const todo = await api.createTodo({ title }, { idempotencyKey, listId });
         confirm(todo, null);
@@ -315,30 +449,193 @@ export function useTodos(api: Api, filter: Filter, { listId, liveListId, onAcces
       } catch (error) {
         noticeAccessChange(error, true);
         throw error;
+      } finally {
+        settlePending(temporary.id, entry);
+        ownAdds.current -= 1;
+        if (ownAdds.current === 0) for (const event of heldEvents.current.splice(0)) applyTodoEvent(event);
       }
     },
-    [api, listId, confirm, noticeAccessChange],
+    [api, listId, eventsListId, confirm, noticeAccessChange, newPending, settlePending, applyTodoEvent],
   );
 
-  /** Ticks or unticks a todo at once, and puts it back if the server says no. */
+  /**
+   * Sets `completed` on each todo at once and sends the changes; a refused
+   * one goes back to the server's copy. `ifMatch`: only if nobody changed it
+   * since (a 412 leaves it as it was). Returns the todos that were refused.
+   */
+  const setCompleted = useCallback(
+    async (todos: readonly Todo[], completed: boolean, ifMatch: boolean): Promise<{ todo: Todo; error: unknown }[]> => {
+      const entries = todos.map((todo) => ({ todo, entry: newPending(todo, { ...todo, completed }) }));
+      setPending((previous) => {
+        let next = previous;
+        for (const { todo, entry } of entries) next = withPending(next, todo.id, entry);
+        return next;
+      });
+      const refused: { todo: Todo; error: unknown }[] = [];
+      await forEachInParallel(entries, async ({ todo, entry }) => {
+        try {
+          confirm(await api.updateTodo(todo.id, { completed }, ifMatch ? todo.version : undefined));
+        } catch (error) {
+          if (isTodoGone(error)) confirmGone({ ...todo, version: Number.MAX_SAFE_INTEGER });
+          refused.push({ todo, error });
+        } finally {
+          settlePending(todo.id, entry);
+        }
+      });
+      return refused;
+    },
+    [api, confirm, confirmGone, newPending, settlePending],
+  );
+
+  /** Ticks or unticks a todo at once (last write wins: it is one bit the user just chose). */
   const toggle = useCallback(
     async (todo: Todo) => {
-      placeInList(todo.id, { ...todo, completed: !todo.completed });
-      try {
-        confirm(await api.updateTodo(todo.id, { completed: !todo.completed }));
-      } catch (error) {
-        // Back to the newest copy known (an event may have brought one meanwhile).
-        placeInList(todo.id, known.current.get(todo.id)?.todo ?? todo);
-        reportError(error);
+      const [refused] = await setCompleted([todo], !todo.completed, false);
+      if (!refused) return;
+      if (isTodoGone(refused.error)) dropGone(todo);
+      else reportError(refused.error);
+    },
+    [setCompleted, dropGone, reportError],
+  );
+
+  /**
+   * Every todo of the list whose `completed` is `wanted`, as shown: the
+   * loaded ones when they are all loaded, else asked from the server (all
+   * pages; the ones fetched are learnt, so their changes count without a
+   * refetch). Not those being added or waiting to be deleted.
+   */
+  const allWhere = useCallback(
+    async (wanted: boolean, shownNow: readonly Todo[]): Promise<Todo[]> => {
+      let found: Todo[];
+      if (filter === "all" && list?.nextCursor === null) {
+        found = [...shownNow];
+      } else {
+        found = [];
+        let cursor: string | null = null;
+        do {
+          const page = await api.listTodos({ listId, filter: wanted ? "completed" : "active", cursor, limit: MAX_PAGE_SIZE });
+          found.push(...settlePage(known.current, page.todos));
+          cursor = page.nextCursor;
+        } while (cursor);
+      }
+      return found.filter((todo) => todo.completed === wanted && !isPendingTodo(todo) && pending.get(todo.id)?.next !== null);
+    },
+    [api, listId, filter, list?.nextCursor, pending],
+  );
+
+  /** Sends the DELETEs of a deferred deletion; a refused one comes back, with a word why. */
+  const commitDeletion = useCallback(
+    async (batch: PendingDeletion, keepalive: boolean) => {
+      const kept: { todo: Todo; error: unknown }[] = [];
+      // A page being left runs no more code once it is gone: then every request must start now.
+      const limit = keepalive ? batch.todos.length : PARALLEL_REQUESTS;
+      await forEachInParallel(batch.todos, async (todo) => {
+        const entry = batch.entries.get(todo.id);
+        try {
+          await api.deleteTodo(todo.id, { expectedVersion: todo.version, keepalive });
+          confirmGone(todo);
+        } catch (error) {
+          // Already gone (deleted elsewhere): what the user wanted.
+          if (isTodoGone(error)) confirmGone({ ...todo, version: Number.MAX_SAFE_INTEGER });
+          else kept.push({ todo, error });
+        } finally {
+          if (entry) settlePending(todo.id, entry);
+        }
+      }, limit);
+      const [first] = kept;
+      if (!first || isSessionEnd(first.error)) return;
+      const they = subject(kept);
+      if (first.error instanceof ConflictError) {
+        setActionError(
+          problem(`${they.names} ${they.was} changed somewhere else before the deletion went through, so ${they.it} ${they.was} kept.`),
+        );
+      } else {
+        const { message, reference } = problemOf(first.error);
+        setActionError({ message: `${they.names} could not be deleted. ${message}`, reference });
+        noticeAccessChange(first.error);
       }
     },
-    [api, placeInList, confirm, reportError],
+    [api, confirmGone, noticeAccessChange, settlePending],
   );
+
+  /** Sends the deletion waiting for its toast now (the toast went, or another deletion replaces it). */
+  const flushDeletion = useCallback(
+    (keepalive = false) => {
+      const batch = deferred.current;
+      if (!batch) return;
+      deferred.current = null;
+      setDeletion((shownBatch) => (shownBatch?.id === batch.id ? null : shownBatch));
+      void commitDeletion(batch, keepalive);
+    },
+    [commitDeletion],
+  );
+
+  /**
+   * Hides `todos` at once and offers an undo; the DELETEs are sent only when
+   * the toast expires or is dismissed, another deletion replaces it, or the
+   * user leaves the page. Undo then simply forgets them: same id, version
+   * and place.
+   */
+  const deferDeletion = useCallback(
+    (todos: readonly Todo[], message: string) => {
+      if (todos.length === 0) return;
+      flushDeletion();
+      const entries = new Map(todos.map((todo) => [todo.id, newPending(todo, null)]));
+      deletionIds.current += 1;
+      const batch: PendingDeletion = { id: deletionIds.current, todos, message, entries };
+      deferred.current = batch;
+      setDeletion(batch);
+      setPending((previous) => {
+        let next = previous;
+        for (const [id, entry] of entries) next = withPending(next, id, entry);
+        return next;
+      });
+    },
+    [flushDeletion, newPending],
+  );
+
+  /** The toast went (expired or dismissed): send the deletion now. */
+  const commitShownDeletion = useCallback(() => {
+    flushDeletion();
+  }, [flushDeletion]);
+
+  /** Brings the todos of the deletion on the toast back; returns them. */
+  const undoDeletion = useCallback((): readonly Todo[] => {
+    const batch = deferred.current;
+    if (!batch) return [];
+    deferred.current = null;
+    setDeletion(null);
+    for (const [id, entry] of batch.entries) settlePending(id, entry);
+    return batch.todos;
+  }, [settlePending]);
+
+  // Leaving the page (closing the tab, reloading, switching apps on a phone)
+  // or this list: send the waiting deletion, with keepalive so it outlives the page.
+  const flushOnExit = useRef(flushDeletion);
+  useEffect(() => {
+    flushOnExit.current = flushDeletion;
+  }, [flushDeletion]);
+  useEffect(() => {
+    const onPageHide = () => {
+      flushOnExit.current(true);
+    };
+    const onVisibilityChange = () => {
+      if (document.visibilityState === "hidden") flushOnExit.current(true);
+    };
+    window.addEventListener("pagehide", onPageHide);
+    document.addEventListener("visibilitychange", onVisibilityChange);
+    return () => {
+      window.removeEventListener("pagehide", onPageHide);
+      document.removeEventListener("visibilitychange", onVisibilityChange);
+      flushOnExit.current(true);
+    };
+  }, []);
 
   /**
    * Saves an edit made from `baseVersion`. When someone else saved first the
    * server answers 412; we then fetch its current copy, show it in the list and
-   * hand it back so the editor can show both versions.
+   * hand it back so the editor can show both versions. A 404 (deleted
+   * elsewhere) removes the row and says so.
    */
   const save = useCallback(
     async (todo: Todo, changes: TodoChanges, baseVersion: number): Promise<SaveResult> => {
@@ -353,52 +650,71 @@ export function useTodos(api: Api, filter: Filter, { listId, liveListId, onAcces
             confirm(current);
             return { ok: false, conflict: current };
           } catch (reloadError) {
-            return { ok: false, message: messageOf(reloadError) };
+            if (isTodoGone(reloadError)) dropGone(todo);
+            return { ok: false, message: problemOf(reloadError).message };
           }
         }
+        if (isTodoGone(error)) dropGone(todo, `${quoted(todo)} was deleted somewhere else, so your changes to it were not saved.`);
         noticeAccessChange(error);
-        return { ok: false, message: messageOf(error) };
+        return { ok: false, message: problemOf(error).message };
       }
     },
-    [api, confirm, noticeAccessChange],
+    [api, confirm, dropGone, noticeAccessChange],
   );
 
+  const loadedShown = useMemo(
+    () => (status === "ready" && list ? showPending(list, pending, filter) : []),
+    [status, list, pending, filter],
+  );
+
+  /** Deletes a todo, undoably. */
   const remove = useCallback(
-    async (todo: Todo) => {
-      try {
-        await api.deleteTodo(todo.id);
-      } catch (error) {
-        // Already gone (deleted in another tab): remove it here too.
-        if (!(error instanceof ApiError && error.status === 404)) {
-          reportError(error);
-          return;
-        }
-      }
-      const change = learnGone(known.current, todo.id, todo.version);
-      if (change) apply(change);
+    (todo: Todo) => {
+      deferDeletion([todo], `Deleted ${quoted(todo)}.`);
     },
-    [api, apply, reportError],
+    [deferDeletion],
   );
 
+  /** Deletes every completed todo, undoably: exactly the ones it hides are deleted later. */
   const clearCompleted = useCallback(async () => {
     try {
-      await api.clearCompleted(listId);
+      const completed = await allWhere(true, loadedShown);
+      deferDeletion(completed, `Cleared ${todosCount(completed.length)}.`);
     } catch (error) {
       reportError(error, true);
-      return;
     }
-    for (const todo of list?.todos ?? []) {
-      if (!todo.completed) continue;
-      learnGone(known.current, todo.id, todo.version);
-      placeInList(todo.id, null);
-    }
-    // Completed todos on pages not loaded went too: the server knows how many.
-    setStatsRequests((count) => count + 1);
-  }, [api, listId, list, placeInList, reportError]);
+  }, [allWhere, loadedShown, deferDeletion, reportError]);
 
-  const loadMore = useCallback(async () => {
+  /** Marks every todo complete, or every one incomplete when all are complete already. */
+  const markAll = useCallback(
+    async (completed: boolean) => {
+      try {
+        const todos = await allWhere(!completed, loadedShown);
+        const refused = await setCompleted(todos, completed, true);
+        const [first] = refused;
+        if (!first || isSessionEnd(first.error)) return;
+        const they = subject(refused);
+        const failure = refused.find(({ error }) => !(error instanceof ConflictError || isTodoGone(error)));
+        if (failure) {
+          const { message, reference } = problemOf(failure.error);
+          setActionError({ message: `${they.names} could not be changed. ${message}`, reference });
+          noticeAccessChange(failure.error);
+        } else {
+          setActionError(
+            problem(`${they.names} ${they.was} changed or deleted somewhere else meanwhile, so ${they.it} ${they.was} left as ${they.it} ${they.is}.`),
+          );
+        }
+      } catch (error) {
+        reportError(error, true);
+      }
+    },
+    [allWhere, loadedShown, setCompleted, reportError, noticeAccessChange],
+  );
+
+  /** Loads the next page; returns the first todo it brought (for focus), if any. */
+  const loadMore = useCallback(async (): Promise<Todo | null> => {
     const cursor = list?.nextCursor;
-    if (!cursor || loadingMore) return;
+    if (!cursor || loadingMore) return null;
     setLoadingMore(true);
     const changed = new Set<string>();
     changedDuringLoadMore.current = changed;
@@ -414,8 +730,10 @@ export function useTodos(api: Api, filter: Filter, { listId, liveListId, onAcces
         for (const { id, todo } of changedNow) todos = placeTodo({ todos, nextCursor: page.nextCursor }, id, todo, filter);
         return { ...previous, todos, nextCursor: page.nextCursor };
       });
+      return loaded[0] ?? null;
     } catch (error) {
       reportError(error, true);
+      return null;
     } finally {
       changedDuringLoadMore.current = null;
       setLoadingMore(false);
@@ -424,10 +742,11 @@ export function useTodos(api: Api, filter: Filter, { listId, liveListId, onAcces
 
   return {
     status,
-    todos: status === "ready" && list ? visibleTodos(list.todos, filter, editing) : [],
+    todos: visibleTodos(loadedShown, filter, editing),
     loadError: status === "error" ? (list?.error ?? null) : null,
     hasMore: status === "ready" && Boolean(list?.nextCursor),
     loadingMore,
+    /** The counts with the user's pending changes made (null until known). */
     stats: shownStats,
     actionError,
     dismissActionError: () => {
@@ -436,12 +755,33 @@ export function useTodos(api: Api, filter: Filter, { listId, liveListId, onAcces
     retry: () => {
       setReloads((count) => count + 1);
     },
+    /** The deletion waiting for its undo toast (null when none). */
+    deletion,
+    undoDeletion,
+    commitDeletion: commitShownDeletion,
+    /** An editor closed by another one opening could not save: say so. */
+    reportUnsaved: (todo: Todo, reason: string) => {
+      setActionError(problem(`Your changes to ${quoted(todo)} were not saved. ${reason}`));
+    },
     setEditing,
     add,
     toggle,
+    markAll,
     save,
     remove,
     clearCompleted,
     loadMore,
+  };
+}
+
+/** The todos a change left alone as a sentence's subject: “Title” or “N todos”, and the words that agree with it. */
+function subject(refused: readonly { todo: Todo }[]) {
+  const [first] = refused;
+  const one = refused.length === 1;
+  return {
+    names: one && first ? quoted(first.todo) : todosCount(refused.length),
+    was: one ? "was" : "were",
+    it: one ? "it" : "they",
+    is: one ? "is" : "are",
   };
 }

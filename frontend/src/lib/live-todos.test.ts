@@ -11,11 +11,16 @@ import {
 import {
   addCounts,
   countsDelta,
+  countsWithPending,
   type KnownTodos,
   learnGone,
   learnTodo,
+  type PendingChange,
+  type PendingChanges,
   placeTodo,
+  rebasePending,
   settlePage,
+  showPending,
   todoEventChange,
   visibleTodos,
 } from "./live-todos";
@@ -165,5 +170,44 @@ describe("visibleTodos", () => {
     const todos = [todo(1), todo(2, { completed: true })];
     expect(visibleTodos(todos, "active", new Set()).map((t) => t.id)).toEqual(["id-01"]);
     expect(visibleTodos(todos, "active", new Set(["id-02"])).map((t) => t.id)).toEqual(["id-01", "id-02"]);
+  });
+});
+
+describe("pending changes (the user's, before the server answers)", () => {
+  const tick = (n: number, action = 1): PendingChange => ({ base: todo(n), next: todo(n, { completed: true }), action });
+  const hide = (n: number, action = 2): PendingChange => ({ base: todo(n), next: null, action });
+  const adding: PendingChange = { base: null, next: todo(9, { id: "pending:k" }), action: 3 };
+  const pending: PendingChanges = new Map<string, PendingChange>([
+    ["id-01", tick(1)],
+    ["id-02", hide(2)],
+    ["pending:k", adding],
+  ]);
+
+  it("shows ticks, hides deletions and adds the temporary row where it belongs", () => {
+    const shown = showPending({ todos: [todo(1), todo(2), todo(3)], nextCursor: null }, pending, "all");
+    expect(shown.map((t) => [t.id, t.completed])).toEqual([
+      ["id-01", true],
+      ["id-03", false],
+      ["pending:k", false],
+    ]);
+    // With more pages to load, a new todo is not placed past the loaded ones.
+    expect(showPending({ todos: [todo(1), todo(2)], nextCursor: "c" }, pending, "all").map((t) => t.id)).toEqual(["id-01"]);
+  });
+
+  it("counts them on top of the server's counts", () => {
+    // One ticked (active −1, completed +1), one hidden (total −1, active −1), one being added (total +1, active +1).
+    expect(countsWithPending({ total: 3, active: 3, completed: 0 }, pending)).toEqual({ total: 3, active: 2, completed: 1 });
+  });
+
+  it("is measured from the newest server copy: a confirmed deletion ends it, a tick stays on top of an edit", () => {
+    const gone = rebasePending(pending, { id: "id-02", before: todo(2), after: null });
+    expect(gone.has("id-02")).toBe(false);
+    const edited = rebasePending(pending, { id: "id-01", before: todo(1), after: todo(1, { title: "Renamed", version: 2 }) });
+    expect(edited.get("id-01")).toEqual({
+      base: todo(1, { title: "Renamed", version: 2 }),
+      next: todo(1, { title: "Renamed", version: 2, completed: true }),
+      action: 1,
+    });
+    expect(rebasePending(pending, { id: "id-07", before: todo(7), after: null })).toBe(pending);
   });
 });

@@ -150,3 +150,66 @@ export function settlePage(known: KnownTodos, page: readonly Todo[]): Todo[] {
 export function visibleTodos(todos: readonly Todo[], filter: Filter, editing: ReadonlySet<string>): Todo[] {
   return todos.filter((todo) => matchesFilter(todo, filter) || editing.has(todo.id));
 }
+
+/**
+ * A change this tab shows before the server has confirmed it: a tick (or a
+ * "mark all") on its way, a todo being added (a temporary row), a deletion
+ * waiting for its undo toast to go. `base` is the server's copy it started
+ * from (null for a todo being added), `next` what the list shows meanwhile
+ * (null: hidden).
+ */
+export interface PendingChange {
+  base: Todo | null;
+  next: Todo | null;
+  /** Which of the user's actions this is (kept when rebased), so its answer settles only it. */
+  action: number;
+}
+
+/** By todo id (a temporary id for a todo being added). */
+export type PendingChanges = ReadonlyMap<string, PendingChange>;
+
+/** The id of the temporary row shown while a todo is being added. */
+export const PENDING_ID_PREFIX = "pending:";
+
+export function isPendingTodo(todo: Pick<Todo, "id">): boolean {
+  return todo.id.startsWith(PENDING_ID_PREFIX);
+}
+
+/** `pending` with `id` set to `change`, or removed (`change` null). */
+export function withPending(pending: PendingChanges, id: string, change: PendingChange | null): PendingChanges {
+  const next = new Map(pending);
+  if (change) next.set(id, change);
+  else next.delete(id);
+  return next;
+}
+
+/** The loaded todos as the user should see them: the pending changes applied. */
+export function showPending(loaded: LoadedTodos, pending: PendingChanges, filter: Filter): Todo[] {
+  let todos = [...loaded.todos];
+  for (const [id, { next }] of pending) todos = placeTodo({ todos, nextCursor: loaded.nextCursor }, id, next, filter);
+  return todos;
+}
+
+/** The server's counts with the pending changes made. */
+export function countsWithPending(stats: TodoStats, pending: PendingChanges): TodoStats {
+  let counts = stats;
+  for (const { base, next } of pending.values()) {
+    const delta = countsDelta({ id: "", before: base, after: next });
+    if (delta) counts = addCounts(counts, delta);
+  }
+  return counts;
+}
+
+/**
+ * `pending` after the server confirmed a change to todo `change.id` (our own
+ * answer, or an event): a pending change is now measured from the new copy;
+ * once the todo has left the list there is nothing left to show or do.
+ * A pending tick keeps its tick on top of the new copy.
+ */
+export function rebasePending(pending: PendingChanges, change: TodoChange): PendingChanges {
+  const entry = pending.get(change.id);
+  if (!entry) return pending;
+  if (change.after === null) return withPending(pending, change.id, null);
+  const next = entry.next && { ...change.after, completed: entry.next.completed };
+  return withPending(pending, change.id, { ...entry, base: change.after, next });
+}

@@ -73,10 +73,11 @@ describe("validateSignup", () => {
   });
 
   it("refuses short or odd names and short passwords", () => {
-    expect(validateSignup("ab", "longenough")).toMatchObject({ ok: false });
+    expect(validateSignup("ab", "longenough")).toMatchObject({ ok: false, field: "name" });
     expect(validateSignup("has space", "longenough")).toMatchObject({ ok: false });
     expect(validateSignup("valid", "short")).toMatchObject({
       ok: false,
+      field: "password",
       message: "Passwords are 8–128 characters long.",
     });
   });

@@ -81,17 +81,20 @@ export function validateMemberName(raw: string): Validated<string> {
   return problem ? { ok: false, message: problem } : { ok: true, value: name };
 }
 
-/** Sign-up fields, with the backend's rules. Returns the first problem found. */
-export function validateSignup(name: string, password: string): Validated<{ name: string; password: string }> {
-  const nameProblem = userNameProblem(name);
-  if (nameProblem) return { ok: false, message: nameProblem };
-  const problem = newPasswordProblem(password);
-  if (problem) return { ok: false, message: problem };
-  return { ok: true, value: { name, password } };
-}
-
 /** A check that names the field at fault, so the form can show the message under it. */
 export type FieldValidated<T, Field extends string> = { ok: true; value: T } | { ok: false; field: Field; message: string };
+
+/** Sign-up fields, with the backend's rules. Returns the first problem found. */
+export function validateSignup(
+  name: string,
+  password: string,
+): FieldValidated<{ name: string; password: string }, "name" | "password"> {
+  const nameProblem = userNameProblem(name);
+  if (nameProblem) return { ok: false, field: "name", message: nameProblem };
+  const problem = newPasswordProblem(password);
+  if (problem) return { ok: false, field: "password", message: problem };
+  return { ok: true, value: { name, password } };
+}
 
 export type PasswordChangeField = "current" | "new" | "confirm";
 

@@ -5,7 +5,7 @@ import { AuthForm } from "@/components/AuthForm";
 
 type SearchParams = Record<string, string | string[] | undefined>;
 
-export const metadata: Metadata = { title: "Sign up · minor-illusion" };
+export const metadata: Metadata = { title: "Sign up" };
 
 /** `?next=` (where to go afterwards) and `?reason=` come from the URL. */
 export default async function SignupPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
