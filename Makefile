@@ -27,11 +27,12 @@ HOST ?= 127.0.0.1
 BACKEND_PORT ?= 8000
 FRONTEND_PORT ?= 3000
 JUPYTER_PORT ?= 8888
+DOCS_PORT ?= 8001
 DEBUG_PORT ?= 5678
 DATA_DIR ?= $(ROOT)/data
 export DATA_DIR HOST BACKEND_PORT FRONTEND_PORT DEBUG_PORT
 
-.PHONY: help install install-backend install-frontend run dev debug migrate seed-demo openapi client jupyter \
+.PHONY: help install install-backend install-frontend run dev debug migrate seed-demo openapi client jupyter docs docs-inputs docs-serve \
 	test test-backend test-notebooks test-scaleout test-frontend test-e2e bench bench-smoke fuzz \
 	lint lint-backend lint-frontend fmt lock tox compose-check images compose-up compose-dev compose-down \
 	system-deps clean
@@ -64,6 +65,12 @@ install-backend: $(VENV)/.installed
 $(VENV)/.installed-jupyter: $(VENV)/.installed
 	cd $(BACKEND) && $(POETRY) export --only jupyter --format requirements.txt --output $(VENV)/requirements-jupyter.txt
 	$(BIN)/pip install --quiet --require-hashes -r $(VENV)/requirements-jupyter.txt
+	touch $@
+
+# mkdocs, Material, mkdocstrings, mkdocs-jupyter: the Poetry group `docs`, for `make docs`.
+$(VENV)/.installed-docs: $(VENV)/.installed
+	cd $(BACKEND) && $(POETRY) export --only docs --format requirements.txt --output $(VENV)/requirements-docs.txt
+	$(BIN)/pip install --quiet --require-hashes -r $(VENV)/requirements-docs.txt
 	touch $@
 
 $(FRONTEND)/node_modules/.installed: $(FRONTEND)/package-lock.json
@@ -121,15 +128,42 @@ jupyter: $(VENV)/.installed-jupyter ## JupyterLab on :$(JUPYTER_PORT) with the b
 client: install ## regenerate the frontend's typed API client from the backend's OpenAPI
 	$(NPM) run client:generate
 
+# --- documentation (mkdocs.yml, docs/, scripts/docs/) -----------------------------------
+
+DOCS_BUILD := $(ROOT)/build/docs
+DOCS_PY := cd $(ROOT) && NO_MKDOCS_2_WARNING=1 PYTHONPATH=$(BACKEND) $(BIN)/python
+
+$(DOCS_BUILD)/vendor/mermaid.min.js: $(ROOT)/scripts/docs/vendor.py | $(VENV)/.installed
+	$(DOCS_PY) scripts/docs/vendor.py
+	touch $@
+
+# The notebooks' pages show a real run: re-executed when a notebook or the backend changed.
+$(DOCS_BUILD)/notebooks/.executed: $(ROOT)/scripts/docs/notebooks.py $(wildcard $(ROOT)/jupyter/notebooks/*.ipynb) \
+		$(shell find $(BACKEND)/app $(BACKEND)/migrations $(BACKEND)/tests/notebooks -name '*.py') | $(VENV)/.installed
+	$(DOCS_PY) scripts/docs/notebooks.py
+	touch $@
+
+# jsdom (the frontend's) parses the diagrams during the build: scripts/docs/mermaid_check.mjs.
+docs-inputs: $(VENV)/.installed-docs $(FRONTEND)/node_modules/.installed $(DOCS_BUILD)/vendor/mermaid.min.js \
+	$(DOCS_BUILD)/notebooks/.executed
+
+docs: docs-inputs ## build the documentation site into build/site, strictly (a warning fails)
+	$(DOCS_PY) -m mkdocs build --strict
+	@echo "docs: built build/site (open build/site/index.html, or make docs-serve)"
+
+docs-serve: docs-inputs ## preview the documentation site on 127.0.0.1:$(DOCS_PORT), rebuilt on save
+	$(DOCS_PY) -m mkdocs serve --dev-addr 127.0.0.1:$(DOCS_PORT)
+
 # --- quality ---------------------------------------------------------------------------
 
 lint: lint-backend lint-frontend ## every linter and type checker
 
 lint-backend: install-backend
 	cd $(BACKEND) && $(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy
-	$(BIN)/ruff check $(ROOT)/jupyter/notebooks $(ROOT)/bench
-	$(BIN)/ruff format --check $(ROOT)/jupyter/notebooks $(ROOT)/bench
+	$(BIN)/ruff check $(ROOT)/jupyter/notebooks $(ROOT)/bench $(ROOT)/scripts/docs
+	$(BIN)/ruff format --check $(ROOT)/jupyter/notebooks $(ROOT)/bench $(ROOT)/scripts/docs
 	cd $(BACKEND) && $(BIN)/mypy $(ROOT)/bench
+	cd $(BACKEND) && $(BIN)/mypy $(ROOT)/scripts/docs
 
 lint-frontend: install-frontend
 	$(NPM) run lint
@@ -137,12 +171,13 @@ lint-frontend: install-frontend
 
 fmt: install-backend ## apply ruff's fixes and formatting
 	cd $(BACKEND) && $(BIN)/ruff check --fix . && $(BIN)/ruff format .
-	$(BIN)/ruff check --fix $(ROOT)/jupyter/notebooks $(ROOT)/bench
-	$(BIN)/ruff format $(ROOT)/jupyter/notebooks $(ROOT)/bench
+	$(BIN)/ruff check --fix $(ROOT)/jupyter/notebooks $(ROOT)/bench $(ROOT)/scripts/docs
+	$(BIN)/ruff format $(ROOT)/jupyter/notebooks $(ROOT)/bench $(ROOT)/scripts/docs
 
-test: system-deps lint test-backend test-frontend test-e2e bench-smoke ## every check and test suite
+test: system-deps lint docs test-backend test-frontend test-e2e bench-smoke ## every check and test suite
 
-test-backend: install-backend ## every pytest suite: unit, API, DB, migrations, notebooks, scale-out
+# tests/docs builds the site itself, from what `docs-inputs` prepared.
+test-backend: install-backend docs-inputs ## every pytest suite: unit, API, DB, migrations, notebooks, scale-out, docs
 	cd $(BACKEND) && $(BIN)/pytest
 
 test-notebooks: install-backend ## run the Jupyter notebooks against a live backend
@@ -193,3 +228,4 @@ tox: install-backend ## the backend suite through tox (as the seed's README desc
 clean: ## remove installed environments, builds and caches (keeps data/)
 	rm -rf $(TOOLS) $(VENV) $(BACKEND)/.pytest_cache $(BACKEND)/.mypy_cache $(BACKEND)/.ruff_cache $(BACKEND)/.tox
 	rm -rf $(FRONTEND)/node_modules $(FRONTEND)/.next $(FRONTEND)/test-results
+	rm -rf $(ROOT)/build
