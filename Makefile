@@ -34,7 +34,7 @@ export DATA_DIR HOST BACKEND_PORT FRONTEND_PORT DEBUG_PORT
 
 .PHONY: help install install-backend install-frontend run dev debug migrate seed-demo openapi client jupyter docs docs-inputs docs-serve \
 	test test-backend test-notebooks test-scaleout test-frontend test-e2e bench bench-smoke fuzz \
-	lint lint-backend lint-frontend fmt lock tox compose-check images compose-up compose-dev compose-down \
+	lint lint-backend lint-frontend fmt lock tox compose-check images compose-up compose-observability compose-dev compose-down \
 	system-deps clean
 
 help: ## list the targets
@@ -196,7 +196,7 @@ test-frontend: install ## frontend unit tests, and the typed client is current
 test-e2e: install ## browser tests: real backend + production frontend in Chromium
 	$(NPM) run e2e
 
-bench: install-backend ## load test W0-W6 against a private PostgreSQL, the ceiling and floor apps (minutes)
+bench: install-backend ## load test W0-W6 and T (telemetry's cost) against a private PostgreSQL, the ceiling and floor apps (minutes)
 	$(BIN)/python $(ROOT)/bench/run.py
 
 bench-smoke: install-backend ## the benchmark harness end to end, 1 s per workload
@@ -206,6 +206,7 @@ compose-check: install-backend ## validate docker-compose.yaml and compose.dev.y
 	cd $(ROOT) && $(BIN)/docker-compose -f docker-compose.yaml config --quiet
 	cd $(ROOT) && $(BIN)/docker-compose -f docker-compose.yaml -f compose.dev.yaml config --quiet
 	cd $(ROOT) && $(BIN)/docker-compose -f docker-compose.yaml --profile tools config --quiet
+	cd $(ROOT) && $(BIN)/docker-compose -f docker-compose.yaml --profile observability config --quiet
 
 images: ## build the backend, frontend and jupyter images (needs a Docker engine)
 	docker build -t minor-illusion-backend $(ROOT)/backend
@@ -215,6 +216,10 @@ images: ## build the backend, frontend and jupyter images (needs a Docker engine
 
 compose-up: ## the scaled-out demo: CockroachDB x3, 2 backends behind nginx, frontend, Jupyter
 	cd $(ROOT) && docker compose up -d --build
+
+compose-observability: ## the demo plus Prometheus :9090, Grafana :3001 and Jaeger :16686, the backends tracing to Jaeger
+	cd $(ROOT) && OTEL_EXPORTER_OTLP_ENDPOINT=$${OTEL_EXPORTER_OTLP_ENDPOINT:-http://jaeger:4318} \
+		docker compose --profile observability up -d --build
 
 compose-dev: ## the demo for development: code bind-mounted, reload, debugpy on :5678, next dev (compose.dev.yaml)
 	cd $(ROOT) && DEV_UID=$$(id -u) DEV_GID=$$(id -g) docker compose -f docker-compose.yaml -f compose.dev.yaml up --build

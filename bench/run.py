@@ -17,9 +17,13 @@ Workloads (user with 50 todos; 2 threads, 32 connections):
   W5  W1 while the table holds SMALL vs LARGE todos of other users: O(page), not O(table)
   W6  1 000 idle `GET /events` streams on the worker (a fresh one): its RSS and idle CPU,
       and W2 with them held open against W2 without (alternated: without, with, without, …)
+  T   telemetry's cost: W2 and W3 on a fresh server with telemetry off, with Prometheus
+      metrics on (METRICS_PORT), and with metrics and tracing to a local OTLP collector
+      (collector.py), alternated round by round (off, metrics, tracing, off, …)
 
 Run from the repository root with the backend's Python:
   backend/src/.venv/bin/python bench/run.py [--duration 15] [--smoke] [--only-w6]
+                                            [--only-telemetry] [--telemetry-rounds 2]
 """
 
 from __future__ import annotations
@@ -52,6 +56,7 @@ BACKEND_SRC = ROOT / "backend" / "src"
 PYTHON = str(BACKEND_SRC / ".venv" / "bin" / "python")
 sys.path.insert(0, str(BACKEND_SRC))
 
+from collector import otlp_collector
 from tests.databases import free_port
 from tests.processes import private_postgres
 
@@ -68,6 +73,13 @@ STREAMS_PER_ACCOUNT = 10
 SETTLE_SECONDS = 2  # W6: a pause before each idle measurement
 HEARTBEAT_SECONDS = 15  # the app's default EVENTS_HEARTBEAT_SECONDS
 W6_ROUNDS = 2  # W6: runs of W2 with the streams, each between two without (--w6-rounds)
+TELEMETRY_VARIANTS = ("off", "metrics", "tracing")
+TELEMETRY_WORKLOADS = ("W2", "W3")
+TELEMETRY_ROUNDS = 2  # each variant's runs, alternated (--telemetry-rounds)
+# Metrics on may cost at most 5 % of W2's and W3's throughput, judged by the worker's CPU
+# time per request: on a shared machine req/s moves with the neighbours, CPU time hardly.
+METRICS_MAX_COST = 0.05
+TELEMETRY_ENV = ("METRICS_PORT", "OTEL_EXPORTER_OTLP_ENDPOINT", "SENTRY_DSN")
 
 
 @dataclass
@@ -450,6 +462,105 @@ def idle_streams(
 
 # The reference apps measured in the same run, on the same Hypercorn configuration:
 # the ceiling (no framework) and the stack's floors (see floors.py).
+# --- T: what telemetry costs ----------------------------------------------------------
+
+
+def telemetry_overhead(
+    args: argparse.Namespace,
+    env: dict[str, str],
+    workdir: Path,
+    scripts: dict[str, tuple[str, list[str]]],
+    reset: Callable[[], None],
+) -> dict[str, Any]:
+    """W2 and W3 on a fresh app server per variant — telemetry off, metrics on, metrics
+    and tracing on (to a local collector) — alternated round by round so the machine's
+    drift weighs on each alike. `reset` puts the user's todos back after each server
+    (W3 adds some). The figures compare within this run only."""
+    plain = {key: value for key, value in env.items() if key not in TELEMETRY_ENV}
+    results: dict[str, dict[str, list[Result]]] = {
+        variant: {name: [] for name in TELEMETRY_WORKLOADS} for variant in TELEMETRY_VARIANTS
+    }
+    with otlp_collector() as collector:
+        for _ in range(args.telemetry_rounds):
+            for variant in TELEMETRY_VARIANTS:
+                variant_env = dict(plain)
+                if variant != "off":
+                    variant_env["METRICS_PORT"] = str(free_port())
+                if variant == "tracing":
+                    variant_env["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.url
+                port = free_port()
+                log = workdir / f"telemetry-{variant}.log"
+                with server(app_command(port), variant_env, port, log, cwd=args.backend_src) as pid:
+                    worker = worker_pid(pid)
+                    for name in TELEMETRY_WORKLOADS:
+                        script, script_args = scripts[name]
+                        result = wrk(
+                            port,
+                            script,
+                            script_args,
+                            seconds=args.duration,
+                            warmup=args.warmup,
+                            cpu_of=worker,
+                        )
+                        results[variant][name].append(result)
+                        print(
+                            f"  T {name} telemetry {variant:<8}: {result.rps:8.0f} req/s, "
+                            f"worker CPU {result.worker_cpu_us:.0f} µs/request",
+                            flush=True,
+                        )
+                reset()
+        exports, exported_bytes = collector.exports, collector.bytes
+    return {
+        "rounds": args.telemetry_rounds,
+        "runs": {
+            variant: {name: [asdict(r) for r in runs] for name, runs in by_name.items()}
+            for variant, by_name in results.items()
+        },
+        "collector_exports": exports,
+        "collector_bytes": exported_bytes,
+    }
+
+
+def telemetry_table(telemetry: dict[str, Any]) -> tuple[list[str], bool]:
+    """T: each variant's mean req/s and worker CPU time per request, as ratios to `off`
+    (for CPU time: off's over the variant's, so that below 1 is a cost either way)."""
+    runs = telemetry["runs"]
+
+    def mean(variant: str, name: str, field: str) -> float:
+        values: list[float] = [r[field] for r in runs[variant][name]]
+        return sum(values) / len(values)
+
+    lines = [
+        "| T: telemetry's cost | off | metrics (ratio) | metrics + tracing (ratio) |",
+        "|---|---:|---:|---:|",
+    ]
+    met = True
+    for name in TELEMETRY_WORKLOADS:
+        off, on, traced = (mean(v, name, "rps") for v in TELEMETRY_VARIANTS)
+        cpu_off, cpu_on, cpu_traced = (mean(v, name, "worker_cpu_us") for v in TELEMETRY_VARIANTS)
+        clean = all(
+            r["non_2xx"] == 0 and r["socket_errors"] == 0
+            for v in TELEMETRY_VARIANTS
+            for r in runs[v][name]
+        )
+        met &= cpu_off / cpu_on >= 1 - METRICS_MAX_COST and clean
+        lines += [
+            f"| {name} req/s | {off:.0f} | {on:.0f} ({on / off:.3f}) "
+            f"| {traced:.0f} ({traced / off:.3f}) |",
+            f"| {name} worker CPU µs/request | {cpu_off:.0f} | {cpu_on:.0f} "
+            f"({cpu_off / cpu_on:.3f}) | {cpu_traced:.0f} ({cpu_off / cpu_traced:.3f}) |",
+        ]
+    lines += [
+        "",
+        f"T: metrics on may cost at most {METRICS_MAX_COST:.0%} of the worker's CPU time per "
+        f"request: {'met' if met else 'NOT met'} ({telemetry['rounds']} alternated rounds; "
+        "req/s shown too, but on a shared machine it moves with the neighbours). Tracing "
+        f"exported {telemetry['collector_exports']} batches ({telemetry['collector_bytes']:,} "
+        "bytes) to the local collector; it samples every request (OTEL_TRACES_SAMPLE_RATIO 1).",
+    ]
+    return lines, met
+
+
 REFERENCES = {
     "ceiling": "ceiling:app",
     "fastapi+asyncpg": "floors:asyncpg_app",
@@ -536,6 +647,13 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, object]:
 
         run_w6 = args.streams > 0 and args.w6_rounds > 0
         streams = idle_streams(args, env, workdir, scripts["W2"]) if run_w6 else None
+        telemetry = (
+            telemetry_overhead(
+                args, env, workdir, scripts, lambda: asyncio.run(keep_only(dsn, list_id, ids))
+            )
+            if args.telemetry_rounds > 0
+            else None
+        )
 
         reference_env = {
             **os.environ,
@@ -558,6 +676,7 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, object]:
         "w5_sizes": args.w5_sizes,
         "worker_rss_mb": round(rss, 1),
         "streams": streams,
+        "telemetry": telemetry,
         "seconds": seconds,
         "backend_src": str(args.backend_src),
         "profile": profile,
@@ -573,6 +692,22 @@ def run_w6_only(args: argparse.Namespace, workdir: Path) -> dict[str, object]:
             token, _, ids = prepare_user(f"http://127.0.0.1:{port}")
         streams = idle_streams(args, env, workdir, read_workload(token, ids))
     return {"streams": streams, "seconds": args.duration, "backend_src": str(args.backend_src)}
+
+
+def run_telemetry_only(args: argparse.Namespace, workdir: Path) -> dict[str, object]:
+    """`--only-telemetry`: the benchmark user, then T alone: what metrics and tracing
+    cost, in a few minutes."""
+    with bench_database(args, workdir) as (dsn, env):
+        port = free_port()
+        with server(app_command(port), env, port, workdir / "backend.log", cwd=args.backend_src):
+            token, list_id, ids = prepare_user(f"http://127.0.0.1:{port}")
+        scripts = {"W2": read_workload(token, ids), "W3": ("create.lua", [token])}
+
+        def reset() -> None:
+            asyncio.run(keep_only(dsn, list_id, ids))
+
+        telemetry = telemetry_overhead(args, env, workdir, scripts, reset)
+    return {"telemetry": telemetry, "seconds": args.duration, "backend_src": str(args.backend_src)}
 
 
 # Where a sampled frame's code lives → the layer it is counted in. First match wins;
@@ -633,6 +768,11 @@ async def _create_database(admin_dsn: str) -> None:
 
 def report(data: dict[str, object]) -> tuple[str, bool]:
     """A Markdown table, and whether every target was met."""
+    if "results" not in data and "telemetry" in data:  # --only-telemetry
+        telemetry = data["telemetry"]
+        assert isinstance(telemetry, dict)
+        t_lines, t_met = telemetry_table(telemetry)
+        return "\n".join(t_lines), t_met
     if "results" not in data:  # --only-w6
         streams = data["streams"]
         if not streams:
@@ -693,6 +833,12 @@ def report(data: dict[str, object]) -> tuple[str, bool]:
         w6_lines, w6_met = streams_table(streams)
         lines += ["", *w6_lines]
         all_met &= w6_met
+    telemetry = data.get("telemetry")
+    if telemetry:
+        assert isinstance(telemetry, dict)
+        t_lines, t_met = telemetry_table(telemetry)
+        lines += ["", *t_lines]
+        all_met &= t_met
     profile = data.get("profile")
     if profile:
         assert isinstance(profile, dict)
@@ -810,6 +956,17 @@ def main() -> int:
     parser.add_argument(
         "--only-w6", action="store_true", help="W6 alone: no other workload, no reference app"
     )
+    parser.add_argument(
+        "--telemetry-rounds",
+        type=int,
+        default=TELEMETRY_ROUNDS,
+        help="T's runs of each variant (telemetry off, metrics, metrics + tracing); 0: skip T",
+    )
+    parser.add_argument(
+        "--only-telemetry",
+        action="store_true",
+        help="T alone: W2 and W3 with telemetry off, metrics on, tracing on",
+    )
     parser.add_argument("--out", type=Path, default=BENCH_DIR / "results")
     parser.add_argument(
         "--profile",
@@ -826,6 +983,7 @@ def main() -> int:
     if args.smoke:
         args.duration, args.warmup, args.w5_sizes = 1, 1, [1_000, 5_000]
         args.streams, args.w6_rounds = min(args.streams, 50), 1
+        args.telemetry_rounds = min(args.telemetry_rounds, 1)
     if shutil.which("wrk") is None:
         print("bench: wrk is not installed (Debian: apt-get install wrk)", file=sys.stderr)
         return 2
@@ -833,7 +991,12 @@ def main() -> int:
         print("bench: --profile needs py-spy (pip install py-spy)", file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory(prefix="mi-bench-") as tmp:
-        data = run_w6_only(args, Path(tmp)) if args.only_w6 else run(args, Path(tmp))
+        if args.only_telemetry:
+            data = run_telemetry_only(args, Path(tmp))
+        elif args.only_w6:
+            data = run_w6_only(args, Path(tmp))
+        else:
+            data = run(args, Path(tmp))
     table, all_met = report(data)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     args.out.mkdir(parents=True, exist_ok=True)

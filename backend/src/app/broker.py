@@ -39,6 +39,7 @@ from app.errors import ServiceUnavailableError, TooManyStreamsError
 from app.models import START, LoggedEvent, Position, utcnow
 from app.models.events import PRUNE_BATCH
 from app.schemas.events import Ready, Resync, SessionEnded
+from app.telemetry.metrics import EVENT_STREAMS_OPEN
 
 log = structlog.get_logger(__name__)
 
@@ -273,6 +274,7 @@ class Broker:
             caller, set(), self.settings.queue_size, watchers=self._watchers
         )
         self._streams[caller.user_id].add(subscription)
+        EVENT_STREAMS_OPEN.inc()
         self._catching_up.add(subscription)
         try:
             if self.cursor is None:
@@ -305,8 +307,9 @@ class Broker:
         for list_id in list(subscription.lists):
             subscription.unwatch(list_id)
         streams = self._streams.get(subscription.caller.user_id)
-        if streams is not None:
+        if streams is not None and subscription in streams:
             streams.discard(subscription)
+            EVENT_STREAMS_OPEN.dec()
             if not streams:
                 del self._streams[subscription.caller.user_id]
 

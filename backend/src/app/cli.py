@@ -80,7 +80,7 @@ def _serve(args: argparse.Namespace) -> int:
     from app.core.config import Settings
     from app.server import serve
 
-    Settings()  # fail here, with the settings error, before any worker starts
+    settings = Settings()  # fail here, with the settings error, before any worker starts
     config = hypercorn_config(
         "app.main:create_app()",
         host=args.host,
@@ -88,11 +88,20 @@ def _serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         graceful_timeout=args.graceful_timeout,
     )
+    if settings.metrics_port is not None:
+        if settings.metrics_port == args.port:
+            print("minor-illusion: METRICS_PORT must differ from --port", file=sys.stderr)
+            return 2
+        # A second listening socket on the same workers; the app answers only GET /metrics
+        # there (app.telemetry.metrics.MetricsPortMiddleware).
+        config.bind.append(f"{args.host}:{settings.metrics_port}")
     if args.reload:
         return devserver.serve_reloading(config)
     if args.debugpy is not None:
         return devserver.serve_debuggable(config, args.debugpy, wait_for_client=args.debugpy_wait)
-    return serve(config)
+    if settings.metrics_port is None:
+        return serve(config)
+    return serve(config, metrics_dir=settings.prometheus_multiproc_dir, with_metrics=True)
 
 
 def _openapi(_: argparse.Namespace) -> int:

@@ -37,6 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from sqlalchemy.pool import PoolProxiedConnection, StaticPool
 
 from app.errors import RetryTransactionError, ServiceUnavailableError
+from app.telemetry.metrics import DB_POOL_WAITING, DB_RERUNS, DB_TRANSACTIONS, DB_UNAVAILABLE
 
 T = TypeVar("T")
 UnitOfWork = Callable[[AsyncConnection], Awaitable[T]]
@@ -44,6 +45,8 @@ UnitOfWork = Callable[[AsyncConnection], Awaitable[T]]
 log = structlog.get_logger(__name__)
 
 SERIALIZATION_FAILURE = "40001"
+DEADLOCK_DETECTED = "40P01"  # PostgreSQL aborted one of the waiters: safe to re-run too
+RETRYABLE_SQLSTATES = frozenset({SERIALIZATION_FAILURE, DEADLOCK_DETECTED})
 SQLITE_BUSY_CODES = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED}
 SQLITE_DEFERRED = "sqlite_deferred_begin"
 READ_ONLY = "minor_illusion_read_only"
@@ -57,6 +60,10 @@ class Mode(enum.Enum):
     READ = "read"  # queries only, each its own snapshot
     WRITE = "write"  # one SERIALIZABLE transaction, re-run on 40001
     STATEMENT = "statement"  # one self-contained statement at the engine's default isolation
+
+
+# Each mode's series, looked up once: `labels()` per unit of work would double the cost.
+_TRANSACTIONS_BY_MODE = {mode: DB_TRANSACTIONS.labels(mode.value) for mode in Mode}
 
 
 class ReadOnlyViolationError(RuntimeError):
@@ -82,10 +89,10 @@ def is_retryable(exc: BaseException) -> bool:
     if not isinstance(exc, DBAPIError):
         return False
     orig = exc.orig
-    if getattr(orig, "sqlstate", None) == SERIALIZATION_FAILURE:
+    if getattr(orig, "sqlstate", None) in RETRYABLE_SQLSTATES:
         return True
     # The cockroachdb dialect can wrap the driver error one level deeper.
-    return getattr(getattr(orig, "__cause__", None), "sqlstate", None) == SERIALIZATION_FAILURE
+    return getattr(getattr(orig, "__cause__", None), "sqlstate", None) in RETRYABLE_SQLSTATES
 
 
 def is_unavailable(exc: BaseException) -> bool:
@@ -175,22 +182,27 @@ class Database:
         return await self._run(work, Mode.STATEMENT)
 
     async def _run(self, work: UnitOfWork[T], mode: Mode) -> T:
+        _TRANSACTIONS_BY_MODE[mode].inc()
         for attempt in range(1, self.retry.attempts + 1):
             try:
                 return await self._attempt(work, mode)
             except Exception as exc:
                 if is_unavailable(exc):
                     log.warning("database_unavailable", error=type(exc).__name__)
+                    DB_UNAVAILABLE.labels(_unavailable_reason(exc)).inc()
                     raise ServiceUnavailableError from exc
                 if not is_retryable(exc):
                     raise
                 if attempt == self.retry.attempts:
                     log.warning("transaction_retries_exhausted", attempts=attempt)
+                    DB_UNAVAILABLE.labels("retries_exhausted").inc()
                     raise ServiceUnavailableError(
                         "Too much contention on this data; retry shortly"
                     ) from exc
                 self.retries_total += 1
-                log.debug("transaction_retry", attempt=attempt, reason=_reason(exc))
+                reason = _reason(exc)
+                DB_RERUNS.labels(mode.value, reason).inc()
+                log.debug("transaction_retry", attempt=attempt, reason=reason)
             await asyncio.sleep(self.retry.delay(attempt))
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -218,8 +230,16 @@ class Database:
         queue = self._sqlite_lock
         if mode is Mode.READ and not self._sqlite_readers_queue:
             queue = None
-        async with queue or contextlib.nullcontext(), self._engines[mode].connect() as conn:
-            yield conn
+        waiting = True  # for a connection (and on SQLite, for the writer's turn)
+        DB_POOL_WAITING.inc()
+        try:
+            async with queue or contextlib.nullcontext(), self._engines[mode].connect() as conn:
+                waiting = False
+                DB_POOL_WAITING.dec()
+                yield conn
+        finally:
+            if waiting:
+                DB_POOL_WAITING.dec()
 
     async def ping(self) -> None:
         """One query, its failure raised as the driver's (for `wait_until_ready`).
@@ -292,8 +312,23 @@ class Database:
 
 
 def _reason(exc: BaseException) -> str:
+    """Why a transaction is re-run: its SQLSTATE, or `retry_requested`
+    (RetryTransactionError: the work itself asked). Bounded: it labels a metric."""
+    if isinstance(exc, RetryTransactionError):
+        return "retry_requested"
     orig = getattr(exc, "orig", None)
-    return str(getattr(orig, "sqlstate", None) or getattr(orig, "sqlite_errorname", None) or exc)
+    sqlstate = getattr(orig, "sqlstate", None) or getattr(
+        getattr(orig, "__cause__", None), "sqlstate", None
+    )
+    return str(sqlstate or type(exc).__name__)
+
+
+def _unavailable_reason(exc: BaseException) -> str:
+    """The SQLSTATE when the server sent one (57P01 shutdown, 08006 ...), else the
+    exception's class (TimeoutError, ConnectionRefusedError ...)."""
+    orig = getattr(exc, "orig", exc)
+    sqlstate = getattr(orig, "sqlstate", None)
+    return sqlstate if isinstance(sqlstate, str) else type(orig).__name__
 
 
 async def _discard(conn: AsyncConnection, pooled: PoolProxiedConnection) -> None:
@@ -325,6 +360,9 @@ def _create_engine(url: URL, *, pool_size: int, timeout: float) -> AsyncEngine:
         # becomes a prompt 503 rather than a hung request.
         pool_timeout=timeout,
         connect_args={"timeout": timeout, "command_timeout": timeout},
+        # A statement's bound values (passwords' hashes, todo content) never appear in
+        # an error's message, so never in a log line, a trace or an error report.
+        hide_parameters=True,
     )
     event.listen(engine.sync_engine, "before_cursor_execute", _refuse_writes_in_reads)
     return engine
@@ -398,7 +436,7 @@ def _is_query(statement: str) -> bool:
 def _create_sqlite_engine(url: URL, *, timeout: float) -> AsyncEngine:
     in_memory = _is_in_memory(url)
     # How long a writer waits for another process's write lock before SQLITE_BUSY.
-    kwargs: dict[str, Any] = {"connect_args": {"timeout": timeout}}
+    kwargs: dict[str, Any] = {"connect_args": {"timeout": timeout}, "hide_parameters": True}
     if in_memory:
         # One shared connection, or every checkout would see a new empty database.
         kwargs["poolclass"] = StaticPool

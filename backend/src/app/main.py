@@ -9,6 +9,7 @@ from datetime import timedelta
 import structlog
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from opentelemetry.sdk.trace.export import SpanExporter
 
 from app import __version__
 from app.api.errors import install_error_handlers
@@ -24,6 +25,9 @@ from app.broker import Broker, BrokerSettings
 from app.core.config import Settings
 from app.core.logging import configure_logging
 from app.db import Database, RetryPolicy
+from app.telemetry import metrics
+from app.telemetry.errors import configure_error_reports
+from app.telemetry.tracing import Tracing, configure_tracing
 
 log = structlog.get_logger(__name__)
 
@@ -52,6 +56,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """One engine and one event broker per process: created at startup, closed at
     shutdown."""
     settings: Settings = app.state.settings
+    tracing: Tracing | None = app.state.tracing
     db = Database(
         settings.database_url,
         pool_size=settings.db_pool_size,
@@ -66,6 +71,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             max_streams_per_user=settings.events_max_streams_per_user,
         ),
     )
+    if tracing is not None:
+        tracing.instrument_engine(db.engine)
+    if settings.metrics_port is not None:
+        metrics.watch_pool(db.engine)
     try:
         await db.wait_until_ready(settings.db_connect_timeout)
         app.state.db = db
@@ -76,9 +85,17 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     finally:
         await broker.stop()
         await db.dispose()
+        if settings.metrics_port is not None:
+            metrics.forget_pool(db.engine)
+        if tracing is not None:
+            tracing.shutdown()
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, *, span_exporter: SpanExporter | None = None
+) -> FastAPI:
+    """The app, with the telemetry its settings ask for (docs/operations.md,
+    "Observability"); `span_exporter` turns tracing on with that exporter (tests)."""
     settings = settings or Settings()
     configure_logging(
         level=settings.log_level, as_json=settings.logs_as_json, sql_echo=settings.sql_echo
@@ -96,6 +113,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         generate_unique_id_function=operation_id,
     )
     app.state.settings = settings
+    app.state.tracing = configure_tracing(settings, span_exporter)
+    configure_error_reports(settings)
     app.openapi = lambda: openapi_document(app)  # type: ignore[method-assign]
     install_error_handlers(app)
     for router in ROUTERS:
@@ -112,6 +131,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # 500 that RequestContextMiddleware renders for a bug included.
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestHeadCheckMiddleware)
-    app.add_middleware(RequestContextMiddleware)  # times, logs and ids every response
+    # Times, logs and ids every response, and feeds the request metrics.
+    request_metrics = metrics.RequestMetrics() if settings.metrics_port is not None else None
+    app.add_middleware(RequestContextMiddleware, metrics=request_metrics)
     app.add_middleware(SecurityHeadersMiddleware)
+    if settings.metrics_port is not None:
+        # Outermost: a scrape is answered before any of the above sees it.
+        app.add_middleware(metrics.MetricsPortMiddleware, port=settings.metrics_port)
+    if app.state.tracing is not None:
+        app.state.tracing.instrument_app(app)  # wraps the whole stack: one span per request
     return app

@@ -17,22 +17,39 @@ from collections.abc import Callable
 from multiprocessing import get_context
 from multiprocessing.connection import wait
 from multiprocessing.synchronize import Event
+from pathlib import Path
 from types import FrameType
 
 from hypercorn.asyncio.run import asyncio_worker, uvloop_worker
 from hypercorn.config import Config, Sockets
 
 from app import lifecycle
+from app.telemetry import metrics
 
 # SIGHUP (a closed terminal, `kill -HUP`) too: left to its default it would kill the supervisor
 # alone and leave its workers serving, with nothing to stop them but SIGKILL.
 STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT, signal.SIGHUP}
 
 
-def serve(config: Config) -> int:
+def serve(config: Config, *, metrics_dir: Path | None = None, with_metrics: bool = False) -> int:
     """Serve with `config.workers` worker processes until a stop signal, or until a
     worker exits on its own (it crashed: the others are stopped too). Returns the
-    exit status: 0 after a clean drain, else the first failed worker's."""
+    exit status: 0 after a clean drain, else the first failed worker's.
+
+    `with_metrics`: the workers record Prometheus metrics into one directory (
+    `metrics_dir`, emptied first; else a temporary one), prepared here before they
+    start so that every worker, whichever answers a scrape, reports all of them."""
+    directory, created = (
+        metrics.prepare_multiprocess_dir(metrics_dir) if with_metrics else (None, False)
+    )
+    try:
+        return _supervise(config)
+    finally:
+        if directory is not None and created:
+            metrics.remove_multiprocess_dir(directory)
+
+
+def _supervise(config: Config) -> int:
     worker = uvloop_worker if config.worker_class == "uvloop" else asyncio_worker
     context = get_context("spawn")
     shutdown = context.Event()
@@ -67,6 +84,8 @@ def serve(config: Config) -> int:
     shutdown.set()
     for process in workers:
         process.join()
+        if process.pid is not None:
+            metrics.worker_exited(process.pid)
     return next((_exit_status(p.exitcode) for p in workers if p.exitcode), 0)
 
 

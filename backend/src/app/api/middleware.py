@@ -7,10 +7,14 @@ import time
 import uuid
 
 import structlog
+from opentelemetry import trace
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.telemetry import errors
+from app.telemetry.metrics import RequestMetrics, route_template
 
 access_log = structlog.get_logger("app.access")
 
@@ -42,8 +46,15 @@ class RequestContextMiddleware(HTTPMiddleware):
     every log line of the request, echoes it, and writes one access line.
 
     It is also where an unexpected exception ends: logged once, with the request id,
-    and answered with a JSON 500 if no response has started (the server would
-    otherwise log it a second time and answer in plain text)."""
+    reported (Sentry, when configured), and answered with a JSON 500 if no response has
+    started (the server would otherwise log it a second time and answer in plain text).
+
+    With `metrics`, the same timing feeds the request metrics; the request id also goes
+    on the request's trace span (a no-op when tracing is off)."""
+
+    def __init__(self, app: ASGIApp, metrics: RequestMetrics | None = None) -> None:
+        super().__init__(app)
+        self.metrics = metrics
 
     async def handle_http(self, scope: Scope, receive: Receive, send: Send) -> None:
         incoming = Headers(scope=scope).get(REQUEST_ID_HEADER, "")
@@ -64,22 +75,29 @@ class RequestContextMiddleware(HTTPMiddleware):
             await send(message)
 
         structlog.contextvars.bind_contextvars(request_id=request_id)
+        trace.get_current_span().set_attribute("request_id", request_id)
+        if self.metrics is not None:
+            self.metrics.started()
         try:
             await self.app(scope, receive, send_with_request_id)
         except Exception as exc:
             access_log.exception("unhandled_error", error=type(exc).__name__)
+            errors.report(exc, request_id=request_id, route=route_template(scope))
             if started_response:
                 raise  # too late for a clean 500: let the server drop the connection
             await JSONResponse({"detail": "Internal server error"}, status_code=500)(
                 scope, receive, send_with_request_id
             )
         finally:
+            seconds = time.perf_counter() - started
+            if self.metrics is not None:
+                self.metrics.finished(scope, status, seconds)
             access_log.info(
                 "request",
                 method=scope["method"],
                 path=scope["path"],
                 status=status,
-                duration_ms=round((time.perf_counter() - started) * 1000, 2),
+                duration_ms=round(seconds * 1000, 2),
                 user_id=state.get("user_id"),
             )
             structlog.contextvars.unbind_contextvars("request_id")

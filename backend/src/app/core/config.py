@@ -108,12 +108,50 @@ class Settings(DatabaseSettings):
         "the reverse proxy in front, and nothing else.",
     )
 
+    # Telemetry (app/telemetry): metrics on their own port, traces and error reports
+    # only when an endpoint is configured. docs/operations.md, "Observability".
+    metrics_port: int | None = Field(
+        default=None,
+        ge=1,
+        le=65535,
+        description="Port that serves GET /metrics (Prometheus), and nothing else; it is "
+        "never the public port, so no proxy in front forwards it. Unset: no metrics.",
+    )
+    prometheus_multiproc_dir: Path | None = Field(
+        default=None,
+        description="Where the worker processes keep their metric values (prometheus_client "
+        "multiprocess mode). Unset: a fresh temporary directory per supervisor.",
+    )
+    otel_exporter_otlp_endpoint: str = Field(
+        default="",
+        description="OTLP/HTTP collector base URL (traces go to its /v1/traces); empty: "
+        "no tracing at all.",
+    )
+    otel_service_name: str = Field(
+        default="minor-illusion", description="The service name on every span."
+    )
+    otel_traces_sample_ratio: float = Field(
+        default=1.0, ge=0, le=1, description="Share of new traces recorded (parent-based)."
+    )
+    sentry_dsn: SecretStr | None = Field(
+        default=None, description="Sentry DSN; unset: no error reports leave the process."
+    )
+    sentry_environment: str = Field(
+        default="production", description="The environment error reports are filed under."
+    )
+
     @field_validator("trusted_proxies")
     @classmethod
     def _valid_networks(cls, value: list[str]) -> list[str]:
         for entry in value:
             ipaddress.ip_network(entry, strict=False)  # ValueError names the bad entry
         return value
+
+    @field_validator("sentry_dsn", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        """SENTRY_DSN= (compose passes it through empty) means no reports."""
+        return None if value == "" else value
 
     @field_validator("cors_origins", "trusted_proxies", mode="before")
     @classmethod

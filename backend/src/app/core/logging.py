@@ -17,6 +17,8 @@ from typing import Any
 import orjson
 import structlog
 
+from app.telemetry.tracing import add_trace_ids
+
 REDACTED_KEYS = frozenset({"password", "token", "access_token", "authorization", "secret_key"})
 
 
@@ -38,6 +40,7 @@ def configure_logging(
         structlog.contextvars.merge_contextvars,
         structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
+        add_trace_ids,
         _redact,
     ]
     renderers: list[structlog.typing.Processor] = (

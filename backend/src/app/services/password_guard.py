@@ -16,6 +16,7 @@ from app.db import Database
 from app.errors import TooManyLoginFailuresError, WrongPasswordError
 from app.models import ThrottlePolicy, User, name_key_of, utcnow
 from app.schemas import PASSWORD_MAX
+from app.telemetry.metrics import LOGIN_THROTTLED
 
 
 def name_key(name: str) -> str:
@@ -51,6 +52,7 @@ class PasswordGuard:
                 partial(daos.login_throttle.admit, key=key, now=now, policy=policy)
             )
             if not admission.admitted:
+                LOGIN_THROTTLED.labels(key.partition(":")[0]).inc()  # "addr" or "name"
                 await self._give_back(admitted)
                 assert admission.locked_until is not None, "a refused key is locked"
                 raise TooManyLoginFailuresError(_seconds_until(admission.locked_until))

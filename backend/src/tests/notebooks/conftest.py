@@ -1,19 +1,24 @@
 """Fixtures for the notebook tests. Contents:
 
 1. `backend` — the real backend, started the way an operator starts it (the
-   `minor-illusion` CLI: `migrate`, `seed-demo`, then `serve` on a free port) on a
-   temporary SQLite database, once per test session. Nothing is mocked.
+   `minor-illusion` CLI: `migrate`, `seed-demo`, then `serve` on a free port, with its
+   metrics on another free port) once per test session. Nothing is mocked. Its
+   database: a fresh PostgreSQL database when the server is reachable (always on CI),
+   where notebook 03's race makes the transaction runner re-run transactions, which
+   SQLite (one writer at a time) never needs; else a temporary SQLite file.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 
+from tests import databases
+from tests.databases import free_port
 from tests.processes import Backend, backend_env, run_cli, running_backend
 
 
@@ -22,6 +27,7 @@ class NotebookBackend:
     server: Backend
     database_url: str
     data_dir: Path
+    metrics_url: str
 
     @property
     def base_url(self) -> str:
@@ -34,13 +40,26 @@ class NotebookBackend:
 
 # 1 ---------------------------------------------------------------------------------------
 @pytest.fixture(scope="session")
-def backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NotebookBackend]:
+async def notebook_database(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
+    admin = databases.postgres_admin_url()
+    if databases.on_ci() or await databases.postgres_reachable(admin) is None:
+        async with databases.fresh_postgres_database("mi_notebooks") as fresh:
+            yield fresh.render_as_string(hide_password=False)
+        return
+    yield f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('nb-db') / 'nb.db'}"
+
+
+@pytest.fixture(scope="session")
+def backend(
+    notebook_database: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[NotebookBackend]:
     data_dir = tmp_path_factory.mktemp("notebooks")
-    database_url = f"sqlite+aiosqlite:///{data_dir / 'nb.db'}"
-    env = backend_env(database_url, data_dir)
+    metrics_port = free_port()
+    env = backend_env(notebook_database, data_dir, METRICS_PORT=str(metrics_port))
     run_cli("migrate", env=env)
     run_cli("seed-demo", env=env)
     with running_backend(env, data_dir, "server") as server:
         ready = httpx.get(f"{server.url}/readyz", timeout=5)
         assert ready.status_code == 200, f"migrated, yet not ready: {ready.text}"
-        yield NotebookBackend(server, database_url, data_dir)
+        metrics_url = f"http://127.0.0.1:{metrics_port}/metrics"
+        yield NotebookBackend(server, notebook_database, data_dir, metrics_url)

@@ -64,13 +64,15 @@ def describe_cell(notebook: nbformat.NotebookNode, index: int) -> str:
 
 
 def kernel_environment(backend: NotebookBackend) -> dict[str, str]:
-    """What the notebooks read: where the backend answers and which database it uses."""
+    """What the notebooks read: where the backend answers (and its metrics), and which
+    database it uses."""
     env = dict(os.environ)
     env.update(
         BACKEND_URL=backend.base_url,
         DATABASE_URL=backend.database_url,
         DATA_DIR=str(backend.data_dir),
         STRESS_USERS=STRESS_USERS,
+        METRICS_URL=backend.metrics_url,
     )
     return env
 
