@@ -158,7 +158,8 @@ docs-serve: docs-inputs ## preview the documentation site on 127.0.0.1:$(DOCS_PO
 
 lint: lint-backend lint-frontend ## every linter and type checker
 
-lint-backend: install-backend
+# scripts/docs imports mkdocs: its type check needs the docs group.
+lint-backend: install-backend $(VENV)/.installed-docs
 	cd $(BACKEND) && $(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy
 	$(BIN)/ruff check $(ROOT)/jupyter/notebooks $(ROOT)/bench $(ROOT)/scripts/docs
 	$(BIN)/ruff format --check $(ROOT)/jupyter/notebooks $(ROOT)/bench $(ROOT)/scripts/docs
