@@ -230,16 +230,14 @@ class Database:
         queue = self._sqlite_lock
         if mode is Mode.READ and not self._sqlite_readers_queue:
             queue = None
-        waiting = True  # for a connection (and on SQLite, for the writer's turn)
-        DB_POOL_WAITING.inc()
-        try:
-            async with queue or contextlib.nullcontext(), self._engines[mode].connect() as conn:
-                waiting = False
-                DB_POOL_WAITING.dec()
-                yield conn
-        finally:
-            if waiting:
-                DB_POOL_WAITING.dec()
+        async with contextlib.AsyncExitStack() as held:
+            # Waiting for a connection (and on SQLite, for the writer's turn) until both
+            # are held, or acquiring them failed.
+            with DB_POOL_WAITING.track_inprogress():
+                if queue is not None:
+                    await held.enter_async_context(queue)
+                conn = await held.enter_async_context(self._engines[mode].connect())
+            yield conn
 
     async def ping(self) -> None:
         """One query, its failure raised as the driver's (for `wait_until_ready`).
