@@ -357,7 +357,13 @@ def _create_engine(url: URL, *, pool_size: int, timeout: float) -> AsyncEngine:
         # command_timeout, which none is by default), so an outage or a frozen server
         # becomes a prompt 503 rather than a hung request.
         pool_timeout=timeout,
-        connect_args={"timeout": timeout, "command_timeout": timeout},
+        connect_args={
+            "timeout": timeout,
+            "command_timeout": timeout,
+            # Timestamps the database writes as text (an event's JSON: app.models.events)
+            # in UTC, whatever the server's own time zone.
+            "server_settings": {"timezone": "UTC"},
+        },
         # A statement's bound values (passwords' hashes, todo content) never appear in
         # an error's message, so never in a log line, a trace or an error report.
         hide_parameters=True,

@@ -1,23 +1,28 @@
 """The `todo` table and its statements. Rows come back as `TodoPublic`, straight from
-the result into one validation call, without the ORM's identity map."""
+the result into one validation call, without the ORM's identity map.
+
+Every write logs the event that tells the list's members of it (`app.models.events`)
+in the same transaction: on PostgreSQL and CockroachDB inside the write's own
+statement (`events.with_event`), on SQLite with a second one."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 from pydantic import TypeAdapter
 from sqlalchemy import (
+    CTE,
     Column,
     ColumnElement,
     Delete,
     Index,
     Select,
     Text,
-    Update,
     Uuid,
     bindparam,
     delete,
@@ -29,15 +34,17 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Result
 from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlalchemy.sql.dml import ReturningDelete, ReturningInsert
+from sqlalchemy.sql.dml import ReturningDelete, ReturningInsert, ReturningUpdate
 from sqlmodel import Field
 from sqlmodel.sql.sqltypes import UTCDateTime
 
 from app import access
 from app.core.security import Caller
 from app.errors import ListNotFoundError, PreconditionFailedError, TodoNotFoundError
+from app.models import events
 from app.models.base import BaseDAO, table, utcnow, validate_rows
-from app.schemas.events import TodoDeleted
+from app.models.events import Change, Event, EventColumns, NewEvent, constant, json_object
+from app.schemas.events import Recorded, TodoChanged, TodoDeleted, TodoMoved
 from app.schemas.fields import CONTENT_MAX, TITLE_MAX
 from app.schemas.lists import Role
 from app.schemas.todos import TodoCreate, TodoCursor, TodoPublic, TodoStats, TodoUpdate
@@ -103,18 +110,19 @@ class Todo(BaseDAO, table=True):
     async def create(
         cls, conn: AsyncConnection, caller: Caller, list_id: uuid.UUID | None, data: TodoCreate
     ) -> TodoPublic:
-        """Insert into the list if the caller edits it: one INSERT ... SELECT that
-        inserts nothing when they do not (or their token is revoked)."""
-        list_params = access.list_params(caller, list_id)
+        """Insert into the list if the caller edits it, and log `todo.created`: one
+        INSERT ... SELECT that inserts nothing when they do not (or their token is
+        revoked)."""
         now = utcnow()
         values = {"id": uuid.uuid4(), "created_at": now, "updated_at": now, "version": 0}
         values.update(data.model_dump())
-        inserted = await conn.execute(_insert(personal=list_id is None), {**values, **list_params})
-        row = inserted.one_or_none()
-        if row is None:
+        params = {**values, **access.list_params(caller, list_id), "now": now}
+        statement = _insert(personal=list_id is None)
+        inserted = await _change_and_log(conn, statement, _created, params, _todos)
+        if not inserted:
             await access.triage_list(conn, caller, list_id, Role.editor)
             raise ListNotFoundError  # deleted between the two statements
-        return TodoPublic(list_id=row.list_id, **values)
+        return inserted[0]
 
     @classmethod
     async def update(
@@ -126,18 +134,26 @@ class Todo(BaseDAO, table=True):
         *,
         if_version: Collection[int] | None = None,
     ) -> TodoPublic:
-        """One UPDATE ... RETURNING: the access check, the version check and the write
-        are atomic. Moving the todo (`list_id`) needs editor on both lists."""
+        """One UPDATE ... RETURNING, and `todo.updated` (or `todo.moved`) logged: the
+        access check, the version check and the write are atomic. Moving the todo
+        (`list_id`) needs editor on both lists."""
         values = changes.model_dump(exclude_unset=True)
-        statement = _update(frozenset(values), conditional=if_version is not None)
+        moving_from = None
+        if changes.list_id is not None:  # the list it leaves, for the event
+            moving_from = (await cls.get(conn, caller, todo_id)).list_id
         params: dict[str, Any] = {
             **access.params(caller),
             "todo_id": todo_id,
             "now": utcnow(),
             "versions": list(if_version or ()),
+            "from_list_id": moving_from,
             **{f"new_{field}": value for field, value in values.items()},
         }
-        updated = _todos(await conn.execute(statement, params))
+        statement = _update(frozenset(values), conditional=if_version is not None)
+        moved = moving_from not in (None, changes.list_id)
+        updated = await _change_and_log(
+            conn, statement, _moved if moved else _updated, params, _todos
+        )
         if not updated:
             await access.triage_todo(conn, caller, todo_id, Role.editor)
             if changes.list_id is not None:
@@ -156,9 +172,15 @@ class Todo(BaseDAO, table=True):
         *,
         if_version: Collection[int] | None = None,
     ) -> TodoDeleted:
+        """Delete the todo and log `todo.deleted`."""
+        params = {
+            **access.params(caller),
+            "todo_id": todo_id,
+            "versions": list(if_version or ()),
+            "now": utcnow(),
+        }
         statement = _delete_one(conditional=if_version is not None)
-        params = {**access.params(caller), "todo_id": todo_id, "versions": list(if_version or ())}
-        deleted = _deleted(await conn.execute(statement, params))
+        deleted = await _change_and_log(conn, statement, _deletion, params, _deleted)
         if not deleted:
             await access.triage_todo(conn, caller, todo_id, Role.editor)
             cls._refuse_stale(conditional=if_version is not None)
@@ -168,8 +190,10 @@ class Todo(BaseDAO, table=True):
     async def delete_completed(
         cls, conn: AsyncConnection, caller: Caller, list_id: uuid.UUID | None
     ) -> list[TodoDeleted]:
+        """Delete the list's completed todos, and log a `todo.deleted` for each."""
+        params = {**access.list_params(caller, list_id), "now": utcnow()}
         statement = _delete_completed(personal=list_id is None)
-        deleted = _deleted(await conn.execute(statement, access.list_params(caller, list_id)))
+        deleted = await _change_and_log(conn, statement, _deletion, params, _deleted)
         if not deleted:
             await access.triage_list(conn, caller, list_id, Role.editor)
         return deleted
@@ -229,6 +253,82 @@ def _todos(result: Result[Any]) -> list[TodoPublic]:
 _DELETIONS = TypeAdapter(list[TodoDeleted])
 
 
+R = TypeVar("R", TodoPublic, TodoDeleted)
+
+
+async def _change_and_log(
+    conn: AsyncConnection,
+    change: Change,
+    event: TodoEvent,
+    params: dict[str, Any],
+    rows: Callable[[Result[Any]], list[R]],
+) -> list[R]:
+    """Run `change` (a statement built once) and log `event` for each row it returns,
+    read with `rows`. PostgreSQL and CockroachDB: in the same statement. SQLite: with a
+    second statement (in the same transaction)."""
+    if events.in_statement(conn):
+        logged = events.with_event(change, event.columns, postgresql=events.is_postgresql(conn))
+        return rows(await conn.execute(logged, params))
+    changed = rows(await conn.execute(change, params))
+    from_list_id = params.get("from_list_id")
+    await Event.record(conn, [NewEvent(event.of(row, from_list_id)) for row in changed])
+    return changed
+
+
+@dataclass(frozen=True)
+class TodoEvent:
+    """A todo change's event, built two ways that must agree field for field (a test
+    compares them): from the changed row in SQL (`columns`, for `events.with_event`),
+    and from the returned row in Python (`of`, for SQLite)."""
+
+    columns: Callable[[CTE], EventColumns]
+    of: Callable[[Any, uuid.UUID | None], Recorded]
+
+
+def _todo_json(changed: CTE) -> ColumnElement[Any]:
+    """`TodoPublic`'s JSON from a row that returned `public_columns()`."""
+    return json_object(**{column.key: changed.c[column.key] for column in public_columns()})
+
+
+def _changed_columns(kind: str) -> Callable[[CTE], EventColumns]:
+    def columns(changed: CTE) -> EventColumns:
+        kind_value, list_id = constant(kind), changed.c.list_id
+        data = json_object(type=kind_value, list_id=list_id, todo=_todo_json(changed))
+        return {"kind": kind_value, "list_id": list_id, "data": data}
+
+    return columns
+
+
+def _moved_columns(changed: CTE) -> EventColumns:
+    kind, list_id = constant("todo.moved"), changed.c.list_id
+    from_list_id = bindparam("from_list_id", type_=Uuid())
+    todo = _todo_json(changed)
+    data = json_object(type=kind, list_id=list_id, from_list_id=from_list_id, todo=todo)
+    return {"kind": kind, "list_id": list_id, "from_list_id": from_list_id, "data": data}
+
+
+def _deletion_columns(changed: CTE) -> EventColumns:
+    kind, list_id = constant("todo.deleted"), changed.c.list_id
+    todo_id, version = changed.c.todo_id, changed.c.version
+    data = json_object(type=kind, list_id=list_id, todo_id=todo_id, version=version)
+    return {"kind": kind, "list_id": list_id, "data": data}
+
+
+_created = TodoEvent(
+    _changed_columns("todo.created"),
+    lambda todo, _: TodoChanged(type="todo.created", list_id=todo.list_id, todo=todo),
+)
+_updated = TodoEvent(
+    _changed_columns("todo.updated"),
+    lambda todo, _: TodoChanged(type="todo.updated", list_id=todo.list_id, todo=todo),
+)
+_moved = TodoEvent(
+    _moved_columns,
+    lambda todo, left: TodoMoved(list_id=todo.list_id, from_list_id=left, todo=todo),
+)
+_deletion = TodoEvent(_deletion_columns, lambda deleted, _: deleted)
+
+
 def _deleted(result: Result[Any]) -> list[TodoDeleted]:
     """Rows of `_deleted_columns()` as the events that tell of them."""
     return validate_rows(_DELETIONS, result)
@@ -257,7 +357,7 @@ def _insert(*, personal: bool) -> ReturningInsert[Any]:
             access.member(list_id, Role.editor, locked=True)
         )
     columns = [value.key for value in new_values] + ["list_id"]
-    return insert(todo).from_select(columns, source).returning(todo.c.list_id)
+    return insert(todo).from_select(columns, source).returning(*public_columns())
 
 
 @cache
@@ -282,7 +382,7 @@ def _select_one() -> Select[Any]:
 
 
 @cache
-def _update(fields: frozenset[str], *, conditional: bool) -> Update:
+def _update(fields: frozenset[str], *, conditional: bool) -> ReturningUpdate[Any]:
     todo = table("todo")
     new_values = {
         name: bindparam(f"new_{name}", type_=todo.c[name].type) for name in sorted(fields)

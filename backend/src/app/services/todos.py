@@ -1,5 +1,5 @@
-"""Todo work: each change together with the event that tells the list's members of it
-(`app.models.events`), in one transaction, and the create that a retry cannot repeat."""
+"""Todo work: each change (which logs its own event: `app.models.todos`) as one unit
+of work, and the create that a retry cannot repeat."""
 
 from __future__ import annotations
 
@@ -13,9 +13,7 @@ from app.core.security import Caller
 from app.daos import daos
 from app.db import Database
 from app.errors import IdempotencyKeyReusedError
-from app.models import NewEvent
 from app.schemas import TodoCreate, TodoPublic, TodoUpdate
-from app.schemas.events import TodoChanged, TodoDeleted, TodoMoved
 
 
 async def create(
@@ -32,14 +30,10 @@ async def create(
     IdempotencyKeyReusedError (422). Look-up, insert and record are one transaction: of
     two requests racing with one key, the one that loses runs again and replays."""
 
-    async def insert(conn: AsyncConnection) -> TodoPublic:
-        todo = await daos.todos.create(conn, caller, list_id, data)
-        created = TodoChanged(type="todo.created", list_id=todo.list_id, todo=todo)
-        await daos.events.record(conn, [NewEvent(created)])
-        return todo
-
     if idempotency_key is None:
-        return await db.write(insert)
+        # One statement on PostgreSQL and CockroachDB: see docs/performance.md for why
+        # it may run as an implicit transaction at the default isolation.
+        return await db.write_statement(lambda conn: daos.todos.create(conn, caller, list_id, data))
     key = idempotency_key
     # The same body sent to another list is another request.
     request = f"{list_id or 'personal'}\n{data.model_dump_json()}"
@@ -51,7 +45,7 @@ async def create(
             if previous.request_hash != request_hash:
                 raise IdempotencyKeyReusedError
             return TodoPublic.model_validate_json(previous.response_body)
-        todo = await insert(conn)
+        todo = await daos.todos.create(conn, caller, list_id, data)
         await daos.idempotency_keys.record(
             conn,
             caller=caller,
@@ -73,40 +67,17 @@ async def update(
     if_version: Collection[int] | None,
 ) -> TodoPublic:
     """Change a todo (a `list_id` moves it: editor on both lists)."""
-
-    async def change(conn: AsyncConnection) -> TodoPublic:
-        moving_from = None
-        if changes.list_id is not None:
-            moving_from = (await daos.todos.get(conn, caller, todo_id)).list_id
-        todo = await daos.todos.update(conn, caller, todo_id, changes, if_version=if_version)
-        if moving_from is not None and moving_from != todo.list_id:
-            event: TodoChanged | TodoMoved = TodoMoved(
-                list_id=todo.list_id, from_list_id=moving_from, todo=todo
-            )
-        else:
-            event = TodoChanged(type="todo.updated", list_id=todo.list_id, todo=todo)
-        await daos.events.record(conn, [NewEvent(event)])
-        return todo
-
-    return await db.write(change)
+    return await db.write(
+        lambda conn: daos.todos.update(conn, caller, todo_id, changes, if_version=if_version)
+    )
 
 
 async def delete(
     db: Database, caller: Caller, todo_id: uuid.UUID, *, if_version: Collection[int] | None
 ) -> None:
-    async def remove(conn: AsyncConnection) -> None:
-        deleted = await daos.todos.delete(conn, caller, todo_id, if_version=if_version)
-        await daos.events.record(conn, [NewEvent(deleted)])
-
-    await db.write(remove)
+    await db.write(lambda conn: daos.todos.delete(conn, caller, todo_id, if_version=if_version))
 
 
 async def delete_completed(db: Database, caller: Caller, list_id: uuid.UUID | None) -> int:
     """Delete the list's completed todos; returns how many."""
-
-    async def remove(conn: AsyncConnection) -> list[TodoDeleted]:
-        deleted = await daos.todos.delete_completed(conn, caller, list_id)
-        await daos.events.record(conn, [NewEvent(event) for event in deleted])
-        return deleted
-
-    return len(await db.write(remove))
+    return len(await db.write(lambda conn: daos.todos.delete_completed(conn, caller, list_id)))

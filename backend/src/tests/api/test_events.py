@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 import time
 import uuid
 from datetime import timedelta
@@ -12,11 +13,13 @@ from datetime import timedelta
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import update
+from pydantic import TypeAdapter
+from sqlalchemy import select, update
 
 from app.broker import Cursor
 from app.daos import daos
 from app.models import Position, table, utcnow
+from app.schemas.events import Recorded
 from tests.conftest import TEST_PASSWORD, MakeUser
 from tests.sse import EventStream, Message, error_of, open_stream
 
@@ -431,3 +434,45 @@ async def test_pruning_empties_the_log_and_positions_keep_increasing(
     assert before is not None
     assert after is not None
     assert after.position > before.position
+
+
+async def test_the_log_holds_each_todo_event_as_its_schema_writes_it(
+    app: FastAPI, client: httpx.AsyncClient, make_user: MakeUser
+) -> None:
+    """PostgreSQL and CockroachDB build a todo event's JSON in the change's own statement
+    (`json_build_object`), SQLite's come from Pydantic: both hold exactly the schema's
+    fields with the values the API answered, and a stream re-serialises them to the same
+    bytes as Pydantic."""
+    _, headers = await make_user()
+    target = await _new_list(client, headers, "Target")
+    created = (await client.post("/todo", json={"title": 'a "b"\n\\ é'}, headers=headers)).json()
+    url = f"/todo/{created['id']}"
+    updated = (await client.patch(url, json={"completed": True}, headers=headers)).json()
+    moved = (await client.patch(url, json={"list_id": target}, headers=headers)).json()
+    assert (await client.delete(url, headers=headers)).is_success
+
+    events = table("event")
+    query = select(events.c.kind, events.c.data).where(
+        events.c.list_id.in_([uuid.UUID(created["list_id"]), uuid.UUID(target)])
+    )
+    rows = (await app.state.db.read(lambda conn: conn.execute(query.order_by(events.c.id)))).all()
+    expected = [
+        {"type": "todo.created", "list_id": created["list_id"], "todo": created},
+        {"type": "todo.updated", "list_id": created["list_id"], "todo": updated},
+        {
+            "type": "todo.moved",
+            "list_id": target,
+            "from_list_id": created["list_id"],
+            "todo": moved,
+        },
+        {"type": "todo.deleted", "list_id": target, "todo_id": created["id"], "version": 2},
+    ]
+    todo_rows = [(kind, data) for kind, data in rows if kind.startswith("todo.")]
+    assert [kind for kind, _ in todo_rows] == [event["type"] for event in expected]
+    recorded: TypeAdapter[Recorded] = TypeAdapter(Recorded)
+    for (_, data), wanted in zip(todo_rows, expected, strict=True):
+        as_logged = json.loads(data)
+        assert as_logged.keys() == wanted.keys()
+        as_schema = recorded.validate_json(data)
+        assert as_schema == recorded.validate_python(wanted)
+        assert json.loads(recorded.dump_json(as_schema)) == wanted

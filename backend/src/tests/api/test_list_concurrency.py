@@ -56,6 +56,44 @@ async def test_no_write_lands_after_a_demotion(
     assert final["version"] == statuses[200], "each accepted PUT is one version"
 
 
+@server_engines_only
+async def test_no_create_lands_after_a_demotion(
+    client: httpx.AsyncClient, make_user: MakeUser
+) -> None:
+    """The same race with creates, which run as one statement in an implicit transaction
+    at the engine's default isolation (READ COMMITTED on PostgreSQL): a create waiting
+    on the demotion's row lock re-reads the membership and inserts nothing."""
+    _, owner = await make_user()
+    editor_name, editor = await make_user()
+    list_id = await new_list(client, owner)
+    await share(client, owner, list_id, editor_name, "editor")
+    loop = asyncio.get_running_loop()
+
+    async def create(n: int) -> tuple[float, int]:
+        await asyncio.sleep(n * 0.01)  # a create is quick: spread them wider
+        sent = loop.time()
+        response = await client.post(
+            f"/lists/{list_id}/todos", json={"title": f"create {n}"}, headers=editor
+        )
+        return sent, response.status_code
+
+    writers = [asyncio.create_task(create(n)) for n in range(WRITERS)]
+    await asyncio.sleep(WRITERS * 0.003)
+    demotion = await share(client, owner, list_id, editor_name, "viewer")
+    demoted_at = loop.time()
+    assert demotion.status_code == 200
+    at_demotion = await ok(await client.get(f"/lists/{list_id}/todos", headers=owner))
+    results = await asyncio.gather(*writers)
+
+    statuses = Counter(status for _, status in results)
+    assert set(statuses) <= {201, 403}, statuses
+    assert all(status == 403 for sent, status in results if sent > demoted_at)
+    assert statuses[403] > 0, "the demotion came while creates were still being sent"
+    final = await ok(await client.get(f"/lists/{list_id}/todos", headers=owner))
+    assert final == at_demotion, "nothing landed after the demotion"
+    assert len(final) == statuses[201], "each accepted create is one todo"
+
+
 @pytest.mark.parametrize("round_", range(5))
 async def test_two_owners_removing_each_other_leave_one(
     client: httpx.AsyncClient, make_user: MakeUser, round_: int
