@@ -20,7 +20,9 @@ only its owner matches, and it is never shared.
 Statements that change todos lock the membership they rely on (`FOR SHARE` on
 PostgreSQL and CockroachDB; SQLite has a single writer): a role lowered or a member
 removed waits for the writes already running under the old role, and every write that
-starts after it sees the new one. Nothing lands after a demotion.
+starts after it sees the new one (at READ COMMITTED, a write that waited for the
+demotion's lock re-checks the membership row's new version). Nothing lands after a
+demotion.
 
 This module imports nothing from `app.models` but `base`, so every table's module can
 import it. Its own statements, the triage's, are built once like every DAO's.

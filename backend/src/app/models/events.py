@@ -1,7 +1,8 @@
 """The `event` table: the log of changes that `GET /events` streams (an outbox).
 
-A service records the events of a change in the same transaction as the change
-(`Event.record`), so an event exists exactly when its change committed. Each process's
+A change's events are recorded in the same transaction as the change (`Event.record`,
+or inside the change's own statement: `with_event`), so an event exists exactly when
+its change committed. Each process's
 broker (`app.broker`) reads the log in order and hands each event to its own streams:
 replicas share nothing but the database.
 
@@ -15,9 +16,11 @@ where the log is final:
   id. Every transaction whose id is below the oldest one still running
   (`txid_snapshot_xmin(txid_current_snapshot())`, the horizon) has ended, committed or
   not: below the horizon, no event can appear any more. Readers read only below it.
-  Within one todo this is also version order: a transaction that changes a todo after
-  another one did must have seen it committed (they run SERIALIZABLE; a concurrent
-  update is a 40001 and runs again), so it took its transaction id later.
+  Within one todo this must also be version order, which transaction ids alone do not
+  give at READ COMMITTED (a writer that waited for a row lock may hold the smaller id):
+  a todo remembers its last event's major (`todo.event_txid`) and a change's event
+  takes the larger of the two (`app.models.todos._event_txid`). A major above the
+  writer's own id is safe: while the writer runs, the horizon is at or below its id.
 - SQLite: one writer at a time (BEGIN IMMEDIATE), so ids are taken in commit order:
   major 0, minor the row id, final once visible. AUTOINCREMENT, so no id is reused
   after the rows before it are pruned.
@@ -259,11 +262,18 @@ def with_event(change: Change, describe: Callable[[CTE], EventColumns], *, postg
     """`change` and the INSERT of one event per row it returns, as one statement:
     `WITH changed AS (<change>), logged AS (INSERT INTO event ... SELECT ... FROM changed)
     SELECT * FROM changed`. Its rows are `change`'s; its `now` bind value is the
-    events' `created_at`. `describe` builds an event's columns from a changed row."""
+    events' `created_at`. `describe` builds an event's columns from a changed row.
+
+    On PostgreSQL a changed row that returns `event_txid` (the major of the last event
+    about it) gets an event whose major is at least that: see `app.models.todos`."""
     changed = change.cte("changed")
     event = table("event")
     columns = describe(changed)
-    txid: ColumnElement[int] = func.txid_current() if postgresql else literal(0)
+    txid: ColumnElement[int] = literal(0)
+    if postgresql:
+        txid = func.txid_current()
+        if "event_txid" in changed.c:
+            txid = func.greatest(txid, changed.c.event_txid)
     rows = select(
         txid,
         columns["kind"],

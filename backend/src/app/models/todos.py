@@ -17,11 +17,13 @@ from typing import Any, NoReturn, TypeVar
 from pydantic import TypeAdapter
 from sqlalchemy import (
     CTE,
+    BigInteger,
     Column,
     ColumnElement,
     Delete,
     Index,
     Select,
+    Table,
     Text,
     Uuid,
     bindparam,
@@ -71,6 +73,10 @@ class Todo(BaseDAO, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     version: int = Field(default=0, description="Counts the updates since creation.")
+    # PostgreSQL: where this todo's last event sits in the log (its major, a transaction
+    # id). A change's event never sorts before it, whatever transaction id the change
+    # got: see `_event_txid`. Never sent to clients.
+    event_txid: int = Field(default=0, sa_type=BigInteger, sa_column_kwargs={"server_default": "0"})
 
     # `list_id` None, wherever a method takes it, is the caller's personal list.
 
@@ -117,8 +123,10 @@ class Todo(BaseDAO, table=True):
         values = {"id": uuid.uuid4(), "created_at": now, "updated_at": now, "version": 0}
         values.update(data.model_dump())
         params = {**values, **access.list_params(caller, list_id), "now": now}
-        statement = _insert(personal=list_id is None)
-        inserted = await _change_and_log(conn, statement, _created, params, _todos)
+        personal = list_id is None
+        inserted = await _change_and_log(
+            conn, lambda _: _insert(personal=personal), _created, params, _todos
+        )
         if not inserted:
             await access.triage_list(conn, caller, list_id, Role.editor)
             raise ListNotFoundError  # deleted between the two statements
@@ -149,10 +157,14 @@ class Todo(BaseDAO, table=True):
             "from_list_id": moving_from,
             **{f"new_{field}": value for field, value in values.items()},
         }
-        statement = _update(frozenset(values), conditional=if_version is not None)
+        fields, conditional = frozenset(values), if_version is not None
         moved = moving_from not in (None, changes.list_id)
         updated = await _change_and_log(
-            conn, statement, _moved if moved else _updated, params, _todos
+            conn,
+            lambda postgresql: _update(fields, conditional=conditional, postgresql=postgresql),
+            _moved if moved else _updated,
+            params,
+            _todos,
         )
         if not updated:
             await access.triage_todo(conn, caller, todo_id, Role.editor)
@@ -179,8 +191,14 @@ class Todo(BaseDAO, table=True):
             "versions": list(if_version or ()),
             "now": utcnow(),
         }
-        statement = _delete_one(conditional=if_version is not None)
-        deleted = await _change_and_log(conn, statement, _deletion, params, _deleted)
+        conditional = if_version is not None
+        deleted = await _change_and_log(
+            conn,
+            lambda postgresql: _delete_one(conditional=conditional, postgresql=postgresql),
+            _deletion,
+            params,
+            _deleted,
+        )
         if not deleted:
             await access.triage_todo(conn, caller, todo_id, Role.editor)
             cls._refuse_stale(conditional=if_version is not None)
@@ -192,8 +210,14 @@ class Todo(BaseDAO, table=True):
     ) -> list[TodoDeleted]:
         """Delete the list's completed todos, and log a `todo.deleted` for each."""
         params = {**access.list_params(caller, list_id), "now": utcnow()}
-        statement = _delete_completed(personal=list_id is None)
-        deleted = await _change_and_log(conn, statement, _deletion, params, _deleted)
+        personal = list_id is None
+        deleted = await _change_and_log(
+            conn,
+            lambda postgresql: _delete_completed(personal=personal, postgresql=postgresql),
+            _deletion,
+            params,
+            _deleted,
+        )
         if not deleted:
             await access.triage_list(conn, caller, list_id, Role.editor)
         return deleted
@@ -258,18 +282,19 @@ R = TypeVar("R", TodoPublic, TodoDeleted)
 
 async def _change_and_log(
     conn: AsyncConnection,
-    change: Change,
+    change: Callable[[bool], Change],
     event: TodoEvent,
     params: dict[str, Any],
     rows: Callable[[Result[Any]], list[R]],
 ) -> list[R]:
-    """Run `change` (a statement built once) and log `event` for each row it returns,
-    read with `rows`. PostgreSQL and CockroachDB: in the same statement. SQLite: with a
-    second statement (in the same transaction)."""
+    """Run the statement `change(postgresql)` (one of the cached builders below) and log
+    `event` for each row it returns, read with `rows`. PostgreSQL and CockroachDB: in the
+    same statement. SQLite: with a second statement (in the same transaction)."""
     if events.in_statement(conn):
-        logged = events.with_event(change, event.columns, postgresql=events.is_postgresql(conn))
+        postgresql = events.is_postgresql(conn)
+        logged = events.with_event(change(postgresql), event.columns, postgresql=postgresql)
         return rows(await conn.execute(logged, params))
-    changed = rows(await conn.execute(change, params))
+    changed = rows(await conn.execute(change(False), params))
     from_list_id = params.get("from_list_id")
     await Event.record(conn, [NewEvent(event.of(row, from_list_id)) for row in changed])
     return changed
@@ -334,9 +359,26 @@ def _deleted(result: Result[Any]) -> list[TodoDeleted]:
     return validate_rows(_DELETIONS, result)
 
 
-def _deleted_columns() -> tuple[ColumnElement[Any], ...]:
+def _deleted_columns(*, postgresql: bool) -> tuple[ColumnElement[Any], ...]:
     todo = table("todo").c
-    return (todo.id.label("todo_id"), todo.list_id, todo.version)
+    returned = (todo.id.label("todo_id"), todo.list_id, todo.version)
+    return (*returned, todo.event_txid) if postgresql else returned
+
+
+def _event_txid(todo: Table) -> ColumnElement[int]:
+    """The log's major for the event of a change to `todo` on PostgreSQL (stored in the
+    row, so the next change reads it): the change's own transaction id, or the todo's
+    last event's if that is larger.
+
+    A change that is one statement runs at READ COMMITTED (`Database.write_statement`),
+    where a change that waited for another's row lock re-reads the row and goes ahead
+    instead of failing with 40001. PostgreSQL gives a transaction its id at its first
+    lock, before any wait, so the one that waited can hold the smaller id while writing
+    the larger version; the log, read in (major, id) order, would then put its event
+    first. Taking the larger major puts it after, and the event's row id, taken after the
+    wait, orders the two. A major larger than the writer's own id is still safe for the
+    reader: nothing below the horizon is ever written (see `app.models.events`)."""
+    return func.greatest(func.txid_current(), todo.c.event_txid)
 
 
 @cache
@@ -382,11 +424,17 @@ def _select_one() -> Select[Any]:
 
 
 @cache
-def _update(fields: frozenset[str], *, conditional: bool) -> ReturningUpdate[Any]:
+def _update(
+    fields: frozenset[str], *, conditional: bool, postgresql: bool = False
+) -> ReturningUpdate[Any]:
     todo = table("todo")
-    new_values = {
+    new_values: dict[str, Any] = {
         name: bindparam(f"new_{name}", type_=todo.c[name].type) for name in sorted(fields)
     }
+    returned = public_columns()
+    if postgresql:
+        new_values["event_txid"] = _event_txid(todo)
+        returned += (todo.c.event_txid,)
     statement = (
         update(todo)
         .where(todo.c.id == bindparam("todo_id"), access.changeable(todo))
@@ -395,7 +443,7 @@ def _update(fields: frozenset[str], *, conditional: bool) -> ReturningUpdate[Any
             version=todo.c.version + 1,
             updated_at=bindparam("now", type_=UTCDateTime()),
         )
-        .returning(*public_columns())
+        .returning(*returned)
     )
     if "list_id" in fields:  # a move: the caller must edit the list it goes to as well
         statement = statement.where(access.member(new_values["list_id"], Role.editor, locked=True))
@@ -405,12 +453,12 @@ def _update(fields: frozenset[str], *, conditional: bool) -> ReturningUpdate[Any
 
 
 @cache
-def _delete_one(*, conditional: bool) -> ReturningDelete[Any]:
+def _delete_one(*, conditional: bool, postgresql: bool = False) -> ReturningDelete[Any]:
     todo = table("todo")
     statement = (
         delete(todo)
         .where(todo.c.id == bindparam("todo_id"), access.changeable(todo))
-        .returning(*_deleted_columns())
+        .returning(*_deleted_columns(postgresql=postgresql))
     )
     if conditional:
         statement = statement.where(todo.c.version.in_(bindparam("versions", expanding=True)))
@@ -418,12 +466,12 @@ def _delete_one(*, conditional: bool) -> ReturningDelete[Any]:
 
 
 @cache
-def _delete_completed(*, personal: bool) -> ReturningDelete[Any]:
+def _delete_completed(*, personal: bool, postgresql: bool = False) -> ReturningDelete[Any]:
     todo = table("todo")
     statement = delete(todo).where(
         todo.c.completed.is_(True), access.todos_in(todo, Role.editor, personal=personal)
     )
-    return statement.returning(*_deleted_columns())
+    return statement.returning(*_deleted_columns(postgresql=postgresql))
 
 
 @cache

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Collection
+from collections.abc import Awaitable, Collection
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -31,8 +31,9 @@ async def create(
     two requests racing with one key, the one that loses runs again and replays."""
 
     if idempotency_key is None:
-        # One statement on PostgreSQL and CockroachDB: see docs/performance.md for why
-        # it may run as an implicit transaction at the default isolation.
+        # One statement on PostgreSQL and CockroachDB: an implicit transaction at the
+        # engine's default isolation (`write_statement`; why that is safe for each todo
+        # write: docs/architecture.md, "Single statements").
         return await db.write_statement(lambda conn: daos.todos.create(conn, caller, list_id, data))
     key = idempotency_key
     # The same body sent to another list is another request.
@@ -66,18 +67,28 @@ async def update(
     *,
     if_version: Collection[int] | None,
 ) -> TodoPublic:
-    """Change a todo (a `list_id` moves it: editor on both lists)."""
-    return await db.write(
-        lambda conn: daos.todos.update(conn, caller, todo_id, changes, if_version=if_version)
-    )
+    """Change a todo (a `list_id` moves it: editor on both lists). A move first reads
+    the list it leaves, so it is a transaction; any other change is one statement."""
+
+    def change(conn: AsyncConnection) -> Awaitable[TodoPublic]:
+        return daos.todos.update(conn, caller, todo_id, changes, if_version=if_version)
+
+    if changes.list_id is not None:
+        return await db.write(change)
+    return await db.write_statement(change)
 
 
 async def delete(
     db: Database, caller: Caller, todo_id: uuid.UUID, *, if_version: Collection[int] | None
 ) -> None:
-    await db.write(lambda conn: daos.todos.delete(conn, caller, todo_id, if_version=if_version))
+    await db.write_statement(
+        lambda conn: daos.todos.delete(conn, caller, todo_id, if_version=if_version)
+    )
 
 
 async def delete_completed(db: Database, caller: Caller, list_id: uuid.UUID | None) -> int:
     """Delete the list's completed todos; returns how many."""
-    return len(await db.write(lambda conn: daos.todos.delete_completed(conn, caller, list_id)))
+    deleted = await db.write_statement(
+        lambda conn: daos.todos.delete_completed(conn, caller, list_id)
+    )
+    return len(deleted)

@@ -1,15 +1,21 @@
-"""Concurrent clients on one todo. On PostgreSQL and CockroachDB these provoke real
-serialization failures (40001) that the transaction runner must absorb; on SQLite
-the same requests queue for the single writer. Either way the outcome is exact."""
+"""Concurrent clients on one todo. On PostgreSQL a change that is one statement waits
+for the row's lock at READ COMMITTED and re-reads the row; a change that is a
+transaction (a move, an idempotent create) provokes real serialization failures (40001)
+that the transaction runner must absorb; on SQLite the same requests queue for the
+single writer. Either way the outcome is exact."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.daos import daos
+from app.models import START, LoggedEvent
 from tests.conftest import MakeUser
 
 CONCURRENT = 20
@@ -34,9 +40,57 @@ async def test_concurrent_patches_all_succeed(
     assert versions == list(range(1, CONCURRENT + 1)), "each update saw the one before it"
     final = (await client.get(f"/todo/{todo['id']}", headers=headers)).json()
     assert final["version"] == CONCURRENT
+    # The event log, read as streams read it, has them in version order too, although
+    # the writers that waited for the row's lock took their transaction ids earlier.
+    assert await logged_versions(app, todo["id"]) == list(range(CONCURRENT + 1))
+    # Waited for, not refused and re-run: each PATCH was one statement.
+    assert app.state.db.retries_total == retries_before
+
+
+async def test_concurrent_moves_rerun_and_stay_in_order(
+    client: httpx.AsyncClient, make_user: MakeUser, app: FastAPI
+) -> None:
+    """A move reads the todo first, so it is a SERIALIZABLE transaction: racing moves
+    really fail with 40001 on PostgreSQL, and the runner re-runs them."""
+    _, headers = await make_user()
+    retries_before = app.state.db.retries_total
+    lists = [
+        (await client.post("/lists", json={"name": f"L{n}"}, headers=headers)).json()["id"]
+        for n in range(2)
+    ]
+    todo = (
+        await client.post(f"/lists/{lists[0]}/todos", json={"title": "t"}, headers=headers)
+    ).json()
+
+    responses = await asyncio.gather(
+        *(
+            client.patch(f"/todo/{todo['id']}", json={"list_id": lists[n % 2]}, headers=headers)
+            for n in range(CONCURRENT)
+        )
+    )
+
+    assert [r.status_code for r in responses] == [200] * CONCURRENT
+    assert sorted(r.json()["version"] for r in responses) == list(range(1, CONCURRENT + 1))
+    assert await logged_versions(app, todo["id"]) == list(range(CONCURRENT + 1))
     if not app.state.db.is_sqlite:
         # Not luck: the server really refused conflicting commits and we re-ran them.
         assert app.state.db.retries_total > retries_before
+
+
+async def logged_versions(app: FastAPI, todo_id: str) -> list[int]:
+    """The versions of one todo's events, in the order the event log hands them out."""
+    db = app.state.db
+
+    async def read(conn: AsyncConnection) -> list[LoggedEvent]:
+        head = await daos.events.head(conn)
+        return await daos.events.after(conn, START, until=head, limit=100_000)
+
+    versions = []
+    for event in await db.read(read):
+        data = json.loads(event.data)
+        if data.get("todo", {}).get("id") == todo_id:
+            versions.append(data["todo"]["version"])
+    return versions
 
 
 async def test_concurrent_patches_with_same_if_match_one_wins(

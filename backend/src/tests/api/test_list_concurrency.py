@@ -14,6 +14,9 @@ from tests.api.test_lists import new_list, ok, share
 from tests.conftest import MakeUser, server_engines_only
 
 WRITERS = 30
+# The writers start this many seconds apart, and the demotion a third of the way in: a
+# single-statement write takes a few milliseconds, so they must outlast the demotion.
+SPREAD = 0.01
 
 
 @server_engines_only
@@ -32,7 +35,7 @@ async def test_no_write_lands_after_a_demotion(
     loop = asyncio.get_running_loop()
 
     async def put(n: int) -> tuple[float, int]:
-        await asyncio.sleep(n * 0.004)  # spread over the demotion
+        await asyncio.sleep(n * SPREAD)  # spread over the demotion
         sent = loop.time()
         response = await client.put(
             f"/todo/{todo['id']}", json={"content": f"put {n}"}, headers=editor
@@ -40,7 +43,7 @@ async def test_no_write_lands_after_a_demotion(
         return sent, response.status_code
 
     writers = [asyncio.create_task(put(n)) for n in range(WRITERS)]
-    await asyncio.sleep(WRITERS * 0.002)
+    await asyncio.sleep(WRITERS * SPREAD / 3)
     demotion = await share(client, owner, list_id, editor_name, "viewer")
     demoted_at = loop.time()
     assert demotion.status_code == 200
@@ -70,7 +73,7 @@ async def test_no_create_lands_after_a_demotion(
     loop = asyncio.get_running_loop()
 
     async def create(n: int) -> tuple[float, int]:
-        await asyncio.sleep(n * 0.01)  # a create is quick: spread them wider
+        await asyncio.sleep(n * SPREAD)
         sent = loop.time()
         response = await client.post(
             f"/lists/{list_id}/todos", json={"title": f"create {n}"}, headers=editor
@@ -78,7 +81,7 @@ async def test_no_create_lands_after_a_demotion(
         return sent, response.status_code
 
     writers = [asyncio.create_task(create(n)) for n in range(WRITERS)]
-    await asyncio.sleep(WRITERS * 0.003)
+    await asyncio.sleep(WRITERS * SPREAD / 3)
     demotion = await share(client, owner, list_id, editor_name, "viewer")
     demoted_at = loop.time()
     assert demotion.status_code == 200

@@ -106,8 +106,9 @@ def test_scraped_counts_equal_the_requests_sent(server: MetricsServer) -> None:
 async def test_rerun_counter_rises_by_the_reruns_the_runner_logged(
     server: MetricsServer,
 ) -> None:
-    """Concurrent PATCHes of one todo without If-Match: PostgreSQL refuses conflicting
-    commits (40001) and the runner re-runs them, logging each re-run."""
+    """Concurrent moves of one todo between two lists (a move reads the todo first, so it
+    is a SERIALIZABLE transaction): PostgreSQL refuses conflicting commits (40001) and
+    the runner re-runs them, logging each re-run."""
     before = scrape(server.metrics_url)
     logged_before = server.backend.count_events("transaction_retry")
     async with httpx.AsyncClient(base_url=server.backend.url, timeout=60) as http:
@@ -117,10 +118,15 @@ async def test_rerun_counter_rises_by_the_reruns_the_runner_logged(
         form = {"username": name, "password": "race password"}
         login = (await http.post("/auth/login", data=form)).raise_for_status()
         auth = {"Authorization": f"Bearer {login.json()['access_token']}"}
-        todo = (await http.post("/todo/", json={"title": "hot"}, headers=auth)).json()
+        lists = [
+            (await http.post("/lists", json={"name": f"L{n}"}, headers=auth)).json()["id"]
+            for n in range(2)
+        ]
+        created = await http.post(f"/lists/{lists[0]}/todos", json={"title": "hot"}, headers=auth)
+        todo = created.json()
         responses = await asyncio.gather(
             *(
-                http.patch(f"/todo/{todo['id']}", json={"content": f"w{n}"}, headers=auth)
+                http.patch(f"/todo/{todo['id']}", json={"list_id": lists[n % 2]}, headers=auth)
                 for n in range(CONCURRENT_PATCHES)
             )
         )
