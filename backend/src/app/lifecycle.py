@@ -28,3 +28,8 @@ def watch(stop: _Flag) -> None:
 
 def stopping() -> bool:
     return _stop is not None and _stop.is_set()
+
+
+def in_worker() -> bool:
+    """Whether this process is a server's worker (rather than, say, a test's app)."""
+    return _stop is not None
