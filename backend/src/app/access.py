@@ -45,7 +45,7 @@ from app.errors import (
     TodoNotFoundError,
     UnknownUserError,
 )
-from app.models.base import table
+from app.models.base import constant, table
 from app.schemas.lists import Role
 
 # Each role may do everything the roles before it may.
@@ -105,10 +105,12 @@ def member(
     membership until the transaction ends, for statements that write on its strength."""
     members = table("list_member")
     query = select(members.c.list_id).where(
-        members.c.list_id == list_id,
-        members.c.user_id == live_user_id(),
-        members.c.role.in_(roles_at_least(needed)),
+        members.c.list_id == list_id, members.c.user_id == live_user_id()
     )
+    if needed is not Role.viewer:  # every member may view
+        query = query.where(
+            members.c.role.in_([constant(role.value) for role in roles_at_least(needed)])
+        )
     if locked:
         query = query.with_for_update(read=True)
     return query.exists()

@@ -160,6 +160,15 @@ class Database:
         # Readers of a file database do not queue: WAL lets them read beside a writer,
         # even one that waits for another process's lock. An in-memory database is one
         # shared connection, so there everything queues.
+        # Which modes end with a COMMIT of ours. A read commits nothing, and a statement
+        # in autocommit commits itself: their statements begin whatever they need (on
+        # PostgreSQL in autocommit, nothing) and handing the connection back ends it,
+        # which saves SQLAlchemy's begin and commit steps on the busiest paths.
+        self._committed = {
+            Mode.READ: False,
+            Mode.WRITE: True,
+            Mode.STATEMENT: self.is_sqlite,  # on SQLite a write is a transaction
+        }
         self._sqlite_lock = asyncio.Lock() if self.is_sqlite else None
         self._sqlite_readers_queue = self.is_sqlite and _is_in_memory(self.url)
         self.retries_total = 0  # transactions re-run since start: a contention gauge
@@ -213,16 +222,17 @@ class Database:
         would hang the request all over)."""
         async with self._connection(mode) as conn:
             pooled = conn.sync_connection.connection  # type: ignore[union-attr]
-            transaction = await conn.begin()
+            transaction = await conn.begin() if self._committed[mode] else None
             try:
                 result = await work(conn)
-                await transaction.commit()
+                if transaction is not None:
+                    await transaction.commit()
             except BaseException as exc:
                 if leaves_connection_unusable(exc) and not self.is_sqlite:
                     await _discard(conn, pooled)
-                else:
+                elif transaction is not None:
                     await transaction.rollback()
-                raise
+                raise  # (without a transaction, returning the connection rolls back)
             return result
 
     @contextlib.asynccontextmanager

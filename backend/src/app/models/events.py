@@ -85,7 +85,7 @@ from sqlmodel import Field
 from sqlmodel.sql.sqltypes import UTCDateTime
 
 from app.db import COCKROACHDB_SERVER
-from app.models.base import BaseDAO, table, utcnow
+from app.models.base import BaseDAO, constant, table, utcnow
 from app.schemas.events import Recorded
 
 KIND_MAX = 32
@@ -292,12 +292,6 @@ def json_object(**fields: ColumnElement[Any]) -> ColumnElement[Any]:
     `json_build_object`)."""
     pairs = ((constant(key), value) for key, value in fields.items())
     return func.json_build_object(*itertools.chain.from_iterable(pairs))
-
-
-def constant(name: str) -> ColumnElement[str]:
-    """A string written into the SQL itself, not bound: one of this code's own names
-    (an event's kind, a JSON key), never input."""
-    return literal_column(f"'{name}'", Text())
 
 
 def _as_sent(data: str) -> str:

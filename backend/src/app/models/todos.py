@@ -44,8 +44,8 @@ from app import access
 from app.core.security import Caller
 from app.errors import ListNotFoundError, PreconditionFailedError, TodoNotFoundError
 from app.models import events
-from app.models.base import BaseDAO, table, utcnow, validate_rows
-from app.models.events import Change, Event, EventColumns, NewEvent, constant, json_object
+from app.models.base import BaseDAO, constant, table, utcnow, validate_rows
+from app.models.events import Change, Event, EventColumns, NewEvent, json_object
 from app.schemas.events import Recorded, TodoChanged, TodoDeleted, TodoMoved
 from app.schemas.fields import CONTENT_MAX, TITLE_MAX
 from app.schemas.lists import Role
