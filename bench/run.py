@@ -24,6 +24,7 @@ Workloads (user with 50 todos; 2 threads, 32 connections):
 Run from the repository root with the backend's Python:
   backend/src/.venv/bin/python bench/run.py [--duration 15] [--smoke] [--only-w6]
                                             [--only-telemetry] [--telemetry-rounds 2]
+                                            [--against TREE --rounds 3]
 """
 
 from __future__ import annotations
