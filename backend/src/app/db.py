@@ -155,11 +155,6 @@ class Database:
             Mode.WRITE: self.engine,
             Mode.STATEMENT: self.engine.execution_options(**_statement_options(self.url)),
         }
-        # SQLite has one writer; inside a process we queue for it here instead of
-        # spinning on SQLITE_BUSY. (Across processes, busy_timeout does the waiting.)
-        # Readers of a file database do not queue: WAL lets them read beside a writer,
-        # even one that waits for another process's lock. An in-memory database is one
-        # shared connection, so there everything queues.
         # Which modes end with a COMMIT of ours. A read commits nothing, and a statement
         # in autocommit commits itself: their statements begin whatever they need (on
         # PostgreSQL in autocommit, nothing) and handing the connection back ends it,
@@ -169,6 +164,11 @@ class Database:
             Mode.WRITE: True,
             Mode.STATEMENT: self.is_sqlite,  # on SQLite a write is a transaction
         }
+        # SQLite has one writer; inside a process we queue for it here instead of
+        # spinning on SQLITE_BUSY. (Across processes, busy_timeout does the waiting.)
+        # Readers of a file database do not queue: WAL lets them read beside a writer,
+        # even one that waits for another process's lock. An in-memory database is one
+        # shared connection, so there everything queues.
         self._sqlite_lock = asyncio.Lock() if self.is_sqlite else None
         self._sqlite_readers_queue = self.is_sqlite and _is_in_memory(self.url)
         self.retries_total = 0  # transactions re-run since start: a contention gauge

@@ -172,7 +172,7 @@ class Todo(BaseDAO, table=True):
                 await access.triage_list(
                     conn, caller, changes.list_id, Role.editor, where="in the list it moves to"
                 )
-            cls._refuse_stale(conditional=if_version is not None)
+            cls._refuse_stale(conditional=conditional)
         return updated[0]
 
     @classmethod
@@ -201,7 +201,7 @@ class Todo(BaseDAO, table=True):
         )
         if not deleted:
             await access.triage_todo(conn, caller, todo_id, Role.editor)
-            cls._refuse_stale(conditional=if_version is not None)
+            cls._refuse_stale(conditional=conditional)
         return deleted[0]
 
     @classmethod
