@@ -602,6 +602,46 @@ def read_workload(token: str, ids: list[str]) -> tuple[str, list[str]]:
     return "read.lua", [token, ",".join(ids)]
 
 
+def workload_scripts(token: str, ids: list[str]) -> dict[str, tuple[str, list[str]]]:
+    """W0 to W4's wrk scripts and their arguments, for the benchmark user."""
+    return {
+        "W0": ("health.lua", []),
+        "W1": ("list.lua", [token]),
+        "W2": read_workload(token, ids),
+        "W4": ("mixed.lua", [token, ids[1]]),
+        "W3": ("create.lua", [token]),
+    }
+
+
+def run_workloads(
+    label: str,
+    port: int,
+    worker: int,
+    scripts: dict[str, tuple[str, list[str]]],
+    *,
+    seconds: int,
+    warmup: int,
+    samples_dir: Path | None = None,
+) -> dict[str, Result]:
+    """W0 to W4 against one server, its `worker` pid's CPU time measured. With
+    `samples_dir`, py-spy samples the worker during each run into `<name>.pyspy` there."""
+    results: dict[str, Result] = {}
+    for name in WORKLOADS:
+        script, script_args = scripts[name]
+        samples = (worker, samples_dir / f"{name}.pyspy") if samples_dir else None
+        results[name] = wrk(
+            port,
+            script,
+            script_args,
+            seconds=seconds,
+            warmup=warmup,
+            profile=samples,
+            cpu_of=worker,
+        )
+        print(f"  {label} {name}: {results[name].rps:8.0f} req/s", flush=True)
+    return results
+
+
 def run(args: argparse.Namespace, workdir: Path) -> dict[str, object]:
     seconds, warmup = args.duration, args.warmup
     measured: dict[str, dict[str, Result]] = {}
@@ -618,34 +658,23 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, object]:
                 (workdir / "todo.json").write_bytes(
                     client.get(f"/todo/{ids[0]}", headers=auth).content
                 )
-            scripts = {
-                "W0": ("health.lua", []),
-                "W1": ("list.lua", [token]),
-                "W2": read_workload(token, ids),
-                "W4": ("mixed.lua", [token, ids[1]]),
-                "W3": ("create.lua", [token]),
-            }
+            scripts = workload_scripts(token, ids)
 
             def workloads(
                 label: str, port: int, worker: int, *, sample: bool = False
             ) -> dict[str, Result]:
-                """W0 to W4 against one server (its `worker` pid's CPU time measured), then
-                the user back to its 50 todos, so every server's list workload sees the
-                same data. With `sample`, py-spy samples the worker during each run."""
-                results: dict[str, Result] = {}
-                for name in WORKLOADS:
-                    script, script_args = scripts[name]
-                    samples = (worker, workdir / f"{name}.pyspy") if sample else None
-                    results[name] = wrk(
-                        port,
-                        script,
-                        script_args,
-                        seconds=seconds,
-                        warmup=warmup,
-                        profile=samples,
-                        cpu_of=worker,
-                    )
-                    print(f"  {label} {name}: {results[name].rps:8.0f} req/s", flush=True)
+                """W0 to W4 against one server, then the user back to its 50 todos, so
+                every server's list workload sees the same data."""
+                samples_dir = workdir if sample else None
+                results = run_workloads(
+                    label,
+                    port,
+                    worker,
+                    scripts,
+                    seconds=seconds,
+                    warmup=warmup,
+                    samples_dir=samples_dir,
+                )
                 asyncio.run(keep_only(dsn, list_id, ids))
                 return results
 
@@ -713,7 +742,7 @@ def run_telemetry_only(args: argparse.Namespace, workdir: Path) -> dict[str, obj
         port = free_port()
         with server(app_command(port), env, port, workdir / "backend.log", cwd=args.backend_src):
             token, list_id, ids = prepare_user(f"http://127.0.0.1:{port}")
-        scripts = {"W2": read_workload(token, ids), "W3": ("create.lua", [token])}
+        scripts = workload_scripts(token, ids)
 
         def reset() -> None:
             asyncio.run(keep_only(dsn, list_id, ids))
@@ -732,33 +761,23 @@ def run_alternating(args: argparse.Namespace, workdir: Path) -> dict[str, object
         port = free_port()
         with server(app_command(port), env, port, workdir / "prepare.log", cwd=args.against):
             token, list_id, ids = prepare_user(f"http://127.0.0.1:{port}")
-        scripts = {
-            "W0": ("health.lua", []),
-            "W1": ("list.lua", [token]),
-            "W2": read_workload(token, ids),
-            "W4": ("mixed.lua", [token, ids[1]]),
-            "W3": ("create.lua", [token]),
-        }
+        scripts = workload_scripts(token, ids)
         for number in range(args.rounds):
             measured: dict[str, dict[str, Any]] = {}
             for label, tree in trees.items():
                 port = free_port()
                 log = workdir / f"{label}-{number}.log"
                 with server(app_command(port), env, port, log, cwd=tree) as pid:
-                    results = {}
-                    for name in WORKLOADS:
-                        script, script_args = scripts[name]
-                        result = wrk(
-                            port,
-                            script,
-                            script_args,
-                            seconds=args.duration,
-                            warmup=args.warmup,
-                            cpu_of=worker_pid(pid),
-                        )
-                        results[name] = asdict(result)
-                        print(f"  round {number + 1} {label} {name}: {result.rps:8.0f} req/s")
+                    ran = run_workloads(
+                        f"round {number + 1} {label}",
+                        port,
+                        worker_pid(pid),
+                        scripts,
+                        seconds=args.duration,
+                        warmup=args.warmup,
+                    )
                     asyncio.run(keep_only(dsn, list_id, ids))
+                results = {name: asdict(result) for name, result in ran.items()}
                 measured[label] = results
             rounds.append(measured)
     return {
