@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import httpx
 import pytest
@@ -17,6 +19,35 @@ WRITERS = 30
 # The writers start this many seconds apart, and the demotion a third of the way in: a
 # single-statement write takes a few milliseconds, so they must outlast the demotion.
 SPREAD = 0.01
+
+
+async def race_a_demotion(
+    client: httpx.AsyncClient,
+    owner: dict[str, str],
+    list_id: str,
+    editor_name: str,
+    write: Callable[[int], Awaitable[httpx.Response]],
+    watched: str,
+) -> tuple[Counter[int], Any]:
+    """Start WRITERS calls of `write(n)`, SPREAD seconds apart, and demote the editor a
+    third of the way in. Asserts that every write sent after the demotion answered was
+    refused; returns the statuses, and what the owner read at `watched` at that moment."""
+    loop = asyncio.get_running_loop()
+
+    async def timed(n: int) -> tuple[float, int]:
+        await asyncio.sleep(n * SPREAD)  # spread over the demotion
+        sent = loop.time()
+        return sent, (await write(n)).status_code
+
+    writers = [asyncio.create_task(timed(n)) for n in range(WRITERS)]
+    await asyncio.sleep(WRITERS * SPREAD / 3)
+    demotion = await share(client, owner, list_id, editor_name, "viewer")
+    demoted_at = loop.time()
+    assert demotion.status_code == 200
+    at_demotion = await ok(await client.get(watched, headers=owner))
+    results = await asyncio.gather(*writers)
+    assert all(status == 403 for sent, status in results if sent > demoted_at)
+    return Counter(status for _, status in results), at_demotion
 
 
 @server_engines_only
@@ -32,29 +63,16 @@ async def test_no_write_lands_after_a_demotion(
     todo = await ok(
         await client.post(f"/lists/{list_id}/todos", json={"title": "hot"}, headers=owner)
     )
-    loop = asyncio.get_running_loop()
+    url = f"/todo/{todo['id']}"
 
-    async def put(n: int) -> tuple[float, int]:
-        await asyncio.sleep(n * SPREAD)  # spread over the demotion
-        sent = loop.time()
-        response = await client.put(
-            f"/todo/{todo['id']}", json={"content": f"put {n}"}, headers=editor
-        )
-        return sent, response.status_code
+    def put(n: int) -> Awaitable[httpx.Response]:
+        return client.put(url, json={"content": f"put {n}"}, headers=editor)
 
-    writers = [asyncio.create_task(put(n)) for n in range(WRITERS)]
-    await asyncio.sleep(WRITERS * SPREAD / 3)
-    demotion = await share(client, owner, list_id, editor_name, "viewer")
-    demoted_at = loop.time()
-    assert demotion.status_code == 200
-    at_demotion = await ok(await client.get(f"/todo/{todo['id']}", headers=owner))
-    results = await asyncio.gather(*writers)
+    statuses, at_demotion = await race_a_demotion(client, owner, list_id, editor_name, put, url)
 
-    statuses = Counter(status for _, status in results)
     assert set(statuses) <= {200, 403}, statuses
-    assert all(status == 403 for sent, status in results if sent > demoted_at)
     assert statuses[403] > 0, "the demotion came while PUTs were still being sent"
-    final = await ok(await client.get(f"/todo/{todo['id']}", headers=owner))
+    final = await ok(await client.get(url, headers=owner))
     assert final == at_demotion, "nothing landed after the demotion"
     assert final["version"] == statuses[200], "each accepted PUT is one version"
 
@@ -70,29 +88,18 @@ async def test_no_create_lands_after_a_demotion(
     editor_name, editor = await make_user()
     list_id = await new_list(client, owner)
     await share(client, owner, list_id, editor_name, "editor")
-    loop = asyncio.get_running_loop()
+    todos = f"/lists/{list_id}/todos"
 
-    async def create(n: int) -> tuple[float, int]:
-        await asyncio.sleep(n * SPREAD)
-        sent = loop.time()
-        response = await client.post(
-            f"/lists/{list_id}/todos", json={"title": f"create {n}"}, headers=editor
-        )
-        return sent, response.status_code
+    def create(n: int) -> Awaitable[httpx.Response]:
+        return client.post(todos, json={"title": f"create {n}"}, headers=editor)
 
-    writers = [asyncio.create_task(create(n)) for n in range(WRITERS)]
-    await asyncio.sleep(WRITERS * SPREAD / 3)
-    demotion = await share(client, owner, list_id, editor_name, "viewer")
-    demoted_at = loop.time()
-    assert demotion.status_code == 200
-    at_demotion = await ok(await client.get(f"/lists/{list_id}/todos", headers=owner))
-    results = await asyncio.gather(*writers)
+    statuses, at_demotion = await race_a_demotion(
+        client, owner, list_id, editor_name, create, todos
+    )
 
-    statuses = Counter(status for _, status in results)
     assert set(statuses) <= {201, 403}, statuses
-    assert all(status == 403 for sent, status in results if sent > demoted_at)
     assert statuses[403] > 0, "the demotion came while creates were still being sent"
-    final = await ok(await client.get(f"/lists/{list_id}/todos", headers=owner))
+    final = await ok(await client.get(todos, headers=owner))
     assert final == at_demotion, "nothing landed after the demotion"
     assert len(final) == statuses[201], "each accepted create is one todo"
 
