@@ -49,7 +49,6 @@ DEADLOCK_DETECTED = "40P01"  # PostgreSQL aborted one of the waiters: safe to re
 RETRYABLE_SQLSTATES = frozenset({SERIALIZATION_FAILURE, DEADLOCK_DETECTED})
 SQLITE_BUSY_CODES = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED}
 SQLITE_DEFERRED = "sqlite_deferred_begin"
-READ_ONLY = "minor_illusion_read_only"
 COCKROACHDB_SERVER = "minor_illusion_cockroachdb_server"
 
 
@@ -64,10 +63,6 @@ class Mode(enum.Enum):
 
 # Each mode's series, looked up once: `labels()` per unit of work would double the cost.
 _TRANSACTIONS_BY_MODE = {mode: DB_TRANSACTIONS.labels(mode.value) for mode in Mode}
-
-
-class ReadOnlyViolationError(RuntimeError):
-    """A unit of work passed to `Database.read` tried to write."""
 
 
 @dataclass(frozen=True)
@@ -150,8 +145,11 @@ class Database:
         self.url: URL = make_url(url)
         self.retry = retry or RetryPolicy()
         self.engine: AsyncEngine = _create_engine(self.url, pool_size=pool_size, timeout=timeout)
+        self.read_engine = _create_read_engine(
+            self.url, self.engine, pool_size=pool_size, timeout=timeout
+        )
         self._engines = {
-            Mode.READ: self.engine.execution_options(**_readonly_options(self.url)),
+            Mode.READ: self.read_engine,
             Mode.WRITE: self.engine,
             Mode.STATEMENT: self.engine.execution_options(**_statement_options(self.url)),
         }
@@ -178,7 +176,7 @@ class Database:
         return self.url.get_backend_name() == "sqlite"
 
     async def read(self, work: UnitOfWork[T]) -> T:
-        """Run `work`, which only queries: see `_readonly_options` for how."""
+        """Run `work`, which only queries: see `_create_read_engine` for how."""
         return await self._run(work, Mode.READ)
 
     async def write(self, work: UnitOfWork[T]) -> T:
@@ -315,8 +313,16 @@ class Database:
 
         return await self.read(revision)
 
+    @property
+    def engines(self) -> tuple[AsyncEngine, ...]:
+        """Each engine with a pool of its own (for telemetry and disposal)."""
+        if self.read_engine.sync_engine.pool is self.engine.sync_engine.pool:
+            return (self.engine,)
+        return (self.engine, self.read_engine)
+
     async def dispose(self) -> None:
-        await self.engine.dispose()
+        for engine in self.engines:
+            await engine.dispose()
 
 
 def _reason(exc: BaseException) -> str:
@@ -350,14 +356,25 @@ async def _discard(conn: AsyncConnection, pooled: PoolProxiedConnection) -> None
         await conn.invalidate()
 
 
-def _create_engine(url: URL, *, pool_size: int, timeout: float) -> AsyncEngine:
+def _create_engine(
+    url: URL, *, pool_size: int, timeout: float, read_only: bool = False
+) -> AsyncEngine:
     if url.get_backend_name() == "sqlite":
         return _create_sqlite_engine(url, timeout=timeout)
-    # PostgreSQL and CockroachDB: SERIALIZABLE everywhere, so both behave alike and
-    # the runner's 40001 retry is the one concurrency story.
-    engine = create_async_engine(
+    server_settings = {
+        # Timestamps the database writes as text (an event's JSON: app.models.events)
+        # in UTC, whatever the server's own time zone.
+        "timezone": "UTC",
+    }
+    if read_only:
+        # The server refuses a write (SQLSTATE 25006) on every connection of this pool.
+        server_settings["default_transaction_read_only"] = "on"
+    return create_async_engine(
         url,
-        isolation_level="SERIALIZABLE",
+        # Reads: each statement its own transaction (see `_create_read_engine`).
+        # Writes: SERIALIZABLE on PostgreSQL and CockroachDB alike, so both behave the
+        # same and the runner's 40001 retry is the one concurrency story.
+        isolation_level="AUTOCOMMIT" if read_only else "SERIALIZABLE",
         # A fixed pool: requests beyond it wait for a connection (up to pool_timeout)
         # instead of opening and closing overflow connections under load.
         pool_size=pool_size,
@@ -370,16 +387,34 @@ def _create_engine(url: URL, *, pool_size: int, timeout: float) -> AsyncEngine:
         connect_args={
             "timeout": timeout,
             "command_timeout": timeout,
-            # Timestamps the database writes as text (an event's JSON: app.models.events)
-            # in UTC, whatever the server's own time zone.
-            "server_settings": {"timezone": "UTC"},
+            "server_settings": server_settings,
         },
         # A statement's bound values (passwords' hashes, todo content) never appear in
         # an error's message, so never in a log line, a trace or an error report.
         hide_parameters=True,
     )
-    event.listen(engine.sync_engine, "before_cursor_execute", _refuse_writes_in_reads)
-    return engine
+
+
+def _create_read_engine(
+    url: URL, engine: AsyncEngine, *, pool_size: int, timeout: float
+) -> AsyncEngine:
+    """The engine `Database.read` runs on.
+
+    On PostgreSQL and CockroachDB, a pool of its own whose connections are in
+    autocommit and read-only from the moment they connect: each statement is its own
+    transaction with its own consistent snapshot, costs one round trip instead of three
+    (BEGIN, SELECT, COMMIT), and cannot write. Read units are single queries, so nothing
+    is lost. Set once per connection, none of it costs anything per request; on a pool
+    shared with writes, switching a connection to autocommit at checkout and back at
+    checkin, and a listener checking each statement for a write, cost a read about
+    50 µs of CPU (docs/performance.md).
+
+    On SQLite, the one engine (an in-memory database is one shared connection), with
+    reads beginning deferred so they do not take the write lock.
+    """
+    if url.get_backend_name() == "sqlite":
+        return engine.execution_options(**{SQLITE_DEFERRED: True})
+    return _create_engine(url, pool_size=pool_size, timeout=timeout, read_only=True)
 
 
 def ensure_sqlite_directory(url: URL | str) -> None:
@@ -396,19 +431,6 @@ def ensure_sqlite_directory(url: URL | str) -> None:
     for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         if file.exists() and file.stat().st_mode & 0o077:
             file.chmod(0o600)
-
-
-def _readonly_options(url: URL) -> dict[str, Any]:
-    """Execution options for `Database.read`.
-
-    On PostgreSQL and CockroachDB a read runs in autocommit: each statement is its own
-    transaction with its own consistent snapshot, and costs one round trip instead of
-    three (BEGIN, SELECT, COMMIT). Read units are single queries, so nothing is lost;
-    the guard below makes sure they stay reads.
-    """
-    if url.get_backend_name() == "sqlite":
-        return {SQLITE_DEFERRED: True}
-    return {"isolation_level": "AUTOCOMMIT", READ_ONLY: True}
 
 
 def _statement_options(url: URL) -> dict[str, Any]:
@@ -429,22 +451,6 @@ def _statement_options(url: URL) -> dict[str, Any]:
 
 def _is_in_memory(url: URL) -> bool:
     return (url.database or "") in ("", ":memory:")
-
-
-def _refuse_writes_in_reads(
-    conn: Connection,
-    _cursor: Any,
-    statement: str,
-    _parameters: Any,
-    _context: Any,
-    _executemany: bool,
-) -> None:
-    if conn.get_execution_options().get(READ_ONLY) and not _is_query(statement):
-        raise ReadOnlyViolationError(statement.split(None, 1)[0])
-
-
-def _is_query(statement: str) -> bool:
-    return statement.lstrip()[:6].upper() == "SELECT"
 
 
 def _create_sqlite_engine(url: URL, *, timeout: float) -> AsyncEngine:

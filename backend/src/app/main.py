@@ -72,10 +72,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             max_streams_per_user=settings.events_max_streams_per_user,
         ),
     )
-    if tracing is not None:
-        tracing.instrument_engine(db.engine)
-    if settings.metrics_port is not None:
-        metrics.watch_pool(db.engine)
+    for engine in db.engines:
+        if tracing is not None:
+            tracing.instrument_engine(engine)
+        if settings.metrics_port is not None:
+            metrics.watch_pool(engine)
     try:
         await db.wait_until_ready(settings.db_connect_timeout)
         app.state.db = db
@@ -94,7 +95,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await broker.stop()
         await db.dispose()
         if settings.metrics_port is not None:
-            metrics.forget_pool(db.engine)
+            for engine in db.engines:
+                metrics.forget_pool(engine)
         if tracing is not None:
             tracing.shutdown()
 

@@ -82,7 +82,7 @@ DB_UNAVAILABLE = Counter(
 )
 DB_POOL_SIZE = Gauge(
     f"{PREFIX}db_pool_size",
-    "Connections the pools may hold (DB_POOL_SIZE per process).",
+    "Connections the pools may hold (DB_POOL_SIZE per pool, two pools per process).",
     multiprocess_mode="livesum",
 )
 DB_POOL_OPEN = Gauge(

@@ -10,9 +10,10 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import insert, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.db import Database, ReadOnlyViolationError
+from app.db import Database
 from app.models import Todo, TodoList, User
 from app.schemas import TodoCreate, TodoUpdate
 from app.services.accounts import create_account
@@ -77,8 +78,32 @@ async def test_reads_cannot_write(db: Database) -> None:
     async def write_in_read(conn: AsyncConnection) -> None:
         await conn.execute(text("UPDATE todo SET version = version WHERE 1 = 0"))
 
-    with pytest.raises(ReadOnlyViolationError, match="UPDATE"):
+    with pytest.raises(DBAPIError, match="read-only transaction") as refused:
         await db.read(write_in_read)
+    assert refused.value.orig.sqlstate == "25006"  # type: ignore[union-attr]
+
+
+@server_engines_only
+async def test_reads_have_a_pool_of_their_own(database_url: str) -> None:
+    """A read does not wait for a connection that writes hold (here, every one of them:
+    a pool of one, held by a transaction that has not ended)."""
+    db = Database(database_url, pool_size=1, timeout=1.0)
+    holding, release = asyncio.Event(), asyncio.Event()
+
+    async def hold(conn: AsyncConnection) -> None:
+        await conn.execute(text("SELECT 1"))
+        holding.set()
+        await release.wait()
+
+    try:
+        writer = asyncio.create_task(db.write(hold))
+        await holding.wait()
+        assert await db.read(lambda conn: conn.scalar(text("SELECT 2"))) == 2
+        release.set()
+        await writer
+    finally:
+        release.set()
+        await db.dispose()
 
 
 async def test_interleaved_transactions_conflict_and_the_runner_reruns_one(db: Database) -> None:

@@ -99,7 +99,7 @@ def test_scraped_counts_equal_the_requests_sent(server: MetricsServer) -> None:
         assert delta == sent_here, (labels, delta, sent_here)
     assert total(after, REQUESTS) - total(before, REQUESTS) == sum(sent.values())
     assert value(after, "minor_illusion_http_requests_in_progress") == 0
-    assert value(after, "minor_illusion_db_pool_size") == 2 * 20  # two workers' pools
+    assert value(after, "minor_illusion_db_pool_size") == 2 * 2 * 20  # two workers' two pools
     assert value(after, "minor_illusion_db_pool_checked_out") == 0
 
 
