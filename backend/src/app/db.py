@@ -150,8 +150,8 @@ class Database:
         )
         self._engines = {
             Mode.READ: self.read_engine,
-            Mode.WRITE: self.engine,
-            Mode.STATEMENT: self.engine.execution_options(**_statement_options(self.url)),
+            Mode.WRITE: self.engine.execution_options(**_transaction_options(self.url)),
+            Mode.STATEMENT: self.engine,
         }
         # Which modes end with a COMMIT of ours. A read commits nothing, and a statement
         # in autocommit commits itself: their statements begin whatever they need (on
@@ -180,12 +180,13 @@ class Database:
         return await self._run(work, Mode.READ)
 
     async def write(self, work: UnitOfWork[T]) -> T:
-        """Run `work` in a read-write transaction, committed once it returns."""
+        """Run `work` in a read-write transaction, committed once it returns: see
+        `_transaction_options`."""
         return await self._run(work, Mode.WRITE)
 
     async def write_statement(self, work: UnitOfWork[T]) -> T:
-        """Run `work` whose every statement is a unit on its own: see
-        `_statement_options` for when that is allowed and why it is cheaper."""
+        """Run `work` whose every statement is a unit on its own: see `_create_engine`
+        for when that is allowed and why it is cheaper."""
         return await self._run(work, Mode.STATEMENT)
 
     async def _run(self, work: UnitOfWork[T], mode: Mode) -> T:
@@ -359,6 +360,18 @@ async def _discard(conn: AsyncConnection, pooled: PoolProxiedConnection) -> None
 def _create_engine(
     url: URL, *, pool_size: int, timeout: float, read_only: bool = False
 ) -> AsyncEngine:
+    """An engine whose connections are in autocommit, the mode `Database.write_statement`
+    runs in (and, with `read_only`, `Database.read`: see `_create_read_engine`).
+
+    A unit of work that is a single statement whose correctness does not depend on an
+    earlier read (an upsert that counts, a conditional UPDATE ... RETURNING) runs as an
+    implicit transaction at the server's default isolation: one round trip instead of
+    three (BEGIN, the statement, COMMIT). On PostgreSQL that is READ COMMITTED, which
+    re-checks the statement's WHERE clause against the newest row version and makes
+    concurrent writers of one row wait for each other instead of failing with 40001;
+    CockroachDB is serializable anyway and retries an implicit transaction itself. On
+    SQLite a write is a write: one writer at a time.
+    """
     if url.get_backend_name() == "sqlite":
         return _create_sqlite_engine(url, timeout=timeout)
     server_settings = {
@@ -371,10 +384,9 @@ def _create_engine(
         server_settings["default_transaction_read_only"] = "on"
     return create_async_engine(
         url,
-        # Reads: each statement its own transaction (see `_create_read_engine`).
-        # Writes: SERIALIZABLE on PostgreSQL and CockroachDB alike, so both behave the
-        # same and the runner's 40001 retry is the one concurrency story.
-        isolation_level="AUTOCOMMIT" if read_only else "SERIALIZABLE",
+        # Each statement its own transaction, unless a unit of work asks for one
+        # (`_transaction_options`). Set here, it is set once per connection.
+        isolation_level="AUTOCOMMIT",
         # A fixed pool: requests beyond it wait for a connection (up to pool_timeout)
         # instead of opening and closing overflow connections under load.
         pool_size=pool_size,
@@ -433,20 +445,13 @@ def ensure_sqlite_directory(url: URL | str) -> None:
             file.chmod(0o600)
 
 
-def _statement_options(url: URL) -> dict[str, Any]:
-    """Execution options for `Database.write_statement`.
-
-    A unit of work that is a single statement whose correctness does not depend on an
-    earlier read (an upsert that counts, a conditional UPDATE ... RETURNING) runs as an
-    implicit transaction at the engine's default isolation. On PostgreSQL that is READ
-    COMMITTED, which re-checks the statement's WHERE clause against the newest row
-    version and makes concurrent writers of one row wait for each other instead of
-    failing with 40001; CockroachDB is serializable anyway and retries an implicit
-    transaction itself. On SQLite a write is a write: one writer at a time.
-    """
+def _transaction_options(url: URL) -> dict[str, Any]:
+    """Execution options for `Database.write`: SERIALIZABLE on PostgreSQL and
+    CockroachDB alike, so both behave the same and the runner's 40001 re-run is the one
+    concurrency story. (On SQLite every transaction is serializable: one writer.)"""
     if url.get_backend_name() == "sqlite":
         return {}
-    return {"isolation_level": "AUTOCOMMIT"}
+    return {"isolation_level": "SERIALIZABLE"}
 
 
 def _is_in_memory(url: URL) -> bool:
