@@ -4,8 +4,12 @@ The harness (`run.py`) measures whole servers under wrk; this calls the app as a
 callable in a loop, in one process, against a private PostgreSQL, and takes the
 process's CPU time per request (`time.process_time`: the database's own work runs in
 its processes and is not counted), the minimum of several repetitions. Peeling one
-layer at a time off the same request says what that layer costs; the figures are the
-"in-process" column of docs/performance.md.
+layer at a time off the same request says what that layer costs: W1, W2 and W4's PUT
+each go through the whole app, the app without our middleware, our route's function
+called directly, and the floor app of `floors.py` plainly and in FastAPI's structure
+(an included router, the caller and the store as dependencies), so the last table
+splits the app's CPU time over the floor's into what each layer adds. The figures are
+the in-process tables of docs/performance.md.
 
   backend/src/.venv/bin/python bench/inprocess.py [--requests 2000] [--repeat 5] \
       2> /tmp/inprocess.log   # the app's log lines (JSON, as in production), kept apart
@@ -21,6 +25,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -30,8 +35,6 @@ BACKEND_SRC = BENCH_DIR.parent / "backend" / "src"
 sys.path.insert(0, str(BACKEND_SRC))
 
 from fastapi import FastAPI
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 from tests.processes import private_postgres
 
@@ -100,12 +103,42 @@ def build_app(database_url: str, *, middleware: bool = True) -> FastAPI:
     return app
 
 
-async def measure(database_url: str, requests: int, repeat: int) -> list[tuple[str, float]]:
+@dataclass
+class Workload:
+    """One request, measured on each layer: the whole app, the app without our
+    middleware, our route's function called directly, the floor app (`floors.py`) and
+    the floor's statement alone. Differences between neighbours are what a layer costs."""
+
+    name: str
+    app: Measured
+    bare: Measured
+    endpoint: Measured
+    floor: Measured
+    structured_floor: Measured
+    floor_store: Measured
+
+
+LAYERS = (
+    ("the whole app", "app"),
+    ("without our middleware", "bare"),
+    ("our route's function, called directly", "endpoint"),
+    ("the floor app (FastAPI + SQLAlchemy)", "floor"),
+    ("the floor in FastAPI's structure (router, dependencies)", "structured_floor"),
+    ("the floor's statement + validation", "floor_store"),
+)
+
+
+async def measure(
+    database_url: str, requests: int, repeat: int
+) -> tuple[list[tuple[str, float]], dict[str, dict[str, float]]]:
+    from fastapi import Response
+    from starlette.requests import Request
+
+    from app.api.deps import TodoPageQuery
+    from app.api.routes import todos as todo_routes
     from app.core.security import decode_access_token
-    from app.daos import daos
-    from app.models import table
-    from app.models.todos import public_columns
-    from app.schemas import TodoPublic
+    from app.db import Database
+    from app.schemas import TodoPublic, TodoUpdate
 
     app = build_app(database_url)
     bare = build_app(database_url, middleware=False)
@@ -125,46 +158,136 @@ async def measure(database_url: str, requests: int, repeat: int) -> list[tuple[s
         _, created = await asgi(app, "POST", "/todo/", body=create, headers={**auth, **json_type})
         todo = TodoPublic.model_validate_json(created)
         one = f"/todo/{todo.id}"
-        db = app.state.db
+        db: Database = app.state.db
         caller = decode_access_token(access_token, secret=app.state.settings.jwt_secret)
-
-        plain = create_async_engine(
-            database_url, pool_size=5, max_overflow=0, isolation_level="AUTOCOMMIT"
+        _, lists = await asgi(app, "GET", "/lists/", headers=auth)
+        floor, structured = floor_apps(
+            database_url,
+            list_id=json.loads(lists)[0]["id"],
+            secret=app.state.settings.jwt_secret,
         )
-        todo_table = table("todo")
-        by_id = select(*public_columns()).where(todo_table.c.id == todo.id)
+        store = floor.state.store
+        put = b'{"title": "put", "completed": false}'
+        list_scope = {
+            "type": "http",
+            "method": "GET",
+            "scheme": "http",
+            "server": ("127.0.0.1", 80),
+            "root_path": "",
+            "path": "/todo/",
+            "query_string": b"",
+            "headers": [(b"host", b"bench")],
+        }
+        first_page = TodoPageQuery(completed=None, limit=50, after=None)
 
-        async def floor_read() -> object:
-            async with plain.connect() as conn:
-                row = (await conn.execute(by_id)).one()
-            return TodoPublic.model_validate(dict(row._mapping))
+        async def check_token() -> object:
+            return decode_access_token(access_token, secret=app.state.settings.jwt_secret)
 
-        async def app_read(conn: AsyncConnection) -> TodoPublic:
-            return await daos.todos.get(conn, caller, todo.id)
+        async def floor_one() -> object:
+            return TodoPublic.model_validate(await store.one(todo.id))
 
-        cases: list[tuple[str, Measured]] = [
-            ("W0 GET /healthz, the whole app", lambda: asgi(app, "GET", "/healthz")),
-            ("W0 without our middleware", lambda: asgi(bare, "GET", "/healthz")),
-            ("W2 GET /todo/{id}, the whole app", lambda: asgi(app, "GET", one, headers=auth)),
-            ("W2 without our middleware", lambda: asgi(bare, "GET", one, headers=auth)),
-            ("W2's unit of work: Database.read + DAO + validation", lambda: db.read(app_read)),
-            ("the same row: engine.connect() + execute + validation", floor_read),
-            (
-                "W1 GET /todo/ (50 todos), the whole app",
-                lambda: asgi(app, "GET", "/todo/", headers=auth),
+        async def floor_page() -> object:
+            return [TodoPublic.model_validate(row) for row in await store.page()]
+
+        async def floor_edit() -> object:
+            return TodoPublic.model_validate(
+                await store.edit(todo.id, {"title": "put", "content": "", "completed": False})
+            )
+
+        workloads = [
+            Workload(
+                "W2 GET /todo/{id}",
+                app=lambda: asgi(app, "GET", one, headers=auth),
+                bare=lambda: asgi(bare, "GET", one, headers=auth),
+                endpoint=lambda: todo_routes.read_todo(todo.id, Response(), caller, db),
+                floor=lambda: asgi(floor, "GET", one),
+                structured_floor=lambda: asgi(structured, "GET", one, headers=auth),
+                floor_store=floor_one,
             ),
-            (
-                "W4's PUT, the whole app (one statement)",
-                lambda: asgi(
-                    app, "PUT", one, body=b'{"title": "put"}', headers={**auth, **json_type}
+            Workload(
+                "W1 GET /todo/ (50 todos)",
+                app=lambda: asgi(app, "GET", "/todo/", headers=auth),
+                bare=lambda: asgi(bare, "GET", "/todo/", headers=auth),
+                endpoint=lambda: todo_routes.list_todos(
+                    Request(list_scope), Response(), caller, db, first_page
                 ),
+                floor=lambda: asgi(floor, "GET", "/todo/"),
+                structured_floor=lambda: asgi(structured, "GET", "/todo/", headers=auth),
+                floor_store=floor_page,
+            ),
+            Workload(
+                "W4's PUT /todo/{id} (one statement)",
+                app=lambda: asgi(app, "PUT", one, body=put, headers={**auth, **json_type}),
+                bare=lambda: asgi(bare, "PUT", one, body=put, headers={**auth, **json_type}),
+                endpoint=lambda: todo_routes.update_todo(
+                    todo.id, TodoUpdate(title="put", completed=False), Response(), caller, db, None
+                ),
+                floor=lambda: asgi(floor, "PUT", one, body=put, headers=json_type),
+                structured_floor=lambda: asgi(
+                    structured, "PUT", one, body=put, headers={**auth, **json_type}
+                ),
+                floor_store=floor_edit,
             ),
         ]
-        for label, measured in cases:
-            rows.append((label, await cpu_us(measured, requests, repeat)))
-            print(f"  {label}: {rows[-1][1]:.0f} µs", flush=True)
-        await plain.dispose()
-    return rows
+        layers: dict[str, dict[str, float]] = {}
+        async with (
+            floor.router.lifespan_context(floor),
+            structured.router.lifespan_context(structured),
+        ):
+            for workload in workloads:  # every layer answers the request it is measured on
+                for _, attribute in LAYERS:
+                    answer = await getattr(workload, attribute)()
+                    if isinstance(answer, tuple) and answer[0] >= 300:
+                        raise RuntimeError(f"{workload.name}, {attribute}: {answer}")
+            health = await cpu_us(lambda: asgi(app, "GET", "/healthz"), requests, repeat)
+            rows.append(("W0 GET /healthz, the whole app", health))
+            health_bare = await cpu_us(lambda: asgi(bare, "GET", "/healthz"), requests, repeat)
+            rows.append(("W0 without our middleware", health_bare))
+            token_check = await cpu_us(check_token, requests, repeat)
+            rows.append(("the token check alone (decode_access_token)", token_check))
+            for workload in workloads:
+                layers[workload.name] = {}
+                for label, attribute in LAYERS:
+                    measured: Measured = getattr(workload, attribute)
+                    value = await cpu_us(measured, requests, repeat)
+                    layers[workload.name][attribute] = value
+                    rows.append((f"{workload.name}: {label}", value))
+                    print(f"  {rows[-1][0]}: {value:.0f} µs", flush=True)
+    return rows, layers
+
+
+def floor_apps(database_url: str, *, list_id: str, secret: str) -> tuple[FastAPI, FastAPI]:
+    """`floors.py`'s FastAPI + SQLAlchemy app, plainly and in FastAPI's structure, on the
+    same database, for the benchmark user's personal list (the module reads both from
+    the environment at import)."""
+    os.environ["DATABASE_URL"] = database_url.replace("postgresql+asyncpg://", "postgresql://")
+    os.environ["FLOOR_LIST_ID"] = list_id
+    import floors
+
+    store = floors.SQLAlchemyStore()
+    plain = floors.floor_app(store)
+    plain.state.store = store
+    return plain, floors.structured_floor_app(floors.SQLAlchemyStore(), secret=secret)
+
+
+def layer_table(layers: dict[str, dict[str, float]]) -> list[str]:
+    """Each workload's CPU µs, and what each layer adds to the floor app's."""
+    lines = [
+        "| workload | app | floor | app/floor | FastAPI's structure | our middleware "
+        "| FastAPI's other work on our route | our route's function over the floor's statement |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, cost in layers.items():
+        structure = cost["structured_floor"] - cost["floor"]
+        fastapi_on_ours = cost["bare"] - cost["endpoint"]
+        fastapi_on_structured = cost["structured_floor"] - cost["floor_store"]
+        lines.append(
+            f"| {name} | {cost['app']:.0f} | {cost['floor']:.0f} "
+            f"| {cost['floor'] / cost['app']:.2f} | {structure:.0f} "
+            f"| {cost['app'] - cost['bare']:.0f} | {fastapi_on_ours - fastapi_on_structured:.0f} "
+            f"| {cost['endpoint'] - cost['floor_store']:.0f} |"
+        )
+    return lines
 
 
 def main() -> int:
@@ -178,10 +301,12 @@ def main() -> int:
         env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "in-process-" + "k" * 40}
         migrate = [sys.executable, "-m", "app.cli", "migrate"]
         subprocess.run(migrate, env=env, cwd=BACKEND_SRC, check=True, capture_output=True)
-        rows = asyncio.run(measure(url, args.requests, args.repeat))
+        rows, layers = asyncio.run(measure(url, args.requests, args.repeat))
     print("\n| piece | CPU µs per request |\n|---|---:|")
     for label, value in rows:
         print(f"| {label} | {value:.0f} |")
+    print("\nCPU µs per request, and what each layer adds (the app's over the floor app's):\n")
+    print("\n".join(layer_table(layers)))
     return 0
 
 
