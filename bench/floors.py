@@ -12,9 +12,15 @@ the ceiling bounds what any app built this way can reach:
   floors:sqlalchemy   FastAPI + SQLAlchemy Core on asyncpg (this project's stack)
   floors:asyncpg_app  FastAPI + asyncpg directly (the stack minus SQLAlchemy)
 
+A third, `floors:structured`, is the first laid out as FastAPI's guide and the app lay
+routes out: an included router, the caller (checked from the bearer token) and the
+store injected as dependencies. What it costs over `floors:sqlalchemy` is what that
+structure costs in FastAPI, before the app does anything of its own.
+
 Served by `ceiling_server.py --app floors:<name>`. Settings come from the environment
-the harness sets: DATABASE_URL (a postgresql:// URL) and FLOOR_LIST_ID (the
-benchmark user, whose todos the reads return).
+the harness sets: DATABASE_URL (a postgresql:// URL), FLOOR_LIST_ID (the benchmark
+user, whose todos the reads return) and SECRET_KEY (the app's, which signed the
+user's token).
 """
 
 from __future__ import annotations
@@ -136,7 +142,7 @@ def structured_floor_app(store: Store, *, secret: str) -> FastAPI:
     with the app's own `decode_access_token`) and the store as `Annotated` dependencies,
     and the `Response` a handler sets headers on. It answers what `floor_app` answers;
     its cost over it is what that structure costs in FastAPI itself, apart from anything
-    the app does (`inprocess.py` measures it; the harness does not serve it)."""
+    the app does. (Like the app, it serves `/healthz` from the last router included.)"""
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -145,6 +151,14 @@ def structured_floor_app(store: Store, *, secret: str) -> FastAPI:
         await store.close()
 
     router = APIRouter(prefix="/todo")
+
+    @router.post("/", status_code=status.HTTP_201_CREATED)
+    async def create_todo(
+        body: TodoIn, response: Response, caller: CallerDep, todos: StoreDep
+    ) -> TodoPublic:
+        values = new_todo(body)
+        await todos.insert(values)
+        return values  # type: ignore[return-value]
 
     @router.get("/")
     async def list_todos(
@@ -164,10 +178,17 @@ def structured_floor_app(store: Store, *, secret: str) -> FastAPI:
     ) -> TodoPublic:
         return await todos.edit(todo_id, body.model_dump())  # type: ignore[return-value]
 
+    health = APIRouter()
+
+    @health.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
     app = FastAPI(lifespan=lifespan)
     app.state.secret = secret
     app.state.store = store
     app.include_router(router)
+    app.include_router(health)
     return app
 
 
@@ -282,3 +303,4 @@ class AsyncpgStore:
 
 sqlalchemy = floor_app(SQLAlchemyStore())
 asyncpg_app = floor_app(AsyncpgStore())
+structured = structured_floor_app(SQLAlchemyStore(), secret=os.environ.get("SECRET_KEY", ""))
