@@ -7,7 +7,14 @@ each `Subscription`. A subscription decides what its account may see as the even
 by: the lists it was a member of when it opened, plus those a `member.added` for it
 adds, minus those a `member.removed` for it or a `list.deleted` removes. Because that
 decision follows the log's order, a member who is removed gets the `member.removed` and
-nothing of that list after it.
+nothing of that list after it, and a member who is added gets nothing of that list
+from before their `member.added`: each list is watched *from* a position of the log.
+
+Where a stream starts is decided in one snapshot (`Database.read_snapshot`): the
+account's token, its lists, the log's head and its own `member.added`s after the point
+it starts from are read together, so they cannot disagree about a membership that
+changed meanwhile (`Broker._open`). A resume replays the log from its cursor through
+the same rules, so it repeats nothing the account was not a member for.
 
 Everything is bounded: a subscription holds at most `queue_size` events (a consumer
 that falls further behind is dropped; it reconnects with `Last-Event-ID` and catches
@@ -68,7 +75,8 @@ class Cursor:
     """What a stream sends as each event's `id` and gets back as `Last-Event-ID`: a
     position in the log and when it was sent (a cursor older than the retention window
     may point at pruned events). Not secret and not trusted: a forged one can only make
-    its own stream skip or repeat events the account may see anyway."""
+    its own stream skip events, or repeat those of a list from when the account was a
+    member of it (`Subscription.lists`)."""
 
     position: Position
     issued_at: int
@@ -105,6 +113,17 @@ class StreamEnd(Exception):  # noqa: N818 (a reason, raised to end a stream)
 Item = LoggedEvent | Ready | Resync
 
 
+@dataclass(frozen=True, slots=True)
+class Opening:
+    """Where a stream starts (`Broker._open`): the lists it watches, each from the
+    position its membership began at; the position after which the log is offered to
+    it; and what it sends first (its `ready`, a `resync` or the events it missed)."""
+
+    lists: dict[uuid.UUID, Position]
+    resume_after: Position
+    items: list[Item]
+
+
 @dataclass(eq=False)
 class Subscription:
     """One open stream: the lists its account may see, and the events waiting to be
@@ -114,7 +133,9 @@ class Subscription:
     one future (no task, no queue object per stream)."""
 
     caller: Caller
-    lists: set[uuid.UUID]
+    # Each list it may see, with the position its membership began at (START when that
+    # is before anything this stream could be sent): no event of the list before it.
+    lists: dict[uuid.UUID, Position]
     queue_size: int
     resume_after: Position = START  # events up to here were sent before (a resume)
     ended: StreamEnd | None = None
@@ -185,12 +206,12 @@ class Subscription:
         if self._waiter is not None and not self._waiter.done():
             self._waiter.set_result(None)
 
-    def watch(self, list_id: uuid.UUID) -> None:
-        self.lists.add(list_id)
+    def watch(self, list_id: uuid.UUID, since: Position = START) -> None:
+        self.lists[list_id] = since
         self.watchers.setdefault(list_id, set()).add(self)
 
     def unwatch(self, list_id: uuid.UUID) -> None:
-        self.lists.discard(list_id)
+        self.lists.pop(list_id, None)
         watching = self.watchers.get(list_id)
         if watching is not None:
             watching.discard(self)
@@ -203,12 +224,18 @@ class Subscription:
         if event.kind == SESSION_ENDED:
             return mine and self._ends_my_session(event)
         if event.kind == MEMBER_ADDED and mine and event.list_id is not None:
-            self.watch(event.list_id)
-        seen = event.list_id in self.lists or event.from_list_id in self.lists
+            self.watch(event.list_id, since=event.position)
+        seen = self._sees(event.list_id, event.position) or self._sees(
+            event.from_list_id, event.position
+        )
         leaves = event.kind == LIST_DELETED or (event.kind == MEMBER_REMOVED and mine)
         if seen and leaves and event.list_id is not None:
             self.unwatch(event.list_id)
         return seen
+
+    def _sees(self, list_id: uuid.UUID | None, position: Position) -> bool:
+        since = self.lists.get(list_id) if list_id is not None else None
+        return since is not None and position >= since
 
     def _ends_my_session(self, event: LoggedEvent) -> bool:
         """Whether a `session.ended` of this account ends this stream's token: a token
@@ -270,9 +297,7 @@ class Broker:
             raise TooManyStreamsError(self.settings.max_streams_per_user)
         # Counted from here, before anything is awaited: of 50 streams opened at once,
         # only the cap's worth get in.
-        subscription = Subscription(
-            caller, set(), self.settings.queue_size, watchers=self._watchers
-        )
+        subscription = Subscription(caller, {}, self.settings.queue_size, watchers=self._watchers)
         self._streams[caller.user_id].add(subscription)
         EVENT_STREAMS_OPEN.inc()
         self._catching_up.add(subscription)
@@ -285,22 +310,99 @@ class Broker:
             # From here on the polling task offers it every event after `joined`; what
             # happened before it connected is skipped (`resume_after`) or caught up.
             joined = self.cursor
-
-            async def lists_and_head(conn: AsyncConnection) -> tuple[set[uuid.UUID], Position]:
-                lists = await daos.lists.mine(conn, caller)
-                return {found.id for found in lists}, await daos.events.head(conn)
-
-            lists, head = await self.db.read(lists_and_head)
-            for list_id in lists:
-                subscription.watch(list_id)
-            catch_up = await self._catch_up(subscription, last_event_id, joined, head)
+            opening = await self.db.read_snapshot(
+                lambda conn: self._open(conn, caller, last_event_id, joined)
+            )
         except BaseException:
             self.unsubscribe(subscription)
             raise
-        subscription.release(catch_up)
+        for list_id, since in opening.lists.items():
+            subscription.watch(list_id, since)
+        subscription.resume_after = opening.resume_after
+        subscription.release(opening.items)
         self._catching_up.discard(subscription)
         first = max(joined, subscription.resume_after, subscription.last_position)
         return subscription, Cursor.now(first)
+
+    async def _open(
+        self, conn: AsyncConnection, caller: Caller, last_event_id: str | None, joined: Position
+    ) -> Opening:
+        """Where a stream starts, read in one snapshot: the account's lists (which also
+        proves its token current: `mine` is scoped by it), the log's head, and the
+        position each of those memberships began at. Read at different moments, a
+        membership that changed in between would be judged against the wrong stretch
+        of the log: a member removed meanwhile would keep the list, one added would
+        see its past. Pure: the runner may run it again."""
+        lists = {found.id for found in await daos.lists.mine(conn, caller)}
+        head = await daos.events.head(conn)
+        point = self._resume_point(last_event_id, head)
+        resume_after, items = head, list[Item]([Ready(resumed=False)])
+        if isinstance(point, Position):
+            resume_after, items = point, [Ready(resumed=True)]
+        elif point is not None:
+            items = self._resync(point)
+        # The log is final up to `head` only: a membership this snapshot sees may have
+        # begun after it, and so after `resume_after`. Its `member.added` is the bound.
+        since = await self._memberships_since(conn, caller, resume_after, lists)
+        if since is None:
+            point, resume_after = None, head
+            items = self._resync("too many membership changes missed")
+            since = await self._memberships_since(conn, caller, head, lists)
+            if since is None:
+                raise ServiceUnavailableError("Too many membership changes at once; reconnect")
+        if not isinstance(point, Position) or point >= joined:
+            # A fresh start, or sent by a replica that had read further: the polling
+            # task gets there.
+            return Opening(since, resume_after, items)
+        missed = await daos.events.after(
+            conn,
+            point,
+            until=joined,
+            limit=self.settings.max_catch_up + 1,
+            user_id=caller.user_id,
+            list_ids=lists,
+        )
+        if len(missed) > self.settings.max_catch_up:
+            return Opening(since, head, self._resync("too many events missed"))
+        return Opening(since, point, [*items, *missed])
+
+    def _resume_point(self, last_event_id: str | None, head: Position) -> Position | str | None:
+        """The position a stream resumes after; None for a fresh start; or why it
+        cannot resume (the stream then sends `resync`)."""
+        if last_event_id is None:
+            return None
+        resume = Cursor.parse(last_event_id)
+        if resume is None:
+            return "unreadable Last-Event-ID"
+        if time.time() - resume.issued_at > self.settings.retention.total_seconds():
+            return "Last-Event-ID is past the retention window"
+        if resume.position > head:
+            return "Last-Event-ID is ahead of the log"
+        return resume.position
+
+    async def _memberships_since(
+        self,
+        conn: AsyncConnection,
+        caller: Caller,
+        after: Position,
+        lists: set[uuid.UUID],
+    ) -> dict[uuid.UUID, Position] | None:
+        """Each of `lists` with the position of the account's last `member.added` to it
+        after `after` (START where there is none: a member since before). None when the
+        account has more such events than a catch-up may hold."""
+        limit = self.settings.max_catch_up + 1
+        own = await daos.events.after(conn, after, until=None, limit=limit, user_id=caller.user_id)
+        if len(own) == limit:
+            return None
+        since = dict.fromkeys(lists, START)
+        for event in own:
+            if event.kind == MEMBER_ADDED and event.list_id in since:
+                since[event.list_id] = event.position
+        return since
+
+    @staticmethod
+    def _resync(reason: str) -> list[Item]:
+        return [Ready(resumed=False), Resync(reason=reason)]
 
     def unsubscribe(self, subscription: Subscription) -> None:
         self._catching_up.discard(subscription)
@@ -317,49 +419,6 @@ class Broker:
         """The cursor for a heartbeat: everything up to the broker's position has been
         offered, and the subscription's queue is empty when this is asked."""
         return Cursor.now(max(self.cursor or START, subscription.last_position))
-
-    async def _catch_up(
-        self,
-        subscription: Subscription,
-        last_event_id: str | None,
-        joined: Position,
-        head: Position,
-    ) -> list[Item]:
-        """What the stream sends first, and from where it goes on (`resume_after`)."""
-        subscription.resume_after = head  # unless resuming: from now on
-        if last_event_id is None:
-            return [Ready(resumed=False)]
-        resume = Cursor.parse(last_event_id)
-        if resume is None:
-            return self._resync("unreadable Last-Event-ID")
-        if time.time() - resume.issued_at > self.settings.retention.total_seconds():
-            return self._resync("Last-Event-ID is past the retention window")
-        if resume.position > head:
-            return self._resync("Last-Event-ID is ahead of the log")
-        subscription.resume_after = resume.position
-        if resume.position >= joined:
-            # Sent by a replica that had read further: the polling task gets there.
-            return [Ready(resumed=True)]
-
-        async def missed(conn: AsyncConnection) -> list[LoggedEvent]:
-            return await daos.events.after(
-                conn,
-                resume.position,
-                until=joined,
-                limit=self.settings.max_catch_up + 1,
-                user_id=subscription.caller.user_id,
-                list_ids=subscription.lists,
-            )
-
-        events = await self.db.read(missed)
-        if len(events) > self.settings.max_catch_up:
-            subscription.resume_after = head
-            return self._resync("too many events missed")
-        return [Ready(resumed=True), *events]
-
-    @staticmethod
-    def _resync(reason: str) -> list[Item]:
-        return [Ready(resumed=False), Resync(reason=reason)]
 
     async def _run(self) -> None:
         """Poll while streams are open; prune on schedule; end streams when stopping."""

@@ -149,7 +149,7 @@ class EventDAO(Protocol):
         conn: AsyncConnection,
         position: Position,
         *,
-        until: Position,
+        until: Position | None,
         limit: int,
         user_id: uuid.UUID | None = None,
         list_ids: Collection[uuid.UUID] = (),

@@ -57,6 +57,7 @@ DEFAULT_TIMEOUT = 2.0
 
 class Mode(enum.Enum):
     READ = "read"  # queries only, each its own snapshot
+    SNAPSHOT = "snapshot"  # queries only, all in one snapshot
     WRITE = "write"  # one SERIALIZABLE transaction, re-run on 40001
     STATEMENT = "statement"  # one self-contained statement at the engine's default isolation
 
@@ -150,6 +151,7 @@ class Database:
         )
         self._engines = {
             Mode.READ: self.read_engine,
+            Mode.SNAPSHOT: self.read_engine.execution_options(**_snapshot_options(self.url)),
             Mode.WRITE: self.engine.execution_options(**_transaction_options(self.url)),
             Mode.STATEMENT: self.engine,
         }
@@ -159,6 +161,7 @@ class Database:
         # which saves SQLAlchemy's begin and commit steps on the busiest paths.
         self._committed = {
             Mode.READ: False,
+            Mode.SNAPSHOT: True,  # a read-only transaction: its COMMIT ends the snapshot
             Mode.WRITE: True,
             Mode.STATEMENT: self.is_sqlite,  # on SQLite a write is a transaction
         }
@@ -178,6 +181,13 @@ class Database:
     async def read(self, work: UnitOfWork[T]) -> T:
         """Run `work`, which only queries: see `_create_read_engine` for how."""
         return await self._run(work, Mode.READ)
+
+    async def read_snapshot(self, work: UnitOfWork[T]) -> T:
+        """Run `work`, which only queries, in one read-only transaction: every query sees
+        the same snapshot. For a decision that combines reads which must agree with each
+        other (who may see what, and from which position of the event log: see
+        `app.broker`); a plain `read` gives each statement a snapshot of its own."""
+        return await self._run(work, Mode.SNAPSHOT)
 
     async def write(self, work: UnitOfWork[T]) -> T:
         """Run `work` in a read-write transaction, committed once it returns: see
@@ -237,7 +247,7 @@ class Database:
     @contextlib.asynccontextmanager
     async def _connection(self, mode: Mode) -> AsyncIterator[AsyncConnection]:
         queue = self._sqlite_lock
-        if mode is Mode.READ and not self._sqlite_readers_queue:
+        if mode in (Mode.READ, Mode.SNAPSHOT) and not self._sqlite_readers_queue:
             queue = None
         async with contextlib.AsyncExitStack() as held:
             # Waiting for a connection (and on SQLite, for the writer's turn) until both
@@ -452,6 +462,20 @@ def _transaction_options(url: URL) -> dict[str, Any]:
     if url.get_backend_name() == "sqlite":
         return {}
     return {"isolation_level": "SERIALIZABLE"}
+
+
+def _snapshot_options(url: URL) -> dict[str, Any]:
+    """Execution options for `Database.read_snapshot`, on the read engine (read-only
+    connections). PostgreSQL: REPEATABLE READ, one snapshot for the transaction, and a
+    read-only one never fails to serialize. CockroachDB (the dialect offers no REPEATABLE
+    READ): SERIALIZABLE, one timestamp for the transaction. SQLite: the read engine's
+    deferred BEGIN, whose snapshot (WAL) is taken at the first read."""
+    backend = url.get_backend_name()
+    if backend == "sqlite":
+        return {}
+    if backend == "cockroachdb":
+        return {"isolation_level": "SERIALIZABLE"}
+    return {"isolation_level": "REPEATABLE READ"}
 
 
 def _is_in_memory(url: URL) -> bool:

@@ -202,27 +202,31 @@ class Event(BaseDAO, table=True):
         conn: AsyncConnection,
         position: Position,
         *,
-        until: Position,
+        until: Position | None,
         limit: int,
         user_id: uuid.UUID | None = None,
         list_ids: Collection[uuid.UUID] = (),
     ) -> list[LoggedEvent]:
-        """The events after `position` up to `until` (a `head()`), oldest first, at most
-        `limit`. With `user_id`, only those of `list_ids` or addressed to that account."""
+        """The events after `position` up to `until` (a `head()`; None: every event this
+        snapshot sees, final or not), oldest first, at most `limit`. With `user_id`,
+        only those of `list_ids` or addressed to that account."""
         params: dict[str, Any] = {
             "after_major": position.major,
             "after_minor": position.minor,
-            "until_major": until.major,
-            "until_minor": until.minor,
             "limit": limit,
         }
+        if until is not None:
+            params.update(until_major=until.major, until_minor=until.minor)
         if user_id is not None:
             params.update(user_id=user_id, list_ids=list(list_ids))
         cockroach = _flavour(conn) == "cockroachdb"
         if cockroach:
             for name in ("after_major", "until_major"):
-                params[name] = _int_to_hlc(params[name])
-        statement = _select_after(scoped=user_id is not None, cockroach=cockroach)
+                if name in params:
+                    params[name] = _int_to_hlc(params[name])
+        statement = _select_after(
+            scoped=user_id is not None, cockroach=cockroach, bounded=until is not None
+        )
         result = await conn.execute(statement, params)
         return [
             LoggedEvent(
@@ -356,7 +360,7 @@ def _select_cockroach_read_timestamp() -> Select[Any]:
 
 
 @cache
-def _select_after(*, scoped: bool, cockroach: bool) -> Select[Any]:
+def _select_after(*, scoped: bool, cockroach: bool, bounded: bool = True) -> Select[Any]:
     event = table("event")
     if cockroach:
         major: ColumnElement[Any] = literal_column("crdb_internal_mvcc_timestamp", Numeric())
@@ -368,17 +372,20 @@ def _select_after(*, scoped: bool, cockroach: bool) -> Select[Any]:
         after_id = bindparam("after_minor", type_=BigInteger())
         until_id = bindparam("until_minor", type_=BigInteger())
         # Spelled out: a row comparison with the hidden column is not one to rely on.
-        in_range = and_(
-            or_(major > after, and_(major == after, event.c.id > after_id)),
-            or_(major < until, and_(major == until, event.c.id <= until_id)),
-        )
+        in_range = or_(major > after, and_(major == after, event.c.id > after_id))
+        if bounded:
+            in_range = and_(
+                in_range, or_(major < until, and_(major == until, event.c.id <= until_id))
+            )
     else:
         major = event.c.txid
         position = tuple_(event.c.txid, event.c.id)
-        in_range = and_(
-            position > tuple_(bindparam("after_major"), bindparam("after_minor")),
-            position <= tuple_(bindparam("until_major"), bindparam("until_minor")),
-        )
+        in_range = position > tuple_(bindparam("after_major"), bindparam("after_minor"))
+        if bounded:
+            in_range = and_(
+                in_range,
+                position <= tuple_(bindparam("until_major"), bindparam("until_minor")),
+            )
     query = select(
         event.c.id,
         major.label("txid"),

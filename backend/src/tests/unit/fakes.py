@@ -65,6 +65,7 @@ class FakeDatabase:
         return await work(None)
 
     write_statement = write
+    read_snapshot = read
 
 
 class FakeUserDAO:
@@ -484,12 +485,16 @@ class FakeEventDAO:
         _conn: object,
         position: Position,
         *,
-        until: Position,
+        until: Position | None,
         limit: int,
         user_id: uuid.UUID | None = None,
         list_ids: Collection[uuid.UUID] = (),
     ) -> list[LoggedEvent]:
-        found = [e for e in cls.logged if position < e.position <= until]
+        found = [
+            e
+            for e in cls.logged
+            if position < e.position and (until is None or e.position <= until)
+        ]
         if user_id is not None:
             found = [
                 e

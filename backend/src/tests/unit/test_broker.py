@@ -14,7 +14,7 @@ import pytest
 from app.broker import Broker, Cursor, StreamEnd, Subscription
 from app.core.security import Caller
 from app.db import Database
-from app.models import LoggedEvent, Position
+from app.models import START, LoggedEvent, Position
 from app.models.events import _hlc_to_int, _int_to_hlc
 from app.schemas.events import Ready, SessionEnded
 
@@ -35,7 +35,7 @@ def event(
 
 
 def subscription(queue_size: int = 100, generation: int = 0) -> Subscription:
-    subscribed = Subscription(Caller(ME, generation), {MINE}, queue_size)
+    subscribed = Subscription(Caller(ME, generation), {MINE: START}, queue_size)
     subscribed.release([])
     return subscribed
 
@@ -68,7 +68,7 @@ def test_membership_follows_the_log() -> None:
     subscribed.offer(event("list.deleted", MINE))
     subscribed.offer(event("todo.created", MINE))  # gone with its list
     assert queued(subscribed) == ["member.added", "todo.created", "member.removed", "list.deleted"]
-    assert subscribed.lists == set()
+    assert subscribed.lists == {}
 
 
 def test_another_members_removal_does_not_end_access() -> None:
@@ -93,7 +93,7 @@ async def test_a_revocation_ends_streams_of_older_tokens_only() -> None:
 
 
 def test_live_events_wait_behind_the_catch_up() -> None:
-    subscribed = Subscription(Caller(ME, 0), {MINE}, 100)
+    subscribed = Subscription(Caller(ME, 0), {MINE: START}, 100)
     live = event("todo.updated", MINE)
     subscribed.offer(live)  # arrives while catching up
     missed = event("todo.created", MINE)
@@ -182,7 +182,7 @@ def test_an_event_is_offered_to_its_audience_not_to_every_stream() -> None:
     someone = uuid.uuid4()
 
     def subscribed(user_id: uuid.UUID, *lists: uuid.UUID) -> Subscription:
-        subscription = Subscription(Caller(user_id, 0), set(), 100, watchers=broker._watchers)
+        subscription = Subscription(Caller(user_id, 0), {}, 100, watchers=broker._watchers)
         for list_id in lists:
             subscription.watch(list_id)
         broker._streams[user_id].add(subscription)
@@ -192,7 +192,7 @@ def test_an_event_is_offered_to_its_audience_not_to_every_stream() -> None:
     assert broker._audience(event("todo.created", MINE)) == {mine}
     assert broker._audience(event("todo.moved", THEIRS, from_list_id=MINE)) == {mine, theirs}
     assert broker._audience(event("member.added", THEIRS, user_id=ME)) == {mine, theirs}
-    catching_up = Subscription(Caller(ME, 0), set(), 100, watchers=broker._watchers)
+    catching_up = Subscription(Caller(ME, 0), {}, 100, watchers=broker._watchers)
     broker._catching_up.add(catching_up)  # knows no lists yet: holds everything
     assert catching_up in broker._audience(event("todo.created", uuid.uuid4()))
     # Leaving a list (or the broker) takes a stream out of the index.
