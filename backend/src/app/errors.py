@@ -67,6 +67,14 @@ class TooManyListsError(ConflictError):
         super().__init__(f"An account may own at most {limit} lists; delete one first")
 
 
+class OwnsTooManyListsError(ConflictError):
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            f"That account already owns {limit} lists, the most an account may: "
+            "it cannot be made the owner of another"
+        )
+
+
 class TooManyMembersError(ConflictError):
     def __init__(self, limit: int) -> None:
         super().__init__(f"A list may have at most {limit} members; remove one first")

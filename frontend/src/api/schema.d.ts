@@ -182,7 +182,8 @@ export interface paths {
         /**
          * Remove Member
          * @description Remove a member: owners may remove anyone, any member themselves (leaving the
-         *     list). Answers `{}`.
+         *     list). The last owner leaving hands the list to its longest-standing editor, who is
+         *     told with `member.updated`. Answers `{}`.
          */
         delete: operations["remove_member"];
         options?: never;
@@ -2048,7 +2049,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description It is a personal list (never shared), the list has as many members as a list may, or the change would leave the list without an owner. */
+            /** @description It is a personal list (never shared), the list has as many members as a list may, the change would leave the list without an owner, or would make `name` the owner of more lists than an account may own. */
             409: {
                 headers: {
                     /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
@@ -2154,7 +2155,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description `name` is the list's last owner: make someone else owner first. */
+            /** @description `name` is the list's last owner and someone else removes them, or they leave and no editor can take over: make someone else owner, or delete the list. */
             409: {
                 headers: {
                     /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */

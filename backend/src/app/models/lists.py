@@ -21,6 +21,7 @@ from sqlalchemy import (
     ColumnElement,
     Delete,
     Index,
+    ScalarSelect,
     Select,
     Update,
     Uuid,
@@ -291,15 +292,22 @@ def _select_sole_owned() -> Select[Any]:
         others.c.role == Role.owner.value,
         others.c.user_id != mine.c.user_id,
     )
-    successor = (
-        select(editors.c.user_id)
-        .where(editors.c.list_id == mine.c.list_id, editors.c.role == Role.editor.value)
-        .order_by(editors.c.created_at, editors.c.user_id)
-        .limit(1)
-    )
     users = table("users")
-    successor_id = successor.scalar_subquery()
-    successor_name = select(users.c.name).where(users.c.id == successor_id).scalar_subquery()
+
+    def longest_standing_editor(column: ColumnElement[Any]) -> ScalarSelect[Any]:
+        # One subquery per column, each naming its own tables: a name looked up by the
+        # id subquery's result was correlated wrongly (another account's name).
+        return (
+            select(column)
+            .select_from(editors.join(users, users.c.id == editors.c.user_id))
+            .where(editors.c.list_id == mine.c.list_id, editors.c.role == Role.editor.value)
+            .order_by(editors.c.created_at, editors.c.user_id)
+            .limit(1)
+            .scalar_subquery()
+        )
+
+    successor_id = longest_standing_editor(editors.c.user_id)
+    successor_name = longest_standing_editor(users.c.name)
     return select(mine.c.list_id, successor_id, successor_name).where(
         mine.c.user_id == access.live_user_id(),
         mine.c.role == Role.owner.value,

@@ -23,6 +23,7 @@ from app.errors import (
     LastOwnerError,
     NoSuchAccountError,
     NotAMemberError,
+    OwnsTooManyListsError,
     PersonalListError,
     TooManyListsError,
     TooManyMembersError,
@@ -33,6 +34,10 @@ from app.schemas.events import ListDeleted, ListRenamed, MemberAdded, MemberRemo
 
 MAX_OWNED_LISTS = 100  # the personal list included
 MAX_MEMBERS = 50
+NO_SUCCESSOR = (
+    "You are this list's last owner and no editor can take it over: "
+    "make another member an owner, or delete the list"
+)
 
 
 async def create_list(db: Database, caller: Caller, name: str) -> ListPublic:
@@ -89,6 +94,8 @@ async def share(
         if user is None:
             raise NoSuchAccountError
         current = await daos.members.role_of(conn, list_id, user.id)
+        if role == Role.owner and current != Role.owner:
+            await _may_own_another(conn, user.as_caller())
         change: MemberAdded | MemberUpdated | None = None
         if current is None:
             if await daos.members.count(conn, list_id, None) >= MAX_MEMBERS:
@@ -107,24 +114,65 @@ async def share(
 
 
 async def remove_member(db: Database, caller: Caller, list_id: uuid.UUID, name: str) -> None:
-    """Remove the member `name`: an owner may remove anyone, any member themselves."""
+    """Remove the member `name`: an owner may remove anyone, any member themselves. The
+    last owner leaving hands the list to its longest-standing editor, as a deleted
+    account's lists pass on (`hand_over_or_delete`)."""
 
     async def remove(conn: AsyncConnection) -> None:
         found = await daos.lists.get(conn, caller, list_id)
         user = await daos.users.get_by_name(conn, name)
-        if user is None or user.id != caller.user_id:
+        leaving = user is not None and user.id == caller.user_id
+        if not leaving:
             access.require(found.role, Role.owner)
         if found.personal:
             raise PersonalListError
         current = None if user is None else await daos.members.role_of(conn, list_id, user.id)
         if user is None or current is None:
             raise NotAMemberError
-        await _keep_an_owner(conn, list_id, current)
+        events: list[NewEvent] = []
+        if leaving and current == Role.owner:
+            events += await _hand_over_if_last_owner(conn, caller, list_id)
+        else:
+            await _keep_an_owner(conn, list_id, current)
         await daos.members.remove(conn, list_id, user.id)
         removed = MemberRemoved(list_id=list_id, name=user.name)
-        await daos.events.record(conn, [NewEvent(removed, user_id=user.id)])
+        await daos.events.record(conn, [*events, NewEvent(removed, user_id=user.id)])
 
     await db.write(remove)
+
+
+async def _hand_over_if_last_owner(
+    conn: AsyncConnection, caller: Caller, list_id: uuid.UUID
+) -> list[NewEvent]:
+    """Before the caller, an owner, leaves: if they are its last owner, the list's
+    longest-standing editor becomes owner (the events that say so). LastOwnerError
+    (409) when there is no editor who may own another list: the caller then deletes the
+    list or makes someone an owner, so an owner is never kept without a way out."""
+    succession = next(
+        (found for found in await daos.lists.sole_owned(conn, caller) if found.list_id == list_id),
+        None,
+    )
+    if succession is None:  # another owner stays
+        return []
+    if succession.successor_id is None or succession.successor_name is None:
+        raise LastOwnerError(NO_SUCCESSOR)
+    successor = await daos.users.get_by_name(conn, succession.successor_name)
+    if successor is None:
+        raise LastOwnerError(NO_SUCCESSOR)
+    try:
+        await _may_own_another(conn, successor.as_caller())
+    except OwnsTooManyListsError:
+        raise LastOwnerError(NO_SUCCESSOR) from None
+    await daos.members.set_role(conn, list_id, succession.successor_id, Role.owner)
+    promoted = MemberUpdated(list_id=list_id, name=succession.successor_name, role=Role.owner)
+    return [NewEvent(promoted, user_id=succession.successor_id)]
+
+
+async def _may_own_another(conn: AsyncConnection, user: Caller) -> None:
+    """OwnsTooManyListsError (409) if the account `user` already owns as many lists as
+    an account may: the cap counts what an account owns, however it came to own it."""
+    if await daos.lists.count_owned(conn, user) >= MAX_OWNED_LISTS:
+        raise OwnsTooManyListsError(MAX_OWNED_LISTS)
 
 
 async def _keep_an_owner(conn: AsyncConnection, list_id: uuid.UUID, leaving: Role) -> None:

@@ -45,6 +45,10 @@ async def create(
         if previous is not None:
             if previous.request_hash != request_hash:
                 raise IdempotencyKeyReusedError
+            if list_id is not None:
+                # A replay follows the list's access now, as any request does: 404 once
+                # the caller is no longer a member.
+                await daos.lists.get(conn, caller, list_id)
             return TodoPublic.model_validate_json(previous.response_body)
         todo = await daos.todos.create(conn, caller, list_id, data)
         await daos.idempotency_keys.record(

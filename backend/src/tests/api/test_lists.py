@@ -9,9 +9,11 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from app.services import lists as list_service
 from tests.conftest import TEST_PASSWORD, MakeUser
+from tests.sse import open_stream
 
 Headers = dict[str, str]
 
@@ -198,6 +200,79 @@ class TestMembers:
         assert (await client.get(f"/lists/{list_id}", headers=owner)).status_code == 404
         assert (await ok(await client.get(f"/lists/{list_id}", headers=other)))["role"] == "owner"
 
+    async def test_the_last_owner_may_leave_and_the_longest_standing_editor_takes_over(
+        self, client: httpx.AsyncClient, make_user: MakeUser
+    ) -> None:
+        owner_name, owner = await make_user()
+        first_name, first = await make_user()
+        second_name, _ = await make_user()
+        viewer_name, _ = await make_user()
+        list_id = await new_list(client, owner)
+        await share(client, owner, list_id, viewer_name, "viewer")
+        await share(client, owner, list_id, first_name, "editor")
+        await share(client, owner, list_id, second_name, "editor")
+        left = await client.delete(f"/lists/{list_id}/members/{owner_name}", headers=owner)
+        assert left.status_code == 200, left.text
+        members = await ok(await client.get(f"/lists/{list_id}/members", headers=first))
+        assert members == [
+            {"name": first_name, "role": "owner"},
+            {"name": second_name, "role": "editor"},
+            {"name": viewer_name, "role": "viewer"},
+        ]
+
+    async def test_an_owner_made_so_by_another_always_has_a_way_out(
+        self, client: httpx.AsyncClient, make_user: MakeUser
+    ) -> None:
+        a_name, a = await make_user()
+        b_name, b = await make_user()
+        list_id = await new_list(client, a)
+        assert (await share(client, a, list_id, b_name, "owner")).status_code == 201
+        assert (await client.delete(f"/lists/{list_id}/members/{a_name}", headers=a)).is_success
+        # B is the last owner with nobody to hand over to: told the two ways out.
+        refused = await client.delete(f"/lists/{list_id}/members/{b_name}", headers=b)
+        assert refused.status_code == 409
+        assert "delete the list" in refused.json()["detail"]
+        assert (await client.delete(f"/lists/{list_id}", headers=b)).status_code == 200
+
+    async def test_the_owned_lists_cap_holds_for_the_account_made_owner(
+        self, client: httpx.AsyncClient, make_user: MakeUser, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr(list_service, "MAX_OWNED_LISTS", 3)
+        _, a = await make_user()
+        b_name, b = await make_user()
+        owned_by_b = [await new_list(client, b), await new_list(client, b)]  # + personal: 3
+        offered = await new_list(client, a)
+        refused = await share(client, a, offered, b_name, "owner")
+        assert refused.status_code == 409
+        assert "already owns 3 lists" in refused.json()["detail"]
+        assert (await share(client, a, offered, b_name, "editor")).status_code == 201
+        assert (await share(client, a, offered, b_name, "owner")).status_code == 409
+        # The workaround found in the attack: A, at the cap, hands lists to B and steps
+        # down to create more. B may not end up owning more than the cap.
+        assert (await client.delete(f"/lists/{owned_by_b[0]}", headers=b)).status_code == 200
+        assert (await share(client, a, offered, b_name, "owner")).status_code == 200
+        created = await client.post("/lists", json={"name": "one more"}, headers=b)
+        assert created.status_code == 409
+        lists = await ok(await client.get("/lists", headers=b))
+        assert sum(found["role"] == "owner" for found in lists) == 3
+
+    async def test_the_last_owner_leaving_skips_an_editor_at_the_cap(
+        self, client: httpx.AsyncClient, make_user: MakeUser, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr(list_service, "MAX_OWNED_LISTS", 2)
+        owner_name, owner = await make_user()
+        editor_name, editor = await make_user()
+        await new_list(client, editor)  # + personal: the editor is at the cap
+        list_id = await new_list(client, owner)
+        await share(client, owner, list_id, editor_name, "editor")
+        refused = await client.delete(f"/lists/{list_id}/members/{owner_name}", headers=owner)
+        assert refused.status_code == 409
+        members = await ok(await client.get(f"/lists/{list_id}/members", headers=editor))
+        assert {m["name"]: m["role"] for m in members} == {
+            owner_name: "owner",
+            editor_name: "editor",
+        }
+
     async def test_removal_and_demotion_apply_to_the_next_request(
         self, client: httpx.AsyncClient, make_user: MakeUser
     ) -> None:
@@ -304,6 +379,20 @@ class TestIdempotency:
         elsewhere = await client.post("/todo", json={"title": "t"}, headers=keyed)
         assert elsewhere.status_code == 422
 
+    async def test_a_replay_follows_the_lists_access_now(
+        self, client: httpx.AsyncClient, make_user: MakeUser
+    ) -> None:
+        _, owner = await make_user()
+        member_name, member = await make_user()
+        list_id = await new_list(client, owner)
+        await share(client, owner, list_id, member_name, "editor")
+        keyed = {**member, "Idempotency-Key": "k-removed"}
+        created = await client.post(f"/lists/{list_id}/todos", json={"title": "t"}, headers=keyed)
+        assert created.status_code == 201
+        await client.delete(f"/lists/{list_id}/members/{member_name}", headers=owner)
+        replay = await client.post(f"/lists/{list_id}/todos", json={"title": "t"}, headers=keyed)
+        assert (replay.status_code, replay.json()) == (404, {"detail": "List not found"})
+
 
 class TestAccountDeletion:
     async def delete_account(self, client: httpx.AsyncClient, headers: Headers) -> None:
@@ -336,6 +425,29 @@ class TestAccountDeletion:
             {"name": viewer_name, "role": "viewer"},
         ]
         assert (await client.get(f"/todo/{todo['id']}", headers=second)).status_code == 200
+
+    async def test_the_successor_is_named_in_the_event_that_tells_of_it(
+        self, app: FastAPI, client: httpx.AsyncClient, make_user: MakeUser
+    ) -> None:
+        # Another list's editor first: the name was once the longest-standing editor's
+        # of any list (a subquery that lost its correlation).
+        _, elsewhere = await make_user()
+        other_editor, _ = await make_user()
+        await share(client, elsewhere, await new_list(client, elsewhere), other_editor, "editor")
+        _, owner = await make_user()
+        editor_name, editor = await make_user()
+        list_id = await new_list(client, owner)
+        await share(client, owner, list_id, editor_name, "editor")
+        async with open_stream(app, editor) as stream:
+            assert (await stream.next()).type == "ready"
+            await self.delete_account(client, owner)
+            promoted = (await stream.until("member.updated"))[-1]
+        assert promoted.data == {
+            "type": "member.updated",
+            "list_id": list_id,
+            "name": editor_name,
+            "role": "owner",
+        }
 
     async def test_a_list_with_no_editor_goes(
         self, client: httpx.AsyncClient, make_user: MakeUser

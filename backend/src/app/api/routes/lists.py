@@ -117,7 +117,8 @@ async def list_members(
                 **OWNERS_ONLY,
                 404: "No such list among yours, or no account with that name.",
                 409: "It is a personal list (never shared), the list has as many members "
-                "as a list may, or the change would leave the list without an owner.",
+                "as a list may, the change would leave the list without an owner, or "
+                "would make `name` the owner of more lists than an account may own.",
             },
         ),
     },
@@ -147,7 +148,9 @@ async def put_member(
         meanings={
             403: "Only owners may remove someone other than themselves.",
             404: "No such list among yours, or `name` is not a member.",
-            409: "`name` is the list's last owner: make someone else owner first.",
+            409: "`name` is the list's last owner and someone else removes them, or "
+            "they leave and no editor can take over: make someone else owner, or delete "
+            "the list.",
         },
     ),
 )
@@ -155,6 +158,7 @@ async def remove_member(
     list_id: ListId, name: MemberName, caller: CurrentCaller, db: DatabaseDep
 ) -> Empty:
     """Remove a member: owners may remove anyone, any member themselves (leaving the
-    list). Answers `{}`."""
+    list). The last owner leaving hands the list to its longest-standing editor, who is
+    told with `member.updated`. Answers `{}`."""
     await lists.remove_member(db, caller, list_id, name)
     return Empty()
