@@ -1,0 +1,356 @@
+"""A model-based test of who a stream's events reach (issue 27): Hypothesis draws
+programs of membership changes (added with a role, a new role, removed, leaving and
+coming back), list changes (todos created and moved, renames) and stream opens (fresh,
+resumed with a real id, resumed with a forged one) and closes, and runs each on every
+engine through the real app.
+
+The model is the program itself. The steps run one after another, and after each the
+log's head is read, so an event belongs to the step whose stretch of the log holds it;
+the account's memberships during that step are the model's. The properties:
+
+- safety: every event a stream carries is addressed to the account, or is of a list the
+  account was a member of in that step (a forged or an old cursor included);
+- liveness: a stream that opened carries every event of its lists written after its
+  `ready`, while it was open (the fix must not hide what a member may see).
+
+`make test` replays the same programs every run (a CI result must not depend on the
+draw); STREAM_MODEL_RANDOM=1 explores new ones, STREAM_MODEL_EXAMPLES sets how many.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from app.broker import Cursor
+from app.core.security import Caller
+from app.daos import daos
+from app.db import Database
+from app.models import Position, TodoList
+from app.schemas import ListPublic
+from tests.conftest import MakeUser
+from tests.sse import EventStream, Message, open_stream
+
+EXAMPLES = int(os.environ.get("STREAM_MODEL_EXAMPLES", "8"))
+DERANDOMIZE = os.environ.get("STREAM_MODEL_RANDOM") != "1"
+LISTS = 2
+ROLES = ("viewer", "editor", "owner")
+DRAIN = 0.3  # the broker polls every 0.1 s: three polls
+
+Step = tuple[Any, ...]
+
+list_index = st.integers(0, LISTS - 1)
+membership_changes = st.one_of(
+    st.tuples(st.just("add"), list_index, st.sampled_from(ROLES)),
+    st.tuples(st.just("remove"), list_index),
+    st.tuples(st.just("leave"), list_index),
+)
+opens = st.tuples(st.just("open"), st.sampled_from(["fresh", "real", "forged"]), st.integers(0, 99))
+steps: st.SearchStrategy[Step] = st.one_of(
+    membership_changes,
+    st.tuples(st.sampled_from(["todo", "move", "rename"]), list_index),
+    opens,
+    opens,
+    # A stream opening while a membership changes: the change commits right after the
+    # broker has read the account's lists (finding 2's moment).
+    st.tuples(st.just("open during"), membership_changes),
+    st.tuples(st.just("close"), st.integers(0, 99)),
+)
+programs = st.lists(steps, min_size=4, max_size=14)
+# Every program ends by resuming from the start of the log and from the oldest id any
+# of its streams received: the two widest catch-ups it can ask for.
+PROBES: list[Step] = [("open", "forged", 0), ("open", "real", 0)]
+
+
+@dataclass
+class Watched:
+    """One stream the program opened, and where its live part began."""
+
+    stream: EventStream
+    closer: contextlib.AsyncExitStack
+    live_after: Position | None  # None: it resynced or was refused
+    opened_at_step: int
+    closed_at_step: int | None = None
+    messages: list[Message] = field(default_factory=list)
+
+
+@dataclass
+class Run:
+    app: FastAPI
+    client: httpx.AsyncClient
+    owner: dict[str, str]
+    member_name: str
+    member: dict[str, str]
+    member_id: uuid.UUID
+    lists: list[str]
+    roles: dict[int, str | None]
+    # After each step: the log's head and the member's lists in that step.
+    heads: list[Position] = field(default_factory=list)
+    memberships: list[frozenset[str]] = field(default_factory=list)
+    todos: dict[int, list[str]] = field(default_factory=dict)
+    streams: list[Watched] = field(default_factory=list)
+    titles: itertools.count[int] = field(default_factory=itertools.count)
+
+    @property
+    def db(self) -> Database:
+        database: Database = self.app.state.db
+        return database
+
+    async def head(self) -> Position:
+        return await self.db.read(daos.events.head)
+
+    async def apply(self, number: int, step: Step) -> None:
+        kind, *args = step
+        if kind in ("add", "remove", "leave"):
+            await self.change_membership(kind, *args)
+        elif kind == "todo":
+            await self.create_todo(args[0])
+        elif kind == "move":
+            await self.move_todo(args[0])
+        elif kind == "rename":
+            name = f"renamed-{next(self.titles)}"
+            path = f"/lists/{self.lists[args[0]]}"
+            response = await self.client.patch(path, json={"name": name}, headers=self.owner)
+            assert response.status_code == 200, response.text
+        elif kind == "open":
+            await self.open(number, *args)
+        elif kind == "open during":
+            change = args[0]
+            await self.open(number, "fresh", 0, during=lambda: self.change_membership(*change))
+        elif kind == "close":
+            await self.close(number, args[0])
+        self.heads.append(await self.head())
+        self.memberships.append(
+            frozenset(self.lists[i] for i, role in self.roles.items() if role is not None)
+        )
+
+    async def change_membership(self, kind: str, index: int, role: str = "viewer") -> None:
+        path = f"/lists/{self.lists[index]}/members/{self.member_name}"
+        member = self.roles[index] is not None
+        if kind == "add":
+            response = await self.client.put(path, json={"role": role}, headers=self.owner)
+            assert response.status_code == (200 if member else 201), response.text
+            self.roles[index] = role
+            return
+        headers = self.owner if kind == "remove" else self.member
+        response = await self.client.delete(path, headers=headers)
+        assert response.status_code == (200 if member else 404), response.text
+        self.roles[index] = None
+
+    async def create_todo(self, index: int) -> None:
+        title = f"todo-{next(self.titles)}"
+        path = f"/lists/{self.lists[index]}/todos"
+        response = await self.client.post(path, json={"title": title}, headers=self.owner)
+        assert response.status_code == 201, response.text
+        self.todos.setdefault(index, []).append(response.json()["id"])
+
+    async def move_todo(self, index: int) -> None:
+        if not self.todos.get(index):
+            return await self.create_todo(index)
+        todo_id = self.todos[index].pop()
+        target = (index + 1) % LISTS
+        body = {"list_id": self.lists[target]}
+        response = await self.client.patch(f"/todo/{todo_id}", json=body, headers=self.owner)
+        assert response.status_code == 200, response.text
+        self.todos.setdefault(target, []).append(todo_id)
+        return None
+
+    async def open(
+        self,
+        number: int,
+        resume: str,
+        pick: int,
+        during: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
+        open_streams = [w for w in self.streams if w.closed_at_step is None]
+        if len(open_streams) >= 3:
+            await self.close(number, 0)
+        last_event_id = self.cursor_for(resume, pick)
+        closer = contextlib.AsyncExitStack()
+        if during is not None:
+            if self.db.is_sqlite:
+                # One in-memory connection: the change would wait for the opening
+                # read, which waits for the change. It goes first there.
+                await during()
+            else:
+                closer.enter_context(_after_lists_read(self.member_id, during))
+        stream = await closer.enter_async_context(
+            open_stream(self.app, self.member, last_event_id=last_event_id)
+        )
+        ready = await stream.next()
+        assert ready.type == "ready", ready
+        watched = Watched(stream, closer, None, number)
+        parsed = Cursor.parse(ready.id)
+        assert parsed is not None
+        caught_up = await stream.quiet(0.05)
+        if not any(m.type == "resync" for m in caught_up):
+            watched.live_after = parsed.position
+        watched.messages += caught_up
+        self.streams.append(watched)
+
+    def cursor_for(self, resume: str, pick: int) -> str | None:
+        now = int(time.time())
+        if resume == "fresh":
+            return None
+        for watched in self.streams:
+            if watched.closed_at_step is None:
+                watched.messages += watched.stream.received()
+        received = [m.id for watched in self.streams for m in watched.messages]
+        if resume == "real" and received:
+            return received[pick % len(received)]
+        # Forged: the start of the log, or any head the program passed, issued now.
+        candidates = [Position(0, 0), *self.heads]
+        chosen = candidates[pick % len(candidates)]
+        return f"{chosen.major}.{chosen.minor}.{now}"
+
+    async def close(self, number: int, pick: int) -> None:
+        open_streams = [w for w in self.streams if w.closed_at_step is None]
+        if not open_streams:
+            return
+        watched = open_streams[pick % len(open_streams)]
+        watched.messages += await watched.stream.quiet(DRAIN)
+        watched.closed_at_step = number
+        await watched.closer.aclose()
+
+    def step_of(self, position: Position) -> int:
+        """The step whose stretch of the log holds `position`."""
+        for number, head in enumerate(self.heads):
+            if position <= head:
+                return number
+        raise AssertionError(f"{position} is past the last head {self.heads[-1]}")
+
+    def check(self) -> None:
+        for watched in self.streams:
+            received = [m for m in watched.messages if m.type not in ("ready", "resync")]
+            positions = set()
+            for message in received:
+                cursor = Cursor.parse(message.id)
+                assert cursor is not None
+                positions.add(cursor.position)
+                number = self.step_of(cursor.position)
+                if message.data.get("name") == self.member_name:
+                    continue  # its own membership: added, changed, removed
+                lists = {message.data.get("list_id"), message.data.get("from_list_id")}
+                assert lists & self.memberships[number], (
+                    f"step {number} ({message.type}) reached a non-member",
+                    message.data,
+                )
+            if watched.live_after is not None:
+                self.check_liveness(watched, positions)
+
+    def check_liveness(self, watched: Watched, positions: set[Position]) -> None:
+        """Every event the member may see, written while the stream was live, arrived:
+        found by the stream's own positions, against the log of the steps it was open."""
+        assert watched.live_after is not None
+        assert watched.closed_at_step is not None
+        last = watched.closed_at_step
+        expected = self.owner_changes_seen_between(watched.live_after, watched.opened_at_step, last)
+        assert expected <= positions, (
+            "a member missed events of its lists",
+            sorted(expected - positions),
+        )
+
+    def owner_changes_seen_between(self, after: Position, first: int, last: int) -> set[Position]:
+        return {
+            position
+            for position, number in self.logged
+            if position > after and first < number < last and self.visible[position]
+        }
+
+    logged: list[tuple[Position, int]] = field(default_factory=list)
+    visible: dict[Position, bool] = field(default_factory=dict)
+
+    async def read_log(self, since: Position) -> None:
+        """The events of the program's lists, each with its step and whether the member
+        was a member then: the liveness check's expectations."""
+        events = await self.db.read(
+            lambda conn: daos.events.after(
+                conn,
+                since,
+                until=self.heads[-1],
+                limit=10_000,
+                user_id=uuid.uuid4(),  # nobody: only the lists' events
+                list_ids=[uuid.UUID(list_id) for list_id in self.lists],
+            )
+        )
+        for event in events:
+            number = self.step_of(event.position)
+            ids = {str(event.list_id), str(event.from_list_id)}
+            self.logged.append((event.position, number))
+            self.visible[event.position] = bool(ids & self.memberships[number])
+
+
+@contextlib.contextmanager
+def _after_lists_read(user_id: uuid.UUID, act: Callable[[], Awaitable[None]]) -> Iterator[None]:
+    """Run `act` once, right after the broker read `user_id`'s lists for a stream."""
+    original = TodoList.mine
+    pending = [act]
+
+    async def mine(conn: AsyncConnection, caller: Caller) -> list[ListPublic]:
+        found = await original(conn, caller)
+        if caller.user_id == user_id and pending:
+            await pending.pop()()
+        return found
+
+    TodoList.mine = staticmethod(mine)  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        TodoList.mine = original  # type: ignore[method-assign]
+
+
+async def _run(
+    app: FastAPI, client: httpx.AsyncClient, make_user: MakeUser, program: list[Step]
+) -> None:
+    _, owner = await make_user()
+    member_name, member = await make_user()
+    member_id = uuid.UUID((await client.get("/me", headers=member)).json()["id"])
+    lists = []
+    for number in range(LISTS):
+        response = await client.post("/lists", json={"name": f"list-{number}"}, headers=owner)
+        assert response.status_code == 201, response.text
+        lists.append(response.json()["id"])
+    run = Run(
+        app, client, owner, member_name, member, member_id, lists, dict.fromkeys(range(LISTS))
+    )
+    # Step 0 is everything before the program: the member was in none of its lists.
+    start = await run.head()
+    run.heads.append(start)
+    run.memberships.append(frozenset())
+    try:
+        for number, step in enumerate([*program, *PROBES], start=1):
+            await run.apply(number, step)
+        for watched in run.streams:
+            if watched.closed_at_step is None:
+                watched.messages += await watched.stream.quiet(DRAIN)
+                watched.closed_at_step = len(run.heads)
+    finally:
+        for watched in run.streams:
+            await watched.closer.aclose()
+    await run.read_log(start)
+    run.check()
+
+
+@settings(
+    max_examples=EXAMPLES,
+    derandomize=DERANDOMIZE,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(program=programs)
+async def test_a_stream_carries_only_what_its_account_was_a_member_for(
+    app: FastAPI, client: httpx.AsyncClient, make_user: MakeUser, program: list[Step]
+) -> None:
+    await _run(app, client, make_user, program)
