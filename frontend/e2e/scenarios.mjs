@@ -223,10 +223,28 @@ export function scenarios({ browser, frontendUrl, backendUrl, resultsDir, fronte
         // A fresh nonce per response.
         const again = (await page.request.get("/login")).headers()["content-security-policy"];
         assert.ok(!again.includes(nonce), "the nonce changes on every response");
+        // The policy does not depend on request headers: a page asked for as a
+        // prefetch is still the whole HTML page, and gets a policy of its own.
+        for (const prefetch of [{ Purpose: "prefetch" }, { "Next-Router-Prefetch": "1" }, { "Sec-Purpose": "prefetch" }]) {
+          const prefetched = await page.request.get("/login", { headers: prefetch });
+          const label = JSON.stringify(prefetch);
+          assert.match(prefetched.headers()["content-type"], /^text\/html/, label);
+          assert.match(prefetched.headers()["content-security-policy"] ?? "", /'nonce-[A-Za-z0-9+/=]{16,}'/, label);
+        }
+        // A link prefetch (an RSC payload) still works with the hook running for it.
+        const payload = await page.request.get("/login", { headers: { RSC: "1", "Next-Router-Prefetch": "1" } });
+        assert.equal(payload.status(), 200);
+        assert.match(payload.headers()["content-type"], /^text\/x-component/);
         // The JSON proxy gets the static headers but no page policy.
         const apiHeaders = (await page.request.get("/api/healthz")).headers();
         assert.equal(apiHeaders["x-content-type-options"], "nosniff");
         assert.equal(apiHeaders["content-security-policy"], undefined);
+        // ... and passes on no page: the backend's API docs are not served on this origin.
+        for (const docs of ["/api/docs", "/api/redoc"]) {
+          const answer = await page.request.get(docs);
+          assert.equal(answer.status(), 502, docs);
+          assert.equal(answer.headers()["content-type"], "application/json", docs);
+        }
 
         // The app works under the policy: log in, add, edit, delete.
         await page.getByLabel("Username").fill("user1");

@@ -31,7 +31,7 @@ describe("src/proxy.ts (Next.js' request hook)", () => {
     expect(proxy(new NextRequest("http://frontend/")).headers.get("Content-Security-Policy")).toContain("'unsafe-eval'");
   });
 
-  it("runs for pages, not for the /api/* proxy, static files or prefetches", () => {
+  it("runs for pages, not for the /api/* proxy or static files", () => {
     const matches = (url: string, headers: Record<string, string> = {}) =>
       unstable_doesMiddlewareMatch({ config, url, headers });
     for (const page of ["/", "/?filter=active", "/login", "/signup?next=%2F", "/account", "/no-such-page", "/apiary"]) {
@@ -40,7 +40,25 @@ describe("src/proxy.ts (Next.js' request hook)", () => {
     for (const other of ["/api", "/api/todo", "/api/me/password", "/_next/static/chunks/main.js", "/favicon.ico"]) {
       expect(matches(other), other).toBe(false);
     }
-    expect(matches("/", { "next-router-prefetch": "1" })).toBe(false);
+  });
+
+  it("runs whatever the request's headers say: a prefetch gets a page's policy too", () => {
+    // Without the hook such a request got the whole HTML page with no policy.
+    const prefetches: Record<string, string>[] = [
+      { "next-router-prefetch": "1" },
+      { purpose: "prefetch" },
+      { "sec-purpose": "prefetch" },
+      { rsc: "1", "next-router-prefetch": "1" },
+    ];
+    for (const headers of prefetches) {
+      for (const page of ["/", "/login"]) {
+        // A copy: the function adds a Host header to the object it is given.
+        const matched = unstable_doesMiddlewareMatch({ config, url: page, headers: { ...headers } });
+        expect(matched, `${page} ${JSON.stringify(headers)}`).toBe(true);
+      }
+      const response = proxy(new NextRequest("http://frontend/", { headers }));
+      expect(nonceOf(response.headers.get("Content-Security-Policy"))).toBeTruthy();
+    }
   });
 });
 

@@ -32,11 +32,10 @@ export const config = {
       // Pages only: not the /api/* JSON proxy, not static files (whose URLs
       // are content-hashed and cached), not the favicon.
       source: "/((?!api(?:/|$)|_next/static|_next/image|favicon\\.ico).*)",
-      // Link prefetches fetch RSC payloads, not HTML; they need no nonce.
-      missing: [
-        { type: "header", key: "next-router-prefetch" },
-        { type: "header", key: "purpose", value: "prefetch" },
-      ],
+      // By path alone, never by request headers: a `missing` rule for prefetch
+      // headers (Next-Router-Prefetch, Purpose: prefetch) would let any request
+      // carrying them get a whole HTML page with no policy. Link prefetches
+      // (RSC payloads) just get a policy they do not need.
     },
   ],
 };

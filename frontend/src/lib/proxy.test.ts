@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
 
 import {
+  browserResponse,
   DEFAULT_MAX_BODY_BYTES,
   forwardedClient,
+  isDocumentType,
   limitBody,
   maxBodyBytes,
   pickHeaders,
@@ -65,6 +67,90 @@ describe("pickHeaders", () => {
     });
     const out = pickHeaders(upstream, RESPONSE_HEADERS);
     expect([...out.keys()].sort()).toEqual(["etag", "link", "location", "retry-after", "www-authenticate"]);
+  });
+});
+
+describe("isDocumentType", () => {
+  it("is true for the types a browser opens as a page that can run script", () => {
+    const types = ["text/html", "text/html; charset=utf-8", " TEXT/HTML ", "application/xhtml+xml", "image/svg+xml", "text/xml", "application/xml"];
+    for (const type of types) {
+      expect(isDocumentType(type), type).toBe(true);
+    }
+  });
+
+  it("is false for what the API answers, and for no type", () => {
+    const types = ["application/json", "application/problem+json", "text/event-stream", "text/plain; version=0.0.4", "text/htmlx", null];
+    for (const type of types) {
+      expect(isDocumentType(type), String(type)).toBe(false);
+    }
+  });
+});
+
+describe("browserResponse", () => {
+  /** An upstream answer whose body records whether it was cancelled. */
+  function upstream(body: string, init: ResponseInit) {
+    const stream = { cancelled: false };
+    const response = new Response(
+      new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode(body));
+        },
+        cancel() {
+          stream.cancelled = true;
+        },
+      }),
+      init,
+    );
+    return { response, stream };
+  }
+
+  it("passes an API answer on: status, allowed headers, body", async () => {
+    const { response } = upstream('{"id":"1"}', {
+      status: 201,
+      headers: { "Content-Type": "application/json", Location: "/todo/1", "Set-Cookie": "x=1" },
+    });
+    const passed = browserResponse(response);
+    expect(passed.status).toBe(201);
+    expect(passed.headers.get("location")).toBe("/todo/1");
+    expect(passed.headers.has("set-cookie")).toBe(false);
+    const reader = (passed.body as ReadableStream<Uint8Array>).getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe('{"id":"1"}');
+  });
+
+  it("never passes a page on: the backend's docs become a 502 JSON error, its body dropped", async () => {
+    const html = "<!doctype html><title>Swagger UI</title><script>SwaggerUIBundle({})</script>";
+    const { response, stream } = upstream(html, {
+      headers: { "Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": "default-src 'none'", ETag: '"1"' },
+    });
+    const passed = browserResponse(response);
+    expect(passed.status).toBe(502);
+    expect(passed.headers.get("content-type")).toBe("application/json");
+    expect(passed.headers.has("etag")).toBe(false);
+    const body = await passed.text();
+    expect(body).not.toContain("<");
+    expect(JSON.parse(body)).toEqual({
+      detail: "The backend answered with a page (text/html), which /api/* does not pass on; the API docs are at the backend's own address.",
+    });
+    expect(stream.cancelled).toBe(true);
+  });
+
+  it("keeps the status of an error page (from a proxy in front of the backend), as JSON", async () => {
+    const { response } = upstream("<html><body>503 Service Unavailable</body></html>", {
+      status: 503,
+      headers: { "Content-Type": "text/html", "Retry-After": "5", "X-Request-ID": "r" },
+    });
+    const passed = browserResponse(response);
+    expect(passed.status).toBe(503);
+    expect(passed.headers.get("retry-after")).toBe("5");
+    expect(passed.headers.get("x-request-id")).toBe("r");
+    expect(passed.headers.get("content-type")).toBe("application/json");
+    expect(await passed.json()).toHaveProperty("detail");
+  });
+
+  it("treats SVG and XHTML like HTML", () => {
+    for (const type of ["image/svg+xml", "application/xhtml+xml"]) {
+      expect(browserResponse(upstream("<svg/>", { headers: { "Content-Type": type } }).response).status).toBe(502);
+    }
   });
 });
 

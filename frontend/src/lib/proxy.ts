@@ -41,6 +41,58 @@ export const RESPONSE_HEADERS = [
   "x-request-id",
 ];
 
+/** The media type of a Content-Type value, lower case, without parameters; "" when there is none. */
+function mediaType(contentType: string | null): string {
+  return (contentType ?? "").split(";", 1)[0]?.trim().toLowerCase() ?? "";
+}
+
+/**
+ * Content types a browser renders as a document that can run script when it is
+ * opened as a page: HTML, and XML (XHTML and SVG among it) with its script
+ * elements. The API answers JSON and text/event-stream, none of these.
+ */
+export function isDocumentType(contentType: string | null): boolean {
+  const type = mediaType(contentType);
+  return type === "text/html" || type === "text/xml" || type === "application/xml" || type.endsWith("+xml");
+}
+
+/**
+ * What the browser gets for the backend's answer: its status, the allowed
+ * headers and its body, streamed as it comes.
+ *
+ * Except a page (isDocumentType), from any path: its body is dropped and the
+ * browser gets a JSON error instead, with the backend's status when that is an
+ * error (an HTML 503 from a proxy in front of the backend stays a 503), else
+ * 502. Passed on, the page would run on this site's origin with no
+ * Content-Security-Policy (src/proxy.ts gives pages theirs and does not run for
+ * /api/*). Copying the backend's policy would not do either: the backend's
+ * Swagger UI and ReDoc (/docs, /redoc) carry one written for the backend's own
+ * origin, where 'self' is the API alone, and Swagger UI keeps the bearer token
+ * it is given in localStorage, which here it would share with the app. They
+ * are opened at the backend's address; this origin needs only the API.
+ */
+export function browserResponse(upstream: Response): Response {
+  const contentType = upstream.headers.get("content-type");
+  if (!isDocumentType(contentType)) {
+    return new Response(upstream.body, {
+      status: upstream.status,
+      statusText: upstream.statusText,
+      headers: pickHeaders(upstream.headers, RESPONSE_HEADERS),
+    });
+  }
+  // Nobody reads the page: release the connection to the backend.
+  void upstream.body?.cancel().catch(() => undefined);
+  return Response.json(
+    {
+      detail: `The backend answered with a page (${mediaType(contentType)}), which /api/* does not pass on; the API docs are at the backend's own address.`,
+    },
+    {
+      status: upstream.status >= 400 ? upstream.status : 502,
+      headers: pickHeaders(upstream.headers, ["retry-after", "x-request-id"]),
+    },
+  );
+}
+
 /**
  * `/api/todo/1?x=y` -> `<backendUrl>/todo/1?x=y`, trailing slashes kept.
  * `backendUrl` defaults to DEFAULT_BACKEND_URL when unset or empty.

@@ -166,6 +166,20 @@ describe("the /api/* proxy", () => {
     expect(signal?.aborted).toBe(true);
   });
 
+  it("passes on no HTML page from the backend, whatever the path (/docs, /redoc, …)", async () => {
+    for (const path of ["docs", "redoc", "docs/oauth2-redirect", "todo"]) {
+      stubBackend(
+        new Response("<!doctype html><script>alert(1)</script>", {
+          headers: { "Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": "default-src 'none'" },
+        }),
+      );
+      const response = await GET(new Request(`http://frontend/api/${path}`));
+      expect(response.status, path).toBe(502);
+      expect(response.headers.get("content-type"), path).toBe("application/json");
+      expect(await response.text(), path).not.toContain("<script>");
+    }
+  });
+
   it("answers 502 with a FastAPI-shaped error when the backend is down", async () => {
     vi.stubGlobal("fetch", () => Promise.reject(new TypeError("fetch failed")));
     const response = await DELETE(new Request("http://frontend/api/todo/1", { method: "DELETE" }));

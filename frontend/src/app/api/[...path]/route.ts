@@ -27,13 +27,13 @@
 
 import {
   bodyTooLarge,
+  browserResponse,
   forwardedClient,
   limitBody,
   maxBodyBytes,
   pickHeaders,
   refuseDeclaredBody,
   REQUEST_HEADERS,
-  RESPONSE_HEADERS,
   targetUrl,
 } from "@/lib/proxy";
 
@@ -74,11 +74,8 @@ async function proxy(request: Request): Promise<Response> {
     if (request.signal.aborted) return new Response(null, { status: 499 });
     return Response.json({ detail: "The backend is not reachable." }, { status: 502 });
   }
-  return new Response(upstream.body, {
-    status: upstream.status,
-    statusText: upstream.statusText,
-    headers: pickHeaders(upstream.headers, RESPONSE_HEADERS),
-  });
+  // A page (HTML) from the backend is never passed on: see browserResponse.
+  return browserResponse(upstream);
 }
 
 export const GET = proxy;
