@@ -19,6 +19,7 @@ draw); STREAM_MODEL_RANDOM=1 explores new ones, STREAM_MODEL_EXAMPLES sets how m
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import itertools
 import os
@@ -47,7 +48,7 @@ EXAMPLES = int(os.environ.get("STREAM_MODEL_EXAMPLES", "8"))
 DERANDOMIZE = os.environ.get("STREAM_MODEL_RANDOM") != "1"
 LISTS = 2
 ROLES = ("viewer", "editor", "owner")
-DRAIN = 0.3  # the broker polls every 0.1 s: three polls
+SENTINEL_WAIT = 30.0  # a cap for a loaded machine, not a pace: it ends on arrival
 
 Step = tuple[Any, ...]
 
@@ -80,10 +81,15 @@ class Watched:
 
     stream: EventStream
     closer: contextlib.AsyncExitStack
-    live_after: Position | None  # None: it resynced or was refused
+    live_after: Position  # its `ready`'s cursor: what comes after it comes live
     opened_at_step: int
     closed_at_step: int | None = None
     messages: list[Message] = field(default_factory=list)
+    expected: set[Position] = field(default_factory=set)  # of its lists, while it was live
+
+    def positions(self) -> set[Position]:
+        self.messages += self.stream.received()
+        return {_position(message) for message in self.messages}
 
 
 @dataclass
@@ -94,6 +100,7 @@ class Run:
     member_name: str
     member: dict[str, str]
     member_id: uuid.UUID
+    personal: str
     lists: list[str]
     roles: dict[int, str | None]
     # After each step: the log's head and the member's lists in that step.
@@ -191,14 +198,7 @@ class Run:
         )
         ready = await stream.next()
         assert ready.type == "ready", ready
-        watched = Watched(stream, closer, None, number)
-        parsed = Cursor.parse(ready.id)
-        assert parsed is not None
-        caught_up = await stream.quiet(0.05)
-        if not any(m.type == "resync" for m in caught_up):
-            watched.live_after = parsed.position
-        watched.messages += caught_up
-        self.streams.append(watched)
+        self.streams.append(Watched(stream, closer, _position(ready), number))
 
     def cursor_for(self, resume: str, pick: int) -> str | None:
         now = int(time.time())
@@ -220,76 +220,76 @@ class Run:
         if not open_streams:
             return
         watched = open_streams[pick % len(open_streams)]
-        watched.messages += await watched.stream.quiet(DRAIN)
+        await self.drain([watched], number)
         watched.closed_at_step = number
         await watched.closer.aclose()
 
-    def step_of(self, position: Position) -> int:
-        """The step whose stretch of the log holds `position`."""
-        for number, head in enumerate(self.heads):
-            if position <= head:
-                return number
-        raise AssertionError(f"{position} is past the last head {self.heads[-1]}")
+    async def drain(self, streams: list[Watched], step: int) -> None:
+        """Wait until each stream has been offered the whole log so far: the member
+        writes a todo of their own (its event comes after everything before it, in log
+        order) and each stream must carry it. Then note what each should have carried
+        of the program's lists since it went live."""
+        title = f"sentinel-{next(self.titles)}"
+        response = await self.client.post("/todo", json={"title": title}, headers=self.member)
+        assert response.status_code == 201, response.text
+        for watched in streams:
+            async with asyncio.timeout(SENTINEL_WAIT):
+                while not any(
+                    m.data.get("todo", {}).get("title") == title for m in watched.messages
+                ):
+                    watched.messages.append(await watched.stream.next(SENTINEL_WAIT))
+            watched.expected = await self.expected_since(watched, step)
 
-    def check(self) -> None:
-        for watched in self.streams:
-            received = [m for m in watched.messages if m.type not in ("ready", "resync")]
-            positions = set()
-            for message in received:
-                cursor = Cursor.parse(message.id)
-                assert cursor is not None
-                positions.add(cursor.position)
-                number = self.step_of(cursor.position)
-                if message.data.get("name") == self.member_name:
-                    continue  # its own membership: added, changed, removed
-                lists = {message.data.get("list_id"), message.data.get("from_list_id")}
-                assert lists & self.memberships[number], (
-                    f"step {number} ({message.type}) reached a non-member",
-                    message.data,
-                )
-            if watched.live_after is not None:
-                self.check_liveness(watched, positions)
-
-    def check_liveness(self, watched: Watched, positions: set[Position]) -> None:
-        """Every event the member may see, written while the stream was live, arrived:
-        found by the stream's own positions, against the log of the steps it was open."""
-        assert watched.live_after is not None
-        assert watched.closed_at_step is not None
-        last = watched.closed_at_step
-        expected = self.owner_changes_seen_between(watched.live_after, watched.opened_at_step, last)
-        assert expected <= positions, (
-            "a member missed events of its lists",
-            sorted(expected - positions),
-        )
-
-    def owner_changes_seen_between(self, after: Position, first: int, last: int) -> set[Position]:
-        return {
-            position
-            for position, number in self.logged
-            if position > after and first < number < last and self.visible[position]
-        }
-
-    logged: list[tuple[Position, int]] = field(default_factory=list)
-    visible: dict[Position, bool] = field(default_factory=dict)
-
-    async def read_log(self, since: Position) -> None:
-        """The events of the program's lists, each with its step and whether the member
-        was a member then: the liveness check's expectations."""
+    async def expected_since(self, watched: Watched, step: int) -> set[Position]:
+        """The events of the program's lists after the stream's `ready`, in the steps
+        after it opened and before `step`, in which the member was a member."""
         events = await self.db.read(
             lambda conn: daos.events.after(
                 conn,
-                since,
-                until=self.heads[-1],
+                watched.live_after,
+                until=None,
                 limit=10_000,
                 user_id=uuid.uuid4(),  # nobody: only the lists' events
                 list_ids=[uuid.UUID(list_id) for list_id in self.lists],
             )
         )
+        expected = set()
         for event in events:
             number = self.step_of(event.position)
-            ids = {str(event.list_id), str(event.from_list_id)}
-            self.logged.append((event.position, number))
-            self.visible[event.position] = bool(ids & self.memberships[number])
+            lists = {str(event.list_id), str(event.from_list_id)}
+            if watched.opened_at_step < number < step and lists & self.memberships[number]:
+                expected.add(event.position)
+        return expected
+
+    def step_of(self, position: Position) -> int:
+        """The step whose stretch of the log holds `position` (past the last head: the
+        step being run)."""
+        for number, head in enumerate(self.heads):
+            if position <= head:
+                return number
+        return len(self.heads)
+
+    def check(self) -> None:
+        for watched in self.streams:
+            for message in watched.messages:
+                if message.type in ("ready", "resync"):
+                    continue
+                number = self.step_of(_position(message))
+                if message.data.get("name") == self.member_name:
+                    continue  # its own membership: added, changed, removed
+                lists = {message.data.get("list_id"), message.data.get("from_list_id")}
+                assert lists & (self.memberships[number] | {self.personal}), (
+                    f"step {number} ({message.type}) reached a non-member",
+                    message.data,
+                )
+            missed = watched.expected - watched.positions()
+            assert not missed, ("a member missed events of its lists", sorted(missed))
+
+
+def _position(message: Message) -> Position:
+    cursor = Cursor.parse(message.id)
+    assert cursor is not None, message
+    return cursor.position
 
 
 @contextlib.contextmanager
@@ -317,29 +317,29 @@ async def _run(
     _, owner = await make_user()
     member_name, member = await make_user()
     member_id = uuid.UUID((await client.get("/me", headers=member)).json()["id"])
+    personal = (await client.get("/lists", headers=member)).json()[0]["id"]
     lists = []
     for number in range(LISTS):
         response = await client.post("/lists", json={"name": f"list-{number}"}, headers=owner)
         assert response.status_code == 201, response.text
         lists.append(response.json()["id"])
-    run = Run(
-        app, client, owner, member_name, member, member_id, lists, dict.fromkeys(range(LISTS))
-    )
+    roles = dict.fromkeys(range(LISTS))
+    run = Run(app, client, owner, member_name, member, member_id, personal, lists, roles)
     # Step 0 is everything before the program: the member was in none of its lists.
-    start = await run.head()
-    run.heads.append(start)
+    run.heads.append(await run.head())
     run.memberships.append(frozenset())
     try:
         for number, step in enumerate([*program, *PROBES], start=1):
             await run.apply(number, step)
-        for watched in run.streams:
-            if watched.closed_at_step is None:
-                watched.messages += await watched.stream.quiet(DRAIN)
-                watched.closed_at_step = len(run.heads)
+        still_open = [watched for watched in run.streams if watched.closed_at_step is None]
+        await run.drain(still_open, len(run.heads))
+        for watched in still_open:
+            watched.closed_at_step = len(run.heads)
+        run.heads.append(await run.head())  # the last sentinel's stretch
+        run.memberships.append(run.memberships[-1])
     finally:
         for watched in run.streams:
             await watched.closer.aclose()
-    await run.read_log(start)
     run.check()
 
 
