@@ -8,6 +8,7 @@ import contextlib
 import os
 import signal
 import subprocess
+import sys
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -35,15 +36,33 @@ def session_pids(session: int) -> list[int]:
     return found
 
 
+# A terminal runs a command with SIGINT and SIGQUIT at their defaults. A test runner
+# started in the background by a non-interactive shell (a CI script, `make test &`) has
+# them ignored and would pass that on, and bash cannot trap a signal that was ignored
+# when it started: run.sh would miss the Ctrl-C its servers stop on, and report them as
+# ending on their own. This prelude restores the defaults, then becomes the command
+# (same pid, same session).
+AS_FROM_A_TERMINAL = [
+    sys.executable,
+    "-I",
+    "-S",
+    "-c",
+    "import os, signal, sys\n"
+    "for signum in (signal.SIGINT, signal.SIGQUIT): signal.signal(signum, signal.SIG_DFL)\n"
+    "os.execvp(sys.argv[1], sys.argv[1:])",
+]
+
+
 @contextmanager
 def started(
     command: Sequence[str], *, env: Mapping[str, str], cwd: Path, log: Path
 ) -> Iterator[subprocess.Popen[bytes]]:
-    """`command` as the leader of a new session; on exit, SIGKILL to whatever of the
-    session is still there."""
+    """`command` as the leader of a new session, with the signal dispositions a terminal
+    gives it (`AS_FROM_A_TERMINAL`); on exit, SIGKILL to whatever of the session is
+    still there."""
     with log.open("wb") as sink:
         process = subprocess.Popen(
-            list(command),
+            [*AS_FROM_A_TERMINAL, *command],
             env=dict(env),
             cwd=cwd,
             stdout=sink,

@@ -58,12 +58,14 @@ def test_stopping_the_run(tmp_path: Path, ending: str) -> None:
     log = tmp_path / "run.log"
     with started([str(RUN_SH), "--dev"], env=env, cwd=REPO_ROOT, log=log) as script:
 
-        def both_up() -> bool:
+        def serving() -> bool:
+            """The script has started both servers and said so, and both listen."""
             assert script.poll() is None, f"run.sh ended early:\n{log.read_text()}"
-            return port_open(backend_port) and port_open(frontend_port)
+            return (
+                BANNER in log.read_text() and port_open(backend_port) and port_open(frontend_port)
+            )
 
-        wait_until(both_up, timeout=180, what="the backend and the frontend to listen")
-        assert BANNER in log.read_text()
+        wait_until(serving, timeout=180, what="run.sh's banner and both servers listening")
 
         if ending == "ctrl-c":  # the terminal signals the whole foreground group
             os.killpg(script.pid, signal.SIGINT)
