@@ -1,4 +1,4 @@
-import { render, screen } from "@testing-library/react";
+import { render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 
@@ -66,9 +66,13 @@ describe("DeleteAccount", () => {
     await userEvent.type(password, "wrong");
     await userEvent.type(name, "user1");
     await userEvent.click(button);
-    expect(screen.getByRole("alert").textContent).toBe("The password is not correct.");
+    // The rejection is handled after the click's event: its render, and then the effect
+    // that moves the focus, come in React's own later tasks. Wait for each.
+    expect((await screen.findByRole("alert")).textContent).toBe("The password is not correct.");
     expect(password.getAttribute("aria-invalid")).toBe("true");
-    expect(document.activeElement).toBe(password);
+    await waitFor(() => {
+      expect(document.activeElement).toBe(password);
+    });
     await userEvent.clear(password);
     await userEvent.type(password, "pass{Enter}");
     expect(onDelete).toHaveBeenLastCalledWith("pass");
@@ -80,7 +84,7 @@ describe("DeleteAccount", () => {
     await userEvent.type(password, "wrong");
     await userEvent.type(name, "user1");
     await userEvent.click(button);
-    expect(screen.getByRole("alert").textContent).toBe("Too many wrong passwords. Try again in 5 minutes.");
+    expect((await screen.findByRole("alert")).textContent).toBe("Too many wrong passwords. Try again in 5 minutes.");
     expect(password.getAttribute("aria-invalid")).toBeNull();
     expect(button).toHaveProperty("disabled", false);
   });
