@@ -33,6 +33,7 @@ DATA_DIR ?= $(ROOT)/data
 export DATA_DIR HOST BACKEND_PORT FRONTEND_PORT DEBUG_PORT
 
 .PHONY: help install install-backend install-frontend run dev debug migrate seed-demo openapi client jupyter docs docs-inputs docs-serve \
+	check check-backend check-frontend \
 	test test-backend test-notebooks test-scaleout test-frontend test-e2e bench bench-smoke fuzz \
 	lint lint-backend lint-frontend fmt lock tox compose-check images compose-up compose-observability compose-dev compose-down \
 	system-deps clean
@@ -174,6 +175,22 @@ fmt: install-backend ## apply ruff's fixes and formatting
 	cd $(BACKEND) && $(BIN)/ruff check --fix . && $(BIN)/ruff format .
 	$(BIN)/ruff check --fix $(ROOT)/jupyter/notebooks $(ROOT)/bench $(ROOT)/scripts/docs
 	$(BIN)/ruff format $(ROOT)/jupyter/notebooks $(ROOT)/bench $(ROOT)/scripts/docs
+
+# The loop to run before every commit: lint, the backend's unit and API suites on SQLite
+# only, and Vitest, side by side, each one's output printed whole as it ends. A test
+# picks its database through the `engine` fixture's parameter (tests/conftest.py), so -k
+# leaves out the runs on the server engines (PostgreSQL, the cockroachdb dialect, a real
+# CockroachDB) and keeps every test that takes no engine.
+CHECK_SQLITE_ONLY := -k "not [postgresql and not [cockroach"
+
+check: ## the pre-commit loop: lint, backend unit + API suites on SQLite only, Vitest, in parallel
+	@$(MAKE) --no-print-directory -j4 --output-sync=target lint check-backend check-frontend
+
+check-backend: install-backend
+	cd $(BACKEND) && $(BIN)/pytest -q tests/unit tests/api $(CHECK_SQLITE_ONLY)
+
+check-frontend: install-frontend
+	$(NPM) run test
 
 test: system-deps lint docs test-backend test-frontend test-e2e bench-smoke ## every check and test suite
 
