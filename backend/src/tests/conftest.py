@@ -1,5 +1,6 @@
 """Shared fixtures. Contents:
 
+0. `_cheap_password_hashing` — in this process, Argon2 at its smallest cost.
 1. `settings_for()`   — Settings for an app under test (fixed secret, no dev mode).
 2. `engine`          — the database engines (see tests/databases.py), one parameter each.
 3. `database_url`    — a fresh, migrated database on that engine for the session.
@@ -21,8 +22,11 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 import httpx
 import pytest
 from fastapi import FastAPI
+from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
 from pydantic import SecretStr
 
+from app.core import security
 from app.core.config import Settings
 from app.main import create_app
 from app.migrate import upgrade_connection
@@ -45,6 +49,25 @@ server_engines_only = pytest.mark.parametrize(
 )
 
 MakeUser = Callable[..., Awaitable[tuple[str, dict[str, str]]]]
+
+
+# 0 ---------------------------------------------------------------------------------------
+PRODUCTION_PASSWORD_HASH = security._hasher  # what `tests/unit/test_security.py` checks
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashing() -> Iterator[None]:
+    """Apps run in this process hash with Argon2 at its smallest cost (under 1 ms, not
+    0.25 s: some 800 hashes a run). The code path is the same, and a hash records its own
+    cost, so verifying works either way. Servers the tests start as processes keep the
+    real cost; the production parameters have a test of their own."""
+    patch = pytest.MonkeyPatch()
+    cheap = Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1)
+    patch.setattr(security, "_hasher", PasswordHash((cheap,)))
+    security._dummy_hash.cache_clear()
+    yield
+    patch.undo()
+    security._dummy_hash.cache_clear()
 
 
 # 1 ---------------------------------------------------------------------------------------

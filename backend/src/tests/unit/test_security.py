@@ -17,6 +17,7 @@ from app.core.security import (
     hash_password,
     verify_password,
 )
+from tests.conftest import PRODUCTION_PASSWORD_HASH
 
 SECRET = "s" * 64
 
@@ -117,6 +118,17 @@ async def test_password_hash_verifies_only_the_password() -> None:
     assert hashed.startswith("$argon2")
     assert await verify_password("correct horse", hashed)
     assert not await verify_password("wrong horse", hashed)
+
+
+def test_passwords_are_hashed_at_argon2s_production_cost() -> None:
+    # The tests hash cheaply in process (tests/conftest.py); the app does not.
+    hashed = PRODUCTION_PASSWORD_HASH.hash("correct horse")
+    variant, _, params, *_ = hashed.removeprefix("$").split("$")
+    cost = dict(pair.split("=") for pair in params.split(","))
+    assert variant == "argon2id"
+    # At least OWASP's Argon2id minimum (19 MiB, 2 passes); pwdlib's defaults are above.
+    assert int(cost["m"]) >= 19 * 1024
+    assert int(cost["t"]) >= 2
 
 
 async def test_unknown_user_verifies_against_a_dummy() -> None:
