@@ -143,6 +143,189 @@ describe("useTodos", () => {
   });
 });
 
+/**
+ * A server holding todos whose PATCH answers are held until the test lets
+ * them through (in any order), honouring If-Match like the backend (412).
+ */
+function fakeServer(initial: readonly Todo[]) {
+  const todos = new Map(initial.map((t) => [t.id, t]));
+  const held: (() => void)[] = [];
+  const updateTodo = vi.fn<Api["updateTodo"]>(
+    (id, changes, expectedVersion) =>
+      new Promise((resolve, reject) => {
+        held.push(() => {
+          const current = todos.get(id);
+          if (!current) {
+            reject(new ApiError(404, "Todo not found"));
+          } else if (expectedVersion !== undefined && expectedVersion !== current.version) {
+            reject(new ConflictError());
+          } else {
+            const next = { ...current, ...changes, version: current.version + 1 };
+            todos.set(id, next);
+            resolve(next);
+          }
+        });
+      }),
+  );
+  const deleteTodo = vi.fn<Api["deleteTodo"]>(
+    (id, { expectedVersion } = {}) =>
+      new Promise((resolve, reject) => {
+        held.push(() => {
+          const current = todos.get(id);
+          if (!current) {
+            reject(new ApiError(404, "Todo not found"));
+          } else if (expectedVersion !== undefined && expectedVersion !== current.version) {
+            reject(new ConflictError());
+          } else {
+            todos.delete(id);
+            resolve();
+          }
+        });
+      }),
+  );
+  /** Lets the held requests through, newest first, until none is left (a later one may be sent meanwhile). */
+  const answerAll = async () => {
+    while (held.length > 0) {
+      await act(async () => {
+        for (const answer of held.splice(0).reverse()) answer();
+        // The answers travel through a few promise steps before the next request goes.
+        for (let step = 0; step < 20; step += 1) await Promise.resolve();
+      });
+    }
+  };
+  return { todos, held, updateTodo, deleteTodo, answerAll };
+}
+
+describe("useTodos: two changes to one todo in flight", () => {
+  it("two ticks in quick succession: the second waits for the first, and the last intent wins on the server", async () => {
+    const server = fakeServer([todo(1)]);
+    const listTodos = vi.fn().mockResolvedValue({ todos: [todo(1)], nextCursor: null });
+    const api = fakeApi({ listTodos, updateTodo: server.updateTodo });
+    const { result } = renderHook(() => useTodos(api, "all"));
+    await waitFor(() => {
+      expect(result.current.status).toBe("ready");
+    });
+
+    act(() => {
+      void result.current.toggle(todo(1));
+    });
+    const shown = result.current.todos[0];
+    expect(shown?.completed).toBe(true);
+    act(() => {
+      if (shown) void result.current.toggle(shown);
+    });
+    expect(result.current.todos[0]?.completed).toBe(false);
+    expect(server.held).toHaveLength(1);
+
+    await server.answerAll();
+    expect(server.updateTodo).toHaveBeenCalledTimes(2);
+    expect(server.todos.get("id-01")).toMatchObject({ completed: false, version: 3 });
+    expect(result.current.todos[0]).toMatchObject({ completed: false, version: 3 });
+    expect(result.current.actionError).toBeNull();
+  });
+
+  it("a deletion sent while a tick is on its way waits for it and carries its version", async () => {
+    const server = fakeServer([todo(1), todo(2)]);
+    const listTodos = vi.fn().mockResolvedValue({ todos: [todo(1), todo(2)], nextCursor: null });
+    const api = fakeApi({ listTodos, updateTodo: server.updateTodo, deleteTodo: server.deleteTodo });
+    const { result } = renderHook(() => useTodos(api, "all"));
+    await waitFor(() => {
+      expect(result.current.status).toBe("ready");
+    });
+
+    act(() => {
+      void result.current.toggle(todo(1));
+    });
+    const shown = result.current.todos[0];
+    act(() => {
+      if (shown) result.current.remove(shown);
+    });
+    act(() => {
+      result.current.commitDeletion();
+    });
+    expect(server.held).toHaveLength(1);
+
+    await server.answerAll();
+    expect(server.deleteTodo).toHaveBeenCalledWith("id-01", { expectedVersion: 2, keepalive: false });
+    expect([...server.todos.keys()]).toEqual(["id-02"]);
+    expect(result.current.todos.map((t) => t.id)).toEqual(["id-02"]);
+    expect(result.current.actionError).toBeNull();
+  });
+
+  it("mark all complete, then at once incomplete: the second round carries the first round's versions", async () => {
+    const initial = [todo(1), todo(2), todo(3, { completed: true, version: 5 })];
+    const server = fakeServer(initial);
+    const listTodos = vi.fn().mockResolvedValue({ todos: initial, nextCursor: null });
+    const api = fakeApi({ listTodos, updateTodo: server.updateTodo });
+    const { result } = renderHook(() => useTodos(api, "all"));
+    await waitFor(() => {
+      expect(result.current.status).toBe("ready");
+    });
+
+    let complete: Promise<void> = Promise.resolve();
+    act(() => {
+      complete = result.current.markAll(true);
+    });
+    await waitFor(() => {
+      expect(server.held).toHaveLength(2);
+    });
+    let incomplete: Promise<void> = Promise.resolve();
+    act(() => {
+      incomplete = result.current.markAll(false);
+    });
+    await waitFor(() => {
+      expect(result.current.todos.map((t) => t.completed)).toEqual([false, false, false]);
+    });
+    // "Three" had no change on its way: its PATCH goes at once; the other two wait for theirs.
+    expect(server.held).toHaveLength(3);
+
+    await server.answerAll();
+    await act(() => Promise.all([complete, incomplete]));
+    expect(server.updateTodo.mock.calls).toEqual([
+      ["id-01", { completed: true }, 1],
+      ["id-02", { completed: true }, 1],
+      ["id-03", { completed: false }, 5],
+      ["id-02", { completed: false }, 2],
+      ["id-01", { completed: false }, 2],
+    ]);
+    expect([...server.todos.values()].map((t) => t.completed)).toEqual([false, false, false]);
+    expect(result.current.todos.map((t) => t.completed)).toEqual([false, false, false]);
+    expect(result.current.actionError).toBeNull();
+  });
+
+  it("a change made elsewhere still refuses the queued change (412) and says so", async () => {
+    const server = fakeServer([todo(1)]);
+    const listTodos = vi.fn().mockResolvedValue({ todos: [todo(1)], nextCursor: null });
+    const api = fakeApi({ listTodos, updateTodo: server.updateTodo });
+    const { result } = renderHook(() => useTodos(api, "all"));
+    await waitFor(() => {
+      expect(result.current.status).toBe("ready");
+    });
+    act(() => {
+      void result.current.markAll(true);
+    });
+    await waitFor(() => {
+      expect(server.held).toHaveLength(1);
+    });
+    act(() => {
+      void result.current.markAll(false);
+    });
+    await waitFor(() => {
+      expect(result.current.todos[0]?.completed).toBe(false);
+    });
+    // Someone else edits it before our first change lands: ours is refused, and so is the one queued behind it.
+    server.todos.set("id-01", todo(1, { title: "Theirs", version: 2 }));
+    await server.answerAll();
+    expect(server.updateTodo.mock.calls.map(([, , version]) => version)).toEqual([1, 1]);
+    expect(server.todos.get("id-01")).toMatchObject({ title: "Theirs", completed: false, version: 2 });
+    await waitFor(() => {
+      expect(result.current.actionError?.message).toBe(
+        "“Todo 1” was changed or deleted somewhere else meanwhile, so it was left as it is.",
+      );
+    });
+  });
+});
+
 describe("useTodos in a list", () => {
   it("loads, counts, adds and clears in the list it is given", async () => {
     const listTodos = vi.fn().mockResolvedValue({ todos: [todo(1, { completed: true })], nextCursor: null });

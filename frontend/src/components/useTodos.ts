@@ -27,6 +27,7 @@ import {
   withPending,
 } from "@/lib/live-todos";
 import { type Problem, problem, problemOf } from "@/lib/problem";
+import { TodoChangeQueue } from "@/lib/todo-changes";
 import { mergeTodos } from "@/lib/todo-list";
 
 import { useLiveEvent } from "./useLiveEvents";
@@ -194,6 +195,12 @@ export function useTodos(api: Api, filter: Filter, { listId, liveListId, onAcces
   /** Numbers the user's pending changes (PendingChange.action). */
   const actions = useRef(0);
   const heldEvents = useRef<TodoEvent[]>([]);
+  /**
+   * This tab's changes, one after another per todo: a change sent while an
+   * earlier one to the same todo is on its way waits for it and carries the
+   * version it left (src/lib/todo-changes.ts).
+   */
+  const [changes] = useState(() => new TodoChangeQueue());
 
   useEffect(() => {
     shown.current = { key: list?.key ?? null, count: list?.todos.length ?? 0 };
@@ -474,7 +481,11 @@ export function useTodos(api: Api, filter: Filter, { listId, liveListId, onAcces
       const refused: { todo: Todo; error: unknown }[] = [];
       await forEachInParallel(entries, async ({ todo, entry }) => {
         try {
-          confirm(await api.updateTodo(todo.id, { completed }, ifMatch ? todo.version : undefined));
+          confirm(
+            await changes.enqueue(todo.id, todo.version, (version) =>
+              api.updateTodo(todo.id, { completed }, ifMatch ? version : undefined),
+            ),
+          );
         } catch (error) {
           if (isTodoGone(error)) confirmGone({ ...todo, version: Number.MAX_SAFE_INTEGER });
           refused.push({ todo, error });
@@ -484,7 +495,7 @@ export function useTodos(api: Api, filter: Filter, { listId, liveListId, onAcces
       });
       return refused;
     },
-    [api, confirm, confirmGone, newPending, settlePending],
+    [api, changes, confirm, confirmGone, newPending, settlePending],
   );
 
   /** Ticks or unticks a todo at once (last write wins: it is one bit the user just chose). */
@@ -532,8 +543,16 @@ export function useTodos(api: Api, filter: Filter, { listId, liveListId, onAcces
       await forEachInParallel(batch.todos, async (todo) => {
         const entry = batch.entries.get(todo.id);
         try {
-          await api.deleteTodo(todo.id, { expectedVersion: todo.version, keepalive });
-          confirmGone(todo);
+          /** The version deleted: the one shown, or the newest this tab's own earlier changes left. */
+          let deleted = todo.version;
+          const send = async (version: number) => {
+            deleted = version;
+            await api.deleteTodo(todo.id, { expectedVersion: version, keepalive });
+            return null;
+          };
+          // A page being left cannot wait for an earlier change's answer: send now, with the newest version known.
+          await (keepalive ? send(changes.expectedVersion(todo.id, todo.version)) : changes.enqueue(todo.id, todo.version, send));
+          confirmGone({ ...todo, version: deleted });
         } catch (error) {
           // Already gone (deleted elsewhere): what the user wanted.
           if (isTodoGone(error)) confirmGone({ ...todo, version: Number.MAX_SAFE_INTEGER });
@@ -555,7 +574,7 @@ export function useTodos(api: Api, filter: Filter, { listId, liveListId, onAcces
         noticeAccessChange(first.error);
       }
     },
-    [api, confirmGone, noticeAccessChange, settlePending],
+    [api, changes, confirmGone, noticeAccessChange, settlePending],
   );
 
   /** Sends the deletion waiting for its toast now (the toast went, or another deletion replaces it). */
@@ -638,9 +657,9 @@ export function useTodos(api: Api, filter: Filter, { listId, liveListId, onAcces
    * elsewhere) removes the row and says so.
    */
   const save = useCallback(
-    async (todo: Todo, changes: TodoChanges, baseVersion: number): Promise<SaveResult> => {
+    async (todo: Todo, edits: TodoChanges, baseVersion: number): Promise<SaveResult> => {
       try {
-        const saved = await api.updateTodo(todo.id, changes, baseVersion);
+        const saved = await changes.enqueue(todo.id, baseVersion, (version) => api.updateTodo(todo.id, edits, version));
         confirm(saved);
         return { ok: true, todo: saved };
       } catch (error) {
@@ -659,7 +678,7 @@ export function useTodos(api: Api, filter: Filter, { listId, liveListId, onAcces
         return { ok: false, message: problemOf(error).message };
       }
     },
-    [api, confirm, dropGone, noticeAccessChange],
+    [api, changes, confirm, dropGone, noticeAccessChange],
   );
 
   const loadedShown = useMemo(
