@@ -192,11 +192,15 @@ check-backend: install-backend
 check-frontend: install-frontend
 	$(NPM) run test
 
-test: system-deps lint docs test-backend test-frontend test-e2e bench-smoke ## every check and test suite
+TEST_SUITES := system-deps lint docs test-backend test-frontend test-e2e bench-smoke
 
-# tests/docs builds the site itself, from what `docs-inputs` prepared.
+test: ## every check and test suite, one after another, then a table of each one's wall time
+	@$(ROOT)/scripts/timed-suites.sh "$(MAKE)" $(TEST_SUITES)
+
+# tests/docs builds the site itself, from what `docs-inputs` prepared. The slowest tests
+# are listed at the end (where the time goes: docs/how-to/testing.md).
 test-backend: install-backend docs-inputs ## every pytest suite: unit, API, DB, migrations, notebooks, scale-out, docs
-	cd $(BACKEND) && $(BIN)/pytest
+	cd $(BACKEND) && $(BIN)/pytest --durations=15
 
 test-notebooks: install-backend ## run the Jupyter notebooks against a live backend
 	cd $(BACKEND) && $(BIN)/pytest tests/notebooks
