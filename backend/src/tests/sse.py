@@ -1,4 +1,5 @@
-"""Reading `GET /events` in tests: an SSE parser, and two ways to open a stream.
+"""Reading `GET /events` in tests: an SSE parser, two ways to open a stream, and a way
+to change memberships at the moment a stream opens (`after_lists_read`).
 
 `open_stream(app, headers)` calls the app in-process (httpx's ASGI transport waits for
 the whole body, which a stream never finishes); `http_stream(url, headers)` reads one
@@ -11,13 +12,19 @@ import asyncio
 import contextlib
 import json
 import time
-from collections.abc import AsyncIterator, MutableMapping
-from contextlib import asynccontextmanager
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, MutableMapping
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from app.core.security import Caller
+from app.models import TodoList
+from app.schemas import ListPublic
 
 CLOSED = b""
 
@@ -208,3 +215,24 @@ async def http_stream(
             reader.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await reader
+
+
+@contextmanager
+def after_lists_read(user_id: uuid.UUID, act: Callable[[], Awaitable[Any]]) -> Iterator[None]:
+    """Run `act` (a change committed on its own connection) once, right after the broker
+    has read `user_id`'s lists for a stream that is opening: the moment between reading
+    the memberships and the log's head, where issue 27's second leak lived."""
+    original = TodoList.mine
+    pending = [act]
+
+    async def mine(conn: AsyncConnection, caller: Caller) -> list[ListPublic]:
+        found = await original(conn, caller)
+        if caller.user_id == user_id and pending:
+            await pending.pop()()
+        return found
+
+    TodoList.mine = staticmethod(mine)  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        TodoList.mine = original  # type: ignore[method-assign]

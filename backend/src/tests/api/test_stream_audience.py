@@ -9,19 +9,13 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Awaitable, Callable
-from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.core.security import Caller
-from app.models import TodoList
-from app.schemas import ListPublic
 from tests.conftest import MakeUser, server_engines_only
-from tests.sse import EventStream, Message, open_stream
+from tests.sse import EventStream, Message, after_lists_read, open_stream
 
 SECRET = "SECRET"
 
@@ -116,43 +110,26 @@ async def test_a_member_added_back_does_not_replay_the_time_they_were_out(
     assert [m.type for m in caught_up[1:]] == ["member.added"]
 
 
-def _after_first_lists_read(
-    monkeypatch: pytest.MonkeyPatch, user_id: uuid.UUID, act: Callable[[], Awaitable[Any]]
-) -> None:
-    """Run `act` (another account's change, committed on its own connection) once,
-    right after the broker has read `user_id`'s lists for a stream that is opening: the
-    moment between reading the memberships and the log's head."""
-    original = TodoList.mine
-    pending = [act]
-
-    async def mine(conn: AsyncConnection, caller: Caller) -> list[ListPublic]:
-        found = await original(conn, caller)
-        if caller.user_id == user_id and pending:
-            await pending.pop()()
-        return found
-
-    monkeypatch.setattr(TodoList, "mine", staticmethod(mine))
-
-
 async def _user_id(client: httpx.AsyncClient, headers: dict[str, str]) -> uuid.UUID:
     return uuid.UUID((await client.get("/me", headers=headers)).json()["id"])
 
 
 @server_engines_only
 async def test_a_member_removed_while_their_stream_opens_gets_nothing_more_of_the_list(
-    app: FastAPI, client: httpx.AsyncClient, make_user: MakeUser, monkeypatch: pytest.MonkeyPatch
+    app: FastAPI, client: httpx.AsyncClient, make_user: MakeUser
 ) -> None:
     _, owner = await make_user()
     member, member_headers = await make_user()
     list_id = await _new_list(client, owner, "Plans")
     await _add(client, owner, list_id, member, "editor")
     member_id = await _user_id(client, member_headers)
-    _after_first_lists_read(monkeypatch, member_id, lambda: _remove(client, owner, list_id, member))
+    removal = after_lists_read(member_id, lambda: _remove(client, owner, list_id, member))
 
-    async with open_stream(app, member_headers) as stream:
-        assert (await stream.next()).type == "ready"
-        await client.post(f"/lists/{list_id}/todos", json={"title": SECRET}, headers=owner)
-        received = await stream.quiet(1.0)
+    with removal:
+        async with open_stream(app, member_headers) as stream:
+            assert (await stream.next()).type == "ready"
+            await client.post(f"/lists/{list_id}/todos", json={"title": SECRET}, headers=owner)
+            received = await stream.quiet(1.0)
 
     assert _leaked(received) == []
     assert [m.type for m in received] == ["member.removed"]
@@ -160,7 +137,7 @@ async def test_a_member_removed_while_their_stream_opens_gets_nothing_more_of_th
 
 @server_engines_only
 async def test_a_session_ended_while_its_stream_opens_ends_the_stream(
-    app: FastAPI, client: httpx.AsyncClient, make_user: MakeUser, monkeypatch: pytest.MonkeyPatch
+    app: FastAPI, client: httpx.AsyncClient, make_user: MakeUser
 ) -> None:
     _, headers = await make_user()
     user_id = await _user_id(client, headers)
@@ -168,10 +145,10 @@ async def test_a_session_ended_while_its_stream_opens_ends_the_stream(
     async def sign_out_everywhere() -> None:
         assert (await client.post("/me/logout-all", headers=headers)).status_code == 204
 
-    _after_first_lists_read(monkeypatch, user_id, sign_out_everywhere)
-    async with open_stream(app, headers) as stream:
-        assert (await stream.next()).type == "ready"
-        ended = await stream.next()
-        assert ended.type == "session.ended"
-        with pytest.raises(EOFError):
-            await stream.next()
+    with after_lists_read(user_id, sign_out_everywhere):
+        async with open_stream(app, headers) as stream:
+            assert (await stream.next()).type == "ready"
+            ended = await stream.next()
+            assert ended.type == "session.ended"
+            with pytest.raises(EOFError):
+                await stream.next()

@@ -25,7 +25,7 @@ import itertools
 import os
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,16 +33,13 @@ import httpx
 from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.broker import Cursor
-from app.core.security import Caller
 from app.daos import daos
 from app.db import Database
-from app.models import Position, TodoList
-from app.schemas import ListPublic
+from app.models import Position
 from tests.conftest import MakeUser
-from tests.sse import EventStream, Message, open_stream
+from tests.sse import EventStream, Message, after_lists_read, open_stream
 
 EXAMPLES = int(os.environ.get("STREAM_MODEL_EXAMPLES", "8"))
 DERANDOMIZE = os.environ.get("STREAM_MODEL_RANDOM") != "1"
@@ -192,7 +189,7 @@ class Run:
                 # read, which waits for the change. It goes first there.
                 await during()
             else:
-                closer.enter_context(_after_lists_read(self.member_id, during))
+                closer.enter_context(after_lists_read(self.member_id, during))
         stream = await closer.enter_async_context(
             open_stream(self.app, self.member, last_event_id=last_event_id)
         )
@@ -290,25 +287,6 @@ def _position(message: Message) -> Position:
     cursor = Cursor.parse(message.id)
     assert cursor is not None, message
     return cursor.position
-
-
-@contextlib.contextmanager
-def _after_lists_read(user_id: uuid.UUID, act: Callable[[], Awaitable[None]]) -> Iterator[None]:
-    """Run `act` once, right after the broker read `user_id`'s lists for a stream."""
-    original = TodoList.mine
-    pending = [act]
-
-    async def mine(conn: AsyncConnection, caller: Caller) -> list[ListPublic]:
-        found = await original(conn, caller)
-        if caller.user_id == user_id and pending:
-            await pending.pop()()
-        return found
-
-    TodoList.mine = staticmethod(mine)  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        TodoList.mine = original  # type: ignore[method-assign]
 
 
 async def _run(
