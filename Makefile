@@ -197,10 +197,13 @@ TEST_SUITES := system-deps lint docs test-backend test-frontend test-e2e bench-s
 test: ## every check and test suite, one after another, then a table of each one's wall time
 	@$(ROOT)/scripts/timed-suites.sh "$(MAKE)" $(TEST_SUITES)
 
-# tests/docs builds the site itself, from what `docs-inputs` prepared. The slowest tests
-# are listed at the end (where the time goes: docs/how-to/testing.md).
+# tests/docs builds the site itself, from what `docs-inputs` prepared. Three processes
+# (pytest-xdist), each test file whole in one of them: most tests wait on a server or a
+# subprocess, so three overlap on two cores; each process has its own databases. The
+# slowest tests are listed at the end (where the time goes: docs/how-to/testing.md).
+BACKEND_WORKERS ?= 3
 test-backend: install-backend docs-inputs ## every pytest suite: unit, API, DB, migrations, notebooks, scale-out, docs
-	cd $(BACKEND) && $(BIN)/pytest --durations=15
+	cd $(BACKEND) && $(BIN)/pytest -n $(BACKEND_WORKERS) --dist loadfile --durations=15
 
 test-notebooks: install-backend ## run the Jupyter notebooks against a live backend
 	cd $(BACKEND) && $(BIN)/pytest tests/notebooks
