@@ -23,6 +23,7 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.core.security import Caller
+from app.daos import daos
 from app.models import TodoList
 from app.schemas import ListPublic
 
@@ -116,11 +117,37 @@ class EventStream:
                 self.heartbeats += 1
 
 
+async def log_final(app: FastAPI) -> None:
+    """Wait until every event already written is final (at or before the log's head).
+
+    On PostgreSQL the head is the server's oldest running transaction, in any database:
+    another test process can hold it back, and then a stream opened "after" a change
+    still receives it, since the change was not final when the stream began. Tests that
+    expect a stream to start after what they did first wait for this."""
+    db = app.state.db
+
+    async def pending(conn: AsyncConnection) -> bool:
+        head = await daos.events.head(conn)
+        return bool(await daos.events.after(conn, head, until=None, limit=1))
+
+    async with asyncio.timeout(30):  # a cap for a loaded machine: it ends on arrival
+        while await db.read(pending):
+            await asyncio.sleep(0.02)
+
+
 @asynccontextmanager
 async def open_stream(
-    app: FastAPI, headers: dict[str, str], *, last_event_id: str | None = None
+    app: FastAPI,
+    headers: dict[str, str],
+    *,
+    last_event_id: str | None = None,
+    after_log_final: bool = True,
 ) -> AsyncIterator[EventStream]:
-    """`GET /events` on `app`, in-process. Leaving the block disconnects."""
+    """`GET /events` on `app`, in-process. Leaving the block disconnects. The stream
+    starts after everything written before it (`log_final`) unless told not to wait
+    (`error_of`, which may run while the database is frozen)."""
+    if after_log_final:
+        await log_final(app)
     stream = EventStream()
     sent = {k.lower(): v for k, v in headers.items()}
     if last_event_id is not None:
@@ -175,7 +202,7 @@ async def open_stream(
 
 async def error_of(app: FastAPI, headers: dict[str, str]) -> tuple[int, dict[str, str], Any]:
     """A refused `GET /events`: its status, headers and JSON body."""
-    async with open_stream(app, headers) as stream:
+    async with open_stream(app, headers, after_log_final=False) as stream:
         async with asyncio.timeout(5):
             while not stream.ended:
                 stream._arrived.clear()
