@@ -37,12 +37,12 @@ async def race_a_demotion(
     loop = asyncio.get_running_loop()
     demoted_at: float | None = None
     started = asyncio.Event()
-    sent: list[tuple[float, asyncio.Task[httpx.Response]]] = []
+    sent: list[tuple[float, asyncio.Future[httpx.Response]]] = []
 
     async def writer() -> None:
         after = 0
         while after < AFTER_DEMOTION:
-            sent.append((loop.time(), asyncio.create_task(write(len(sent)))))
+            sent.append((loop.time(), asyncio.ensure_future(write(len(sent)))))
             if demoted_at is not None:
                 after += 1
             if len(sent) == BEFORE_DEMOTION:
