@@ -192,7 +192,8 @@ check-backend: install-backend
 check-frontend: install-frontend
 	$(NPM) run test
 
-TEST_SUITES := system-deps lint docs test-backend test-frontend test-e2e bench-smoke
+# The documentation site is built (strictly) and checked by tests/docs, in test-backend.
+TEST_SUITES := system-deps lint test-backend test-frontend test-e2e bench-smoke
 
 test: ## every check and test suite, one after another, then a table of each one's wall time
 	@$(ROOT)/scripts/timed-suites.sh "$(MAKE)" $(TEST_SUITES)
