@@ -30,7 +30,7 @@ from app.core import security
 from app.core.config import Settings
 from app.main import create_app
 from app.migrate import upgrade_connection
-from tests import databases
+from tests import databases, scheduling
 
 TEST_SECRET = "test-secret-" + "x" * 40
 TEST_PASSWORD = "correct horse battery"
@@ -184,3 +184,17 @@ def client_from(app: FastAPI) -> ClientFrom:
             yield c
 
     return make
+
+
+# Scheduling ------------------------------------------------------------------------------
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    scheduling.start_slowest_first(items)
+
+
+def pytest_xdist_make_scheduler(
+    config: pytest.Config, log: object
+) -> scheduling.FileAndEngineScheduling | None:
+    """`--dist loadfile` (as `make test` runs), with a file's engines as separate units."""
+    if config.getoption("dist") != "loadfile":
+        return None
+    return scheduling.FileAndEngineScheduling(config, log)
