@@ -101,7 +101,7 @@ def env_names(name: str, field: FieldInfo) -> list[str]:
 
 def settings() -> list[tuple[type[BaseSettings], str, FieldInfo]]:
     """(class, name, field) of every setting, the most basic class first."""
-    from app.core.config import DatabaseSettings, Settings
+    from app.platform.settings import DatabaseSettings, Settings
 
     found: list[tuple[type[BaseSettings], str, FieldInfo]] = []
     for cls in (DatabaseSettings, Settings):

@@ -18,33 +18,17 @@ from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.core.security import Caller
-from app.models import (
-    Admission,
-    Event,
-    IdempotencyKey,
-    ListMember,
-    LoggedEvent,
-    LoginThrottle,
-    NewEvent,
-    Position,
-    Succession,
-    ThrottlePolicy,
-    Todo,
-    TodoList,
-    User,
-)
-from app.schemas import (
-    ListPublic,
-    MemberPublic,
-    Role,
-    TodoCreate,
-    TodoCursor,
-    TodoPublic,
-    TodoStats,
-    TodoUpdate,
-)
-from app.schemas.events import TodoDeleted
+from app.access import Role
+from app.accounts.repository import User
+from app.accounts.throttle import Admission, LoginThrottle, ThrottlePolicy
+from app.lists.repository import ListMember, Succession, TodoList
+from app.lists.schemas import ListPublic, MemberPublic
+from app.live.log import Event, LoggedEvent, NewEvent, Position
+from app.platform.security import Caller
+from app.todos.events import TodoDeleted
+from app.todos.idempotency import IdempotencyKey
+from app.todos.repository import Todo
+from app.todos.schemas import TodoCreate, TodoCursor, TodoPublic, TodoStats, TodoUpdate
 
 
 class UserDAO(Protocol):

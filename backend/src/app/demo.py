@@ -8,11 +8,12 @@ from __future__ import annotations
 import structlog
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.core.security import hash_password
-from app.db import Database
-from app.models import Todo, User
-from app.schemas import TodoCreate
-from app.services.accounts import create_account
+from app.accounts.repository import User
+from app.accounts.service import create_account
+from app.platform.db import Database
+from app.platform.security import hash_password
+from app.todos.repository import Todo
+from app.todos.schemas import TodoCreate
 
 log = structlog.get_logger(__name__)
 

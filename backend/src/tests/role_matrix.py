@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from app.schemas import Role
+from app.access import Role
 
 Headers = dict[str, str]
 MakeUser = Callable[[], Awaitable[tuple[str, Headers]]]

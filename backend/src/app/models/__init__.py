@@ -12,13 +12,13 @@ cache-keying a statement costs more than running it. Who may see or change which
 comes from one place, `app.access`.
 """
 
-from app.models.base import BaseDAO, table, utcnow
-from app.models.events import START, Event, LoggedEvent, NewEvent, Position
-from app.models.idempotency import IdempotencyKey
-from app.models.lists import PERSONAL_LIST_NAME, ListMember, Succession, TodoList
-from app.models.throttle import Admission, LoginThrottle, ThrottlePolicy
-from app.models.todos import VERSION_MAX, Todo, public_columns
-from app.models.users import User, name_key_of
+from app.accounts.repository import User, name_key_of
+from app.accounts.throttle import Admission, LoginThrottle, ThrottlePolicy
+from app.lists.repository import PERSONAL_LIST_NAME, ListMember, Succession, TodoList
+from app.live.log import START, Event, LoggedEvent, NewEvent, Position
+from app.platform.tables import BaseDAO, table, utcnow
+from app.todos.idempotency import IdempotencyKey
+from app.todos.repository import VERSION_MAX, Todo, public_columns
 
 __all__ = [
     "PERSONAL_LIST_NAME",

@@ -14,9 +14,10 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.core.security import Caller
+from app.accounts.repository import User
 from app.daos import daos
-from app.models import BaseDAO, User
+from app.platform.security import Caller
+from app.platform.tables import BaseDAO
 from tests.api.test_auth import forged
 from tests.conftest import (
     TEST_PASSWORD,

@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.daos import daos
-from app.models import START, LoggedEvent
+from app.live.log import START, LoggedEvent
 from tests.conftest import MakeUser
 
 CONCURRENT = 20

@@ -16,10 +16,11 @@ from fastapi import FastAPI
 from pydantic import TypeAdapter
 from sqlalchemy import select, update
 
-from app.broker import Cursor
 from app.daos import daos
-from app.models import Position, table, utcnow
-from app.schemas.events import Recorded
+from app.live.broker import Cursor
+from app.live.log import Position
+from app.live.schemas import Recorded
+from app.platform.tables import table, utcnow
 from tests.conftest import TEST_PASSWORD, MakeUser
 from tests.sse import EventStream, Message, error_of, open_stream
 

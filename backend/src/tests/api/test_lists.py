@@ -11,7 +11,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from app.services import lists as list_service
+from app.lists import service as list_service
 from tests.conftest import TEST_PASSWORD, MakeUser
 from tests.sse import open_stream
 

@@ -13,10 +13,11 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from app.core.security import verify_password
-from app.db import Database
-from app.models import Admission, LoginThrottle, ThrottlePolicy, utcnow
-from app.services import password_guard
+from app.accounts import password_guard
+from app.accounts.throttle import Admission, LoginThrottle, ThrottlePolicy
+from app.platform.db import Database
+from app.platform.security import verify_password
+from app.platform.tables import utcnow
 from tests.conftest import TEST_PASSWORD, ClientFrom, MakeUser, new_address
 
 

@@ -34,10 +34,10 @@ from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.broker import Cursor
 from app.daos import daos
-from app.db import Database
-from app.models import Position
+from app.live.broker import Cursor
+from app.live.log import Position
+from app.platform.db import Database
 from tests.conftest import MakeUser
 from tests.sse import EventStream, Message, after_lists_read, open_stream
 

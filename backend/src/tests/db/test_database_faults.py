@@ -18,11 +18,12 @@ from fastapi import FastAPI
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.core.security import Caller
-from app.db import Database
-from app.models import Todo, User
-from app.schemas import TodoCreate
-from app.services.accounts import create_account
+from app.accounts.repository import User
+from app.accounts.service import create_account
+from app.platform.db import Database
+from app.platform.security import Caller
+from app.todos.repository import Todo
+from app.todos.schemas import TodoCreate
 from tests.conftest import asgi_client, migrated_app, signup_and_login
 from tests.processes import PrivatePostgres, private_postgres
 from tests.sse import error_of, open_stream
@@ -123,7 +124,7 @@ async def test_a_frozen_database_answers_503_within_the_bound(
 @pytest.fixture
 async def sqlite_file_app(tmp_path: Path) -> AsyncIterator[tuple[FastAPI, Path]]:
     """The app on an SQLite file, as `make run` serves it."""
-    path = tmp_path / "data" / "app.db"
+    path = tmp_path / "data" / "app.platform.db"
     async with migrated_app(f"sqlite+aiosqlite:///{path}", db_timeout=DB_TIMEOUT) as app:
         yield app, path
 

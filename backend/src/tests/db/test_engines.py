@@ -13,10 +13,12 @@ from sqlalchemy import insert, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.db import Database
-from app.models import Todo, TodoList, User
-from app.schemas import TodoCreate, TodoUpdate
-from app.services.accounts import create_account
+from app.accounts.repository import User
+from app.accounts.service import create_account
+from app.lists.repository import TodoList
+from app.platform.db import Database
+from app.todos.repository import Todo
+from app.todos.schemas import TodoCreate, TodoUpdate
 from tests import databases
 from tests.conftest import server_engines_only
 

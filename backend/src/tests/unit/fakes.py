@@ -12,39 +12,25 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from app import access
-from app.core.security import Caller
+from app.access import Role
+from app.accounts.repository import User, name_key_of
+from app.accounts.throttle import Admission, ThrottlePolicy
 from app.daos import DAOs
-from app.errors import (
+from app.lists.repository import PERSONAL_LIST_NAME, Succession
+from app.lists.schemas import ListPublic, MemberPublic
+from app.live.log import LoggedEvent, NewEvent, Position
+from app.platform.errors import (
     ListNotFoundError,
     NameTakenError,
     PreconditionFailedError,
     TodoNotFoundError,
     UnknownUserError,
 )
-from app.models import (
-    PERSONAL_LIST_NAME,
-    Admission,
-    IdempotencyKey,
-    LoggedEvent,
-    NewEvent,
-    Position,
-    Succession,
-    ThrottlePolicy,
-    User,
-    name_key_of,
-    utcnow,
-)
-from app.schemas import (
-    ListPublic,
-    MemberPublic,
-    Role,
-    TodoCreate,
-    TodoCursor,
-    TodoPublic,
-    TodoStats,
-    TodoUpdate,
-)
-from app.schemas.events import TodoDeleted
+from app.platform.security import Caller
+from app.platform.tables import utcnow
+from app.todos.events import TodoDeleted
+from app.todos.idempotency import IdempotencyKey
+from app.todos.schemas import TodoCreate, TodoCursor, TodoPublic, TodoStats, TodoUpdate
 
 T = TypeVar("T")
 
