@@ -19,16 +19,18 @@ from typing import Protocol
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.access import Role
-from app.accounts.repository import User
-from app.accounts.throttle import Admission, LoginThrottle, ThrottlePolicy
-from app.lists.repository import ListMember, Succession, TodoList
+from app.accounts.repository import UserRepository
+from app.accounts.tables import User
+from app.accounts.throttle import Admission, LoginThrottleRepository, ThrottlePolicy
+from app.lists.repository import ListMemberRepository, Succession, TodoListRepository
 from app.lists.schemas import ListPublic, MemberPublic
-from app.live.log import Event, LoggedEvent, NewEvent, Position
+from app.live.log import EventRepository, LoggedEvent, NewEvent, Position
 from app.platform.security import Caller
 from app.todos.events import TodoDeleted
-from app.todos.idempotency import IdempotencyKey
-from app.todos.repository import Todo
+from app.todos.idempotency import IdempotencyKeyRepository
+from app.todos.repository import TodoRepository
 from app.todos.schemas import TodoCreate, TodoCursor, TodoPublic, TodoStats, TodoUpdate
+from app.todos.tables import IdempotencyKey
 
 
 class UserDAO(Protocol):
@@ -96,7 +98,7 @@ class TodoListDAO(Protocol):
         self, conn: AsyncConnection, caller: Caller, list_id: uuid.UUID
     ) -> ListPublic: ...
     async def create(self, conn: AsyncConnection, caller: Caller, name: str) -> ListPublic: ...
-    async def create_personal(self, conn: AsyncConnection, user_id: uuid.UUID) -> None: ...
+    async def create_personal(self, conn: AsyncConnection, user_id: uuid.UUID) -> uuid.UUID: ...
     async def rename(
         self, conn: AsyncConnection, caller: Caller, list_id: uuid.UUID, name: str
     ) -> ListPublic: ...
@@ -177,11 +179,11 @@ class DAOs:
 
 
 daos = DAOs(
-    users=User,
-    todos=Todo,
-    lists=TodoList,
-    members=ListMember,
-    events=Event,
-    idempotency_keys=IdempotencyKey,
-    login_throttle=LoginThrottle,
+    users=UserRepository,
+    todos=TodoRepository,
+    lists=TodoListRepository,
+    members=ListMemberRepository,
+    events=EventRepository,
+    idempotency_keys=IdempotencyKeyRepository,
+    login_throttle=LoginThrottleRepository,
 )

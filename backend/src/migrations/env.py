@@ -12,9 +12,9 @@ from sqlalchemy import pool
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from app.models import BaseDAO  # every table, so that the metadata is complete
 from app.platform.db import ensure_sqlite_directory
 from app.platform.settings import DatabaseSettings
-from app.models import BaseDAO  # every table, so that the metadata is complete
 
 config = context.config
 target_metadata = BaseDAO.metadata

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 
-from app.accounts.repository import User, name_key_of
+from app.accounts.repository import name_key_of
+from app.accounts.tables import User
 from app.accounts.throttle import ThrottlePolicy
 from app.daos import daos
 from app.platform.db import Database

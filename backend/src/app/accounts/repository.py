@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection
-from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -12,33 +11,16 @@ from sqlalchemy import Select, bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.dml import ReturningDelete, ReturningUpdate
-from sqlmodel import Field
 
 from app import access
+from app.accounts.tables import User
 from app.platform.errors import NameTakenError, UnknownUserError
-from app.platform.fields import NAME_MAX
 from app.platform.security import Caller
-from app.platform.tables import BaseDAO, insert_into, table, utcnow
+from app.platform.tables import insert_into, table, utcnow
 
 
-class User(BaseDAO, table=True):
-    __tablename__ = "users"
-
-    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    created_at: datetime = Field(default_factory=utcnow)
-    name: str = Field(max_length=NAME_MAX)  # as its owner typed it, shown as typed
-    # What makes a name taken: `Bob` and `bob` are one name, so nobody can pass for
-    # someone else by case. (Names are ASCII, where lower() is the whole story.)
-    name_key: str = Field(max_length=NAME_MAX, unique=True)
-    password_hash: str = Field(max_length=255)
-    # Bumped to revoke every token issued before; tokens carry the value they were
-    # issued with, and every statement run for a caller checks it (app/access.py).
-    token_generation: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
-
-    def as_caller(self) -> Caller:
-        """This user as their current tokens name them (for code that acts on their
-        behalf without a token: the demo seed, tests, notebooks)."""
-        return Caller(self.id, self.token_generation)
+class UserRepository:
+    """`daos.users`: every statement on `users`."""
 
     @classmethod
     async def get_for_caller(cls, conn: AsyncConnection, caller: Caller) -> User:
@@ -47,14 +29,14 @@ class User(BaseDAO, table=True):
         row = (await conn.execute(_select_own_account(), access.params(caller))).one_or_none()
         if row is None:
             raise UnknownUserError
-        return cls(**row._mapping)
+        return User(**row._mapping)
 
     @classmethod
     async def get_by_name(cls, conn: AsyncConnection, name: str) -> User | None:
         """The account of `name`, whatever its case."""
         params = {"name_key": name_key_of(name)}
         row = (await conn.execute(_select_by_name(), params)).one_or_none()
-        return None if row is None else cls(**row._mapping)
+        return None if row is None else User(**row._mapping)
 
     @classmethod
     async def token_generations(
@@ -70,7 +52,7 @@ class User(BaseDAO, table=True):
     async def create(cls, conn: AsyncConnection, *, name: str, password_hash: str) -> User:
         if await cls.get_by_name(conn, name) is not None:
             raise NameTakenError
-        user = cls(
+        user = User(
             id=uuid.uuid4(),
             created_at=utcnow(),
             name=name,

@@ -11,7 +11,6 @@ from fastapi import APIRouter, Response, status
 from app.accounts import service as accounts
 from app.accounts.deps import PasswordGuardDep
 from app.accounts.schemas import PasswordChange, PasswordConfirmation, Token, UserPublic
-from app.daos import daos
 from app.platform.http.deps import CurrentCaller, DatabaseDep, SettingsDep
 from app.platform.http.error_responses import error_responses
 
@@ -21,7 +20,7 @@ router = APIRouter(prefix="/me", tags=["users"], responses=error_responses(401, 
 @router.get("")
 async def read_me(caller: CurrentCaller, db: DatabaseDep) -> UserPublic:
     """The account the token belongs to."""
-    user = await db.read(lambda conn: daos.users.get_for_caller(conn, caller))
+    user = await accounts.me(db, caller)
     return UserPublic.model_validate(user)
 
 

@@ -12,10 +12,11 @@ import re
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.access import Role
 from app.accounts.events import SessionEnded
 from app.accounts.password_guard import PasswordGuard, name_key
-from app.accounts.repository import User
 from app.accounts.schemas import Token, UserCreate
+from app.accounts.tables import User
 from app.daos import daos
 from app.lists import service as lists
 from app.live.log import NewEvent
@@ -40,6 +41,11 @@ def issue_token(caller: Caller, settings: Settings) -> Token:
     return Token(access_token=token)
 
 
+async def me(db: Database, caller: Caller) -> User:
+    """The caller's account (UnknownUserError, 401, once the token is revoked)."""
+    return await db.read(lambda conn: daos.users.get_for_caller(conn, caller))
+
+
 async def sign_up(db: Database, data: UserCreate) -> User:
     password_hash = await hash_password(data.password)
     return await db.write(
@@ -50,7 +56,8 @@ async def sign_up(db: Database, data: UserCreate) -> User:
 async def create_account(conn: AsyncConnection, *, name: str, password_hash: str) -> User:
     """The account and its personal list, which every account has from its first moment."""
     user = await daos.users.create(conn, name=name, password_hash=password_hash)
-    await daos.lists.create_personal(conn, user.id)
+    personal_list_id = await daos.lists.create_personal(conn, user.id)
+    await daos.members.add(conn, personal_list_id, user.id, Role.owner)
     return user
 
 

@@ -24,11 +24,9 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlmodel import Field
 
-from app.platform.tables import BaseDAO, table
-
-THROTTLE_KEY_MAX = 200
+from app.accounts.tables import LoginThrottle  # noqa: F401 (registers the table)
+from app.platform.tables import table
 
 
 @dataclass(frozen=True)
@@ -47,20 +45,8 @@ class Admission:
     locked_until: datetime | None
 
 
-class LoginThrottle(BaseDAO, table=True):
-    """Password attempts per key ("name:<name>" or "addr:<address>").
-
-    An attempt is counted BEFORE its password is checked, in one atomic statement (an
-    upsert that returns the new count): however many requests arrive at once, at most
-    `limit` of them are admitted per window, and the one that reaches the limit locks
-    the key. A success gives its attempt back (`refund`) or clears the key."""
-
-    __tablename__ = "login_throttle"
-
-    key: str = Field(primary_key=True, max_length=THROTTLE_KEY_MAX)
-    failures: int = 0  # attempts counted in the window (admitted ones, plus one refused)
-    window_started_at: datetime
-    locked_until: datetime | None = None
+class LoginThrottleRepository:
+    """`daos.login_throttle`: every statement on `login_throttle`."""
 
     @classmethod
     async def admit(

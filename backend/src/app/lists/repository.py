@@ -11,16 +11,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
 from functools import cache
 from typing import Any
 
 from pydantic import TypeAdapter
 from sqlalchemy import (
-    CheckConstraint,
     ColumnElement,
     Delete,
-    Index,
     ScalarSelect,
     Select,
     Update,
@@ -37,30 +34,20 @@ from sqlalchemy.engine import Result
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.dml import ReturningUpdate
-from sqlmodel import Field
 
 from app import access
 from app.access import Role
 from app.lists.schemas import ListPublic, MemberPublic
+from app.lists.tables import ListMember, TodoList
 from app.platform.errors import ListNotFoundError, RetryTransactionError
-from app.platform.fields import LIST_NAME_MAX
 from app.platform.security import Caller
-from app.platform.tables import BaseDAO, insert_into, table, utcnow, validate_rows
+from app.platform.tables import insert_into, table, validate_rows
 
 PERSONAL_LIST_NAME = "Personal"
 
 
-class TodoList(BaseDAO, table=True):
-    __tablename__ = "todo_list"
-
-    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    name: str = Field(max_length=LIST_NAME_MAX)
-    # The user whose personal list this is (NULL for every other list). Unique: one
-    # personal list each, and the way statements find it without a membership check.
-    personal_of: uuid.UUID | None = Field(
-        default=None, foreign_key="users.id", ondelete="CASCADE", unique=True
-    )
-    created_at: datetime = Field(default_factory=utcnow)
+class TodoListRepository:
+    """`daos.lists`: every statement on `todo_list`."""
 
     @classmethod
     async def mine(cls, conn: AsyncConnection, caller: Caller) -> list[ListPublic]:
@@ -82,11 +69,10 @@ class TodoList(BaseDAO, table=True):
 
     @classmethod
     async def create(cls, conn: AsyncConnection, caller: Caller, name: str) -> ListPublic:
-        """A new list to share, the caller its owner."""
-        await access.require_live(conn, caller)  # the membership below names them by id
-        created = cls(name=name)
+        """A new list to share, as its owner will see it (the service adds the owner)."""
+        await access.require_live(conn, caller)  # the owner's membership names them by id
+        created = TodoList(name=name)
         await conn.execute(insert_into("todo_list"), created.model_dump())
-        await ListMember.add(conn, created.id, caller.user_id, Role.owner)
         return ListPublic(
             id=created.id,
             name=created.name,
@@ -96,11 +82,11 @@ class TodoList(BaseDAO, table=True):
         )
 
     @classmethod
-    async def create_personal(cls, conn: AsyncConnection, user_id: uuid.UUID) -> None:
-        """The personal list of a new account (signing up creates it)."""
-        personal = cls(name=PERSONAL_LIST_NAME, personal_of=user_id)
+    async def create_personal(cls, conn: AsyncConnection, user_id: uuid.UUID) -> uuid.UUID:
+        """The personal list of a new account (signing up creates it); returns its id."""
+        personal = TodoList(name=PERSONAL_LIST_NAME, personal_of=user_id)
         await conn.execute(insert_into("todo_list"), personal.model_dump())
-        await ListMember.add(conn, personal.id, user_id, Role.owner)
+        return personal.id
 
     @classmethod
     async def rename(
@@ -132,19 +118,8 @@ class TodoList(BaseDAO, table=True):
         return [Succession(*row) for row in rows]
 
 
-class ListMember(BaseDAO, table=True):
-    __tablename__ = "list_member"
-    __table_args__ = (
-        CheckConstraint("role IN ('viewer', 'editor', 'owner')", name="role"),
-        # "My lists": a user's memberships (the primary key serves a list's members).
-        Index("ix_list_member_user_id_list_id", "user_id", "list_id"),
-    )
-
-    list_id: uuid.UUID = Field(foreign_key="todo_list.id", primary_key=True, ondelete="CASCADE")
-    user_id: uuid.UUID = Field(foreign_key="users.id", primary_key=True, ondelete="CASCADE")
-    role: str = Field(max_length=8)
-    # Since when: who has stood longest decides who takes over a deleted owner's list.
-    created_at: datetime = Field(default_factory=utcnow)
+class ListMemberRepository:
+    """`daos.members`: every statement on `list_member`."""
 
     @classmethod
     async def members(
@@ -177,7 +152,7 @@ class ListMember(BaseDAO, table=True):
     async def add(
         cls, conn: AsyncConnection, list_id: uuid.UUID, user_id: uuid.UUID, role: Role
     ) -> None:
-        row = cls(list_id=list_id, user_id=user_id, role=role.value)
+        row = ListMember(list_id=list_id, user_id=user_id, role=role.value)
         try:
             await conn.execute(insert_into("list_member"), row.model_dump())
         except IntegrityError as exc:  # a concurrent request added them first: run again

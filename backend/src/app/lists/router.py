@@ -11,7 +11,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response, status
 
-from app.daos import daos
 from app.lists import service as lists
 from app.lists.schemas import ListCreate, ListPublic, ListRename, MemberPublic, MemberRole
 from app.platform.fields import NAME_MAX
@@ -35,7 +34,7 @@ OWNERS_ONLY = {403: "Only the list's owners may do this."}
 async def list_lists(caller: CurrentCaller, db: DatabaseDep) -> list[ListPublic]:
     """The lists you are a member of, with your role in each: your personal list
     first, then by name."""
-    return await db.read(lambda conn: daos.lists.mine(conn, caller))
+    return await lists.mine(db, caller)
 
 
 @router.post(
@@ -59,7 +58,7 @@ async def create_list(
 @router.get("/{list_id}", responses=error_responses(404, meanings=LIST_NOT_FOUND))
 async def read_list(list_id: ListId, caller: CurrentCaller, db: DatabaseDep) -> ListPublic:
     """One of your lists, with your role in it."""
-    return await db.read(lambda conn: daos.lists.get(conn, caller, list_id))
+    return await lists.get(db, caller, list_id)
 
 
 @router.patch(
@@ -96,7 +95,7 @@ async def list_members(
     list_id: ListId, caller: CurrentCaller, db: DatabaseDep
 ) -> list[MemberPublic]:
     """Who is a member, with which role: owners first, then editors, then viewers."""
-    return await db.read(lambda conn: daos.members.members(conn, caller, list_id))
+    return await lists.members(db, caller, list_id)
 
 
 @router.put(

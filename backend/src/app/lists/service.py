@@ -1,7 +1,8 @@
-"""List work: creating a list within the cap, renaming and deleting one, managing
-members, each with the events that tell the members of it (`app.live.log`).
+"""List work: reading lists and members; creating a list within the cap, renaming and
+deleting one, managing members, each with the events that tell the members of it
+(`app.live.log`).
 
-Each runs as one serializable transaction that first reads the caller's role
+Each change runs as one serializable transaction that first reads the caller's role
 (`daos.lists.get`: 404 for a non-member) and then acts on it, so a concurrent change of
 roles either happened before (and is seen) or waits: of two owners removing each other
 at once, one transaction runs again and finds its caller no longer a member. The rules
@@ -41,11 +42,25 @@ NO_SUCCESSOR = (
 )
 
 
+async def mine(db: Database, caller: Caller) -> list[ListPublic]:
+    """The caller's lists, the personal one first."""
+    return await db.read(lambda conn: daos.lists.mine(conn, caller))
+
+
+async def get(db: Database, caller: Caller, list_id: uuid.UUID) -> ListPublic:
+    return await db.read(lambda conn: daos.lists.get(conn, caller, list_id))
+
+
+async def members(db: Database, caller: Caller, list_id: uuid.UUID) -> list[MemberPublic]:
+    return await db.read(lambda conn: daos.members.members(conn, caller, list_id))
+
+
 async def create_list(db: Database, caller: Caller, name: str) -> ListPublic:
     async def create(conn: AsyncConnection) -> ListPublic:
         if await daos.lists.count_owned(conn, caller) >= MAX_OWNED_LISTS:
             raise TooManyListsError(MAX_OWNED_LISTS)
         created = await daos.lists.create(conn, caller, name)
+        await daos.members.add(conn, created.id, caller.user_id, Role.owner)
         owner = await daos.users.get_for_caller(conn, caller)
         added = MemberAdded(list_id=created.id, list_name=name, name=owner.name, role=Role.owner)
         await daos.events.record(conn, [NewEvent(added, user_id=caller.user_id)])

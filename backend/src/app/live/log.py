@@ -51,16 +51,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from functools import cache
-from typing import Any, ClassVar
+from typing import Any
 
 from pydantic import TypeAdapter
 from sqlalchemy import (
     CTE,
     BigInteger,
-    Column,
     ColumnElement,
-    Index,
-    Integer,
     Numeric,
     Select,
     Text,
@@ -81,14 +78,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.dml import Delete, Insert, ReturningDelete, ReturningInsert, ReturningUpdate
-from sqlmodel import Field
 from sqlmodel.sql.sqltypes import UTCDateTime
 
 from app.live.schemas import Recorded
+from app.live.tables import Event  # noqa: F401 (registers the table)
 from app.platform.db import COCKROACHDB_SERVER
-from app.platform.tables import BaseDAO, constant, table, utcnow
+from app.platform.tables import constant, table, utcnow
 
-KIND_MAX = 32
 PRUNE_BATCH = 5000
 _BIGINT_MAX = 2**63 - 1
 _LOGICAL = 10**10  # CockroachDB's HLC: 10 decimal digits of logical clock
@@ -148,29 +144,8 @@ class LoggedEvent:
     user_id: uuid.UUID | None
 
 
-class Event(BaseDAO, table=True):
-    __tablename__ = "event"
-    __table_args__: ClassVar[Any] = (
-        Index("ix_event_txid_id", "txid", "id"),
-        Index("ix_event_created_at", "created_at"),
-        {"sqlite_autoincrement": True},
-    )
-
-    # INTEGER on SQLite: only an INTEGER PRIMARY KEY is the rowid AUTOINCREMENT needs.
-    id: int | None = Field(
-        default=None,
-        sa_column=Column(
-            BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
-        ),
-    )
-    txid: int = Field(sa_column=Column(BigInteger(), nullable=False))
-    kind: str = Field(max_length=KIND_MAX)
-    # No foreign keys: an event outlives the list or the account it tells about.
-    list_id: uuid.UUID | None = Field(default=None)
-    from_list_id: uuid.UUID | None = Field(default=None)
-    user_id: uuid.UUID | None = Field(default=None)
-    data: str = Field(sa_column=Column(Text(), nullable=False))
-    created_at: datetime = Field(default_factory=utcnow)
+class EventRepository:
+    """`daos.events`: every statement on `event`."""
 
     @classmethod
     async def record(cls, conn: AsyncConnection, events: Sequence[NewEvent]) -> None:

@@ -10,8 +10,8 @@ from typing import Annotated
 from fastapi import Depends, Header, Path, Query
 
 from app.platform.fields import IDEMPOTENCY_KEY_MAX
-from app.todos.repository import VERSION_MAX
 from app.todos.schemas import TodoCursor
+from app.todos.tables import VERSION_MAX
 
 # One entity tag, as this API writes them ("3") or a client may weaken them (W/"3"),
 # with HTTP's optional whitespace around it: spaces and tabs only, not `\s`, whose

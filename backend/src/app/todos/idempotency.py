@@ -3,37 +3,28 @@ retries with the same `Idempotency-Key`."""
 
 from __future__ import annotations
 
-import uuid
-from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Delete, Select, Text, bindparam, delete, select
+from sqlalchemy import Delete, Select, bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlmodel import Field
 
 from app import access
 from app.platform.errors import RetryTransactionError
-from app.platform.fields import IDEMPOTENCY_KEY_MAX
 from app.platform.security import Caller
-from app.platform.tables import BaseDAO, insert_into, table, utcnow
+from app.platform.tables import insert_into, table, utcnow
+from app.todos.tables import IdempotencyKey
 
 
-class IdempotencyKey(BaseDAO, table=True):
-    __tablename__ = "idempotency_key"
-
-    owner_id: uuid.UUID = Field(foreign_key="users.id", primary_key=True, ondelete="CASCADE")
-    key: str = Field(primary_key=True, max_length=IDEMPOTENCY_KEY_MAX)
-    request_hash: str = Field(max_length=64)
-    response_body: str = Field(sa_type=Text)
-    created_at: datetime = Field(default_factory=utcnow)
+class IdempotencyKeyRepository:
+    """`daos.idempotency_keys`: every statement on `idempotency_key`."""
 
     @classmethod
     async def get(cls, conn: AsyncConnection, caller: Caller, key: str) -> IdempotencyKey | None:
         params = {**access.params(caller), "key": key}
         row = (await conn.execute(_select_one(), params)).one_or_none()
-        return None if row is None else cls(**row._mapping)
+        return None if row is None else IdempotencyKey(**row._mapping)
 
     @classmethod
     async def record(

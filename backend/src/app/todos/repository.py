@@ -10,21 +10,17 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from datetime import datetime
 from functools import cache
 from typing import Any, NoReturn, TypeVar
 
 from pydantic import TypeAdapter
 from sqlalchemy import (
     CTE,
-    BigInteger,
     Column,
     ColumnElement,
     Delete,
-    Index,
     Select,
     Table,
-    Text,
     Uuid,
     bindparam,
     delete,
@@ -37,47 +33,23 @@ from sqlalchemy import (
 from sqlalchemy.engine import Result
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.dml import ReturningDelete, ReturningInsert, ReturningUpdate
-from sqlmodel import Field
 from sqlmodel.sql.sqltypes import UTCDateTime
 
 from app import access
 from app.access import Role
 from app.live import log as events
-from app.live.log import Change, Event, EventColumns, NewEvent, json_object
+from app.live.log import Change, EventColumns, EventRepository, NewEvent, json_object
 from app.live.schemas import Recorded
 from app.platform.errors import ListNotFoundError, PreconditionFailedError, TodoNotFoundError
-from app.platform.fields import CONTENT_MAX, TITLE_MAX
 from app.platform.security import Caller
-from app.platform.tables import BaseDAO, constant, table, utcnow, validate_rows
+from app.platform.tables import constant, table, utcnow, validate_rows
 from app.todos.events import TodoChanged, TodoDeleted, TodoMoved
 from app.todos.schemas import TodoCreate, TodoCursor, TodoPublic, TodoStats, TodoUpdate
+from app.todos.tables import Todo  # noqa: F401 (registers the table)
 
-VERSION_MAX = 2**31 - 1  # `todo.version` is a 32-bit INTEGER on every engine
 
-
-class Todo(BaseDAO, table=True):
-    __tablename__ = "todo"
-    __table_args__ = (
-        # The list query: one list's todos in (created_at, id) order, optionally
-        # filtered by `completed`. Each index makes its variant a range scan.
-        Index("ix_todo_list_id_created_at_id", "list_id", "created_at", "id"),
-        Index(
-            "ix_todo_list_id_completed_created_at_id", "list_id", "completed", "created_at", "id"
-        ),
-    )
-
-    title: str = Field(min_length=1, max_length=TITLE_MAX)
-    content: str = Field(default="", max_length=CONTENT_MAX, sa_type=Text)
-    completed: bool = False
-    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    list_id: uuid.UUID = Field(foreign_key="todo_list.id", ondelete="CASCADE")
-    created_at: datetime = Field(default_factory=utcnow)
-    updated_at: datetime = Field(default_factory=utcnow)
-    version: int = Field(default=0, description="Counts the updates since creation.")
-    # PostgreSQL: where this todo's last event sits in the log (its major, a transaction
-    # id). A change's event never sorts before it, whatever transaction id the change
-    # got: see `_event_txid`. Never sent to clients.
-    event_txid: int = Field(default=0, sa_type=BigInteger, sa_column_kwargs={"server_default": "0"})
+class TodoRepository:
+    """`daos.todos`: every statement on `todo`."""
 
     # `list_id` None, wherever a method takes it, is the caller's personal list.
 
@@ -297,7 +269,7 @@ async def _change_and_log(
         return rows(await conn.execute(logged, params))
     changed = rows(await conn.execute(change(False), params))
     from_list_id = params.get("from_list_id")
-    await Event.record(conn, [NewEvent(event.of(row, from_list_id)) for row in changed])
+    await EventRepository.record(conn, [NewEvent(event.of(row, from_list_id)) for row in changed])
     return changed
 
 

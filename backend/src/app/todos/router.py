@@ -15,7 +15,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 
-from app.daos import daos
 from app.platform.db import Database
 from app.platform.errors import InvalidInputError
 from app.platform.http.deps import CurrentCaller, DatabaseDep, ListId, location
@@ -71,15 +70,8 @@ async def _page(
     request: Request,
     response: Response,
 ) -> list[TodoPublic]:
-    page = await db.read(
-        lambda conn: daos.todos.page(
-            conn,
-            caller,
-            list_id,
-            completed=query.completed,
-            after=query.after,
-            limit=query.limit + 1,
-        )
+    page = await todos.page(
+        db, caller, list_id, completed=query.completed, after=query.after, limit=query.limit + 1
     )
     if len(page) > query.limit:
         page = page[: query.limit]
@@ -140,7 +132,7 @@ async def list_todos(
 async def todo_stats(caller: CurrentCaller, db: DatabaseDep) -> TodoStats:
     """How many todos your personal list has, open and completed: for "N items left"
     without paging through it."""
-    return await db.read(lambda conn: daos.todos.stats(conn, caller, None))
+    return await todos.stats(db, caller, None)
 
 
 @router.delete("")
@@ -183,7 +175,7 @@ async def read_todo(
     todo_id: TodoId, response: Response, caller: CurrentCaller, db: DatabaseDep
 ) -> TodoPublic:
     """One todo, from any list you are a member of, with its version in `ETag`."""
-    todo = await db.read(lambda conn: daos.todos.get(conn, caller, todo_id))
+    todo = await todos.get(db, caller, todo_id)
     return _with_etag(todo, response)
 
 
@@ -260,7 +252,7 @@ async def list_list_todos(
 @list_router.get("/stats")
 async def list_todo_stats(list_id: ListId, caller: CurrentCaller, db: DatabaseDep) -> TodoStats:
     """How many todos the list has, open and completed, as `GET /todo/stats`."""
-    return await db.read(lambda conn: daos.todos.stats(conn, caller, list_id))
+    return await todos.stats(db, caller, list_id)
 
 
 @list_router.delete("", responses=error_responses(403, meanings=WRITE_REFUSED))

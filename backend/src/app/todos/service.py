@@ -1,5 +1,5 @@
-"""Todo work: each change (which logs its own event: `app.todos.repository`) as one unit
-of work, and the create that a retry cannot repeat."""
+"""Todo work, each read and change as one unit of work (a change logs its own event:
+`app.todos.repository`), and the create that a retry cannot repeat."""
 
 from __future__ import annotations
 
@@ -13,7 +13,32 @@ from app.daos import daos
 from app.platform.db import Database
 from app.platform.errors import IdempotencyKeyReusedError
 from app.platform.security import Caller
-from app.todos.schemas import TodoCreate, TodoPublic, TodoUpdate
+from app.todos.schemas import TodoCreate, TodoCursor, TodoPublic, TodoStats, TodoUpdate
+
+
+async def page(
+    db: Database,
+    caller: Caller,
+    list_id: uuid.UUID | None,
+    *,
+    completed: bool | None,
+    after: TodoCursor | None,
+    limit: int,
+) -> list[TodoPublic]:
+    """Up to `limit` todos of the list (None: the caller's personal list) after `after`."""
+    return await db.read(
+        lambda conn: daos.todos.page(
+            conn, caller, list_id, completed=completed, after=after, limit=limit
+        )
+    )
+
+
+async def get(db: Database, caller: Caller, todo_id: uuid.UUID) -> TodoPublic:
+    return await db.read(lambda conn: daos.todos.get(conn, caller, todo_id))
+
+
+async def stats(db: Database, caller: Caller, list_id: uuid.UUID | None) -> TodoStats:
+    return await db.read(lambda conn: daos.todos.stats(conn, caller, list_id))
 
 
 async def create(

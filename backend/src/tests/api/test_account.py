@@ -14,10 +14,11 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.accounts.repository import User
+from app.accounts.repository import UserRepository
+from app.accounts.tables import User
 from app.daos import daos
+from app.models import BaseDAO
 from app.platform.security import Caller
-from app.platform.tables import BaseDAO
 from tests.api.test_auth import forged
 from tests.conftest import (
     TEST_PASSWORD,
@@ -291,7 +292,7 @@ class TestDeleteAccount:
                 return getattr(User, name)
 
             async def delete(self, conn: AsyncConnection, caller: Caller) -> str:
-                await User.delete(conn, caller)
+                await UserRepository.delete(conn, caller)
                 raise RuntimeError("the unit of work fails after the rows are deleted")
 
         monkeypatch.setattr(daos, "users", DeletesThenFails())

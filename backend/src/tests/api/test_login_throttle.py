@@ -14,7 +14,7 @@ import pytest
 from fastapi import FastAPI
 
 from app.accounts import password_guard
-from app.accounts.throttle import Admission, LoginThrottle, ThrottlePolicy
+from app.accounts.throttle import Admission, LoginThrottleRepository, ThrottlePolicy
 from app.platform.db import Database
 from app.platform.security import verify_password
 from app.platform.tables import utcnow
@@ -194,7 +194,7 @@ async def test_windows_and_locks_expire(app: FastAPI) -> None:
 
     async def attempt(at: timedelta) -> Admission:
         return await db.write_statement(
-            partial(LoginThrottle.admit, key=key, now=start + at, policy=policy)
+            partial(LoginThrottleRepository.admit, key=key, now=start + at, policy=policy)
         )
 
     assert (await attempt(timedelta(0))).admitted

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from app.platform.tables import BaseDAO
+from app.models import BaseDAO
 from tests.processes import REPO_ROOT
 
 README_DOC_LINK = re.compile(r"\]\(docs/([^)#\s]+)(?:#([^)\s]+))?\)")
