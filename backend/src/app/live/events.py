@@ -5,9 +5,11 @@ them all together."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
+from sqlalchemy import ColumnElement
 
 
 # Fields several events share, described once.
@@ -16,6 +18,10 @@ def event_type(name: str | None = None) -> Any:
     description = "The kind of event; also the SSE message's `event:` name."
     return Field(description=description) if name is None else Field(name, description=description)
 
+
+EventColumns = Mapping[str, ColumnElement[Any]]
+"""An event's columns built from a changed row: `kind`, `list_id`, `data` (its JSON
+object, `json_object`) and, for a move, `from_list_id`."""
 
 ListId = Annotated[uuid.UUID, Field(description="The list the change happened in.")]
 MemberName = Annotated[str, Field(description="The member's account name.")]

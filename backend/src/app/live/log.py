@@ -44,9 +44,8 @@ schema, so a stream carries the same bytes whatever wrote the row.
 
 from __future__ import annotations
 
-import itertools
 import uuid
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -80,10 +79,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.dml import Delete, Insert, ReturningDelete, ReturningInsert, ReturningUpdate
 from sqlmodel.sql.sqltypes import UTCDateTime
 
+from app.live.events import EventColumns
 from app.live.schemas import Recorded
 from app.live.tables import Event  # noqa: F401 (registers the table)
 from app.platform.db import COCKROACHDB_SERVER
-from app.platform.tables import constant, table, utcnow
+from app.platform.tables import table, utcnow
 
 PRUNE_BATCH = 5000
 _BIGINT_MAX = 2**63 - 1
@@ -92,9 +92,6 @@ _RECORDED: TypeAdapter[Recorded] = TypeAdapter(Recorded)
 
 Change = ReturningInsert[Any] | ReturningUpdate[Any] | ReturningDelete[Any]
 """A statement that changes rows and returns them, for `with_event` to log."""
-EventColumns = Mapping[str, ColumnElement[Any]]
-"""An event's columns built from a changed row: `kind`, `list_id`, `data` (its JSON
-object, `json_object`) and, for a move, `from_list_id`."""
 
 
 @dataclass(frozen=True, order=True, slots=True)
@@ -264,13 +261,6 @@ def with_event(change: Change, describe: Callable[[CTE], EventColumns], *, postg
     names = ("txid", "kind", "list_id", "from_list_id", "data", "created_at")
     logged = insert(event).from_select(names, rows).cte("logged")
     return select(changed).add_cte(logged)
-
-
-def json_object(**fields: ColumnElement[Any]) -> ColumnElement[Any]:
-    """A JSON object of SQL values, in this key order (PostgreSQL's and CockroachDB's
-    `json_build_object`)."""
-    pairs = ((constant(key), value) for key, value in fields.items())
-    return func.json_build_object(*itertools.chain.from_iterable(pairs))
 
 
 def _as_sent(data: str) -> str:

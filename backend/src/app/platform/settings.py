@@ -108,7 +108,7 @@ class Settings(DatabaseSettings):
         "the reverse proxy in front, and nothing else.",
     )
 
-    # Telemetry (app/telemetry): metrics on their own port, traces and error reports
+    # Telemetry (app/platform/telemetry): metrics on their own port, traces and error reports
     # only when an endpoint is configured. docs/operations.md, "Observability".
     metrics_port: int | None = Field(
         default=None,

@@ -3,12 +3,13 @@ convention, the clock, and the lookups the statement builders start from."""
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any, TypeVar
 
 from pydantic import TypeAdapter
-from sqlalchemy import ColumnElement, Insert, Table, Text, insert, literal_column
+from sqlalchemy import ColumnElement, Insert, Table, Text, func, insert, literal_column
 from sqlalchemy.engine import Result
 from sqlmodel import SQLModel
 
@@ -55,3 +56,10 @@ def validate_rows(shapes: TypeAdapter[list[T]], result: Result[Any]) -> list[T]:
     cost four times as much, a fifth of a 50-todo list request."""
     keys = tuple(result.keys())
     return shapes.validate_python([dict(zip(keys, row, strict=True)) for row in result])
+
+
+def json_object(**fields: ColumnElement[Any]) -> ColumnElement[Any]:
+    """A JSON object of SQL values, in this key order (PostgreSQL's and CockroachDB's
+    `json_build_object`)."""
+    pairs = ((constant(key), value) for key, value in fields.items())
+    return func.json_build_object(*itertools.chain.from_iterable(pairs))

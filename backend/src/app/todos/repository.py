@@ -1,21 +1,19 @@
-"""The `todo` table and its statements. Rows come back as `TodoPublic`, straight from
+"""The statements on the `todo` table. Rows come back as `TodoPublic`, straight from
 the result into one validation call, without the ORM's identity map.
 
-Every write logs the event that tells the list's members of it (`app.live.log`)
-in the same transaction: on PostgreSQL and CockroachDB inside the write's own
-statement (`events.with_event`), on SQLite with a second one."""
+Every write logs the event that tells the list's members of it (`app.todos.events`
+describes each) in the same transaction: on PostgreSQL and CockroachDB inside the
+write's own statement (`app.live.log.with_event`), on SQLite with a second one."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
 from functools import cache
 from typing import Any, NoReturn, TypeVar
 
 from pydantic import TypeAdapter
 from sqlalchemy import (
-    CTE,
     Column,
     ColumnElement,
     Delete,
@@ -37,13 +35,13 @@ from sqlmodel.sql.sqltypes import UTCDateTime
 
 from app import access
 from app.access import Role
-from app.live import log as events
-from app.live.log import Change, EventColumns, EventRepository, NewEvent, json_object
-from app.live.schemas import Recorded
+from app.live import log
+from app.live.log import Change, EventRepository, NewEvent
 from app.platform.errors import ListNotFoundError, PreconditionFailedError, TodoNotFoundError
 from app.platform.security import Caller
-from app.platform.tables import constant, table, utcnow, validate_rows
-from app.todos.events import TodoChanged, TodoDeleted, TodoMoved
+from app.platform.tables import table, utcnow, validate_rows
+from app.todos import events
+from app.todos.events import TodoDeleted
 from app.todos.schemas import TodoCreate, TodoCursor, TodoPublic, TodoStats, TodoUpdate
 from app.todos.tables import Todo  # noqa: F401 (registers the table)
 
@@ -98,7 +96,7 @@ class TodoRepository:
         params = {**values, **access.list_params(caller, list_id), "now": now}
         personal = list_id is None
         inserted = await _change_and_log(
-            conn, lambda _: _insert(personal=personal), _created, params, _todos
+            conn, lambda _: _insert(personal=personal), events.CREATED, params, _todos
         )
         if not inserted:
             await access.triage_list(conn, caller, list_id, Role.editor)
@@ -135,7 +133,7 @@ class TodoRepository:
         updated = await _change_and_log(
             conn,
             lambda postgresql: _update(fields, conditional=conditional, postgresql=postgresql),
-            _moved if moved else _updated,
+            events.MOVED if moved else events.UPDATED,
             params,
             _todos,
         )
@@ -168,7 +166,7 @@ class TodoRepository:
         deleted = await _change_and_log(
             conn,
             lambda postgresql: _delete_one(conditional=conditional, postgresql=postgresql),
-            _deletion,
+            events.DELETED,
             params,
             _deleted,
         )
@@ -187,7 +185,7 @@ class TodoRepository:
         deleted = await _change_and_log(
             conn,
             lambda postgresql: _delete_completed(personal=personal, postgresql=postgresql),
-            _deletion,
+            events.DELETED,
             params,
             _deleted,
         )
@@ -224,19 +222,10 @@ class TodoRepository:
 
 @cache
 def public_columns() -> tuple[Column[Any], ...]:
-    """What a client sees of a todo (`TodoPublic`'s fields, in its order): every SELECT
-    and RETURNING of todos lists exactly these."""
+    """What a client sees of a todo, `TodoPublic`'s fields in its order (rows are
+    validated into it by name): every SELECT and RETURNING of todos lists exactly these."""
     todo = table("todo").c
-    return (
-        todo.id,
-        todo.list_id,
-        todo.created_at,
-        todo.updated_at,
-        todo.title,
-        todo.content,
-        todo.completed,
-        todo.version,
-    )
+    return tuple(todo[name] for name in TodoPublic.model_fields)
 
 
 _TODO_PAGE = TypeAdapter(list[TodoPublic])
@@ -256,75 +245,21 @@ R = TypeVar("R", TodoPublic, TodoDeleted)
 async def _change_and_log(
     conn: AsyncConnection,
     change: Callable[[bool], Change],
-    event: TodoEvent,
+    event: events.TodoEvent,
     params: dict[str, Any],
     rows: Callable[[Result[Any]], list[R]],
 ) -> list[R]:
     """Run the statement `change(postgresql)` (one of the cached builders below) and log
     `event` for each row it returns, read with `rows`. PostgreSQL and CockroachDB: in the
     same statement. SQLite: with a second statement (in the same transaction)."""
-    if events.in_statement(conn):
-        postgresql = events.is_postgresql(conn)
-        logged = events.with_event(change(postgresql), event.columns, postgresql=postgresql)
+    if log.in_statement(conn):
+        postgresql = log.is_postgresql(conn)
+        logged = log.with_event(change(postgresql), event.columns, postgresql=postgresql)
         return rows(await conn.execute(logged, params))
     changed = rows(await conn.execute(change(False), params))
     from_list_id = params.get("from_list_id")
     await EventRepository.record(conn, [NewEvent(event.of(row, from_list_id)) for row in changed])
     return changed
-
-
-@dataclass(frozen=True)
-class TodoEvent:
-    """A todo change's event, built two ways that must agree field for field (a test
-    compares them): from the changed row in SQL (`columns`, for `events.with_event`),
-    and from the returned row in Python (`of`, for SQLite)."""
-
-    columns: Callable[[CTE], EventColumns]
-    of: Callable[[Any, uuid.UUID | None], Recorded]
-
-
-def _todo_json(changed: CTE) -> ColumnElement[Any]:
-    """`TodoPublic`'s JSON from a row that returned `public_columns()`."""
-    return json_object(**{column.key: changed.c[column.key] for column in public_columns()})
-
-
-def _changed_columns(kind: str) -> Callable[[CTE], EventColumns]:
-    def columns(changed: CTE) -> EventColumns:
-        kind_value, list_id = constant(kind), changed.c.list_id
-        data = json_object(type=kind_value, list_id=list_id, todo=_todo_json(changed))
-        return {"kind": kind_value, "list_id": list_id, "data": data}
-
-    return columns
-
-
-def _moved_columns(changed: CTE) -> EventColumns:
-    kind, list_id = constant("todo.moved"), changed.c.list_id
-    from_list_id = bindparam("from_list_id", type_=Uuid())
-    todo = _todo_json(changed)
-    data = json_object(type=kind, list_id=list_id, from_list_id=from_list_id, todo=todo)
-    return {"kind": kind, "list_id": list_id, "from_list_id": from_list_id, "data": data}
-
-
-def _deletion_columns(changed: CTE) -> EventColumns:
-    kind, list_id = constant("todo.deleted"), changed.c.list_id
-    todo_id, version = changed.c.todo_id, changed.c.version
-    data = json_object(type=kind, list_id=list_id, todo_id=todo_id, version=version)
-    return {"kind": kind, "list_id": list_id, "data": data}
-
-
-_created = TodoEvent(
-    _changed_columns("todo.created"),
-    lambda todo, _: TodoChanged(type="todo.created", list_id=todo.list_id, todo=todo),
-)
-_updated = TodoEvent(
-    _changed_columns("todo.updated"),
-    lambda todo, _: TodoChanged(type="todo.updated", list_id=todo.list_id, todo=todo),
-)
-_moved = TodoEvent(
-    _moved_columns,
-    lambda todo, left: TodoMoved(list_id=todo.list_id, from_list_id=left, todo=todo),
-)
-_deletion = TodoEvent(_deletion_columns, lambda deleted, _: deleted)
 
 
 def _deleted(result: Result[Any]) -> list[TodoDeleted]:
@@ -361,7 +296,7 @@ def _insert(*, personal: bool) -> ReturningInsert[Any]:
     todo = table("todo")
     new_values = [
         bindparam(name, type_=todo.c[name].type)
-        for name in ("id", "created_at", "updated_at", "version", "title", "content", "completed")
+        for name in ("id", "created_at", "updated_at", "version", *TodoCreate.model_fields)
     ]
     if personal:
         lists = table("todo_list")

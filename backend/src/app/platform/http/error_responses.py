@@ -90,4 +90,4 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     # Unexpected exceptions are logged once and answered with a JSON 500 by
-    # RequestContextMiddleware (app/api/middleware.py), where the request id is known.
+    # RequestContextMiddleware (app/platform/http/middleware.py), where the request id is known.

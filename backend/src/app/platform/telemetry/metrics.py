@@ -65,7 +65,7 @@ HTTP_IN_PROGRESS = Gauge(
 )
 DB_TRANSACTIONS = Counter(
     f"{PREFIX}db_transactions_total",
-    "Units of work the transaction runner was given (app/db.py), by mode.",
+    "Units of work the transaction runner was given (app/platform/db.py), by mode.",
     ["mode"],
 )
 DB_RERUNS = Counter(
