@@ -12,8 +12,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.api.test_lists import new_list, ok, share
 from tests.conftest import MakeUser, server_engines_only
+from tests.lists.test_lists import new_list, ok, share
 
 WRITERS = 30
 # The writers start this many seconds apart, and the demotion a third of the way in: a

@@ -1,6 +1,6 @@
 """Lists and sharing end to end on every engine: what each user sees, what a personal
 list and the last owner may not do, moves, deletions and account deletion. (Who may do
-what is the role matrix: tests/api/test_list_roles.py.)"""
+what is the role matrix: tests/lists/test_list_roles.py.)"""
 
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ from app.accounts.tables import User
 from app.daos import daos
 from app.models import BaseDAO
 from app.platform.security import Caller
-from tests.api.test_auth import forged
+from tests.accounts.test_auth import forged
 from tests.conftest import (
     TEST_PASSWORD,
     ClientFrom,
