@@ -1,11 +1,12 @@
-"""The DAOs routes and services run, in one place: the seam unit tests swap fakes in.
+"""The repositories services run, in one place: the seam unit tests swap fakes in.
 
-Each Protocol names what a DAO for that resource must do; the table classes in
-`app.models` are the real ones (their classmethods), and `tests/unit/fakes.py` holds
-fakes backed by dicts. Routes and services reach DAOs only through `daos`
-(`daos.todos.get(conn, caller, todo_id)`), so `tests/unit/conftest.py` swaps them all
-by replacing the fields of this one object, and mypy checks every fake against its
-Protocol where that replacement is built: a fake whose signature drifts fails to type.
+Each Protocol names what a repository must do (the seed called them DAOs); each
+domain's `repository` module holds the real one, and `tests/unit/fakes.py` fakes backed
+by dicts. Services reach repositories only through `daos` (`daos.todos.get(conn,
+caller, todo_id)`), their own domain's and every other's, so `tests/unit/conftest.py`
+swaps them all by replacing the fields of this one object, and mypy checks every fake
+against its Protocol where that replacement is built: a fake whose signature drifts
+fails to type.
 """
 
 from __future__ import annotations

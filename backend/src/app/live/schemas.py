@@ -1,9 +1,11 @@
 """What `GET /events` sends: one Server-Sent Event per change a member can see.
 
-Each event's `data` is one of these objects, its `type` also the SSE `event:` name. The
-changes (`todo.*`, `list.*`, `member.*`) are recorded by the services in the same
-transaction as the change itself (`app.live.log`); `ready`, `resync` and
-`session.ended` are the stream's own.
+Each event's `data` is one of these objects, its `type` also the SSE `event:` name. Each
+domain defines its own in its `events` module and records them in the same unit of work
+as the change itself (`app.live.log`): `todo.*`, `list.*` and `member.*`, and
+`session.ended` (accounts); `ready` and `resync` are the stream's own
+(`app.live.events`). Here they are gathered, in the order the OpenAPI document lists
+them.
 """
 
 from __future__ import annotations

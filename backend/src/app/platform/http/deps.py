@@ -1,4 +1,5 @@
-"""What handlers get injected, declared once as `Annotated` aliases."""
+"""What every domain's handlers may get injected, declared once as `Annotated` aliases
+(a domain's own are in its `deps` module)."""
 
 from __future__ import annotations
 
