@@ -182,12 +182,14 @@ fmt: install-backend ## apply ruff's fixes and formatting
 # leaves out the runs on the server engines (PostgreSQL, the cockroachdb dialect, a real
 # CockroachDB) and keeps every test that takes no engine.
 CHECK_SQLITE_ONLY := -k "not [postgresql and not [cockroach"
+# Each domain's API tests, beside the cross-cutting suites (backend/src/tests/README.md).
+DOMAIN_TESTS := tests/todos tests/lists tests/accounts tests/live
 
 check: ## the pre-commit loop: lint, backend unit + API suites on SQLite only, Vitest, in parallel
 	@$(MAKE) --no-print-directory -j4 --output-sync=target lint check-backend check-frontend
 
 check-backend: install-backend
-	cd $(BACKEND) && $(BIN)/pytest -q tests/unit tests/api $(CHECK_SQLITE_ONLY)
+	cd $(BACKEND) && $(BIN)/pytest -q tests/unit tests/api $(DOMAIN_TESTS) $(CHECK_SQLITE_ONLY)
 
 check-frontend: install-frontend
 	$(NPM) run test

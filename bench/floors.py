@@ -39,9 +39,10 @@ from pydantic import BaseModel
 from sqlalchemy import Executable, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from app.core.security import Caller, decode_access_token
-from app.models import public_columns, table
-from app.schemas import TodoPublic
+from app.platform.security import Caller, decode_access_token
+from app.platform.tables import table
+from app.todos.repository import public_columns
+from app.todos.schemas import TodoPublic
 
 LIST_ID = uuid.UUID(os.environ["FLOOR_LIST_ID"])
 DSN = os.environ["DATABASE_URL"]

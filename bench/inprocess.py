@@ -91,8 +91,8 @@ async def cpu_us(measured: Measured, requests: int, repeat: int) -> float:
 
 
 def build_app(database_url: str, *, middleware: bool = True) -> FastAPI:
-    from app.core.config import Settings
     from app.main import create_app
+    from app.platform.settings import Settings
 
     settings = Settings(
         database_url=database_url, secret_key="in-process-" + "k" * 40, logs_as_json=True
@@ -134,11 +134,11 @@ async def measure(
     from fastapi import Response
     from starlette.requests import Request
 
-    from app.api.deps import TodoPageQuery
-    from app.api.routes import todos as todo_routes
-    from app.core.security import decode_access_token
-    from app.db import Database
-    from app.schemas import TodoPublic, TodoUpdate
+    from app.platform.db import Database
+    from app.platform.security import decode_access_token
+    from app.todos import router as todo_routes
+    from app.todos.deps import TodoPageQuery
+    from app.todos.schemas import TodoPublic, TodoUpdate
 
     app = build_app(database_url)
     bare = build_app(database_url, middleware=False)

@@ -7,7 +7,7 @@
 - the executed notebooks (notebooks.py), rendered by mkdocs-jupyter;
 - a parse of every Mermaid diagram (mermaid_check.mjs, the vendored mermaid in jsdom):
   a diagram a browser would draw as "Syntax error" fails the strict build;
-- copies of the repository files the pages link to (`../backend/src/app/db.py`), and a
+- copies of the repository files the pages link to (`../backend/src/app/platform/db.py`), and a
   listing page for each folder they link to (`../observability/`), so a link that works
   on the Markdown in the repository works on the site too, and a link to a file that
   does not exist fails the strict build.

@@ -1,5 +1,5 @@
 """The reference pages generated from the code itself, so they cannot drift from it:
-the settings table (app/core/config.py), the make targets (the Makefile's `## `
+the settings table (app/platform/settings.py), the make targets (the Makefile's `## `
 comments), one page per Python module of `app` (mkdocstrings renders its docstrings)
 and the OpenAPI document (`minor-illusion openapi`). The hooks (hooks.py) put them into
 the site; nothing here is committed output."""
@@ -101,7 +101,7 @@ def env_names(name: str, field: FieldInfo) -> list[str]:
 
 def settings() -> list[tuple[type[BaseSettings], str, FieldInfo]]:
     """(class, name, field) of every setting, the most basic class first."""
-    from app.core.config import DatabaseSettings, Settings
+    from app.platform.settings import DatabaseSettings, Settings
 
     found: list[tuple[type[BaseSettings], str, FieldInfo]] = []
     for cls in (DatabaseSettings, Settings):
@@ -128,7 +128,8 @@ def settings_page() -> str:
         "# Settings",
         "",
         "Generated at build time from the settings classes in "
-        "[`app/core/config.py`](../../backend/src/app/core/config.py) (pydantic-settings): "
+        "[`app/platform/settings.py`](../../backend/src/app/platform/settings.py) "
+        "(pydantic-settings): "
         "every environment variable the backend reads, case-insensitively. A description "
         "comes from the field's `description`, else from the README's configuration "
         "table; a test fails on a setting that has neither.",

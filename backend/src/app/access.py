@@ -31,22 +31,33 @@ import it. Its own statements, the triage's, are built once like every DAO's.
 from __future__ import annotations
 
 import uuid
+from enum import StrEnum
 from functools import cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, ScalarSelect, Select, Table, Uuid, and_, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.core.security import Caller
-from app.errors import (
+from app.platform.errors import (
     AppError,
     ListNotFoundError,
     RoleRequiredError,
     TodoNotFoundError,
     UnknownUserError,
 )
-from app.models.base import constant, table
-from app.schemas.lists import Role
+from app.platform.security import Caller
+from app.platform.tables import constant, table
+
+
+class Role(StrEnum):
+    """What a member may do in a list: a viewer reads the list and its todos; an editor
+    also creates, changes, completes and deletes todos; an owner also renames and
+    deletes the list and manages its members."""
+
+    viewer = "viewer"  # reads the list and its todos
+    editor = "editor"  # also creates, changes, completes and deletes todos
+    owner = "owner"  # also renames and deletes the list and manages its members
+
 
 # Each role may do everything the roles before it may.
 _ROLE_ORDER = (Role.viewer, Role.editor, Role.owner)

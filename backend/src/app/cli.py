@@ -17,13 +17,13 @@ from hypercorn.config import Config
 from pydantic import SecretStr, ValidationError
 
 from app import devserver
-from app.api.middleware import MAX_HEAD_BYTES
+from app.platform.http.middleware import MAX_HEAD_BYTES
 
 
 def _migrate(args: argparse.Namespace) -> int:
-    from app.core.config import DatabaseSettings
-    from app.core.logging import configure_logging
-    from app.migrate import upgrade
+    from app.platform.logging import configure_logging
+    from app.platform.migrate import upgrade
+    from app.platform.settings import DatabaseSettings
 
     settings = DatabaseSettings()
     configure_logging(sql_echo=settings.sql_echo)
@@ -32,10 +32,10 @@ def _migrate(args: argparse.Namespace) -> int:
 
 
 def _seed_demo(_: argparse.Namespace) -> int:
-    from app.core.config import DatabaseSettings
-    from app.core.logging import configure_logging
-    from app.db import Database
     from app.demo import seed_demo
+    from app.platform.db import Database
+    from app.platform.logging import configure_logging
+    from app.platform.settings import DatabaseSettings
 
     settings = DatabaseSettings()
     configure_logging(sql_echo=settings.sql_echo)
@@ -77,7 +77,7 @@ def hypercorn_config(
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from app.core.config import Settings
+    from app.platform.settings import Settings
     from app.server import serve
 
     settings = Settings()  # fail here, with the settings error, before any worker starts
@@ -93,7 +93,7 @@ def _serve(args: argparse.Namespace) -> int:
             print("minor-illusion: METRICS_PORT must differ from --port", file=sys.stderr)
             return 2
         # A second listening socket on the same workers; the app answers only GET /metrics
-        # there (app.telemetry.metrics.MetricsPortMiddleware).
+        # there (app.platform.telemetry.metrics.MetricsPortMiddleware).
         config.bind.append(f"{args.host}:{settings.metrics_port}")
     if args.reload:
         return devserver.serve_reloading(config)
@@ -105,8 +105,8 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _openapi(_: argparse.Namespace) -> int:
-    from app.core.config import Settings
     from app.main import create_app
+    from app.platform.settings import Settings
 
     # The schema needs no database and no real secret.
     settings = Settings(secret_key=SecretStr("x" * 32), dev_mode=False)

@@ -1,11 +1,12 @@
-"""The DAOs routes and services run, in one place: the seam unit tests swap fakes in.
+"""The repositories services run, in one place: the seam unit tests swap fakes in.
 
-Each Protocol names what a DAO for that resource must do; the table classes in
-`app.models` are the real ones (their classmethods), and `tests/unit/fakes.py` holds
-fakes backed by dicts. Routes and services reach DAOs only through `daos`
-(`daos.todos.get(conn, caller, todo_id)`), so `tests/unit/conftest.py` swaps them all
-by replacing the fields of this one object, and mypy checks every fake against its
-Protocol where that replacement is built: a fake whose signature drifts fails to type.
+Each Protocol names what a repository must do (the seed called them DAOs); each
+domain's `repository` module holds the real one, and `tests/unit/fakes.py` fakes backed
+by dicts. Services reach repositories only through `daos` (`daos.todos.get(conn,
+caller, todo_id)`), their own domain's and every other's, so `tests/unit/conftest.py`
+swaps them all by replacing the fields of this one object, and mypy checks every fake
+against its Protocol where that replacement is built: a fake whose signature drifts
+fails to type.
 """
 
 from __future__ import annotations
@@ -18,33 +19,19 @@ from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.core.security import Caller
-from app.models import (
-    Admission,
-    Event,
-    IdempotencyKey,
-    ListMember,
-    LoggedEvent,
-    LoginThrottle,
-    NewEvent,
-    Position,
-    Succession,
-    ThrottlePolicy,
-    Todo,
-    TodoList,
-    User,
-)
-from app.schemas import (
-    ListPublic,
-    MemberPublic,
-    Role,
-    TodoCreate,
-    TodoCursor,
-    TodoPublic,
-    TodoStats,
-    TodoUpdate,
-)
-from app.schemas.events import TodoDeleted
+from app.access import Role
+from app.accounts.repository import UserRepository
+from app.accounts.tables import User
+from app.accounts.throttle import Admission, LoginThrottleRepository, ThrottlePolicy
+from app.lists.repository import ListMemberRepository, Succession, TodoListRepository
+from app.lists.schemas import ListPublic, MemberPublic
+from app.live.log import EventRepository, LoggedEvent, NewEvent, Position
+from app.platform.security import Caller
+from app.todos.events import TodoDeleted
+from app.todos.idempotency import IdempotencyKeyRepository
+from app.todos.repository import TodoRepository
+from app.todos.schemas import TodoCreate, TodoCursor, TodoPublic, TodoStats, TodoUpdate
+from app.todos.tables import IdempotencyKey
 
 
 class UserDAO(Protocol):
@@ -112,7 +99,7 @@ class TodoListDAO(Protocol):
         self, conn: AsyncConnection, caller: Caller, list_id: uuid.UUID
     ) -> ListPublic: ...
     async def create(self, conn: AsyncConnection, caller: Caller, name: str) -> ListPublic: ...
-    async def create_personal(self, conn: AsyncConnection, user_id: uuid.UUID) -> None: ...
+    async def create_personal(self, conn: AsyncConnection, user_id: uuid.UUID) -> uuid.UUID: ...
     async def rename(
         self, conn: AsyncConnection, caller: Caller, list_id: uuid.UUID, name: str
     ) -> ListPublic: ...
@@ -193,11 +180,11 @@ class DAOs:
 
 
 daos = DAOs(
-    users=User,
-    todos=Todo,
-    lists=TodoList,
-    members=ListMember,
-    events=Event,
-    idempotency_keys=IdempotencyKey,
-    login_throttle=LoginThrottle,
+    users=UserRepository,
+    todos=TodoRepository,
+    lists=TodoListRepository,
+    members=ListMemberRepository,
+    events=EventRepository,
+    idempotency_keys=IdempotencyKeyRepository,
+    login_throttle=LoginThrottleRepository,
 )

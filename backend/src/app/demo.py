@@ -8,11 +8,11 @@ from __future__ import annotations
 import structlog
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.core.security import hash_password
-from app.db import Database
-from app.models import Todo, User
-from app.schemas import TodoCreate
-from app.services.accounts import create_account
+from app.accounts.service import create_account
+from app.daos import daos
+from app.platform.db import Database
+from app.platform.security import hash_password
+from app.todos.schemas import TodoCreate
 
 log = structlog.get_logger(__name__)
 
@@ -36,12 +36,12 @@ async def seed_demo(db: Database) -> None:
     async def seed(conn: AsyncConnection) -> tuple[int, int]:
         users_created = notes_created = 0
         for name in DEMO_USERS:
-            if await User.get_by_name(conn, name) is not None:
+            if await daos.users.get_by_name(conn, name) is not None:
                 continue
             user = await create_account(conn, name=name, password_hash=password_hash)
             users_created += 1
             for note in DEMO_NOTES.get(name, []):
-                await Todo.create(conn, user.as_caller(), None, note)
+                await daos.todos.create(conn, user.as_caller(), None, note)
                 notes_created += 1
         return users_created, notes_created
 

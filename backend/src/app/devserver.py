@@ -20,7 +20,7 @@ from types import FrameType
 
 from hypercorn.config import Config, Sockets
 
-from app import lifecycle
+from app.platform import lifecycle
 
 # --- `serve --reload` --------------------------------------------------------------------
 # One worker at a time, restarted when a source file of the `app` package changes. The

@@ -12,23 +12,25 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from opentelemetry.sdk.trace.export import SpanExporter
 
-from app import __version__, lifecycle
-from app.api.errors import install_error_handlers
-from app.api.middleware import (
+from app import __version__
+from app.live.broker import Broker, BrokerSettings
+from app.live.router import document_live_events
+from app.platform import lifecycle
+from app.platform.db import Database, RetryPolicy
+from app.platform.http.error_responses import install_error_handlers
+from app.platform.http.middleware import (
     BodySizeLimitMiddleware,
     RequestContextMiddleware,
     RequestHeadCheckMiddleware,
     SecurityHeadersMiddleware,
 )
-from app.api.openapi import openapi_document, operation_id
-from app.api.router import ROUTERS
-from app.broker import Broker, BrokerSettings
-from app.core.config import Settings
-from app.core.logging import configure_logging
-from app.db import Database, RetryPolicy
-from app.telemetry import metrics
-from app.telemetry.errors import configure_error_reports
-from app.telemetry.tracing import Tracing, configure_tracing
+from app.platform.http.openapi import openapi_document, operation_id
+from app.platform.logging import configure_logging
+from app.platform.settings import Settings
+from app.platform.telemetry import metrics
+from app.platform.telemetry.error_reports import configure_error_reports
+from app.platform.telemetry.tracing import Tracing, configure_tracing
+from app.routers import ROUTERS
 
 log = structlog.get_logger(__name__)
 
@@ -127,7 +129,7 @@ def create_app(
         version=__version__,
         lifespan=lifespan,
         root_path=settings.root_path,
-        # Served by app.api.routes.docs, from installed assets instead of a CDN.
+        # Served by app.platform.http.api_docs, from installed assets instead of a CDN.
         docs_url=None,
         redoc_url=None,
         generate_unique_id_function=operation_id,
@@ -135,7 +137,9 @@ def create_app(
     app.state.settings = settings
     app.state.tracing = configure_tracing(settings, span_exporter)
     configure_error_reports(settings)
-    app.openapi = lambda: openapi_document(app)  # type: ignore[method-assign]
+    app.openapi = lambda: openapi_document(  # type: ignore[method-assign]
+        app, extend=[document_live_events]
+    )
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)

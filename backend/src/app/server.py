@@ -23,8 +23,8 @@ from types import FrameType
 from hypercorn.asyncio.run import asyncio_worker, uvloop_worker
 from hypercorn.config import Config, Sockets
 
-from app import lifecycle
-from app.telemetry import metrics
+from app.platform import lifecycle
+from app.platform.telemetry import metrics
 
 # SIGHUP (a closed terminal, `kill -HUP`) too: left to its default it would kill the supervisor
 # alone and leave its workers serving, with nothing to stop them but SIGKILL.

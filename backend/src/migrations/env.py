@@ -12,9 +12,9 @@ from sqlalchemy import pool
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from app.core.config import DatabaseSettings
-from app.db import ensure_sqlite_directory
-from app.models import BaseDAO
+from app.models import BaseDAO  # every table, so that the metadata is complete
+from app.platform.db import ensure_sqlite_directory
+from app.platform.settings import DatabaseSettings
 
 config = context.config
 target_metadata = BaseDAO.metadata
@@ -61,7 +61,7 @@ async def run_migrations_online() -> None:
 
 shared_connection: Connection | None = config.attributes.get("connection")
 if shared_connection is not None:
-    # A caller lent us its connection (app.migrate.upgrade_connection): tests use
+    # A caller lent us its connection (app.platform.migrate.upgrade_connection): tests use
     # this to migrate an in-memory SQLite database that only that connection sees.
     do_run_migrations(shared_connection)
 elif context.is_offline_mode():

@@ -26,10 +26,10 @@ from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 from pydantic import SecretStr
 
-from app.core import security
-from app.core.config import Settings
 from app.main import create_app
-from app.migrate import upgrade_connection
+from app.platform import security
+from app.platform.migrate import upgrade_connection
+from app.platform.settings import Settings
 from tests import databases, scheduling
 
 TEST_SECRET = "test-secret-" + "x" * 40

@@ -2,7 +2,7 @@
 editor and an owner of a shared list, each against a list of their own making.
 
 The same table runs on fake DAOs (tests/unit/test_list_roles.py) and on every engine
-(tests/api/test_list_roles.py): `observe` builds the world through the API, so the two
+(tests/lists/test_list_roles.py): `observe` builds the world through the API, so the two
 prove the same rules. A non-member gets 404 (as if the list did not exist), a member
 whose role does not allow the operation 403.
 """
@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from app.schemas import Role
+from app.access import Role
 
 Headers = dict[str, str]
 MakeUser = Callable[[], Awaitable[tuple[str, Headers]]]

@@ -22,10 +22,10 @@ import httpx
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.core.security import Caller
 from app.daos import daos
-from app.models import TodoList
-from app.schemas import ListPublic
+from app.lists.repository import TodoListRepository
+from app.lists.schemas import ListPublic
+from app.platform.security import Caller
 
 CLOSED = b""
 
@@ -251,7 +251,7 @@ def after_lists_read(user_id: uuid.UUID, act: Callable[[], Awaitable[Any]]) -> I
     """Run `act` (a change committed on its own connection) once, right after the broker
     has read `user_id`'s lists for a stream that is opening: the moment between reading
     the memberships and the log's head, where issue 27's second leak lived."""
-    original = TodoList.mine
+    original = TodoListRepository.mine
     pending = [act]
 
     async def mine(conn: AsyncConnection, caller: Caller) -> list[ListPublic]:
@@ -260,8 +260,8 @@ def after_lists_read(user_id: uuid.UUID, act: Callable[[], Awaitable[Any]]) -> I
             await pending.pop()()
         return found
 
-    TodoList.mine = staticmethod(mine)  # type: ignore[method-assign]
+    TodoListRepository.mine = staticmethod(mine)  # type: ignore[method-assign]
     try:
         yield
     finally:
-        TodoList.mine = original  # type: ignore[method-assign]
+        TodoListRepository.mine = original  # type: ignore[method-assign]

@@ -1,6 +1,6 @@
 /**
  * The events of the live-updates stream (`GET /events`, Server-Sent Events),
- * typed from the backend's OpenAPI document (its `app/schemas/events.py`).
+ * typed from the backend's OpenAPI document (its `app/live/schemas.py`).
  *
  * Each SSE message's `event:` is the event's type and its `data:` one JSON
  * object whose `type` repeats it; `id:` is an opaque cursor the client sends

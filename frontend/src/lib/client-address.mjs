@@ -4,7 +4,7 @@
  * Next.js sees the request. Plain JavaScript (typed by JSDoc, checked by tsc) so
  * that `node server.mjs` can import it without a build step.
  *
- * The rule is the backend's (`client_address` in backend/src/app/api/deps.py): the
+ * The rule is the backend's (`client_address` in backend/src/app/platform/http/deps.py): the
  * TCP peer is the client unless it is one of our own proxies (TRUSTED_PROXIES);
  * only then is X-Forwarded-For believed, read from the right, and the first hop
  * that is not one of our proxies is the client. Anything else in that header was

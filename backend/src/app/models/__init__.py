@@ -1,45 +1,21 @@
-"""The tables, one module per resource, each carrying its DAO classmethods.
+"""Every table of every domain, in one import: `BaseDAO.metadata` lists only the tables
+whose modules have been imported, and Alembic (`migrations/env.py`) must see them all.
+Also the seed's import path for the tables (`from app.models import User`), which the
+notebooks use. Statements live in each domain's repository, never here."""
 
-Every SQL statement the app runs lives in a classmethod on a table class, taking the
-connection first: `Todo.update(conn, caller, todo_id, changes)`. Routes and services
-never build statements, which is what lets unit tests swap in fake DAOs (`app.daos`).
-An instance of a table class is a row (a `User`, a `Todo`); the class's classmethods
-are its DAO.
-
-The DAOs run Core statements (SQLAlchemy's SQL expression language) on these tables,
-each built once, on first use, by a cached function with bind parameters: building and
-cache-keying a statement costs more than running it. Who may see or change which rows
-comes from one place, `app.access`.
-"""
-
-from app.models.base import BaseDAO, table, utcnow
-from app.models.events import START, Event, LoggedEvent, NewEvent, Position
-from app.models.idempotency import IdempotencyKey
-from app.models.lists import PERSONAL_LIST_NAME, ListMember, Succession, TodoList
-from app.models.throttle import Admission, LoginThrottle, ThrottlePolicy
-from app.models.todos import VERSION_MAX, Todo, public_columns
-from app.models.users import User, name_key_of
+from app.accounts.tables import LoginThrottle, User
+from app.lists.tables import ListMember, TodoList
+from app.live.tables import Event
+from app.platform.tables import BaseDAO
+from app.todos.tables import IdempotencyKey, Todo
 
 __all__ = [
-    "PERSONAL_LIST_NAME",
-    "START",
-    "VERSION_MAX",
-    "Admission",
     "BaseDAO",
     "Event",
     "IdempotencyKey",
     "ListMember",
-    "LoggedEvent",
     "LoginThrottle",
-    "NewEvent",
-    "Position",
-    "Succession",
-    "ThrottlePolicy",
     "Todo",
     "TodoList",
     "User",
-    "name_key_of",
-    "public_columns",
-    "table",
-    "utcnow",
 ]

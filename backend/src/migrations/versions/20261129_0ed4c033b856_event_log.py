@@ -1,7 +1,7 @@
 """The event log behind live updates (`GET /events`): the `event` table.
 
 Each change to a list or its todos appends a row in its own transaction; every
-replica reads the log in order (see app/models/events.py for how "in order" is made
+replica reads the log in order (see app/live/log.py for how "in order" is made
 safe against transactions that commit late). Rows are pruned after the retention
 window, so downgrading loses nothing but the recent history of changes.
 

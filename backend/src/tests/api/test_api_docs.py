@@ -12,8 +12,8 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from app.api.routes.docs import INLINE_SCRIPT
 from app.main import create_app
+from app.platform.http.api_docs import INLINE_SCRIPT
 from tests.conftest import asgi_client, settings_for
 
 pytestmark = pytest.mark.parametrize("engine", ["sqlite"], indirect=True)

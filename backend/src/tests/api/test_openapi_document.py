@@ -14,8 +14,8 @@ import pytest
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from app.api.errors import ERROR_MEANINGS
 from app.main import create_app
+from app.platform.http.error_responses import ERROR_MEANINGS
 from tests.conftest import settings_for
 
 JSON = "application/json"

@@ -18,11 +18,12 @@ from fastapi import FastAPI
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.core.security import Caller
-from app.db import Database
-from app.models import Todo, User
-from app.schemas import TodoCreate
-from app.services.accounts import create_account
+from app.accounts.repository import UserRepository
+from app.accounts.service import create_account
+from app.platform.db import Database
+from app.platform.security import Caller
+from app.todos.repository import TodoRepository
+from app.todos.schemas import TodoCreate
 from tests.conftest import asgi_client, migrated_app, signup_and_login
 from tests.processes import PrivatePostgres, private_postgres
 from tests.sse import error_of, open_stream
@@ -51,17 +52,17 @@ async def test_a_value_the_driver_cannot_encode_leaves_the_pool_usable(
     for _ in range(3):
         with pytest.raises((DBAPIError, OverflowError)):
             await pool_of_one.read(
-                lambda conn: User.get_for_caller(conn, Caller(uuid.uuid4(), 2**63))
+                lambda conn: UserRepository.get_for_caller(conn, Caller(uuid.uuid4(), 2**63))
             )
     name = f"pool-{uuid.uuid4().hex[:12]}"
     user = await pool_of_one.write(lambda conn: create_account(conn, name=name, password_hash="x"))
     for n in range(20):
 
         async def create(conn: AsyncConnection, title: str = f"after {n}") -> None:
-            await Todo.create(conn, user.as_caller(), None, TodoCreate(title=title))
+            await TodoRepository.create(conn, user.as_caller(), None, TodoCreate(title=title))
 
         await pool_of_one.write(create)
-    stats = await pool_of_one.read(lambda conn: Todo.stats(conn, user.as_caller(), None))
+    stats = await pool_of_one.read(lambda conn: TodoRepository.stats(conn, user.as_caller(), None))
     assert stats.total == 20
     assert await pool_of_one.schema_revision() is not None
 
@@ -123,7 +124,7 @@ async def test_a_frozen_database_answers_503_within_the_bound(
 @pytest.fixture
 async def sqlite_file_app(tmp_path: Path) -> AsyncIterator[tuple[FastAPI, Path]]:
     """The app on an SQLite file, as `make run` serves it."""
-    path = tmp_path / "data" / "app.db"
+    path = tmp_path / "data" / "app.platform.db"
     async with migrated_app(f"sqlite+aiosqlite:///{path}", db_timeout=DB_TIMEOUT) as app:
         yield app, path
 

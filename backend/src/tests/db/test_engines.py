@@ -13,10 +13,13 @@ from sqlalchemy import insert, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.db import Database
-from app.models import Todo, TodoList, User
-from app.schemas import TodoCreate, TodoUpdate
-from app.services.accounts import create_account
+from app.accounts.service import create_account
+from app.accounts.tables import User
+from app.lists.repository import TodoListRepository
+from app.platform.db import Database
+from app.todos.repository import TodoRepository
+from app.todos.schemas import TodoCreate, TodoUpdate
+from app.todos.tables import Todo
 from tests import databases
 from tests.conftest import server_engines_only
 
@@ -34,10 +37,12 @@ async def new_user(db: Database) -> User:
 
 async def test_timestamps_round_trip_as_utc(db: Database) -> None:
     user = await new_user(db)
-    todo = await db.write(lambda s: Todo.create(s, user.as_caller(), None, TodoCreate(title="tz")))
+    todo = await db.write(
+        lambda s: TodoRepository.create(s, user.as_caller(), None, TodoCreate(title="tz"))
+    )
 
     # A fresh transaction, so the value really comes back from the database.
-    loaded = await db.read(lambda s: Todo.get(s, user.as_caller(), todo.id))
+    loaded = await db.read(lambda s: TodoRepository.get(s, user.as_caller(), todo.id))
 
     assert loaded.created_at.tzinfo is not None
     assert loaded.created_at.utcoffset() == timedelta(0)
@@ -49,7 +54,7 @@ async def test_aware_non_utc_input_is_stored_as_the_same_instant(db: Database) -
     plus_two = datetime(2026, 5, 1, 14, 30, 15, 123456, tzinfo=timezone(timedelta(hours=2)))
 
     todo_id = uuid.uuid4()
-    personal = (await db.read(lambda s: TodoList.mine(s, user.as_caller())))[0]
+    personal = (await db.read(lambda s: TodoListRepository.mine(s, user.as_caller())))[0]
     row = {
         "id": todo_id,
         "list_id": personal.id,
@@ -59,7 +64,7 @@ async def test_aware_non_utc_input_is_stored_as_the_same_instant(db: Database) -
     }
     row.update(version=0, created_at=plus_two, updated_at=plus_two)
     await db.write(lambda conn: conn.execute(insert(Todo.metadata.tables["todo"]), row))
-    loaded = await db.read(lambda s: Todo.get(s, user.as_caller(), todo_id))
+    loaded = await db.read(lambda s: TodoRepository.get(s, user.as_caller(), todo_id))
     assert loaded.created_at == plus_two
     assert loaded.created_at.tzinfo == UTC
 
@@ -110,17 +115,19 @@ async def test_interleaved_transactions_conflict_and_the_runner_reruns_one(db: D
     """Two transactions read the same todo, then both write it: a real 40001 on
     PostgreSQL. The loser is re-run from scratch and sees the winner's write."""
     user = await new_user(db)
-    todo = await db.write(lambda s: Todo.create(s, user.as_caller(), None, TodoCreate(title="0")))
+    todo = await db.write(
+        lambda s: TodoRepository.create(s, user.as_caller(), None, TodoCreate(title="0"))
+    )
     both_read = asyncio.Barrier(2) if not db.is_sqlite else None
     attempts = {"a": 0, "b": 0}
 
     def increment(label: str) -> Callable[[AsyncConnection], Awaitable[None]]:
         async def work(conn: AsyncConnection) -> None:
             attempts[label] += 1
-            current = await Todo.get(conn, user.as_caller(), todo.id)
+            current = await TodoRepository.get(conn, user.as_caller(), todo.id)
             if both_read is not None and attempts[label] == 1:
                 await both_read.wait()
-            await Todo.update(
+            await TodoRepository.update(
                 conn, user.as_caller(), todo.id, TodoUpdate(title=str(int(current.title) + 1))
             )
 
@@ -128,7 +135,7 @@ async def test_interleaved_transactions_conflict_and_the_runner_reruns_one(db: D
 
     await asyncio.gather(db.write(increment("a")), db.write(increment("b")))
 
-    final = await db.read(lambda s: Todo.get(s, user.as_caller(), todo.id))
+    final = await db.read(lambda s: TodoRepository.get(s, user.as_caller(), todo.id))
     assert final.title == "2", "no lost update"
     assert final.version == 2
     if not db.is_sqlite:

@@ -75,7 +75,7 @@ async def test_the_readme_autogenerate_story(tmp_path: Path, empty_database: str
     copy = copy_of_the_backend(tmp_path)
     alembic(copy, empty_database, "upgrade", "head")
 
-    model = copy / "app" / "models" / "todos.py"
+    model = copy / "app" / "todos" / "tables.py"
     source = model.read_text()
     assert VERSION_LINE in source, "the todo model changed: update this test's edit"
     model.write_text(source.replace(VERSION_LINE, NEW_COLUMN))

@@ -34,7 +34,7 @@ def health(port: int) -> str | None:
 def test_an_edited_route_is_served_within_3_s(tmp_path: Path) -> None:
     source = tmp_path / "src"
     shutil.copytree(BACKEND_SRC / "app", source / "app", ignore=shutil.ignore_patterns("*.pyc"))
-    route = source / "app" / "api" / "routes" / "health.py"
+    route = source / "app" / "platform" / "http" / "health.py"
     port = free_port()
     env = dev_env(tmp_path / "data")
     command = [*CLI, "serve", "--reload", "--host", "127.0.0.1", "--port", str(port)]

@@ -58,6 +58,6 @@ def test_every_setting_has_a_description(site: Path) -> None:
     assert len(rows) > 20
     missing = [name for name, cells in rows if not re.findall(r"<td>(.*?)</td>", cells)[-1]]
     assert not missing, (
-        "give these settings a Field(description=...) in app/core/config.py, or a row in "
+        "give these settings a Field(description=...) in app/platform/settings.py, or a row in "
         f"the README's configuration table: {missing}"
     )

@@ -50,7 +50,7 @@ def test_reproduce_a_bug_in_a_notebook(copy: Path) -> None:
     outputs = [follow(step, copy, env) for step in steps(page)]
 
     assert "failed at cell 3 (code cell 4 of 4): stale = client.patch(" in "".join(outputs)
-    real_model = (REPO_ROOT / "backend/src/app/models/todos.py").read_text()
-    assert (copy / "backend/src/app/models/todos.py").read_text() == real_model, (
+    real_model = (REPO_ROOT / "backend/src/app/todos/repository.py").read_text()
+    assert (copy / "backend/src/app/todos/repository.py").read_text() == real_model, (
         "the tutorial puts back what it broke"
     )

@@ -173,7 +173,7 @@ def _has_stateful_input(case: schemathesis.Case[Any]) -> bool:
 
 
 # `GET /events` is left out: a stream never ends, so it cannot be called and validated
-# like a response. Its one input, Last-Event-ID, is attacked in tests/api/test_events.py.
+# like a response. Its one input, Last-Event-ID, is attacked in tests/live/test_events.py.
 schema = schemathesis.openapi.from_dict(
     create_app(settings_for("sqlite+aiosqlite://")).openapi()
 ).exclude(path="/events")

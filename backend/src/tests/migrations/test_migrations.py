@@ -18,8 +18,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.sql.expression import Executable
 from sqlmodel.sql.sqltypes import UTCDateTime
 
-from app.migrate import alembic_config, downgrade, head_revision, upgrade
 from app.models import BaseDAO
+from app.platform.migrate import alembic_config, downgrade, head_revision, upgrade
 from tests import databases
 
 APP_TABLES = {

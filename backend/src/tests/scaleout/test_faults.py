@@ -20,7 +20,7 @@ import asyncpg
 import httpx
 import pytest
 
-from app.db import is_unavailable
+from app.platform.db import is_unavailable
 from tests import databases
 from tests.processes import (
     PrivatePostgres,

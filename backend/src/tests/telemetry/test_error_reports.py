@@ -15,8 +15,8 @@ from sentry_sdk.envelope import Envelope
 from sentry_sdk.transport import Transport
 
 from app.main import create_app
-from app.telemetry.errors import configure_error_reports
-from app.telemetry.scrub import scrub_event
+from app.platform.telemetry.error_reports import configure_error_reports
+from app.platform.telemetry.scrub import scrub_event
 from tests.conftest import settings_for
 
 SECRET_BODY = '{"password": "a body secret", "content": "todo content secret"}'

@@ -14,10 +14,10 @@ from fastapi import FastAPI
 from prometheus_client import REGISTRY
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.core.security import Caller
-from app.db import Database, RetryPolicy
-from app.errors import RetryTransactionError, ServiceUnavailableError
-from app.telemetry import metrics
+from app.platform.db import Database, RetryPolicy
+from app.platform.errors import RetryTransactionError, ServiceUnavailableError
+from app.platform.security import Caller
+from app.platform.telemetry import metrics
 from tests.conftest import ClientFrom, MakeUser, new_address, signup_and_login
 
 sqlite_only = pytest.mark.parametrize("engine", ["sqlite"], indirect=True)

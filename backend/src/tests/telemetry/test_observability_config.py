@@ -13,7 +13,7 @@ import pytest
 import yaml  # type: ignore[import-untyped]  # (no stubs installed)
 from prometheus_client import REGISTRY
 
-from app.telemetry import metrics
+from app.platform.telemetry import metrics
 from tests.processes import REPO_ROOT
 from tests.scaleout.harness import NGINX_TEMPLATE
 from tests.scaleout.test_compose import compose

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from app.telemetry.scrub import SPAN_ATTRIBUTES
-from app.telemetry.tracing import configure_tracing
+from app.platform.telemetry.scrub import SPAN_ATTRIBUTES
+from app.platform.telemetry.tracing import configure_tracing
 from tests.conftest import settings_for
 from tests.processes import BACKEND_SRC, backend_env
 
@@ -48,7 +48,7 @@ def test_a_patch_is_one_trace_from_http_to_sql_and_its_logs_name_it(probe: Probe
     in_trace = [s for s in spans if s["trace_id"] == http["trace_id"]]
     sql = [s for s in in_trace if s["kind"] == "CLIENT"]
     statements = [s["attributes"]["db.statement"] for s in sql]
-    # The UPDATE and its event's INSERT, one statement (app.models.events.with_event).
+    # The UPDATE and its event's INSERT, one statement (app.live.log.with_event).
     assert any("(UPDATE todo" in statement for statement in statements), statements
     by_id = {s["span_id"]: s for s in in_trace}
     for span in sql:  # each SQL span descends from the HTTP span

@@ -14,8 +14,8 @@ import httpx
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from app.core.config import Settings
 from app.main import create_app
+from app.platform.settings import Settings
 
 PASSWORD = "probe password one"
 NEW_PASSWORD = "probe password two"

@@ -15,10 +15,10 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from app.api import deps
-from app.core.security import create_access_token
 from app.daos import DAOs, daos
 from app.main import create_app
+from app.platform.http import deps
+from app.platform.security import create_access_token
 from tests.conftest import asgi_client, settings_for
 from tests.unit.fakes import (
     FAKE_DAOS,

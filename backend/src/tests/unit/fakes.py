@@ -12,39 +12,26 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from app import access
-from app.core.security import Caller
+from app.access import Role
+from app.accounts.repository import name_key_of
+from app.accounts.tables import User
+from app.accounts.throttle import Admission, ThrottlePolicy
 from app.daos import DAOs
-from app.errors import (
+from app.lists.repository import PERSONAL_LIST_NAME, Succession
+from app.lists.schemas import ListPublic, MemberPublic
+from app.live.log import LoggedEvent, NewEvent, Position
+from app.platform.errors import (
     ListNotFoundError,
     NameTakenError,
     PreconditionFailedError,
     TodoNotFoundError,
     UnknownUserError,
 )
-from app.models import (
-    PERSONAL_LIST_NAME,
-    Admission,
-    IdempotencyKey,
-    LoggedEvent,
-    NewEvent,
-    Position,
-    Succession,
-    ThrottlePolicy,
-    User,
-    name_key_of,
-    utcnow,
-)
-from app.schemas import (
-    ListPublic,
-    MemberPublic,
-    Role,
-    TodoCreate,
-    TodoCursor,
-    TodoPublic,
-    TodoStats,
-    TodoUpdate,
-)
-from app.schemas.events import TodoDeleted
+from app.platform.security import Caller
+from app.platform.tables import utcnow
+from app.todos.events import TodoDeleted
+from app.todos.schemas import TodoCreate, TodoCursor, TodoPublic, TodoStats, TodoUpdate
+from app.todos.tables import IdempotencyKey
 
 T = TypeVar("T")
 
@@ -300,14 +287,15 @@ class FakeTodoListDAO:
         _live(caller)
         created = FakeList(uuid.uuid4(), name, None, utcnow())
         cls.lists[created.id] = created
-        await FakeListMemberDAO.add(None, created.id, caller.user_id, Role.owner)
-        return await cls.get(None, caller, created.id)
+        return ListPublic(
+            id=created.id, name=name, role=Role.owner, personal=False, created_at=created.created_at
+        )
 
     @classmethod
-    async def create_personal(cls, _conn: object, user_id: uuid.UUID) -> None:
+    async def create_personal(cls, _conn: object, user_id: uuid.UUID) -> uuid.UUID:
         personal = FakeList(uuid.uuid4(), PERSONAL_LIST_NAME, user_id, utcnow())
         cls.lists[personal.id] = personal
-        await FakeListMemberDAO.add(None, personal.id, user_id, Role.owner)
+        return personal.id
 
     @classmethod
     async def rename(

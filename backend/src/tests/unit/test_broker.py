@@ -11,12 +11,12 @@ from typing import cast
 
 import pytest
 
-from app.broker import Broker, Cursor, StreamEnd, Subscription
-from app.core.security import Caller
-from app.db import Database
-from app.models import START, LoggedEvent, Position
-from app.models.events import _hlc_to_int, _int_to_hlc
-from app.schemas.events import Ready, SessionEnded
+from app.accounts.events import SessionEnded
+from app.live.broker import Broker, Cursor, StreamEnd, Subscription
+from app.live.events import Ready
+from app.live.log import START, LoggedEvent, Position, _hlc_to_int, _int_to_hlc
+from app.platform.db import Database
+from app.platform.security import Caller
 
 ME = uuid.uuid4()
 MINE, THEIRS = uuid.uuid4(), uuid.uuid4()

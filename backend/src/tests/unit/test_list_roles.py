@@ -1,4 +1,4 @@
-"""The role matrix on fake DAOs: the rules of `app.access` and `app.services.lists`,
+"""The role matrix on fake DAOs: the rules of `app.access` and `app.lists.service`,
 with no database (the same table runs on every engine in tests/api)."""
 
 from __future__ import annotations

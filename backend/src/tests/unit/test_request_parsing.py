@@ -10,9 +10,9 @@ import jsonschema_rs
 import pytest
 from pydantic import ValidationError
 
-from app.api.deps import IF_MATCH_PATTERN, IfMatch, parse_if_match
-from app.errors import InvalidCursorError
-from app.schemas import TodoCreate, TodoCursor
+from app.platform.errors import InvalidCursorError
+from app.todos.deps import IF_MATCH_PATTERN, IfMatch, parse_if_match
+from app.todos.schemas import TodoCreate, TodoCursor
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import jwt
 import pytest
 
-from app.core.security import (
+from app.platform.security import (
     Caller,
     InvalidTokenError,
     create_access_token,

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from app.core.config import DatabaseSettings, Settings, load_or_create_dev_secret
+from app.platform.settings import DatabaseSettings, Settings, load_or_create_dev_secret
 
 SETTING_NAMES = {name.upper() for name in Settings.model_fields} | {
     "DATABASE_URL",

@@ -11,8 +11,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.db import Database, RetryPolicy, is_retryable
-from app.errors import RetryTransactionError, ServiceUnavailableError
+from app.platform.db import Database, RetryPolicy, is_retryable
+from app.platform.errors import RetryTransactionError, ServiceUnavailableError
 from tests.databases import free_port
 
 

@@ -1,0 +1,517 @@
+"""The database: one engine per process, and the one place transactions run.
+
+Every unit of work goes through `Database.read`, `Database.write` or
+`Database.write_statement`. They take a connection from the pool, run the work, commit
+(or roll back on error) and, when the database reports a serialization conflict
+(SQLSTATE 40001), run the WHOLE unit again after a jittered exponential backoff. That
+is why work is passed in as a callable: a retry must replay every statement against a
+fresh snapshot, which a savepoint cannot do on PostgreSQL.
+
+Every wait on the database is bounded by `timeout` (DB_TIMEOUT): for a pooled
+connection, for a new connection, for one statement. A database that hangs rather than
+fails (a frozen server, a partition) costs a request a 503 within two such waits, not a
+hung request; a connection that timed out, or that the driver failed on its own side,
+is discarded rather than returned to the pool in an unknown state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import enum
+import os
+import random
+import sqlite3
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import structlog
+from sqlalchemy import event, text
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.pool import PoolProxiedConnection, StaticPool
+
+from app.platform.errors import RetryTransactionError, ServiceUnavailableError
+from app.platform.telemetry.metrics import (
+    DB_POOL_WAITING,
+    DB_RERUNS,
+    DB_TRANSACTIONS,
+    DB_UNAVAILABLE,
+)
+
+T = TypeVar("T")
+UnitOfWork = Callable[[AsyncConnection], Awaitable[T]]
+
+log = structlog.get_logger(__name__)
+
+SERIALIZATION_FAILURE = "40001"
+DEADLOCK_DETECTED = "40P01"  # PostgreSQL aborted one of the waiters: safe to re-run too
+RETRYABLE_SQLSTATES = frozenset({SERIALIZATION_FAILURE, DEADLOCK_DETECTED})
+SQLITE_BUSY_CODES = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED}
+SQLITE_DEFERRED = "sqlite_deferred_begin"
+COCKROACHDB_SERVER = "minor_illusion_cockroachdb_server"
+
+
+DEFAULT_TIMEOUT = 2.0
+
+
+class Mode(enum.Enum):
+    READ = "read"  # queries only, each its own snapshot
+    SNAPSHOT = "snapshot"  # queries only, all in one snapshot
+    WRITE = "write"  # one SERIALIZABLE transaction, re-run on 40001
+    STATEMENT = "statement"  # one self-contained statement at the engine's default isolation
+
+
+# Each mode's series, looked up once: `labels()` per unit of work would double the cost.
+_TRANSACTIONS_BY_MODE = {mode: DB_TRANSACTIONS.labels(mode.value) for mode in Mode}
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 25
+    base_delay: float = 0.005
+    max_delay: float = 0.5
+
+    def delay(self, attempt: int) -> float:
+        """Full jitter: uniform in [0, min(max, base * 2**attempt)]."""
+        return random.uniform(0, min(self.max_delay, self.base_delay * 2**attempt))  # noqa: S311
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """True for failures where re-running the whole transaction is safe and useful.
+    (SQLite's busy is not one: the driver has already waited the timeout for the lock.)"""
+    if isinstance(exc, RetryTransactionError):
+        return True
+    if not isinstance(exc, DBAPIError):
+        return False
+    orig = exc.orig
+    if getattr(orig, "sqlstate", None) in RETRYABLE_SQLSTATES:
+        return True
+    # The cockroachdb dialect can wrap the driver error one level deeper.
+    return getattr(getattr(orig, "__cause__", None), "sqlstate", None) in RETRYABLE_SQLSTATES
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """True when the database could not be reached (as opposed to a bad statement)."""
+    if isinstance(exc, PoolTimeoutError | OSError | ConnectionError | TimeoutError):
+        return True
+    if isinstance(exc, DBAPIError):
+        if exc.connection_invalidated:
+            return True
+        # SQLite busy after waiting the timeout: inside a process writers queue on a
+        # lock, so another process has held the database's write lock that long.
+        if getattr(exc.orig, "sqlite_errorcode", None) in SQLITE_BUSY_CODES:
+            return True
+        return _is_unavailable_sqlstate(getattr(exc.orig, "sqlstate", None))
+    # A server error while *connecting* reaches us as the driver's own exception, not
+    # wrapped in DBAPIError: e.g. asyncpg's CannotConnectNowError (57P03) while the
+    # server is starting up or recovering.
+    return _is_unavailable_sqlstate(getattr(exc, "sqlstate", None))
+
+
+def _is_unavailable_sqlstate(sqlstate: object) -> bool:
+    # Class 08: connection exception; 57P0x: the server is shutting down or restarting.
+    return isinstance(sqlstate, str) and sqlstate.startswith(("08", "57P0"))
+
+
+def leaves_connection_unusable(exc: BaseException) -> bool:
+    """True when the connection's state is unknown after `exc`: a wait that timed out or
+    was cancelled mid-protocol, or a failure on the driver's own side. (asyncpg failing
+    to encode a bound value, say an integer past 2**31 for an INTEGER column, has
+    already begun the exchange and leaves the server inside a transaction that no
+    ROLLBACK on our side knows about.) Errors the server reported leave it in a state a
+    rollback repairs."""
+    if isinstance(exc, TimeoutError | asyncio.CancelledError):
+        return True
+    if not isinstance(exc, DBAPIError):
+        return False
+    # SQLAlchemy's asyncpg adapter wraps the driver's exception one level deeper.
+    driver_error: object = getattr(exc.orig, "__cause__", None) or exc.orig
+    if getattr(driver_error, "sqlite_errorcode", None) is not None:
+        return False
+    if hasattr(driver_error, "severity"):  # asyncpg sets it only on errors the server sent
+        return getattr(driver_error, "severity", None) is None
+    return getattr(driver_error, "sqlstate", None) is None
+
+
+class Database:
+    def __init__(
+        self,
+        url: str,
+        *,
+        pool_size: int = 10,
+        retry: RetryPolicy | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> None:
+        self.url: URL = make_url(url)
+        self.retry = retry or RetryPolicy()
+        self.engine: AsyncEngine = _create_engine(self.url, pool_size=pool_size, timeout=timeout)
+        self.read_engine = _create_read_engine(
+            self.url, self.engine, pool_size=pool_size, timeout=timeout
+        )
+        self._engines = {
+            Mode.READ: self.read_engine,
+            Mode.SNAPSHOT: self.read_engine.execution_options(**_snapshot_options(self.url)),
+            Mode.WRITE: self.engine.execution_options(**_transaction_options(self.url)),
+            Mode.STATEMENT: self.engine,
+        }
+        # Which modes end with a COMMIT of ours. A read commits nothing, and a statement
+        # in autocommit commits itself: their statements begin whatever they need (on
+        # PostgreSQL in autocommit, nothing) and handing the connection back ends it,
+        # which saves SQLAlchemy's begin and commit steps on the busiest paths.
+        self._committed = {
+            Mode.READ: False,
+            Mode.SNAPSHOT: True,  # a read-only transaction: its COMMIT ends the snapshot
+            Mode.WRITE: True,
+            Mode.STATEMENT: self.is_sqlite,  # on SQLite a write is a transaction
+        }
+        # SQLite has one writer; inside a process we queue for it here instead of
+        # spinning on SQLITE_BUSY. (Across processes, busy_timeout does the waiting.)
+        # Readers of a file database do not queue: WAL lets them read beside a writer,
+        # even one that waits for another process's lock. An in-memory database is one
+        # shared connection, so there everything queues.
+        self._sqlite_lock = asyncio.Lock() if self.is_sqlite else None
+        self._sqlite_readers_queue = self.is_sqlite and _is_in_memory(self.url)
+        self.retries_total = 0  # transactions re-run since start: a contention gauge
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.url.get_backend_name() == "sqlite"
+
+    async def read(self, work: UnitOfWork[T]) -> T:
+        """Run `work`, which only queries: see `_create_read_engine` for how."""
+        return await self._run(work, Mode.READ)
+
+    async def read_snapshot(self, work: UnitOfWork[T]) -> T:
+        """Run `work`, which only queries, in one read-only transaction: every query sees
+        the same snapshot. For a decision that combines reads which must agree with each
+        other (who may see what, and from which position of the event log: see
+        `app.live.broker`); a plain `read` gives each statement a snapshot of its own."""
+        return await self._run(work, Mode.SNAPSHOT)
+
+    async def write(self, work: UnitOfWork[T]) -> T:
+        """Run `work` in a read-write transaction, committed once it returns: see
+        `_transaction_options`."""
+        return await self._run(work, Mode.WRITE)
+
+    async def write_statement(self, work: UnitOfWork[T]) -> T:
+        """Run `work` whose every statement is a unit on its own: see `_create_engine`
+        for when that is allowed and why it is cheaper."""
+        return await self._run(work, Mode.STATEMENT)
+
+    async def _run(self, work: UnitOfWork[T], mode: Mode) -> T:
+        _TRANSACTIONS_BY_MODE[mode].inc()
+        for attempt in range(1, self.retry.attempts + 1):
+            try:
+                return await self._attempt(work, mode)
+            except Exception as exc:
+                if is_unavailable(exc):
+                    log.warning("database_unavailable", error=type(exc).__name__)
+                    DB_UNAVAILABLE.labels(_unavailable_reason(exc)).inc()
+                    raise ServiceUnavailableError from exc
+                if not is_retryable(exc):
+                    raise
+                if attempt == self.retry.attempts:
+                    log.warning("transaction_retries_exhausted", attempts=attempt)
+                    DB_UNAVAILABLE.labels("retries_exhausted").inc()
+                    raise ServiceUnavailableError(
+                        "Too much contention on this data; retry shortly"
+                    ) from exc
+                self.retries_total += 1
+                reason = _reason(exc)
+                DB_RERUNS.labels(mode.value, reason).inc()
+                log.debug("transaction_retry", attempt=attempt, reason=reason)
+            await asyncio.sleep(self.retry.delay(attempt))
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _attempt(self, work: UnitOfWork[T], mode: Mode) -> T:
+        """One run of `work` in one transaction. The transaction is ended by hand rather
+        than by `async with conn.begin()`, so that a connection in an unknown state is
+        discarded before anything waits on it again (a ROLLBACK sent to a frozen server
+        would hang the request all over)."""
+        async with self._connection(mode) as conn:
+            pooled = conn.sync_connection.connection  # type: ignore[union-attr]
+            transaction = await conn.begin() if self._committed[mode] else None
+            try:
+                result = await work(conn)
+                if transaction is not None:
+                    await transaction.commit()
+            except BaseException as exc:
+                if leaves_connection_unusable(exc) and not self.is_sqlite:
+                    await _discard(conn, pooled)
+                elif transaction is not None:
+                    await transaction.rollback()
+                raise  # (without a transaction, returning the connection rolls back)
+            return result
+
+    @contextlib.asynccontextmanager
+    async def _connection(self, mode: Mode) -> AsyncIterator[AsyncConnection]:
+        queue = self._sqlite_lock
+        if mode in (Mode.READ, Mode.SNAPSHOT) and not self._sqlite_readers_queue:
+            queue = None
+        async with contextlib.AsyncExitStack() as held:
+            # Waiting for a connection (and on SQLite, for the writer's turn) until both
+            # are held, or acquiring them failed.
+            with DB_POOL_WAITING.track_inprogress():
+                if queue is not None:
+                    await held.enter_async_context(queue)
+                conn = await held.enter_async_context(self._engines[mode].connect())
+            yield conn
+
+    async def ping(self) -> None:
+        """One query, its failure raised as the driver's (for `wait_until_ready`).
+        Notes whether the server is a real CockroachDB (the `cockroachdb` dialect also
+        speaks to PostgreSQL): statements that differ between the two read it from the
+        connection's `COCKROACHDB_SERVER` execution option."""
+        async with self._connection(Mode.READ) as conn:
+            if self.is_sqlite:
+                await conn.execute(text("SELECT 1"))
+                return
+            version = await conn.scalar(text("SELECT version()"))
+        if "CockroachDB" in str(version) and not self.is_cockroachdb_server:
+            self._engines = {
+                mode: engine.execution_options(**{COCKROACHDB_SERVER: True})
+                for mode, engine in self._engines.items()
+            }
+
+    @property
+    def is_cockroachdb_server(self) -> bool:
+        options = self._engines[Mode.READ].get_execution_options()
+        return bool(options.get(COCKROACHDB_SERVER))
+
+    async def wait_until_ready(self, max_wait: float) -> None:
+        """Retry the first connection with backoff, so a backend started before its
+        database waits for it instead of crash-looping."""
+        deadline = time.monotonic() + max_wait
+        delay = 0.2
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                await self.ping()
+            except Exception as exc:
+                if not is_unavailable(exc) and not isinstance(exc, DBAPIError):
+                    raise
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    log.error("database_not_ready", attempts=attempt, error=str(exc))
+                    raise
+                log.warning(
+                    "waiting_for_database",
+                    attempt=attempt,
+                    retry_in=round(min(delay, remaining), 2),
+                    error=type(exc).__name__,
+                )
+                await asyncio.sleep(min(delay, remaining))
+                delay = min(delay * 2, 5.0)
+            else:
+                if attempt > 1:
+                    log.info("database_ready", attempts=attempt)
+                return
+
+    async def schema_revision(self) -> str | None:
+        """The Alembic revision the database is at (None before the first migration).
+        A read like any other: bounded by the timeout, and no write lock on SQLite."""
+
+        async def revision(conn: AsyncConnection) -> str | None:
+            has_table = await conn.run_sync(
+                lambda sync_conn: sync_conn.dialect.has_table(sync_conn, "alembic_version")
+            )
+            if not has_table:
+                return None
+            result = await conn.execute(text("SELECT version_num FROM alembic_version"))
+            return result.scalar_one_or_none()
+
+        return await self.read(revision)
+
+    @property
+    def engines(self) -> tuple[AsyncEngine, ...]:
+        """Each engine with a pool of its own (for telemetry and disposal)."""
+        if self.read_engine.sync_engine.pool is self.engine.sync_engine.pool:
+            return (self.engine,)
+        return (self.engine, self.read_engine)
+
+    async def dispose(self) -> None:
+        for engine in self.engines:
+            await engine.dispose()
+
+
+def _reason(exc: BaseException) -> str:
+    """Why a transaction is re-run: its SQLSTATE, or `retry_requested`
+    (RetryTransactionError: the work itself asked). Bounded: it labels a metric."""
+    if isinstance(exc, RetryTransactionError):
+        return "retry_requested"
+    orig = getattr(exc, "orig", None)
+    sqlstate = getattr(orig, "sqlstate", None) or getattr(
+        getattr(orig, "__cause__", None), "sqlstate", None
+    )
+    return str(sqlstate or type(exc).__name__)
+
+
+def _unavailable_reason(exc: BaseException) -> str:
+    """The SQLSTATE when the server sent one (57P01 shutdown, 08006 ...), else the
+    exception's class (TimeoutError, ConnectionRefusedError ...)."""
+    orig = getattr(exc, "orig", exc)
+    sqlstate = getattr(orig, "sqlstate", None)
+    return sqlstate if isinstance(sqlstate, str) else type(orig).__name__
+
+
+async def _discard(conn: AsyncConnection, pooled: PoolProxiedConnection) -> None:
+    """Close the driver's connection at once (no goodbye to a server that may not
+    answer: SQLAlchemy's own close waits up to 2 s for one), then let the pool forget it
+    and open a fresh one when next needed."""
+    terminate = getattr(pooled.driver_connection, "terminate", None)
+    if callable(terminate):
+        terminate()
+    if not conn.invalidated:
+        await conn.invalidate()
+
+
+def _create_engine(
+    url: URL, *, pool_size: int, timeout: float, read_only: bool = False
+) -> AsyncEngine:
+    """An engine whose connections are in autocommit, the mode `Database.write_statement`
+    runs in (and, with `read_only`, `Database.read`: see `_create_read_engine`).
+
+    A unit of work that is a single statement whose correctness does not depend on an
+    earlier read (an upsert that counts, a conditional UPDATE ... RETURNING) runs as an
+    implicit transaction at the server's default isolation: one round trip instead of
+    three (BEGIN, the statement, COMMIT). On PostgreSQL that is READ COMMITTED, which
+    re-checks the statement's WHERE clause against the newest row version and makes
+    concurrent writers of one row wait for each other instead of failing with 40001;
+    CockroachDB is serializable anyway and retries an implicit transaction itself. On
+    SQLite a write is a write: one writer at a time.
+    """
+    if url.get_backend_name() == "sqlite":
+        return _create_sqlite_engine(url, timeout=timeout)
+    server_settings = {
+        # Timestamps the database writes as text (an event's JSON: app.live.log)
+        # in UTC, whatever the server's own time zone.
+        "timezone": "UTC",
+    }
+    if read_only:
+        # The server refuses a write (SQLSTATE 25006) on every connection of this pool.
+        server_settings["default_transaction_read_only"] = "on"
+    return create_async_engine(
+        url,
+        # Each statement its own transaction, unless a unit of work asks for one
+        # (`_transaction_options`). Set here, it is set once per connection.
+        isolation_level="AUTOCOMMIT",
+        # A fixed pool: requests beyond it wait for a connection (up to pool_timeout)
+        # instead of opening and closing overflow connections under load.
+        pool_size=pool_size,
+        max_overflow=0,
+        # Every wait is bounded: for a free pooled connection, for a new connection
+        # (asyncpg waits 60 s by default), and for each statement (asyncpg's
+        # command_timeout, which none is by default), so an outage or a frozen server
+        # becomes a prompt 503 rather than a hung request.
+        pool_timeout=timeout,
+        connect_args={
+            "timeout": timeout,
+            "command_timeout": timeout,
+            "server_settings": server_settings,
+        },
+        # A statement's bound values (passwords' hashes, todo content) never appear in
+        # an error's message, so never in a log line, a trace or an error report.
+        hide_parameters=True,
+    )
+
+
+def _create_read_engine(
+    url: URL, engine: AsyncEngine, *, pool_size: int, timeout: float
+) -> AsyncEngine:
+    """The engine `Database.read` runs on.
+
+    On PostgreSQL and CockroachDB, a pool of its own whose connections are in
+    autocommit and read-only from the moment they connect: each statement is its own
+    transaction with its own consistent snapshot, costs one round trip instead of three
+    (BEGIN, SELECT, COMMIT), and cannot write. Read units are single queries, so nothing
+    is lost. Set once per connection, none of it costs anything per request; on a pool
+    shared with writes, switching a connection to autocommit at checkout and back at
+    checkin, and a listener checking each statement for a write, cost a read about
+    50 µs of CPU (docs/performance.md).
+
+    On SQLite, the one engine (an in-memory database is one shared connection), with
+    reads beginning deferred so they do not take the write lock.
+    """
+    if url.get_backend_name() == "sqlite":
+        return engine.execution_options(**{SQLITE_DEFERRED: True})
+    return _create_engine(url, pool_size=pool_size, timeout=timeout, read_only=True)
+
+
+def ensure_sqlite_directory(url: URL | str) -> None:
+    """SQLite creates the database file but not its folder (e.g. a fresh `data/`), and
+    creates it readable by everyone (0644) while it holds password hashes. Create both
+    here, private to the owner: SQLite gives its -wal and -shm files the database
+    file's mode. A file an earlier version created is made private too."""
+    url = make_url(url)
+    if url.get_backend_name() != "sqlite" or _is_in_memory(url):
+        return
+    path = Path(url.database or "")
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if file.exists() and file.stat().st_mode & 0o077:
+            file.chmod(0o600)
+
+
+def _transaction_options(url: URL) -> dict[str, Any]:
+    """Execution options for `Database.write`: SERIALIZABLE on PostgreSQL and
+    CockroachDB alike, so both behave the same and the runner's 40001 re-run is the one
+    concurrency story. (On SQLite every transaction is serializable: one writer.)"""
+    if url.get_backend_name() == "sqlite":
+        return {}
+    return {"isolation_level": "SERIALIZABLE"}
+
+
+def _snapshot_options(url: URL) -> dict[str, Any]:
+    """Execution options for `Database.read_snapshot`, on the read engine (read-only
+    connections). PostgreSQL: REPEATABLE READ, one snapshot for the transaction, and a
+    read-only one never fails to serialize. CockroachDB (the dialect offers no REPEATABLE
+    READ): SERIALIZABLE, one timestamp for the transaction. SQLite: the read engine's
+    deferred BEGIN, whose snapshot (WAL) is taken at the first read."""
+    backend = url.get_backend_name()
+    if backend == "sqlite":
+        return {}
+    if backend == "cockroachdb":
+        return {"isolation_level": "SERIALIZABLE"}
+    return {"isolation_level": "REPEATABLE READ"}
+
+
+def _is_in_memory(url: URL) -> bool:
+    return (url.database or "") in ("", ":memory:")
+
+
+def _create_sqlite_engine(url: URL, *, timeout: float) -> AsyncEngine:
+    in_memory = _is_in_memory(url)
+    # How long a writer waits for another process's write lock before SQLITE_BUSY.
+    kwargs: dict[str, Any] = {"connect_args": {"timeout": timeout}, "hide_parameters": True}
+    if in_memory:
+        # One shared connection, or every checkout would see a new empty database.
+        kwargs["poolclass"] = StaticPool
+    ensure_sqlite_directory(url)
+    engine = create_async_engine(url, **kwargs)
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the driver, decide when transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        if not in_memory:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        # Writers BEGIN IMMEDIATE: taking the write lock up front means a
+        # read-then-write transaction never fails upgrading its lock mid-way.
+        deferred = conn.get_execution_options().get(SQLITE_DEFERRED, False)
+        conn.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
+
+    return engine

@@ -1,0 +1,108 @@
+"""What every domain's handlers may get injected, declared once as `Annotated` aliases
+(a domain's own are in its `deps` module)."""
+
+from __future__ import annotations
+
+import ipaddress
+import uuid
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Path, Request, status
+from fastapi.security import OAuth2PasswordBearer
+
+from app.platform.db import Database
+from app.platform.security import Caller, InvalidTokenError, decode_access_token, token_expires_at
+from app.platform.settings import Settings
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="auth/login")
+
+
+# Dependencies are `async def` even when they do not await: FastAPI runs a plain
+# `def` dependency in a worker thread, a hop that costs more than the work itself.
+
+
+async def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+async def get_db(request: Request) -> Database:
+    db: Database = request.app.state.db
+    return db
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+DatabaseDep = Annotated[Database, Depends(get_db)]
+
+
+async def current_caller(
+    request: Request, settings: SettingsDep, token: Annotated[str, Depends(oauth2_scheme)]
+) -> Caller:
+    """The caller, read from the token alone: no database round trip here. Whether the
+    account still exists and the token is not revoked is checked by the statements that
+    run for the caller (see app/access.py), so a revoked token is refused without
+    costing every request a query of its own."""
+    try:
+        caller = decode_access_token(token, secret=settings.jwt_secret)
+    except InvalidTokenError as exc:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "Could not validate credentials",
+            headers={"WWW-Authenticate": "Bearer"},
+        ) from exc
+    request.state.user_id = str(caller.user_id)  # for the access log line
+    return caller
+
+
+CurrentCaller = Annotated[Caller, Depends(current_caller)]
+
+
+async def token_expiry(
+    settings: SettingsDep, token: Annotated[str, Depends(oauth2_scheme)], _: CurrentCaller
+) -> float:
+    """When the caller's token expires (Unix time): a stream ends then."""
+    return token_expires_at(token, secret=settings.jwt_secret)
+
+
+TokenExpiry = Annotated[float, Depends(token_expiry)]
+
+
+async def client_address(request: Request, settings: SettingsDep) -> str:
+    """The caller's address. X-Forwarded-For is believed only from TRUSTED_PROXIES
+    (addresses or networks): from anyone else it is just text the client chose. Walking
+    the list from the right, the first hop that is not one of our proxies is the client."""
+    peer = request.client.host if request.client else "unknown"
+    if not _is_trusted_proxy(peer, settings.trusted_proxies):
+        return peer
+    forwarded = [hop.strip() for hop in request.headers.get("x-forwarded-for", "").split(",")]
+    for hop in reversed([hop for hop in forwarded if hop]):
+        if not _is_trusted_proxy(hop, settings.trusted_proxies):
+            return hop if _parse_ip(hop) is not None else peer
+    return peer
+
+
+def _parse_ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        return None
+
+
+def _is_trusted_proxy(host: str, trusted: list[str]) -> bool:
+    address = _parse_ip(host)
+    return address is not None and any(
+        address in ipaddress.ip_network(entry, strict=False) for entry in trusted
+    )
+
+
+ClientAddress = Annotated[str, Depends(client_address)]
+
+
+def location(request: Request, path: str) -> str:
+    """A `Location` for a new resource at `path`, under the app's root path (a relative
+    reference: the Host header is the client's to choose)."""
+    return f"{request.scope.get('root_path', '')}{path}"
+
+
+# Path parameters more than one domain's routes name.
+ListId = Annotated[uuid.UUID, Path(description="The list's id (`GET /lists` has them all).")]

@@ -1,3 +1,0 @@
-"""Telemetry: Prometheus metrics (`metrics`), OpenTelemetry traces (`tracing`) and Sentry
-error reports (`errors`), sharing one rule about what may leave the process (`scrub`).
-`app.main` wires them into the app; docs/operations.md, "Observability", explains them."""
