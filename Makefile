@@ -83,16 +83,29 @@ install-frontend: $(FRONTEND)/node_modules/.installed
 
 install: install-backend install-frontend ## install the locked backend and frontend dependencies (idempotent)
 
-# Debian/Ubuntu packages the test suites drive (browser tests, replica tests, benchmark).
-SYSTEM_PACKAGES := chromium nginx wrk
+# Debian/Ubuntu packages the test suites drive (browser tests, replica tests, benchmark,
+# the PostgreSQL cluster under Patroni: tests/cluster). The daemons among them (etcd,
+# haproxy, pgbouncer) are run by the tests on free ports; the machine-wide services the
+# packages install are stopped and disabled, so nothing listens unasked on 2379, 6432 ...
+SYSTEM_PACKAGES := chromium nginx wrk patroni python3-etcd etcd-server etcd-client pgbouncer haproxy
+SYSTEM_COMMANDS := chromium nginx wrk patroni etcd etcdctl pgbouncer haproxy
+SYSTEM_SERVICES := etcd haproxy pgbouncer
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-system-deps: ## apt-get install what `make test` drives: chromium, nginx, wrk
-	@if command -v chromium >/dev/null && command -v nginx >/dev/null && command -v wrk >/dev/null; then \
+system-deps: ## apt-get install what `make test` drives: chromium, nginx, wrk, patroni, etcd, pgbouncer, haproxy
+	@missing=""; for command in $(SYSTEM_COMMANDS); do \
+		command -v $$command >/dev/null || [ -x /usr/sbin/$$command ] || missing="$$missing $$command"; \
+	done; \
+	if [ -z "$$missing" ]; then \
 		echo "system packages present: $(SYSTEM_PACKAGES)"; \
 	else \
+		echo "system-deps: missing$$missing"; \
 		$(SUDO) apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES); \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES) && \
+		for service in $(SYSTEM_SERVICES); do \
+			if [ -d /run/systemd/system ]; then $(SUDO) systemctl disable --now $$service 2>/dev/null || true; \
+			else $(SUDO) service $$service stop >/dev/null 2>&1 || true; fi; \
+		done; \
 	fi
 
 lock: $(POETRY) ## re-resolve poetry.lock after editing pyproject.toml
