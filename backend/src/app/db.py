@@ -29,12 +29,14 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import structlog
+from asyncpg.exceptions import TargetServerAttributeNotMatched
 from sqlalchemy import event, text
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import PoolProxiedConnection, StaticPool
+from sqlalchemy.util import await_only
 
 from app.errors import RetryTransactionError, ServiceUnavailableError
 from app.telemetry.metrics import DB_POOL_WAITING, DB_RERUNS, DB_TRANSACTIONS, DB_UNAVAILABLE
@@ -47,6 +49,9 @@ log = structlog.get_logger(__name__)
 SERIALIZATION_FAILURE = "40001"
 DEADLOCK_DETECTED = "40P01"  # PostgreSQL aborted one of the waiters: safe to re-run too
 RETRYABLE_SQLSTATES = frozenset({SERIALIZATION_FAILURE, DEADLOCK_DETECTED})
+# A write refused because the server is (now) a read-only standby: nothing was written,
+# and a fresh connection finds the leader (docs/architecture.md, "A PostgreSQL cluster").
+READ_ONLY_TRANSACTION = "25006"
 SQLITE_BUSY_CODES = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED}
 SQLITE_DEFERRED = "sqlite_deferred_begin"
 COCKROACHDB_SERVER = "minor_illusion_cockroachdb_server"
@@ -95,6 +100,10 @@ def is_unavailable(exc: BaseException) -> bool:
     """True when the database could not be reached (as opposed to a bad statement)."""
     if isinstance(exc, PoolTimeoutError | OSError | ConnectionError | TimeoutError):
         return True
+    # A multi-host URL (`target_session_attrs=read-write`) while a cluster has no leader:
+    # every host answered, none of them takes writes (a failover in progress).
+    if isinstance(exc, TargetServerAttributeNotMatched):
+        return True
     if isinstance(exc, DBAPIError):
         if exc.connection_invalidated:
             return True
@@ -112,6 +121,27 @@ def is_unavailable(exc: BaseException) -> bool:
 def _is_unavailable_sqlstate(sqlstate: object) -> bool:
     # Class 08: connection exception; 57P0x: the server is shutting down or restarting.
     return isinstance(sqlstate, str) and sqlstate.startswith(("08", "57P0"))
+
+
+def _sqlstate(exc: BaseException) -> str | None:
+    """The SQLSTATE the server sent, wherever the driver and the dialect put it."""
+    orig = getattr(exc, "orig", None)
+    sqlstate = getattr(orig, "sqlstate", None) or getattr(
+        getattr(orig, "__cause__", None), "sqlstate", None
+    )
+    return sqlstate if isinstance(sqlstate, str) else None
+
+
+def is_on_a_standby(exc: BaseException) -> bool:
+    """True for a write the server refused as read-only (25006) on a connection of the
+    write pool: the server it leads to is a standby now (a demoted leader behind a
+    proxy, say). Nothing was written, so the unit can run again on a fresh connection.
+    (On the read pool, 25006 is a bug: a write inside `Database.read`.)"""
+    return isinstance(exc, DBAPIError) and _sqlstate(exc) == READ_ONLY_TRANSACTION
+
+
+def _wrote_on_a_standby(exc: BaseException, mode: Mode) -> bool:
+    return mode in (Mode.WRITE, Mode.STATEMENT) and is_on_a_standby(exc)
 
 
 def leaves_connection_unusable(exc: BaseException) -> bool:
@@ -139,15 +169,19 @@ class Database:
         self,
         url: str,
         *,
+        read_url: str | None = None,
         pool_size: int = 10,
         retry: RetryPolicy | None = None,
         timeout: float = DEFAULT_TIMEOUT,
     ) -> None:
         self.url: URL = make_url(url)
+        # Where `read` and `read_snapshot` go: the replicas of a cluster, or (None) the
+        # server(s) of `url` (docs/architecture.md, "A PostgreSQL cluster").
+        self.read_url: URL | None = make_url(read_url) if read_url else None
         self.retry = retry or RetryPolicy()
         self.engine: AsyncEngine = _create_engine(self.url, pool_size=pool_size, timeout=timeout)
         self.read_engine = _create_read_engine(
-            self.url, self.engine, pool_size=pool_size, timeout=timeout
+            self.url, self.engine, pool_size=pool_size, timeout=timeout, read_url=self.read_url
         )
         self._engines = {
             Mode.READ: self.read_engine,
@@ -209,7 +243,9 @@ class Database:
                     log.warning("database_unavailable", error=type(exc).__name__)
                     DB_UNAVAILABLE.labels(_unavailable_reason(exc)).inc()
                     raise ServiceUnavailableError from exc
-                if not is_retryable(exc):
+                # A write on a standby re-runs on a fresh connection (`_attempt` dropped
+                # this one), which finds the leader.
+                if not (is_retryable(exc) or _wrote_on_a_standby(exc, mode)):
                     raise
                 if attempt == self.retry.attempts:
                     log.warning("transaction_retries_exhausted", attempts=attempt)
@@ -237,7 +273,9 @@ class Database:
                 if transaction is not None:
                     await transaction.commit()
             except BaseException as exc:
-                if leaves_connection_unusable(exc) and not self.is_sqlite:
+                if not self.is_sqlite and (
+                    leaves_connection_unusable(exc) or _wrote_on_a_standby(exc, mode)
+                ):
                     await _discard(conn, pooled)
                 elif transaction is not None:
                     await transaction.rollback()
@@ -341,11 +379,7 @@ def _reason(exc: BaseException) -> str:
     (RetryTransactionError: the work itself asked). Bounded: it labels a metric."""
     if isinstance(exc, RetryTransactionError):
         return "retry_requested"
-    orig = getattr(exc, "orig", None)
-    sqlstate = getattr(orig, "sqlstate", None) or getattr(
-        getattr(orig, "__cause__", None), "sqlstate", None
-    )
-    return str(sqlstate or type(exc).__name__)
+    return _sqlstate(exc) or type(exc).__name__
 
 
 def _unavailable_reason(exc: BaseException) -> str:
@@ -389,10 +423,7 @@ def _create_engine(
         # in UTC, whatever the server's own time zone.
         "timezone": "UTC",
     }
-    if read_only:
-        # The server refuses a write (SQLSTATE 25006) on every connection of this pool.
-        server_settings["default_transaction_read_only"] = "on"
-    return create_async_engine(
+    engine = create_async_engine(
         url,
         # Each statement its own transaction, unless a unit of work asks for one
         # (`_transaction_options`). Set here, it is set once per connection.
@@ -415,10 +446,26 @@ def _create_engine(
         # an error's message, so never in a log line, a trace or an error report.
         hide_parameters=True,
     )
+    if read_only:
+        event.listen(engine.sync_engine, "connect", _make_read_only)
+    return engine
+
+
+def _make_read_only(dbapi_connection: Any, _record: Any) -> None:
+    """The server refuses a write (SQLSTATE 25006) on every connection of the read pool.
+    Set once the connection is made, not as a startup parameter: asyncpg's
+    `target_session_attrs` check reads the startup value, and a connection that starts
+    read-only looks like a standby to it (with `read-write`, every host would be refused)."""
+    await_only(dbapi_connection.driver_connection.execute("SET default_transaction_read_only = on"))
 
 
 def _create_read_engine(
-    url: URL, engine: AsyncEngine, *, pool_size: int, timeout: float
+    url: URL,
+    engine: AsyncEngine,
+    *,
+    pool_size: int,
+    timeout: float,
+    read_url: URL | None = None,
 ) -> AsyncEngine:
     """The engine `Database.read` runs on.
 
@@ -431,12 +478,14 @@ def _create_read_engine(
     checkin, and a listener checking each statement for a write, cost a read about
     50 µs of CPU (docs/performance.md).
 
+    With `read_url` (DATABASE_READ_URL), that pool connects there: a cluster's replicas.
+
     On SQLite, the one engine (an in-memory database is one shared connection), with
     reads beginning deferred so they do not take the write lock.
     """
     if url.get_backend_name() == "sqlite":
         return engine.execution_options(**{SQLITE_DEFERRED: True})
-    return _create_engine(url, pool_size=pool_size, timeout=timeout, read_only=True)
+    return _create_engine(read_url or url, pool_size=pool_size, timeout=timeout, read_only=True)
 
 
 def ensure_sqlite_directory(url: URL | str) -> None:

@@ -36,6 +36,12 @@ class DatabaseSettings(BaseSettings):
         validation_alias=AliasChoices("DATABASE_URL", "DB_DSN"),
         description="SQLAlchemy async URL; empty means the embedded SQLite file in DATA_DIR.",
     )
+    database_read_url: str = Field(
+        default="",
+        description="Where reads go: a cluster's replicas, e.g. every node with "
+        "`target_session_attrs=prefer-standby`; empty means DATABASE_URL "
+        '(docs/operations.md, "A PostgreSQL cluster").',
+    )
     data_dir: Path = Field(default_factory=_default_data_dir)
     sql_echo: bool = False
     db_pool_size: int = Field(default=20, ge=1, le=200)
