@@ -34,7 +34,7 @@ export DATA_DIR HOST BACKEND_PORT FRONTEND_PORT DEBUG_PORT
 
 .PHONY: help install install-backend install-frontend run dev debug migrate seed-demo openapi client jupyter docs docs-inputs docs-serve \
 	check check-backend check-frontend \
-	test test-backend test-notebooks test-scaleout test-frontend test-e2e bench bench-smoke fuzz \
+	test test-backend test-notebooks test-scaleout test-cluster test-frontend test-e2e bench bench-smoke fuzz cluster \
 	lint lint-backend lint-frontend fmt lock tox compose-check images compose-up compose-observability compose-dev compose-down \
 	system-deps clean
 
@@ -215,7 +215,7 @@ test: ## every check and test suite, one after another, then a table of each one
 # subprocess, so three overlap on two cores; each process has its own databases. The
 # slowest tests are listed at the end (where the time goes: docs/how-to/testing.md).
 BACKEND_WORKERS ?= 3
-test-backend: install-backend docs-inputs ## every pytest suite: unit, API, DB, migrations, notebooks, scale-out, docs
+test-backend: install-backend docs-inputs ## every pytest suite: unit, API, DB, migrations, notebooks, scale-out, cluster, docs
 	cd $(BACKEND) && $(BIN)/pytest -n $(BACKEND_WORKERS) --dist loadfile --durations=15
 
 test-notebooks: install-backend ## run the Jupyter notebooks against a live backend
@@ -226,6 +226,12 @@ fuzz: install-backend ## fuzz every API operation from the OpenAPI document, 300
 
 test-scaleout: install-backend ## compose/image checks, two replicas behind nginx, database and replica faults
 	cd $(BACKEND) && $(BIN)/pytest tests/scaleout
+
+test-cluster: install-backend ## the app on a PostgreSQL cluster under Patroni: replication, reads on a standby, the leader killed under load
+	cd $(BACKEND) && $(BIN)/pytest -s tests/cluster
+
+cluster: install-backend ## a PostgreSQL cluster under Patroni on 127.0.0.1 (etcd + 3 nodes), its URLs printed; Ctrl-C stops it
+	cd $(BACKEND) && $(BIN)/python -m tests.cluster.patroni
 
 test-frontend: install ## frontend unit tests, and the typed client is current
 	$(NPM) run test
