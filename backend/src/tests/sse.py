@@ -131,7 +131,9 @@ async def log_final(app: FastAPI) -> None:
         return bool(await daos.events.after(conn, head, until=None, limit=1))
 
     async with asyncio.timeout(30):  # a cap for a loaded machine: it ends on arrival
-        while await db.read(pending):
+        while True:
+            if not await db.read(pending):
+                return
             await asyncio.sleep(0.02)
 
 
