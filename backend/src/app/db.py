@@ -58,6 +58,7 @@ COCKROACHDB_SERVER = "minor_illusion_cockroachdb_server"
 
 
 DEFAULT_TIMEOUT = 2.0
+FAILOVER_POLL = 0.2  # seconds between runs of a unit waiting out a failover
 
 
 class Mode(enum.Enum):
@@ -123,6 +124,15 @@ def _is_unavailable_sqlstate(sqlstate: object) -> bool:
     return isinstance(sqlstate, str) and sqlstate.startswith(("08", "57P0"))
 
 
+def is_failover(exc: BaseException) -> bool:
+    """True when the server went away or is not the leader (yet): a failover or a
+    switchover, worth waiting a little for (`Database(failover_wait=...)`). Not a wait
+    that timed out (a server that hangs) nor an exhausted pool: those stay prompt 503s."""
+    if isinstance(exc, TimeoutError | PoolTimeoutError):
+        return False
+    return is_unavailable(exc)
+
+
 def _sqlstate(exc: BaseException) -> str | None:
     """The SQLSTATE the server sent, wherever the driver and the dialect put it."""
     orig = getattr(exc, "orig", None)
@@ -164,6 +174,14 @@ def leaves_connection_unusable(exc: BaseException) -> bool:
     return getattr(driver_error, "sqlstate", None) is None
 
 
+@dataclass
+class _Progress:
+    """How far one run of a unit got: once it may have committed, its fate is unknown
+    after a lost connection, and only the client can decide to send it again."""
+
+    may_have_committed: bool = False
+
+
 class Database:
     def __init__(
         self,
@@ -173,8 +191,12 @@ class Database:
         pool_size: int = 10,
         retry: RetryPolicy | None = None,
         timeout: float = DEFAULT_TIMEOUT,
+        failover_wait: float = 0.0,
     ) -> None:
         self.url: URL = make_url(url)
+        # How long a unit that cannot have committed waits, re-running, for a server that
+        # went away (DB_FAILOVER_WAIT; 0: a 503 at once). docs/architecture.md.
+        self.failover_wait = failover_wait
         # Where `read` and `read_snapshot` go: the replicas of a cluster, or (None) the
         # server(s) of `url` (docs/architecture.md, "A PostgreSQL cluster").
         self.read_url: URL | None = make_url(read_url) if read_url else None
@@ -235,14 +257,26 @@ class Database:
 
     async def _run(self, work: UnitOfWork[T], mode: Mode) -> T:
         _TRANSACTIONS_BY_MODE[mode].inc()
-        for attempt in range(1, self.retry.attempts + 1):
+        attempt = 0  # runs lost to a conflict (40001 ...): at most `retry.attempts`
+        unreachable_since: float | None = None
+        while True:
+            progress = _Progress()
             try:
-                return await self._attempt(work, mode)
+                return await self._attempt(work, mode, progress)
             except Exception as exc:
                 if is_unavailable(exc):
-                    log.warning("database_unavailable", error=type(exc).__name__)
-                    DB_UNAVAILABLE.labels(_unavailable_reason(exc)).inc()
-                    raise ServiceUnavailableError from exc
+                    if unreachable_since is None:
+                        unreachable_since = time.monotonic()
+                    if not self._waits_out(exc, progress, unreachable_since):
+                        log.warning("database_unavailable", error=type(exc).__name__)
+                        DB_UNAVAILABLE.labels(_unavailable_reason(exc)).inc()
+                        raise ServiceUnavailableError from exc
+                    reason = _unavailable_reason(exc)
+                    DB_RERUNS.labels(mode.value, reason).inc()
+                    log.info("database_failover_wait", reason=reason)
+                    await asyncio.sleep(FAILOVER_POLL)
+                    continue
+                attempt += 1
                 # A write on a standby re-runs on a fresh connection (`_attempt` dropped
                 # this one), which finds the leader.
                 if not (is_retryable(exc) or _wrote_on_a_standby(exc, mode)):
@@ -258,9 +292,20 @@ class Database:
                 DB_RERUNS.labels(mode.value, reason).inc()
                 log.debug("transaction_retry", attempt=attempt, reason=reason)
             await asyncio.sleep(self.retry.delay(attempt))
-        raise AssertionError("unreachable")  # pragma: no cover
 
-    async def _attempt(self, work: UnitOfWork[T], mode: Mode) -> T:
+    def _waits_out(self, exc: BaseException, progress: _Progress, since: float) -> bool:
+        """Whether to run the unit again rather than answer 503: the server went away
+        (`is_failover`), nothing of the unit can have committed (it failed connecting,
+        or inside a transaction before its COMMIT: the server rolled it back), and
+        `failover_wait` has not run out since the first such failure."""
+        return (
+            not self.is_sqlite
+            and not progress.may_have_committed
+            and is_failover(exc)
+            and time.monotonic() - since < self.failover_wait
+        )
+
+    async def _attempt(self, work: UnitOfWork[T], mode: Mode, progress: _Progress) -> T:
         """One run of `work` in one transaction. The transaction is ended by hand rather
         than by `async with conn.begin()`, so that a connection in an unknown state is
         discarded before anything waits on it again (a ROLLBACK sent to a frozen server
@@ -269,8 +314,12 @@ class Database:
             pooled = conn.sync_connection.connection  # type: ignore[union-attr]
             transaction = await conn.begin() if self._committed[mode] else None
             try:
+                # A statement in autocommit commits itself; a transaction, at its COMMIT.
+                # (What `read` and `read_snapshot` run cannot write.)
+                progress.may_have_committed = mode is Mode.STATEMENT
                 result = await work(conn)
                 if transaction is not None:
+                    progress.may_have_committed = mode is not Mode.SNAPSHOT
                     await transaction.commit()
             except BaseException as exc:
                 if not self.is_sqlite and (

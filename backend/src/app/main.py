@@ -69,6 +69,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         pool_size=settings.db_pool_size,
         retry=RetryPolicy(attempts=settings.db_retry_attempts),
         timeout=settings.db_timeout,
+        failover_wait=settings.db_failover_wait,
     )
     broker = Broker(
         db,

@@ -55,6 +55,14 @@ class DatabaseSettings(BaseSettings):
         description="Longest wait for a pooled connection, a new connection or one "
         "statement (seconds); past it a request answers 503 instead of hanging.",
     )
+    db_failover_wait: float = Field(
+        default=0.0,
+        ge=0,
+        le=60,
+        description="How long a unit of work that cannot have committed waits, re-running "
+        "it, for a database server that went away (a cluster's failover or switchover) "
+        "before answering 503 (seconds); 0: answer 503 at once.",
+    )
     db_retry_attempts: int = Field(
         default=25, ge=1, le=100, description="Runs of one transaction before giving up on 40001."
     )

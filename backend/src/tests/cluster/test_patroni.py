@@ -40,6 +40,9 @@ PATCH_EVERY = 0.1  # seconds between PATCHes: they span the gap
 # the figures in docs/operations.md come from CLUSTER_FAILOVER_ROUNDS=5.
 FAILOVER_ROUNDS = int(os.environ.get("CLUSTER_FAILOVER_ROUNDS", "3"))
 RECOVERED_WITHIN = 45.0  # seconds; Patroni's ttl is 10
+# DB_FAILOVER_WAIT of the app in a burst: a unit that cannot have committed waits this
+# long for the new leader before answering 503 (docs/architecture.md).
+FAILOVER_WAIT = 5.0
 TRANSPORT_ERROR = httpx.TransportError("no answer")
 
 
@@ -227,11 +230,15 @@ async def burst(
     tmp_path: Path,
     disrupt: Callable[[], Awaitable[None]],
 ) -> Burst:
-    """The app (a real `minor-illusion serve`, reads on a standby) takes 300 creates from
+    """The app (a real `minor-illusion serve`, reads on a standby, DB_FAILOVER_WAIT 5 s)
+    takes 300 creates from
     6 writers, each with an Idempotency-Key and re-sent after a 503, 20 PATCHes with
     If-Match and reads every 50 ms; `disrupt` runs once 100 creates are acknowledged."""
     env = migrated_env(
-        cluster.url(database), tmp_path, DATABASE_READ_URL=cluster.url(database, "prefer-standby")
+        cluster.url(database),
+        tmp_path,
+        DATABASE_READ_URL=cluster.url(database, "prefer-standby"),
+        DB_FAILOVER_WAIT=str(FAILOVER_WAIT),
     )
     seen = Burst(new_user_name())
     log = seen.log
@@ -372,8 +379,9 @@ async def test_a_planned_switchover_under_load_loses_nothing(
 ) -> None:
     """`patronictl switchover` (Patroni's POST /switchover) in the middle of the burst:
     the old leader shuts down (57P01 to its sessions) and the synchronous standby is
-    promoted. Nothing may be lost or doubled; the 503s it costs are reported (issue
-    30's goal is 0: the runner does not yet wait for the new leader)."""
+    promoted. Nothing may be lost or doubled; the requests it fails are reported (issue
+    30's goal is 0: a unit cut before its COMMIT waits for the new leader, one that may
+    have committed cannot)."""
     leaders: list[str] = []
 
     async def switchover() -> None:

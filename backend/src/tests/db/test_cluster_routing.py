@@ -1,10 +1,14 @@
 """What a PostgreSQL cluster asks of the runner, shown on one server: the URLs that
 pick a leader (`target_session_attrs=read-write`) or a standby work for both pools,
-a write that lands on a standby runs again on a fresh connection, and a cluster
-without a leader is a 503. The cluster itself is tests/cluster."""
+a write that lands on a standby runs again on a fresh connection, a cluster without a
+leader is a 503, and with DB_FAILOVER_WAIT a unit that cannot have committed waits out
+a server's absence (bounded) while one that may have committed does not. The cluster
+itself is tests/cluster."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 import uuid
 from collections.abc import AsyncIterator
 
@@ -20,6 +24,7 @@ from app.db import Database, is_unavailable
 from app.errors import ServiceUnavailableError
 from app.services.accounts import create_account
 from tests.conftest import server_engines_only
+from tests.processes import private_postgres
 
 
 def with_attrs(database_url: str, target_session_attrs: str) -> str:
@@ -90,3 +95,58 @@ async def test_a_cluster_without_a_leader_is_unavailable(app: FastAPI, database_
 
 def test_no_matching_host_is_unavailable() -> None:
     assert is_unavailable(TargetServerAttributeNotMatched("none matches read-write"))
+
+
+@server_engines_only
+async def test_waiting_out_a_missing_leader_is_bounded(app: FastAPI, database_url: str) -> None:
+    db = Database(with_attrs(database_url, "standby"), pool_size=1, failover_wait=1.0)
+    started = time.monotonic()
+    try:
+        with pytest.raises(ServiceUnavailableError):
+            await db.write(lambda c: c.execute(text("SELECT 1")))
+    finally:
+        await db.dispose()
+    waited = time.monotonic() - started
+    assert 1.0 <= waited < 3.0, waited
+
+
+@server_engines_only
+async def test_a_unit_cut_before_its_commit_runs_again_and_a_statement_does_not(
+    app: FastAPI, database_url: str
+) -> None:
+    db = Database(database_url, pool_size=1, failover_wait=5.0)
+    runs: list[int] = []
+
+    async def cut_once(conn: AsyncConnection) -> int:
+        runs.append(1)
+        await conn.execute(text("SELECT 1"))
+        if len(runs) == 1:
+            raise ConnectionResetError("the leader went away")
+        return len(runs)
+
+    try:
+        # Inside a transaction, before its COMMIT: the server rolled it back.
+        assert await db.write(cut_once) == 2
+        runs.clear()
+        # A statement in autocommit commits itself: it may have, so it is not re-run.
+        with pytest.raises(ServiceUnavailableError):
+            await db.write_statement(cut_once)
+        assert len(runs) == 1
+    finally:
+        await db.dispose()
+
+
+async def test_a_server_back_within_the_failover_wait_costs_no_503() -> None:
+    with private_postgres() as server:
+        url = server.admin_url.render_as_string(hide_password=False)
+        db = Database(url, pool_size=1, failover_wait=30.0)
+        try:
+            assert await db.write(lambda c: c.scalar(text("SELECT 1"))) == 1
+            await server.astop("immediate")
+            write = asyncio.create_task(db.write(lambda c: c.scalar(text("SELECT 2"))))
+            await asyncio.sleep(1.0)  # the server is down for a second, and the write...
+            assert not write.done(), "... waits for it rather than answering 503"
+            await server.astart()
+            assert await write == 2
+        finally:
+            await db.dispose()
