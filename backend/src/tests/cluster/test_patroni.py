@@ -443,16 +443,20 @@ async def test_the_leader_killed_mid_burst_loses_nothing(
     RECOVERY_TIMES.append(recovery)
     in_the_gap = [e for e in writes if killed_at <= e.sent_at and e.received_at < recovered_at]
     gap = Counter(e.status for e in in_the_gap)
+    slowest = max(e.received_at - e.sent_at for e in writes)
     print(
         f"\nround {round_}: leader {victim.name} SIGKILLed (Patroni and PostgreSQL) after "
         f"{DISRUPT_AFTER} of {TOTAL_CREATES} creates; new leader {leader.name}; first write "
-        f"acknowledged {recovery:.1f} s after the kill; writes sent in the gap: {dict(gap)} "
-        f"(the node killed before replaced in {replaced_in:.1f} s)"
+        f"acknowledged {recovery:.1f} s after the kill; writes answered in the gap: "
+        f"{dict(gap)}; slowest write {slowest:.1f} s (the node killed before replaced in "
+        f"{replaced_in:.1f} s)"
     )
     nothing_lost_nothing_twice(seen, rows)
     print(
         f"  recovery over {len(RECOVERY_TIMES)} round(s): "
         f"p50 {statistics.median(RECOVERY_TIMES):.1f} s, max {max(RECOVERY_TIMES):.1f} s"
     )
-    assert set(gap) == {503}, gap
+    # Until the new leader takes writes, a write is answered 503 + Retry-After or (with
+    # DB_FAILOVER_WAIT) waits for it; nothing else.
+    assert set(gap) <= {503}, gap  # (and none slower than REQUEST_TIMEOUT: no transport error)
     assert recovery < RECOVERED_WITHIN
