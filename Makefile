@@ -34,7 +34,7 @@ export DATA_DIR HOST BACKEND_PORT FRONTEND_PORT DEBUG_PORT
 
 .PHONY: help install install-backend install-frontend run dev debug migrate seed-demo openapi client jupyter docs docs-inputs docs-serve \
 	check check-backend check-frontend \
-	test test-backend test-notebooks test-scaleout test-frontend test-e2e bench bench-smoke fuzz \
+	test test-backend test-notebooks test-scaleout test-cluster test-frontend test-e2e bench bench-smoke fuzz cluster \
 	lint lint-backend lint-frontend fmt lock tox compose-check images compose-up compose-observability compose-dev compose-down \
 	system-deps clean
 
@@ -83,16 +83,29 @@ install-frontend: $(FRONTEND)/node_modules/.installed
 
 install: install-backend install-frontend ## install the locked backend and frontend dependencies (idempotent)
 
-# Debian/Ubuntu packages the test suites drive (browser tests, replica tests, benchmark).
-SYSTEM_PACKAGES := chromium nginx wrk
+# Debian/Ubuntu packages the test suites drive (browser tests, replica tests, benchmark,
+# the PostgreSQL cluster under Patroni: tests/cluster). The daemons among them (etcd,
+# haproxy, pgbouncer) are run by the tests on free ports; the machine-wide services the
+# packages install are stopped and disabled, so nothing listens unasked on 2379, 6432 ...
+SYSTEM_PACKAGES := chromium nginx wrk patroni python3-etcd etcd-server etcd-client pgbouncer haproxy
+SYSTEM_COMMANDS := chromium nginx wrk patroni etcd etcdctl pgbouncer haproxy
+SYSTEM_SERVICES := etcd haproxy pgbouncer
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-system-deps: ## apt-get install what `make test` drives: chromium, nginx, wrk
-	@if command -v chromium >/dev/null && command -v nginx >/dev/null && command -v wrk >/dev/null; then \
+system-deps: ## apt-get install what `make test` drives: chromium, nginx, wrk, patroni, etcd, pgbouncer, haproxy
+	@missing=""; for command in $(SYSTEM_COMMANDS); do \
+		command -v $$command >/dev/null || [ -x /usr/sbin/$$command ] || missing="$$missing $$command"; \
+	done; \
+	if [ -z "$$missing" ]; then \
 		echo "system packages present: $(SYSTEM_PACKAGES)"; \
 	else \
+		echo "system-deps: missing$$missing"; \
 		$(SUDO) apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES); \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES) && \
+		for service in $(SYSTEM_SERVICES); do \
+			if [ -d /run/systemd/system ]; then $(SUDO) systemctl disable --now $$service 2>/dev/null || true; \
+			else $(SUDO) service $$service stop >/dev/null 2>&1 || true; fi; \
+		done; \
 	fi
 
 lock: $(POETRY) ## re-resolve poetry.lock after editing pyproject.toml
@@ -205,7 +218,7 @@ test: ## every check and test suite, one after another, then a table of each one
 # subprocess, so three overlap on two cores; each process has its own databases. The
 # slowest tests are listed at the end (where the time goes: docs/how-to/testing.md).
 BACKEND_WORKERS ?= 3
-test-backend: install-backend docs-inputs ## every pytest suite: unit, API, DB, migrations, notebooks, scale-out, docs
+test-backend: install-backend docs-inputs ## every pytest suite: unit, API, DB, migrations, notebooks, scale-out, cluster, docs
 	cd $(BACKEND) && $(BIN)/pytest -n $(BACKEND_WORKERS) --dist loadfile --durations=15
 
 test-notebooks: install-backend ## run the Jupyter notebooks against a live backend
@@ -216,6 +229,12 @@ fuzz: install-backend ## fuzz every API operation from the OpenAPI document, 300
 
 test-scaleout: install-backend ## compose/image checks, two replicas behind nginx, database and replica faults
 	cd $(BACKEND) && $(BIN)/pytest tests/scaleout
+
+test-cluster: install-backend ## the app on a PostgreSQL cluster under Patroni: replication, reads on a standby, the leader killed under load
+	cd $(BACKEND) && $(BIN)/pytest -s tests/cluster
+
+cluster: install-backend ## a PostgreSQL cluster under Patroni on 127.0.0.1 (etcd + 3 nodes), its URLs printed; Ctrl-C stops it
+	cd $(BACKEND) && $(BIN)/python -m tests.cluster.patroni
 
 test-frontend: install ## frontend unit tests, and the typed client is current
 	$(NPM) run test

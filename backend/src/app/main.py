@@ -67,9 +67,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     tracing: Tracing | None = app.state.tracing
     db = Database(
         settings.database_url,
+        read_url=settings.database_read_url or None,
         pool_size=settings.db_pool_size,
         retry=RetryPolicy(attempts=settings.db_retry_attempts),
         timeout=settings.db_timeout,
+        failover_wait=settings.db_failover_wait,
     )
     broker = Broker(
         db,

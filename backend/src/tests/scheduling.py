@@ -19,6 +19,7 @@ from xdist.scheduler import LoadScopeScheduling
 # Measured with `pytest --junitxml` (docs/how-to/testing.md): each of these takes from
 # tens of seconds to minutes of one process, most of the suite's files a few seconds.
 SLOWEST_FIRST = (
+    "tests/cluster/",
     "tests/fuzz/",
     "tests/docs/test_tutorials.py",
     "tests/docs/",

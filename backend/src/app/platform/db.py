@@ -29,12 +29,14 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import structlog
+from asyncpg.exceptions import TargetServerAttributeNotMatched
 from sqlalchemy import event, text
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import PoolProxiedConnection, StaticPool
+from sqlalchemy.util import await_only
 
 from app.platform.errors import RetryTransactionError, ServiceUnavailableError
 from app.platform.telemetry.metrics import (
@@ -52,12 +54,16 @@ log = structlog.get_logger(__name__)
 SERIALIZATION_FAILURE = "40001"
 DEADLOCK_DETECTED = "40P01"  # PostgreSQL aborted one of the waiters: safe to re-run too
 RETRYABLE_SQLSTATES = frozenset({SERIALIZATION_FAILURE, DEADLOCK_DETECTED})
+# A write refused because the server is (now) a read-only standby: nothing was written,
+# and a fresh connection finds the leader (docs/architecture.md, "A PostgreSQL cluster").
+READ_ONLY_TRANSACTION = "25006"
 SQLITE_BUSY_CODES = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED}
 SQLITE_DEFERRED = "sqlite_deferred_begin"
 COCKROACHDB_SERVER = "minor_illusion_cockroachdb_server"
 
 
 DEFAULT_TIMEOUT = 2.0
+FAILOVER_POLL = 0.2  # seconds between runs of a unit waiting out a failover
 
 
 class Mode(enum.Enum):
@@ -100,6 +106,10 @@ def is_unavailable(exc: BaseException) -> bool:
     """True when the database could not be reached (as opposed to a bad statement)."""
     if isinstance(exc, PoolTimeoutError | OSError | ConnectionError | TimeoutError):
         return True
+    # A multi-host URL (`target_session_attrs=read-write`) while a cluster has no leader:
+    # every host answered, none of them takes writes (a failover in progress).
+    if isinstance(exc, TargetServerAttributeNotMatched):
+        return True
     if isinstance(exc, DBAPIError):
         if exc.connection_invalidated:
             return True
@@ -117,6 +127,36 @@ def is_unavailable(exc: BaseException) -> bool:
 def _is_unavailable_sqlstate(sqlstate: object) -> bool:
     # Class 08: connection exception; 57P0x: the server is shutting down or restarting.
     return isinstance(sqlstate, str) and sqlstate.startswith(("08", "57P0"))
+
+
+def is_failover(exc: BaseException) -> bool:
+    """True when the server went away or is not the leader (yet): a failover or a
+    switchover, worth waiting a little for (`Database(failover_wait=...)`). Not a wait
+    that timed out (a server that hangs) nor an exhausted pool: those stay prompt 503s."""
+    if isinstance(exc, TimeoutError | PoolTimeoutError):
+        return False
+    return is_unavailable(exc)
+
+
+def _sqlstate(exc: BaseException) -> str | None:
+    """The SQLSTATE the server sent, wherever the driver and the dialect put it."""
+    orig = getattr(exc, "orig", None)
+    sqlstate = getattr(orig, "sqlstate", None) or getattr(
+        getattr(orig, "__cause__", None), "sqlstate", None
+    )
+    return sqlstate if isinstance(sqlstate, str) else None
+
+
+def is_on_a_standby(exc: BaseException) -> bool:
+    """True for a write the server refused as read-only (25006) on a connection of the
+    write pool: the server it leads to is a standby now (a demoted leader behind a
+    proxy, say). Nothing was written, so the unit can run again on a fresh connection.
+    (On the read pool, 25006 is a bug: a write inside `Database.read`.)"""
+    return isinstance(exc, DBAPIError) and _sqlstate(exc) == READ_ONLY_TRANSACTION
+
+
+def _wrote_on_a_standby(exc: BaseException, mode: Mode) -> bool:
+    return mode in (Mode.WRITE, Mode.STATEMENT) and is_on_a_standby(exc)
 
 
 def leaves_connection_unusable(exc: BaseException) -> bool:
@@ -139,20 +179,36 @@ def leaves_connection_unusable(exc: BaseException) -> bool:
     return getattr(driver_error, "sqlstate", None) is None
 
 
+@dataclass
+class _Progress:
+    """How far one run of a unit got: once it may have committed, its fate is unknown
+    after a lost connection, and only the client can decide to send it again."""
+
+    may_have_committed: bool = False
+
+
 class Database:
     def __init__(
         self,
         url: str,
         *,
+        read_url: str | None = None,
         pool_size: int = 10,
         retry: RetryPolicy | None = None,
         timeout: float = DEFAULT_TIMEOUT,
+        failover_wait: float = 0.0,
     ) -> None:
         self.url: URL = make_url(url)
+        # How long a unit that cannot have committed waits, re-running, for a server that
+        # went away (DB_FAILOVER_WAIT; 0: a 503 at once). docs/architecture.md.
+        self.failover_wait = failover_wait
+        # Where `read` and `read_snapshot` go: the replicas of a cluster, or (None) the
+        # server(s) of `url` (docs/architecture.md, "A PostgreSQL cluster").
+        self.read_url: URL | None = make_url(read_url) if read_url else None
         self.retry = retry or RetryPolicy()
         self.engine: AsyncEngine = _create_engine(self.url, pool_size=pool_size, timeout=timeout)
         self.read_engine = _create_read_engine(
-            self.url, self.engine, pool_size=pool_size, timeout=timeout
+            self.url, self.engine, pool_size=pool_size, timeout=timeout, read_url=self.read_url
         )
         self._engines = {
             Mode.READ: self.read_engine,
@@ -206,15 +262,29 @@ class Database:
 
     async def _run(self, work: UnitOfWork[T], mode: Mode) -> T:
         _TRANSACTIONS_BY_MODE[mode].inc()
-        for attempt in range(1, self.retry.attempts + 1):
+        attempt = 0  # runs lost to a conflict (40001 ...): at most `retry.attempts`
+        unreachable_since: float | None = None
+        while True:
+            progress = _Progress()
             try:
-                return await self._attempt(work, mode)
+                return await self._attempt(work, mode, progress)
             except Exception as exc:
                 if is_unavailable(exc):
-                    log.warning("database_unavailable", error=type(exc).__name__)
-                    DB_UNAVAILABLE.labels(_unavailable_reason(exc)).inc()
-                    raise ServiceUnavailableError from exc
-                if not is_retryable(exc):
+                    if unreachable_since is None:
+                        unreachable_since = time.monotonic()
+                    if not self._waits_out(exc, progress, unreachable_since):
+                        log.warning("database_unavailable", error=type(exc).__name__)
+                        DB_UNAVAILABLE.labels(_unavailable_reason(exc)).inc()
+                        raise ServiceUnavailableError from exc
+                    reason = _unavailable_reason(exc)
+                    DB_RERUNS.labels(mode.value, reason).inc()
+                    log.info("database_failover_wait", reason=reason)
+                    await asyncio.sleep(FAILOVER_POLL)
+                    continue
+                attempt += 1
+                # A write on a standby re-runs on a fresh connection (`_attempt` dropped
+                # this one), which finds the leader.
+                if not (is_retryable(exc) or _wrote_on_a_standby(exc, mode)):
                     raise
                 if attempt == self.retry.attempts:
                     log.warning("transaction_retries_exhausted", attempts=attempt)
@@ -227,9 +297,20 @@ class Database:
                 DB_RERUNS.labels(mode.value, reason).inc()
                 log.debug("transaction_retry", attempt=attempt, reason=reason)
             await asyncio.sleep(self.retry.delay(attempt))
-        raise AssertionError("unreachable")  # pragma: no cover
 
-    async def _attempt(self, work: UnitOfWork[T], mode: Mode) -> T:
+    def _waits_out(self, exc: BaseException, progress: _Progress, since: float) -> bool:
+        """Whether to run the unit again rather than answer 503: the server went away
+        (`is_failover`), nothing of the unit can have committed (it failed connecting,
+        or inside a transaction before its COMMIT: the server rolled it back), and
+        `failover_wait` has not run out since the first such failure."""
+        return (
+            not self.is_sqlite
+            and not progress.may_have_committed
+            and is_failover(exc)
+            and time.monotonic() - since < self.failover_wait
+        )
+
+    async def _attempt(self, work: UnitOfWork[T], mode: Mode, progress: _Progress) -> T:
         """One run of `work` in one transaction. The transaction is ended by hand rather
         than by `async with conn.begin()`, so that a connection in an unknown state is
         discarded before anything waits on it again (a ROLLBACK sent to a frozen server
@@ -238,11 +319,17 @@ class Database:
             pooled = conn.sync_connection.connection  # type: ignore[union-attr]
             transaction = await conn.begin() if self._committed[mode] else None
             try:
+                # A statement in autocommit commits itself; a transaction, at its COMMIT.
+                # (What `read` and `read_snapshot` run cannot write.)
+                progress.may_have_committed = mode is Mode.STATEMENT
                 result = await work(conn)
                 if transaction is not None:
+                    progress.may_have_committed = mode is not Mode.SNAPSHOT
                     await transaction.commit()
             except BaseException as exc:
-                if leaves_connection_unusable(exc) and not self.is_sqlite:
+                if not self.is_sqlite and (
+                    leaves_connection_unusable(exc) or _wrote_on_a_standby(exc, mode)
+                ):
                     await _discard(conn, pooled)
                 elif transaction is not None:
                     await transaction.rollback()
@@ -346,11 +433,7 @@ def _reason(exc: BaseException) -> str:
     (RetryTransactionError: the work itself asked). Bounded: it labels a metric."""
     if isinstance(exc, RetryTransactionError):
         return "retry_requested"
-    orig = getattr(exc, "orig", None)
-    sqlstate = getattr(orig, "sqlstate", None) or getattr(
-        getattr(orig, "__cause__", None), "sqlstate", None
-    )
-    return str(sqlstate or type(exc).__name__)
+    return _sqlstate(exc) or type(exc).__name__
 
 
 def _unavailable_reason(exc: BaseException) -> str:
@@ -394,10 +477,7 @@ def _create_engine(
         # in UTC, whatever the server's own time zone.
         "timezone": "UTC",
     }
-    if read_only:
-        # The server refuses a write (SQLSTATE 25006) on every connection of this pool.
-        server_settings["default_transaction_read_only"] = "on"
-    return create_async_engine(
+    engine = create_async_engine(
         url,
         # Each statement its own transaction, unless a unit of work asks for one
         # (`_transaction_options`). Set here, it is set once per connection.
@@ -420,10 +500,26 @@ def _create_engine(
         # an error's message, so never in a log line, a trace or an error report.
         hide_parameters=True,
     )
+    if read_only:
+        event.listen(engine.sync_engine, "connect", _make_read_only)
+    return engine
+
+
+def _make_read_only(dbapi_connection: Any, _record: Any) -> None:
+    """The server refuses a write (SQLSTATE 25006) on every connection of the read pool.
+    Set once the connection is made, not as a startup parameter: asyncpg's
+    `target_session_attrs` check reads the startup value, and a connection that starts
+    read-only looks like a standby to it (with `read-write`, every host would be refused)."""
+    await_only(dbapi_connection.driver_connection.execute("SET default_transaction_read_only = on"))
 
 
 def _create_read_engine(
-    url: URL, engine: AsyncEngine, *, pool_size: int, timeout: float
+    url: URL,
+    engine: AsyncEngine,
+    *,
+    pool_size: int,
+    timeout: float,
+    read_url: URL | None = None,
 ) -> AsyncEngine:
     """The engine `Database.read` runs on.
 
@@ -436,12 +532,14 @@ def _create_read_engine(
     checkin, and a listener checking each statement for a write, cost a read about
     50 µs of CPU (docs/performance.md).
 
+    With `read_url` (DATABASE_READ_URL), that pool connects there: a cluster's replicas.
+
     On SQLite, the one engine (an in-memory database is one shared connection), with
     reads beginning deferred so they do not take the write lock.
     """
     if url.get_backend_name() == "sqlite":
         return engine.execution_options(**{SQLITE_DEFERRED: True})
-    return _create_engine(url, pool_size=pool_size, timeout=timeout, read_only=True)
+    return _create_engine(read_url or url, pool_size=pool_size, timeout=timeout, read_only=True)
 
 
 def ensure_sqlite_directory(url: URL | str) -> None:

@@ -36,6 +36,12 @@ class DatabaseSettings(BaseSettings):
         validation_alias=AliasChoices("DATABASE_URL", "DB_DSN"),
         description="SQLAlchemy async URL; empty means the embedded SQLite file in DATA_DIR.",
     )
+    database_read_url: str = Field(
+        default="",
+        description="Where reads go: a cluster's replicas, e.g. every node with "
+        "`target_session_attrs=prefer-standby`; empty means DATABASE_URL "
+        '(docs/operations.md, "A PostgreSQL cluster").',
+    )
     data_dir: Path = Field(default_factory=_default_data_dir)
     sql_echo: bool = False
     db_pool_size: int = Field(default=20, ge=1, le=200)
@@ -48,6 +54,14 @@ class DatabaseSettings(BaseSettings):
         le=60,
         description="Longest wait for a pooled connection, a new connection or one "
         "statement (seconds); past it a request answers 503 instead of hanging.",
+    )
+    db_failover_wait: float = Field(
+        default=0.0,
+        ge=0,
+        le=60,
+        description="How long a unit of work that cannot have committed waits, re-running "
+        "it, for a database server that went away (a cluster's failover or switchover) "
+        "before answering 503 (seconds); 0: answer 503 at once.",
     )
     db_retry_attempts: int = Field(
         default=25, ge=1, le=100, description="Runs of one transaction before giving up on 40001."
