@@ -92,7 +92,8 @@ async def test_reads_cannot_write(db: Database) -> None:
 async def test_reads_have_a_pool_of_their_own(database_url: str) -> None:
     """A read does not wait for a connection that writes hold (here, every one of them:
     a pool of one, held by a transaction that has not ended)."""
-    db = Database(database_url, pool_size=1, timeout=1.0)
+    # A read that waited for the write pool would be refused after `timeout` (a 503).
+    db = Database(database_url, pool_size=1, timeout=5.0)
     holding, release = asyncio.Event(), asyncio.Event()
 
     async def hold(conn: AsyncConnection) -> None:
@@ -102,7 +103,14 @@ async def test_reads_have_a_pool_of_their_own(database_url: str) -> None:
 
     try:
         writer = asyncio.create_task(db.write(hold))
-        await holding.wait()
+        held = asyncio.create_task(holding.wait())
+        # The writer may fail before it holds its connection (a busy server refusing it
+        # in time): then its error ends the test, rather than a wait for ever.
+        await asyncio.wait({writer, held}, timeout=30, return_when=asyncio.FIRST_COMPLETED)
+        held.cancel()
+        if writer.done():
+            writer.result()
+        assert holding.is_set(), "the writer did not get its connection within 30 s"
         assert await db.read(lambda conn: conn.scalar(text("SELECT 2"))) == 2
         release.set()
         await writer
