@@ -50,7 +50,8 @@ async def race_a_demotion(
             await asyncio.sleep(SPREAD)
 
     writing = asyncio.create_task(writer())
-    await started.wait()
+    async with asyncio.timeout(30):
+        await started.wait()
     demotion = await share(client, owner, list_id, editor_name, "viewer")
     demoted_at = loop.time()
     assert demotion.status_code == 200
