@@ -4,9 +4,12 @@ Two things keep the slowest part from starting last and running alone at the end
 
 - `start_slowest_first`: the files that start servers, a browser or a fuzzer run before
   the many quick ones (a stable sort: a file's own order is kept).
-- `FileAndEngineScheduling`: `--dist loadfile`, except that a file's runs on each
-  database engine are separate units, so the fuzzer's SQLite and PostgreSQL halves (each
-  with a server of its own) run in two processes at once.
+- `FileAndEngineScheduling`: `--dist loadfile`, except that the fuzzer's runs on each
+  database engine are separate units, so its SQLite and PostgreSQL halves (each with a
+  server of its own) run in two processes at once. Only the fuzzer's: split the same way,
+  the API suites' bursts of 50 requests on PostgreSQL and on the cockroachdb dialect ran
+  at the same time in three processes and took every one of the shared server's 100
+  connections.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ SLOWEST_FIRST = (
     "tests/api/test_live_server.py",
     "tests/telemetry/",
 )
+SPLIT_BY_ENGINE = ("tests/fuzz/",)
 ENGINE_IN_TEST_ID = re.compile(r"[\[\-](sqlite|postgresql|cockroachdb|cockroach)[\]\-]")
 
 
@@ -45,8 +49,8 @@ def start_slowest_first(items: list[pytest.Item]) -> None:
 
 # pytest-xdist has type hints but no py.typed marker: to mypy its classes are Any.
 class FileAndEngineScheduling(LoadScopeScheduling):  # type: ignore[misc]
-    """A unit of work is a test file on one engine (the whole file where its tests take
-    no engine); units go out in collection order (`start_slowest_first`)."""
+    """A unit of work is a test file (of `SPLIT_BY_ENGINE`: a file on one engine); units
+    go out in collection order (`start_slowest_first`)."""
 
     def __init__(self, config: pytest.Config, log: object = None) -> None:
         config.option.loadscopereorder = False
@@ -54,5 +58,5 @@ class FileAndEngineScheduling(LoadScopeScheduling):  # type: ignore[misc]
 
     def _split_scope(self, nodeid: str) -> str:
         path, _, test = nodeid.partition("::")
-        engine = ENGINE_IN_TEST_ID.search(test)
+        engine = ENGINE_IN_TEST_ID.search(test) if path.startswith(SPLIT_BY_ENGINE) else None
         return f"{path}[{engine.group(1)}]" if engine else path

@@ -57,6 +57,7 @@ RETRYABLE_SQLSTATES = frozenset({SERIALIZATION_FAILURE, DEADLOCK_DETECTED})
 # A write refused because the server is (now) a read-only standby: nothing was written,
 # and a fresh connection finds the leader (docs/architecture.md, "A PostgreSQL cluster").
 READ_ONLY_TRANSACTION = "25006"
+TOO_MANY_CONNECTIONS = "53300"
 SQLITE_BUSY_CODES = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED}
 SQLITE_DEFERRED = "sqlite_deferred_begin"
 COCKROACHDB_SERVER = "minor_illusion_cockroachdb_server"
@@ -125,8 +126,11 @@ def is_unavailable(exc: BaseException) -> bool:
 
 
 def _is_unavailable_sqlstate(sqlstate: object) -> bool:
-    # Class 08: connection exception; 57P0x: the server is shutting down or restarting.
-    return isinstance(sqlstate, str) and sqlstate.startswith(("08", "57P0"))
+    # Class 08: connection exception; 57P0x: the server is shutting down or restarting;
+    # 53300: the server (or the role, or the database) has no connection slot left.
+    return isinstance(sqlstate, str) and (
+        sqlstate.startswith(("08", "57P0")) or sqlstate == TOO_MANY_CONNECTIONS
+    )
 
 
 def is_failover(exc: BaseException) -> bool:

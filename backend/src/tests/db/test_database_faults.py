@@ -15,16 +15,19 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.accounts.repository import UserRepository
 from app.accounts.service import create_account
 from app.platform.db import Database
+from app.platform.errors import ServiceUnavailableError
 from app.platform.security import Caller
 from app.todos.repository import TodoRepository
 from app.todos.schemas import TodoCreate
-from tests.conftest import asgi_client, migrated_app, signup_and_login
+from tests.conftest import asgi_client, migrated_app, server_engines_only, signup_and_login
 from tests.processes import PrivatePostgres, private_postgres
 from tests.sse import error_of, open_stream
 
@@ -41,6 +44,27 @@ async def pool_of_one(app: FastAPI, database_url: str) -> AsyncIterator[Database
         yield db
     finally:
         await db.dispose()
+
+
+@server_engines_only
+async def test_a_server_out_of_connection_slots_is_a_503(database_url: str) -> None:
+    """PostgreSQL's "too many clients" (53300) when a connection is needed: unavailable
+    for now, like a server that is down, not an error of the request (it was a 500)."""
+    role = f"mi_limited_{uuid.uuid4().hex[:12]}"
+    admin = Database(database_url)
+    await admin.write_statement(
+        lambda conn: conn.execute(text(f"CREATE ROLE {role} LOGIN CONNECTION LIMIT 0"))
+    )
+    limited = Database(
+        make_url(database_url).set(username=role).render_as_string(hide_password=False)
+    )
+    try:
+        with pytest.raises(ServiceUnavailableError):
+            await limited.read(lambda conn: conn.scalar(text("SELECT 1")))
+    finally:
+        await limited.dispose()
+        await admin.write_statement(lambda conn: conn.execute(text(f"DROP ROLE {role}")))
+        await admin.dispose()
 
 
 async def test_a_value_the_driver_cannot_encode_leaves_the_pool_usable(
