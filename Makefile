@@ -207,11 +207,19 @@ check-backend: install-backend
 check-frontend: install-frontend
 	$(NPM) run test
 
-# The documentation site is built (strictly) and checked by tests/docs, in test-backend.
-TEST_SUITES := system-deps lint test-backend test-frontend test-e2e bench-smoke
+# `make test`'s stages, one after another; within a stage, lanes (split by `|`) run side by
+# side, each its targets in turn (scripts/timed-suites.sh). Everything that installs or
+# builds goes before the lanes: two lanes must never install into one venv at once, nor
+# `next build` while a backend test runs `next dev` on the same frontend/.next. The
+# documentation site is built (strictly) and checked by tests/docs, in test-backend.
+TEST_STAGES := "system-deps" "install docs-inputs frontend-build" \
+	"test-backend | lint test-frontend test-e2e bench-smoke"
 
-test: ## every check and test suite, one after another, then a table of each one's wall time
-	@$(ROOT)/scripts/timed-suites.sh "$(MAKE)" $(TEST_SUITES)
+test: ## every check and test suite (the backend suite beside the others), then a table of each one's time
+	@$(ROOT)/scripts/timed-suites.sh "$(MAKE)" $(TEST_STAGES)
+
+frontend-build: install-frontend ## the frontend's production build, when a source changed since the last one
+	cd $(FRONTEND) && node scripts/build-if-stale.mjs
 
 # tests/docs builds the site itself, from what `docs-inputs` prepared. Three processes
 # (pytest-xdist), each test file whole in one of them: most tests wait on a server or a
