@@ -267,6 +267,9 @@ def test_image_stages_run_unprivileged_and_health_checked(patroni_yml: dict[str,
     assert node["CMD"] == '["patroni", "/etc/patroni/patroni.yml"]'
     assert "/readiness" in node["HEALTHCHECK"]
     assert patroni_yml["postgresql"]["bin_dir"] in node["ENV"]
+    # The socket directory patroni.yml names exists, and the postgres user may write it.
+    socket_dir = patroni_yml["postgresql"]["parameters"]["unix_socket_directories"]
+    assert f"install -d -o postgres -g postgres -m 2775 {socket_dir}" in DOCKERFILE.read_text()
 
 
 def test_image_copies_what_patroni_yml_names(patroni_yml: dict[str, Any]) -> None:
