@@ -225,6 +225,17 @@ def test_start_up_may_wait_for_the_database(resources: list[Resource]) -> None:
     assert allowed > float(workload_env(resources, "backend")["DB_CONNECT_TIMEOUT"])
 
 
+def test_the_most_replicas_fit_the_databases_connections(resources: list[Resource]) -> None:
+    """replicas x workers x 2 pools x DB_POOL_SIZE, plus the migrate Job's connection and
+    PostgreSQL's superuser_reserved_connections (3), within max_connections: 100, the
+    default of PostgreSQL and of CloudNativePG (docs/operations.md, "Kubernetes")."""
+    max_connections, reserved, migrate = 100, 3, 1
+    replicas = find(resources, "HorizontalPodAutoscaler", "backend")["spec"]["maxReplicas"]
+    workers = build_parser().parse_args(container(resources, "backend")["command"][1:]).workers
+    pool = int(workload_env(resources, "backend")["DB_POOL_SIZE"])
+    assert replicas * workers * 2 * pool + migrate + reserved <= max_connections
+
+
 def test_every_setting_is_one_the_backend_reads(resources: list[Resource]) -> None:
     for workload in ("backend", "migrate"):
         env = workload_env(resources, workload)
