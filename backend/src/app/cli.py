@@ -41,7 +41,7 @@ def _seed_demo(_: argparse.Namespace) -> int:
     configure_logging(sql_echo=settings.sql_echo)
 
     async def run() -> None:
-        db = Database(settings.database_url)
+        db = Database(settings.database_url, transaction_pooling=settings.db_transaction_pooling)
         try:
             await db.wait_until_ready(settings.db_connect_timeout)
             await seed_demo(db)

@@ -72,6 +72,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         retry=RetryPolicy(attempts=settings.db_retry_attempts),
         timeout=settings.db_timeout,
         failover_wait=settings.db_failover_wait,
+        transaction_pooling=settings.db_transaction_pooling,
     )
     broker = Broker(
         db,

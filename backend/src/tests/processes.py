@@ -380,3 +380,81 @@ def private_postgres() -> Iterator[PrivatePostgres]:
                 server.stop("immediate")
     finally:
         shutil.rmtree(base, ignore_errors=True)
+
+
+# --- pgbouncer ---------------------------------------------------------------------------
+class Pgbouncer:
+    """A pgbouncer (Debian's 1.18) in front of one PostgreSQL database, in transaction
+    pooling mode with a deliberately small pool, so that clients share server
+    connections transaction by transaction. Trust auth for the users the shared test
+    server trusts; like PostgreSQL, it refuses to run as root."""
+
+    POOL_SIZE = 2
+
+    def __init__(self, base: Path, database: URL) -> None:
+        self.binary = find_binary("pgbouncer", "/usr/sbin/pgbouncer")
+        self.base = base
+        self.database = database
+        self.port = free_port()
+        self.logfile = base / "pgbouncer.log"
+        prefix: list[str] = []
+        owner = None
+        if os.geteuid() == 0:
+            owner = pwd.getpwnam("postgres")
+            prefix = [find_binary("runuser", "/usr/sbin/runuser"), "-u", "postgres", "--"]
+        users = base / "users.txt"
+        users.write_text(f'"{database.username}" ""\n')
+        config = base / "pgbouncer.ini"
+        config.write_text(
+            "[databases]\n"
+            f"{database.database} = host={database.host} port={database.port or 5432} "
+            f"dbname={database.database}\n"
+            "[pgbouncer]\n"
+            f"listen_addr = 127.0.0.1\nlisten_port = {self.port}\nunix_socket_dir =\n"
+            f"auth_type = trust\nauth_file = {users}\n"
+            f"pool_mode = transaction\ndefault_pool_size = {self.POOL_SIZE}\n"
+            "max_client_conn = 500\n"
+            f"logfile = {self.logfile}\n"
+        )
+        if owner is not None:
+            for path in (base, users, config):
+                os.chown(path, owner.pw_uid, owner.pw_gid)
+        self.command = [*prefix, self.binary, str(config)]
+
+    @property
+    def url(self) -> URL:
+        """`database`, reached through the pooler."""
+        return self.database.set(host="127.0.0.1", port=self.port)
+
+
+@contextmanager
+def running_pgbouncer(database: URL) -> Iterator[Pgbouncer]:
+    base = Path(tempfile.mkdtemp(prefix="mi-pgbouncer-"))
+    try:
+        bouncer = Pgbouncer(base, database)
+        process = subprocess.Popen(
+            bouncer.command,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            wait_until(
+                lambda: port_open(bouncer.port) or process.poll() is not None,
+                timeout=10,
+                what="pgbouncer to listen",
+            )
+            if process.poll() is not None:
+                log = bouncer.logfile.read_text() if bouncer.logfile.exists() else ""
+                raise AssertionError(f"pgbouncer exited ({process.returncode}):\n{log}")
+            yield bouncer
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=10)
+    finally:
+        shutil.rmtree(base, ignore_errors=True)

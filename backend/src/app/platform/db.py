@@ -23,6 +23,7 @@ import os
 import random
 import sqlite3
 import time
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -201,8 +202,14 @@ class Database:
         retry: RetryPolicy | None = None,
         timeout: float = DEFAULT_TIMEOUT,
         failover_wait: float = 0.0,
+        transaction_pooling: bool = False,
     ) -> None:
         self.url: URL = make_url(url)
+        # Behind a pooler that hands a server connection out per transaction (pgbouncer's
+        # `pool_mode = transaction`): every unit in a transaction of its own, no
+        # session state, prepared statements that never outlive one (DB_TRANSACTION_POOLING;
+        # `_pooled_options`, docs/operations.md "pgbouncer").
+        self.transaction_pooling = transaction_pooling and not self.is_sqlite
         # How long a unit that cannot have committed waits, re-running, for a server that
         # went away (DB_FAILOVER_WAIT; 0: a 503 at once). docs/architecture.md.
         self.failover_wait = failover_wait
@@ -210,25 +217,40 @@ class Database:
         # server(s) of `url` (docs/architecture.md, "A PostgreSQL cluster").
         self.read_url: URL | None = make_url(read_url) if read_url else None
         self.retry = retry or RetryPolicy()
-        self.engine: AsyncEngine = _create_engine(self.url, pool_size=pool_size, timeout=timeout)
-        self.read_engine = _create_read_engine(
-            self.url, self.engine, pool_size=pool_size, timeout=timeout, read_url=self.read_url
+        pooled = self.transaction_pooling
+        self.engine: AsyncEngine = _create_engine(
+            self.url, pool_size=pool_size, timeout=timeout, transaction_pooling=pooled
         )
+        self.read_engine = _create_read_engine(
+            self.url,
+            self.engine,
+            pool_size=pool_size,
+            timeout=timeout,
+            read_url=self.read_url,
+            transaction_pooling=pooled,
+        )
+        # Behind a transaction pooler a read's transaction is read-only by its BEGIN
+        # (the session-wide setting of `_make_read_only` would leak to other clients).
+        read_only = {"postgresql_readonly": True} if pooled else {}
         self._engines = {
-            Mode.READ: self.read_engine,
-            Mode.SNAPSHOT: self.read_engine.execution_options(**_snapshot_options(self.url)),
+            Mode.READ: self.read_engine.execution_options(**read_only),
+            Mode.SNAPSHOT: self.read_engine.execution_options(
+                **_snapshot_options(self.url), **read_only
+            ),
             Mode.WRITE: self.engine.execution_options(**_transaction_options(self.url)),
             Mode.STATEMENT: self.engine,
         }
         # Which modes end with a COMMIT of ours. A read commits nothing, and a statement
         # in autocommit commits itself: their statements begin whatever they need (on
         # PostgreSQL in autocommit, nothing) and handing the connection back ends it,
-        # which saves SQLAlchemy's begin and commit steps on the busiest paths.
+        # which saves SQLAlchemy's begin and commit steps on the busiest paths. Behind a
+        # transaction pooler every mode is a transaction: a statement outside one may
+        # be prepared on one server connection and executed on another.
         self._committed = {
-            Mode.READ: False,
+            Mode.READ: pooled,
             Mode.SNAPSHOT: True,  # a read-only transaction: its COMMIT ends the snapshot
             Mode.WRITE: True,
-            Mode.STATEMENT: self.is_sqlite,  # on SQLite a write is a transaction
+            Mode.STATEMENT: self.is_sqlite or pooled,  # on SQLite a write is a transaction
         }
         # SQLite has one writer; inside a process we queue for it here instead of
         # spinning on SQLITE_BUSY. (Across processes, busy_timeout does the waiting.)
@@ -460,7 +482,12 @@ async def _discard(conn: AsyncConnection, pooled: PoolProxiedConnection) -> None
 
 
 def _create_engine(
-    url: URL, *, pool_size: int, timeout: float, read_only: bool = False
+    url: URL,
+    *,
+    pool_size: int,
+    timeout: float,
+    read_only: bool = False,
+    transaction_pooling: bool = False,
 ) -> AsyncEngine:
     """An engine whose connections are in autocommit, the mode `Database.write_statement`
     runs in (and, with `read_only`, `Database.read`: see `_create_read_engine`).
@@ -473,19 +500,23 @@ def _create_engine(
     concurrent writers of one row wait for each other instead of failing with 40001;
     CockroachDB is serializable anyway and retries an implicit transaction itself. On
     SQLite a write is a write: one writer at a time.
+
+    With `transaction_pooling`, none of that: see `_pooled_options`.
     """
     if url.get_backend_name() == "sqlite":
         return _create_sqlite_engine(url, timeout=timeout)
     server_settings = {
         # Timestamps the database writes as text (an event's JSON: app.live.log)
-        # in UTC, whatever the server's own time zone.
+        # in UTC, whatever the server's own time zone. (A startup parameter pgbouncer
+        # tracks per client and sets on whichever server connection it lends.)
         "timezone": "UTC",
     }
+    pooled = _pooled_options(transaction_pooling)
     engine = create_async_engine(
-        url,
+        url.update_query_dict(pooled["query"]) if pooled["query"] else url,
         # Each statement its own transaction, unless a unit of work asks for one
         # (`_transaction_options`). Set here, it is set once per connection.
-        isolation_level="AUTOCOMMIT",
+        **pooled["engine"],
         # A fixed pool: requests beyond it wait for a connection (up to pool_timeout)
         # instead of opening and closing overflow connections under load.
         pool_size=pool_size,
@@ -499,14 +530,46 @@ def _create_engine(
             "timeout": timeout,
             "command_timeout": timeout,
             "server_settings": server_settings,
+            **pooled["connect"],
         },
         # A statement's bound values (passwords' hashes, todo content) never appear in
         # an error's message, so never in a log line, a trace or an error report.
         hide_parameters=True,
     )
-    if read_only:
+    if read_only and not transaction_pooling:
         event.listen(engine.sync_engine, "connect", _make_read_only)
     return engine
+
+
+def _pooled_options(transaction_pooling: bool) -> dict[str, dict[str, Any]]:
+    """How an engine's connections differ behind a transaction pooler (pgbouncer 1.18,
+    `pool_mode = transaction`), which lends a server connection for one transaction and
+    has no support for prepared statements:
+
+    - no autocommit: outside a transaction SQLAlchemy's asyncpg adapter prepares a
+      statement in one exchange and runs it in the next, which the pooler may send to
+      another server ("prepared statement ... does not exist"; 49 of 50 connections
+      failed so in a probe with 2 server connections). Inside BEGIN ... COMMIT the
+      server connection stays the same;
+    - no statement caches (asyncpg's, SQLAlchemy's) and a fresh name for each prepared
+      statement: a name reused on a server connection another client prepared on fails
+      with "already exists";
+    - no session settings (`_make_read_only`): reads are `BEGIN READ ONLY` instead.
+    """
+    if not transaction_pooling:
+        return {"engine": {"isolation_level": "AUTOCOMMIT"}, "connect": {}, "query": {}}
+    return {
+        "engine": {},
+        "connect": {
+            "statement_cache_size": 0,
+            "prepared_statement_name_func": _fresh_statement_name,
+        },
+        "query": {"prepared_statement_cache_size": "0"},
+    }
+
+
+def _fresh_statement_name() -> str:
+    return f"__asyncpg_{uuid.uuid4().hex}__"
 
 
 def _make_read_only(dbapi_connection: Any, _record: Any) -> None:
@@ -524,6 +587,7 @@ def _create_read_engine(
     pool_size: int,
     timeout: float,
     read_url: URL | None = None,
+    transaction_pooling: bool = False,
 ) -> AsyncEngine:
     """The engine `Database.read` runs on.
 
@@ -543,7 +607,13 @@ def _create_read_engine(
     """
     if url.get_backend_name() == "sqlite":
         return engine.execution_options(**{SQLITE_DEFERRED: True})
-    return _create_engine(read_url or url, pool_size=pool_size, timeout=timeout, read_only=True)
+    return _create_engine(
+        read_url or url,
+        pool_size=pool_size,
+        timeout=timeout,
+        read_only=True,
+        transaction_pooling=transaction_pooling,
+    )
 
 
 def ensure_sqlite_directory(url: URL | str) -> None:

@@ -63,6 +63,12 @@ class DatabaseSettings(BaseSettings):
         "it, for a database server that went away (a cluster's failover or switchover) "
         "before answering 503 (seconds); 0: answer 503 at once.",
     )
+    db_transaction_pooling: bool = Field(
+        default=False,
+        description="The database is reached through a pooler in transaction mode "
+        "(pgbouncer `pool_mode = transaction`): every unit of work in a transaction, no "
+        'prepared statement reused, no session settings (docs/operations.md, "pgbouncer").',
+    )
     db_retry_attempts: int = Field(
         default=25, ge=1, le=100, description="Runs of one transaction before giving up on 40001."
     )

@@ -115,7 +115,7 @@ async def test_a_concurrent_burst_checks_at_most_the_limit(
     else:
         assert len(verified_passwords) <= 5, verified_passwords
     # On a machine busy enough that a guess waits out DB_TIMEOUT for a connection, it is
-    # a 503 instead (make test on a loaded machine: 26 × 429, 19 × 503): refused too.
+    # a 503 instead (make test on a loaded machine: 26 of 429, 19 of 503): refused too.
     assert statuses[429] + statuses[503] >= BURST - len(verified_passwords), statuses
     assert statuses[429] > 0, statuses
     assert set(statuses) <= {200, 401, 429, 503}
