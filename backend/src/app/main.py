@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -17,6 +19,7 @@ from app.live.broker import Broker, BrokerSettings
 from app.live.router import document_live_events
 from app.platform import lifecycle
 from app.platform.db import Database, RetryPolicy
+from app.platform.errors import ServiceUnavailableError
 from app.platform.http.error_responses import install_error_handlers
 from app.platform.http.middleware import (
     BodySizeLimitMiddleware,
@@ -54,6 +57,9 @@ did not exist. A request head the server cannot read answers 400 or 431.
 """
 
 
+# Seconds between two readings of the read replica's lag (`metrics.DB_REPLICA_LAG`).
+REPLICA_LAG_INTERVAL = 5.0
+
 # Allocations (net of frees) between two young-generation collections: CPython's
 # default is 700.
 GC_YOUNG_THRESHOLD = 20_000
@@ -87,11 +93,14 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             tracing.instrument_engine(engine)
         if settings.metrics_port is not None:
             metrics.watch_pool(engine)
+    lag_watch: asyncio.Task[None] | None = None
     try:
         await db.wait_until_ready(settings.db_connect_timeout)
         app.state.db = db
         app.state.broker = broker
         broker.start()
+        if settings.metrics_port is not None and _reads_from_postgresql_replicas(db):
+            lag_watch = asyncio.create_task(report_replica_lag(db))
         log.info("started", database=db.url.render_as_string(hide_password=True))
         if lifecycle.in_worker():
             # Everything start-up made (modules, schemas, routes, the pool) lives as long
@@ -107,6 +116,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             gc.set_threshold(GC_YOUNG_THRESHOLD)
         yield
     finally:
+        if lag_watch is not None:
+            lag_watch.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await lag_watch
         await broker.stop()
         await db.dispose()
         if settings.metrics_port is not None:
@@ -114,6 +127,21 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
                 metrics.forget_pool(engine)
         if tracing is not None:
             tracing.shutdown()
+
+
+def _reads_from_postgresql_replicas(db: Database) -> bool:
+    return db.read_url is not None and db.read_url.get_backend_name() == "postgresql"
+
+
+async def report_replica_lag(db: Database) -> None:
+    """Keep `db_replica_lag_seconds` current: how stale a read served by the replicas
+    may be, as the app sees it (docs/operations.md, "Metrics")."""
+    while True:
+        try:
+            metrics.DB_REPLICA_LAG.set(await db.replica_lag())
+        except ServiceUnavailableError:
+            log.info("replica_lag_unknown")  # the runner already logged why
+        await asyncio.sleep(REPLICA_LAG_INTERVAL)
 
 
 def create_app(

@@ -21,6 +21,10 @@ from app.platform.settings import Settings
 from app.platform.tables import utcnow
 from app.platform.telemetry.metrics import LOGIN_THROTTLED
 
+# Both keys' series exist from the start (at 0): an alert on their rate sees them.
+for _key_kind in ("addr", "name"):
+    LOGIN_THROTTLED.labels(_key_kind)
+
 
 def name_key(name: str) -> str:
     return f"name:{name_key_of(name)}"  # Bob and bob are one name, with one count

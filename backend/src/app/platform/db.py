@@ -43,6 +43,7 @@ from app.platform.errors import RetryTransactionError, ServiceUnavailableError
 from app.platform.telemetry.metrics import (
     DB_POOL_WAITING,
     DB_RERUNS,
+    DB_SERVER,
     DB_TRANSACTIONS,
     DB_UNAVAILABLE,
 )
@@ -77,6 +78,36 @@ class Mode(enum.Enum):
 
 # Each mode's series, looked up once: `labels()` per unit of work would double the cost.
 _TRANSACTIONS_BY_MODE = {mode: DB_TRANSACTIONS.labels(mode.value) for mode in Mode}
+
+# The causes of a 503 and of a re-run this runner is known to meet (a conflict, a write on
+# a standby, a server shutting down, restarting or refusing, a cluster without a leader,
+# no connection slot, a pool or statement timeout, a unit out of re-runs): each series
+# is exported at 0 from the start, so that a dashboard panel or a `rate()` alert sees
+# it before the first failover (`_unavailable_reason` and `_reason` name the others as
+# they come: any SQLSTATE of classes 08 and 57P0, any exception class).
+KNOWN_UNAVAILABLE_REASONS = (
+    "57P01",  # admin_shutdown: the server is stopping (a switchover, a restart)
+    "57P03",  # cannot_connect_now: starting up, or in recovery
+    "08006",  # connection_failure
+    TOO_MANY_CONNECTIONS,
+    "ConnectionRefusedError",
+    "ConnectionResetError",
+    "TargetServerAttributeNotMatched",
+    "TimeoutError",
+    "retries_exhausted",
+)
+KNOWN_RERUN_REASONS = (
+    SERIALIZATION_FAILURE,
+    DEADLOCK_DETECTED,
+    READ_ONLY_TRANSACTION,
+    "retry_requested",
+    *[reason for reason in KNOWN_UNAVAILABLE_REASONS if reason != "retries_exhausted"],
+)
+for _mode in Mode:
+    for _reason_label in KNOWN_RERUN_REASONS:
+        DB_RERUNS.labels(_mode.value, _reason_label)
+for _reason_label in KNOWN_UNAVAILABLE_REASONS:
+    DB_UNAVAILABLE.labels(_reason_label)
 
 
 @dataclass(frozen=True)
@@ -427,6 +458,23 @@ class Database:
                     log.info("database_ready", attempts=attempt)
                 return
 
+    async def replica_lag(self) -> float:
+        """Seconds the server the read pool reaches is behind its leader, as it reports
+        it: 0 on a leader, and on a standby that has replayed everything it received
+        (an idle leader sends nothing, so the time of the last replayed transaction
+        would grow without anything being behind). PostgreSQL only."""
+        lag = await self.read(
+            lambda conn: conn.scalar(
+                text(
+                    "SELECT CASE WHEN NOT pg_is_in_recovery() THEN 0"
+                    " WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0"
+                    " ELSE COALESCE(EXTRACT(EPOCH FROM"
+                    " now() - pg_last_xact_replay_timestamp()), 0) END"
+                )
+            )
+        )
+        return float(lag or 0)
+
     async def schema_revision(self) -> str | None:
         """The Alembic revision the database is at (None before the first migration).
         A read like any other: bounded by the timeout, and no write lock on SQLite."""
@@ -538,7 +586,35 @@ def _create_engine(
     )
     if read_only and not transaction_pooling:
         event.listen(engine.sync_engine, "connect", _make_read_only)
+    if url.get_backend_name() == "postgresql" and not transaction_pooling:
+        event.listen(engine.sync_engine, "connect", _ServerWatch("read" if read_only else "write"))
     return engine
+
+
+class _ServerWatch:
+    """Which server each new connection of a pool reached (`DB_SERVER`): after a
+    failover, the new leader's address takes the old one's place. One query per new
+    connection, not per request. (Not behind a transaction pooler, whose connections
+    reach a different server per transaction; not on CockroachDB, whose nodes are all
+    alike and which has no `inet_server_addr`.)"""
+
+    def __init__(self, pool: str) -> None:
+        self.pool = pool
+        self.newest: tuple[str, str] | None = None
+
+    def __call__(self, dbapi_connection: Any, _record: Any) -> None:
+        row = await_only(
+            dbapi_connection.driver_connection.fetchrow(
+                "SELECT host(inet_server_addr()), inet_server_port(), pg_is_in_recovery()"
+            )
+        )
+        host, port, standby = row[0] or "local", row[1], row[2]
+        server = (f"{host}:{port}", str(bool(standby)).lower())
+        if server != self.newest:
+            if self.newest is not None:
+                DB_SERVER.labels(self.pool, *self.newest).set(0)
+            DB_SERVER.labels(self.pool, *server).set(1)
+            self.newest = server
 
 
 def _pooled_options(transaction_pooling: bool) -> dict[str, dict[str, Any]]:

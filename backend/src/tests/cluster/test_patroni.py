@@ -24,11 +24,15 @@ from pathlib import Path
 import asyncpg
 import httpx
 import pytest
+from sqlalchemy import text
 
+from app.platform.db import Database
 from tests.cluster.patroni import Cluster, Node
 from tests.conftest import TEST_PASSWORD
+from tests.databases import free_port
 from tests.processes import backend_env, migrated_env, run_cli, running_backend
 from tests.scaleout.load import RETRYABLE_STATUSES, new_user_name, retry_delay
+from tests.telemetry.conftest import Samples, scrape, value
 
 REQUEST_TIMEOUT = 10.0  # seconds; a request that takes longer is a hang
 TOTAL_CREATES = 300
@@ -118,6 +122,7 @@ async def test_reads_go_to_a_standby_with_a_read_url(
         cluster.url(cluster_database),
         tmp_path,
         DATABASE_READ_URL=cluster.url(cluster_database, "prefer-standby"),
+        METRICS_PORT=str(metrics_port := free_port()),
     )
     leader = cluster.leader()
     assert leader is not None
@@ -126,6 +131,7 @@ async def test_reads_go_to_a_standby_with_a_read_url(
             auth = await login_when_replicated(client, cluster, cluster_database, new_user_name())
             for _ in range(5):
                 assert (await client.get("/todo", headers=auth)).status_code == 200
+            samples = await asyncio.to_thread(scrape, f"http://127.0.0.1:{metrics_port}/metrics")
             sessions = {
                 node.name: len(
                     await fetch(
@@ -142,6 +148,48 @@ async def test_reads_go_to_a_standby_with_a_read_url(
     print(f"\nthe app's sessions by node (leader {leader.name}): {sessions}")
     assert sessions[leader.name] >= 1, "writes (and the signup) on the leader"
     assert sum(n for name, n in sessions.items() if name != leader.name) >= 1, "reads on a standby"
+    # What the dashboards show: the leader written to, the standby read from, its lag.
+    assert servers_in_use(samples, "write") == {(leader.address, "false")}
+    [(_, read_from_a_standby)] = servers_in_use(samples, "read")
+    assert read_from_a_standby == "true"
+    assert 0 <= value(samples, "minor_illusion_db_replica_lag_seconds") < 10
+
+
+async def test_the_lag_the_app_reports_is_its_standbys(
+    cluster: Cluster, cluster_database: str
+) -> None:
+    """`db_replica_lag_seconds` reads `Database.replica_lag` on the read pool's server:
+    0 on a leader and on a standby that has replayed all it received; on a standby whose
+    replay is paused while the leader commits, the time since its last replayed commit."""
+    standby = cluster.replicas()[0]
+    url = f"postgresql+asyncpg://postgres@{standby.address}/{cluster_database}"
+    db = Database(cluster.url(cluster_database), read_url=url, pool_size=1)
+    try:
+        await db.write_statement(lambda c: c.execute(text("CREATE TABLE lag (n int)")))
+        created = "SELECT 1 FROM pg_class WHERE relname = 'lag'"
+        await replayed(cluster, standby, cluster_database, created)
+        assert await db.replica_lag() == 0
+        await fetch(cluster, standby, "postgres", "SELECT pg_wal_replay_pause()")
+        try:
+            await asyncio.sleep(1.5)
+            await db.write_statement(lambda c: c.execute(text("INSERT INTO lag VALUES (1)")))
+            # Once the standby has received the commit it cannot replay:
+            assert await lag_when(db, lambda lag: lag > 0) >= 1
+        finally:
+            await fetch(cluster, standby, "postgres", "SELECT pg_wal_replay_resume()")
+        assert await lag_when(db, lambda lag: lag == 0) == 0
+    finally:
+        await db.dispose()
+
+
+async def lag_when(db: Database, condition: Callable[[float], bool]) -> float:
+    """The read pool's lag, read every 0.1 s until `condition` holds (at most 10 s)."""
+    for _ in range(100):
+        lag = await db.replica_lag()
+        if condition(lag):
+            return lag
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"the lag stayed {lag} s")
 
 
 async def login_when_replicated(
@@ -222,6 +270,7 @@ class Burst:
     ambiguous_patches: int = 0  # a PATCH answered 503 that had committed: its re-send saw 412
     disrupted_at: float = 0.0  # when `disrupt` returned
     took: float = 0.0
+    metrics: Samples = field(default_factory=dict)  # the app's metrics when it was over
 
 
 async def burst(
@@ -239,6 +288,7 @@ async def burst(
         tmp_path,
         DATABASE_READ_URL=cluster.url(database, "prefer-standby"),
         DB_FAILOVER_WAIT=str(FAILOVER_WAIT),
+        METRICS_PORT=str(metrics_port := free_port()),
     )
     seen = Burst(new_user_name())
     log = seen.log
@@ -317,6 +367,7 @@ async def burst(
                 await asyncio.gather(*background)
         assert backend.alive(), "the app rode it out without a restart"
         seen.took = time.monotonic() - started
+        seen.metrics = await asyncio.to_thread(scrape, f"http://127.0.0.1:{metrics_port}/metrics")
     assert seen.disrupted_at, "the cluster was disrupted during the burst"
     return seen
 
@@ -409,6 +460,16 @@ async def test_a_planned_switchover_under_load_loses_nothing(
     assert new_leader.name != leaders[0]
 
 
+def servers_in_use(samples: Samples, pool: str) -> set[tuple[str, str]]:
+    """(address, standby) of the servers `db_server` shows at 1 for `pool`."""
+    found = set()
+    for (name, labels), sample in samples.items():
+        label = dict(labels)
+        if name == "minor_illusion_db_server" and label["pool"] == pool and sample == 1:
+            found.add((label["address"], label["standby"]))
+    return found
+
+
 RECOVERY_TIMES: list[float] = []  # seconds from the kill to the first acknowledged write
 
 
@@ -452,6 +513,8 @@ async def test_the_leader_killed_mid_burst_loses_nothing(
         f"{replaced_in:.1f} s)"
     )
     nothing_lost_nothing_twice(seen, rows)
+    # The dashboards see the switch: the write pool's newest server is the new leader.
+    assert servers_in_use(seen.metrics, "write") == {(leader.address, "false")}
     print(
         f"  recovery over {len(RECOVERY_TIMES)} round(s): "
         f"p50 {statistics.median(RECOVERY_TIMES):.1f} s, max {max(RECOVERY_TIMES):.1f} s"

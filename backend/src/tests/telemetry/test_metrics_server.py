@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from app.platform.db import KNOWN_RERUN_REASONS, KNOWN_UNAVAILABLE_REASONS, Mode
 from tests.databases import free_port
 from tests.processes import Backend, backend_env, running_backend
 from tests.telemetry.conftest import scrape, total, value
@@ -38,6 +39,21 @@ def server(postgres_url: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
     env = backend_env(postgres_url, logs, METRICS_PORT=str(metrics_port), LOG_LEVEL="DEBUG")
     with running_backend(env, logs, "server", workers=2) as backend:
         yield MetricsServer(backend, metrics_port)
+
+
+def test_every_known_cause_is_a_series_from_the_first_scrape(server: MetricsServer) -> None:
+    """Before any re-run, 503 or throttled log-in, each known cause is a series at 0: a
+    panel shows 0 rather than "No data", and a `rate()` alert has something to see."""
+    first = scrape(server.metrics_url)
+    for mode in Mode:
+        for sqlstate in KNOWN_RERUN_REASONS:
+            assert (RERUNS, frozenset({("mode", mode.value), ("sqlstate", sqlstate)})) in first
+    for reason in KNOWN_UNAVAILABLE_REASONS:
+        assert value(first, "minor_illusion_db_unavailable_total", reason=reason) == 0
+        assert ("minor_illusion_db_unavailable_total", frozenset({("reason", reason)})) in first
+    for key in ("addr", "name"):
+        assert ("minor_illusion_login_throttled_total", frozenset({("key", key)})) in first
+    assert value(first, RERUNS, mode="write", sqlstate="40001") == 0
 
 
 def test_scraped_counts_equal_the_requests_sent(server: MetricsServer) -> None:

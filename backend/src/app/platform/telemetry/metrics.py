@@ -105,6 +105,21 @@ DB_POOL_WAITING = Gauge(
     "Units of work waiting for a connection (a free pooled one, or a new one).",
     multiprocess_mode="livesum",
 )
+DB_SERVER = Gauge(
+    f"{PREFIX}db_server",
+    "The server each pool's newest connection reached (1; the servers before it 0), by "
+    "pool (write, read), address (host:port) and whether it was a standby: on a cluster, "
+    "the leader the app writes to.",
+    ["pool", "address", "standby"],
+    multiprocess_mode="livemax",
+)
+DB_REPLICA_LAG = Gauge(
+    f"{PREFIX}db_replica_lag_seconds",
+    "How far behind its leader the server the read pool reads from is, as that server "
+    "reports it (0 on a leader, or a standby that has replayed all it received); read "
+    "every few seconds while DATABASE_READ_URL and METRICS_PORT are set.",
+    multiprocess_mode="livemax",
+)
 LOGIN_THROTTLED = Counter(
     f"{PREFIX}login_throttled_total",
     "Password checks refused with 429 by the log-in throttle, by the key that was locked.",
