@@ -23,6 +23,7 @@ from app.platform.errors import ServiceUnavailableError
 from app.platform.http.error_responses import install_error_handlers
 from app.platform.http.middleware import (
     BodySizeLimitMiddleware,
+    ConsistencyTokenMiddleware,
     RequestContextMiddleware,
     RequestHeadCheckMiddleware,
     SecurityHeadersMiddleware,
@@ -54,6 +55,10 @@ did not exist. A request head the server cannot read answers 400 or 431.
 **Live updates.** `GET /events` streams every change to your lists as Server-Sent Events.
 
 **Request ids.** Every response carries `X-Request-ID`; quote it when reporting a problem.
+
+**Reading your own writes.** Where reads are served by replicas, a response to a write
+carries `X-Consistency-Token`; send the greatest token you were given (they sort as
+strings) with later requests, and their reads include that write. A malformed token is a 400.
 """
 
 
@@ -79,9 +84,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         timeout=settings.db_timeout,
         failover_wait=settings.db_failover_wait,
         transaction_pooling=settings.db_transaction_pooling,
+        replica_wait=settings.db_replica_wait,
     )
     broker = Broker(
-        db,
+        db.reading_from_the_leader(),
         BrokerSettings(
             poll_interval=settings.events_poll_interval,
             retention=timedelta(seconds=settings.events_retention_seconds),
@@ -180,10 +186,11 @@ def create_app(
             allow_origins=settings.cors_origins,
             allow_methods=["*"],
             allow_headers=["*"],
-            expose_headers=["ETag", "Link", "Location", "X-Request-ID"],
+            expose_headers=["ETag", "Link", "Location", "X-Request-ID", "X-Consistency-Token"],
         )
     # The last added is the outermost. The security headers wrap everything, the JSON
     # 500 that RequestContextMiddleware renders for a bug included.
+    app.add_middleware(ConsistencyTokenMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestHeadCheckMiddleware)
     # Times, logs and ids every response, and feeds the request metrics.

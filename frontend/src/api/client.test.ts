@@ -39,6 +39,27 @@ function setup(respond: (request: Request) => Response, token: string | null = "
 }
 
 describe("API client", () => {
+  it("sends back the greatest consistency token it was given", async () => {
+    const tokens = ["0000000003000148", "0000000003000100", null];
+    let answered = 0;
+    const { api, requests } = setup(() => {
+      const token = tokens[answered++];
+      return json({ id: "u", created_at: "2024-01-01T00:00:00Z", name: "user1" }, {
+        headers: token ? { "X-Consistency-Token": token } : {},
+      });
+    });
+    await api.me();
+    await api.me();
+    await api.me();
+    await api.me();
+    expect(requests.map((request) => request.headers.get("X-Consistency-Token"))).toEqual([
+      null,
+      "0000000003000148",
+      "0000000003000148",
+      "0000000003000148",
+    ]);
+  });
+
   it("sends the bearer token through /api", async () => {
     const { api, requests } = setup(() => json({ id: "u", created_at: "2024-01-01T00:00:00Z", name: "user1" }));
     expect((await api.me()).name).toBe("user1");

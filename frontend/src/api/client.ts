@@ -76,6 +76,28 @@ function authMiddleware(options: ApiOptions): Middleware {
   };
 }
 
+/**
+ * Read-your-writes where the backend reads from replicas: a response to a
+ * write carries `X-Consistency-Token`; every later request sends the greatest
+ * one this client was given (tokens sort as strings), so its reads include
+ * the user's own writes even on a replica that lags (docs/architecture.md).
+ * Without replicas the backend issues none and this does nothing.
+ */
+export function consistencyMiddleware(): Middleware {
+  let newest: string | null = null;
+  return {
+    onRequest({ request }) {
+      if (newest !== null) request.headers.set("X-Consistency-Token", newest);
+      return request;
+    },
+    onResponse({ response }) {
+      const token = response.headers.get("X-Consistency-Token");
+      if (token !== null && (newest === null || token > newest)) newest = token;
+      return response;
+    },
+  };
+}
+
 /** Our own words for some statuses of one call, e.g. `{ 404: "No account with that name." }`. */
 type StatusMessages = Partial<Record<number, string>>;
 
@@ -135,7 +157,7 @@ async function request<T>(call: () => Promise<T>): Promise<T> {
 
 export function createApi(options: ApiOptions) {
   const client = createClient<paths>({ baseUrl: options.baseUrl, fetch: options.fetch });
-  client.use(authMiddleware(options));
+  client.use(authMiddleware(options), consistencyMiddleware());
 
   return {
     /** Exchanges a username and password for an access token. */

@@ -19,6 +19,8 @@ export const REQUEST_HEADERS = [
   "if-none-match",
   // The live stream's resume point (GET /events).
   "last-event-id",
+  // Read-your-writes across read replicas (src/api/client.ts).
+  "x-consistency-token",
   "x-request-id",
 ];
 
@@ -38,6 +40,7 @@ export const RESPONSE_HEADERS = [
   "retry-after",
   "www-authenticate",
   "x-accel-buffering",
+  "x-consistency-token",
   "x-request-id",
 ];
 

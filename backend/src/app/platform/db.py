@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 import enum
 import os
 import random
@@ -25,6 +26,7 @@ import sqlite3
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -42,6 +44,7 @@ from sqlalchemy.util import await_only
 from app.platform.errors import RetryTransactionError, ServiceUnavailableError
 from app.platform.telemetry.metrics import (
     DB_POOL_WAITING,
+    DB_READS_ON_LEADER,
     DB_RERUNS,
     DB_SERVER,
     DB_TRANSACTIONS,
@@ -108,6 +111,41 @@ for _mode in Mode:
         DB_RERUNS.labels(_mode.value, _reason_label)
 for _reason_label in KNOWN_UNAVAILABLE_REASONS:
     DB_UNAVAILABLE.labels(_reason_label)
+
+
+# --- read-your-writes --------------------------------------------------------------------
+@dataclass
+class Consistency:
+    """A request's place in the leader's write-ahead log, when reads go to replicas
+    (docs/architecture.md, "Read-your-writes"): `read_after`, the position the client
+    has seen (its X-Consistency-Token), which a replica must have replayed before it
+    serves this request's reads; `written_at`, the newest commit this request made."""
+
+    read_after: int | None = None
+    written_at: int | None = None
+
+
+# Set per request by ConsistencyTokenMiddleware; the runner reads and updates it.
+consistency: ContextVar[Consistency | None] = ContextVar("consistency", default=None)
+TOKEN_DIGITS = 16  # a WAL position (64 bits) in hex, zero-padded: tokens sort as strings
+REPLAY_POLL = 0.01  # seconds between two looks at a replica's replay position
+
+
+def parse_consistency_token(token: str) -> int:
+    """The WAL position a token names: ValueError unless it is one this API returns
+    (PostgreSQL's positions are below 2**63 in practice, and asyncpg passes them as
+    signed 64-bit integers)."""
+    if len(token) != TOKEN_DIGITS or token.strip("0123456789abcdef") or token[0] > "7":
+        raise ValueError(token)
+    return int(token, 16)
+
+
+def consistency_token(position: int) -> str:
+    return f"{position:0{TOKEN_DIGITS}x}"
+
+
+class _ReplicaBehindError(Exception):
+    """The read pool's server had not replayed the request's `read_after` in time."""
 
 
 @dataclass(frozen=True)
@@ -234,6 +272,7 @@ class Database:
         timeout: float = DEFAULT_TIMEOUT,
         failover_wait: float = 0.0,
         transaction_pooling: bool = False,
+        replica_wait: float = 0.5,
     ) -> None:
         self.url: URL = make_url(url)
         # Behind a pooler that hands a server connection out per transaction (pgbouncer's
@@ -247,6 +286,16 @@ class Database:
         # Where `read` and `read_snapshot` go: the replicas of a cluster, or (None) the
         # server(s) of `url` (docs/architecture.md, "A PostgreSQL cluster").
         self.read_url: URL | None = make_url(read_url) if read_url else None
+        # Read-your-writes (DB_REPLICA_WAIT): with replicas on PostgreSQL, each write
+        # notes the leader's WAL position after its commit, and a read asked to follow
+        # a position waits up to `replica_wait` for its replica to replay it, else runs
+        # on the leader. Elsewhere every read sees every commit anyway.
+        self.replica_wait = replica_wait
+        self.tracks_positions = (
+            self.read_url is not None
+            and self.url.get_backend_name() == "postgresql"
+            and self.read_url.get_backend_name() == "postgresql"
+        )
         self.retry = retry or RetryPolicy()
         pooled = self.transaction_pooling
         self.engine: AsyncEngine = _create_engine(
@@ -271,6 +320,13 @@ class Database:
             Mode.WRITE: self.engine.execution_options(**_transaction_options(self.url)),
             Mode.STATEMENT: self.engine,
         }
+        # Where a read goes when its replica is behind the position it must follow.
+        self._leader_engines = {
+            Mode.READ: self.engine.execution_options(**read_only),
+            Mode.SNAPSHOT: self.engine.execution_options(
+                **_snapshot_options(self.url), **read_only
+            ),
+        }
         # Which modes end with a COMMIT of ours. A read commits nothing, and a statement
         # in autocommit commits itself: their statements begin whatever they need (on
         # PostgreSQL in autocommit, nothing) and handing the connection back ends it,
@@ -291,6 +347,17 @@ class Database:
         self._sqlite_lock = asyncio.Lock() if self.is_sqlite else None
         self._sqlite_readers_queue = self.is_sqlite and _is_in_memory(self.url)
         self.retries_total = 0  # transactions re-run since start: a contention gauge
+
+    def reading_from_the_leader(self) -> Database:
+        """This database with its reads on the leader too (the same pools): for the
+        event broker, whose log position and horizon are the leader's
+        (docs/architecture.md, "Live updates on a cluster")."""
+        if self.read_url is None:
+            return self
+        view = copy.copy(self)
+        view._engines = {**self._engines, **self._leader_engines}
+        view.tracks_positions = False
+        return view
 
     @property
     def is_sqlite(self) -> bool:
@@ -321,10 +388,15 @@ class Database:
         _TRANSACTIONS_BY_MODE[mode].inc()
         attempt = 0  # runs lost to a conflict (40001 ...): at most `retry.attempts`
         unreachable_since: float | None = None
+        on_leader = False
         while True:
             progress = _Progress()
             try:
-                return await self._attempt(work, mode, progress)
+                return await self._attempt(work, mode, progress, on_leader=on_leader)
+            except _ReplicaBehindError:
+                DB_READS_ON_LEADER.inc()
+                on_leader = True
+                continue
             except Exception as exc:
                 if is_unavailable(exc):
                     if unreachable_since is None:
@@ -367,13 +439,18 @@ class Database:
             and time.monotonic() - since < self.failover_wait
         )
 
-    async def _attempt(self, work: UnitOfWork[T], mode: Mode, progress: _Progress) -> T:
+    async def _attempt(
+        self, work: UnitOfWork[T], mode: Mode, progress: _Progress, *, on_leader: bool = False
+    ) -> T:
         """One run of `work` in one transaction. The transaction is ended by hand rather
         than by `async with conn.begin()`, so that a connection in an unknown state is
         discarded before anything waits on it again (a ROLLBACK sent to a frozen server
         would hang the request all over)."""
-        async with self._connection(mode) as conn:
+        async with self._connection(mode, on_leader=on_leader) as conn:
             pooled = conn.sync_connection.connection  # type: ignore[union-attr]
+            state = consistency.get() if self.tracks_positions else None
+            if state is not None and state.read_after is not None and not on_leader:
+                await self._wait_for_replay(pooled, state.read_after)
             transaction = await conn.begin() if self._committed[mode] else None
             try:
                 # A statement in autocommit commits itself; a transaction, at its COMMIT.
@@ -391,10 +468,44 @@ class Database:
                 elif transaction is not None:
                     await transaction.rollback()
                 raise  # (without a transaction, returning the connection rolls back)
+            if state is not None and mode in (Mode.WRITE, Mode.STATEMENT):
+                await self._note_commit(conn, pooled, state)
             return result
 
+    async def _wait_for_replay(self, pooled: PoolProxiedConnection, position: int) -> None:
+        """Return once the server of this read connection has replayed `position` (a
+        leader always has), waiting at most `replica_wait`; else `_ReplicaBehindError`. On
+        this very connection: with several standbys, another connection may reach
+        another one."""
+        deadline = time.monotonic() + self.replica_wait
+        # (asyncpg passes a `pg_lsn` as the 64-bit integer it is.)
+        while not await pooled.driver_connection.fetchval(  # type: ignore[union-attr]
+            "SELECT NOT pg_is_in_recovery() OR pg_last_wal_replay_lsn() >= $1::pg_lsn", position
+        ):
+            if time.monotonic() >= deadline:
+                raise _ReplicaBehindError
+            await asyncio.sleep(REPLAY_POLL)
+
+    async def _note_commit(
+        self, conn: AsyncConnection, pooled: PoolProxiedConnection, state: Consistency
+    ) -> None:
+        """The leader's WAL position after this unit's commit, which a replica that has
+        replayed it has the commit too. The write has committed whatever happens here:
+        a failure only costs the client its token (its next read may be older)."""
+        try:
+            position: int = await pooled.driver_connection.fetchval(  # type: ignore[union-attr]
+                "SELECT pg_current_wal_lsn()"
+            )
+        except Exception as exc:
+            log.warning("commit_position_unknown", error=type(exc).__name__)
+            await _discard(conn, pooled)  # in whatever state the failure left it
+            return
+        state.written_at = max(position, state.written_at or 0)
+
     @contextlib.asynccontextmanager
-    async def _connection(self, mode: Mode) -> AsyncIterator[AsyncConnection]:
+    async def _connection(
+        self, mode: Mode, *, on_leader: bool = False
+    ) -> AsyncIterator[AsyncConnection]:
         queue = self._sqlite_lock
         if mode in (Mode.READ, Mode.SNAPSHOT) and not self._sqlite_readers_queue:
             queue = None
@@ -404,7 +515,8 @@ class Database:
             with DB_POOL_WAITING.track_inprogress():
                 if queue is not None:
                     await held.enter_async_context(queue)
-                conn = await held.enter_async_context(self._engines[mode].connect())
+                engine = self._leader_engines[mode] if on_leader else self._engines[mode]
+                conn = await held.enter_async_context(engine.connect())
             yield conn
 
     async def ping(self) -> None:

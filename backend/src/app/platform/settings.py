@@ -63,6 +63,14 @@ class DatabaseSettings(BaseSettings):
         "it, for a database server that went away (a cluster's failover or switchover) "
         "before answering 503 (seconds); 0: answer 503 at once.",
     )
+    db_replica_wait: float = Field(
+        default=0.5,
+        ge=0,
+        le=10,
+        description="With DATABASE_READ_URL on PostgreSQL: how long a read that must follow "
+        "the client's own write (X-Consistency-Token) waits for its replica to replay it "
+        "before it runs on the leader instead (seconds).",
+    )
     db_transaction_pooling: bool = Field(
         default=False,
         description="The database is reached through a pooler in transaction mode "

@@ -13,12 +13,14 @@ from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.platform.db import Consistency, consistency, consistency_token, parse_consistency_token
 from app.platform.telemetry import error_reports as errors
 from app.platform.telemetry.metrics import RequestMetrics, route_template
 
 access_log = structlog.get_logger("app.access")
 
 REQUEST_ID_HEADER = "x-request-id"
+CONSISTENCY_HEADER = "x-consistency-token"
 # The request line and headers together, in HTTP/1.1's wire format (RFC 9112).
 MAX_HEAD_BYTES = 16 * 1024
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -156,6 +158,37 @@ class RequestHeadCheckMiddleware(HTTPMiddleware):
             await _error(scope, receive, send, 431, detail, close_connection=True)
         else:
             await self.app(scope, receive, send)
+
+
+class ConsistencyTokenMiddleware(HTTPMiddleware):
+    """Read-your-writes across replicas (docs/architecture.md, "Read-your-writes"): a
+    request's X-Consistency-Token says what its reads must follow; a response to a
+    request that wrote carries the token of its newest commit. Clients keep the
+    greatest token they were given (tokens sort as strings) and send it with every
+    request. Without read replicas no token is issued, and one sent is only checked."""
+
+    async def handle_http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        sent = Headers(scope=scope).get(CONSISTENCY_HEADER)
+        state = Consistency()
+        if sent is not None:
+            try:
+                state.read_after = parse_consistency_token(sent)
+            except ValueError:
+                detail = "X-Consistency-Token must be a token this API returned (16 hex digits)"
+                await _error(scope, receive, send, 400, detail)
+                return
+
+        async def send_with_token(message: Message) -> None:
+            if message["type"] == "http.response.start" and state.written_at is not None:
+                token = consistency_token(state.written_at).encode()
+                message["headers"] = [*message.get("headers", ()), (b"x-consistency-token", token)]
+            await send(message)
+
+        reset = consistency.set(state)
+        try:
+            await self.app(scope, receive, send_with_token)
+        finally:
+            consistency.reset(reset)
 
 
 class BodySizeLimitMiddleware(HTTPMiddleware):

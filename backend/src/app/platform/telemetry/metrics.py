@@ -113,6 +113,11 @@ DB_SERVER = Gauge(
     ["pool", "address", "standby"],
     multiprocess_mode="livemax",
 )
+DB_READS_ON_LEADER = Counter(
+    f"{PREFIX}db_reads_on_leader_total",
+    "Reads that had to follow a client's own write (X-Consistency-Token) and ran on the "
+    "leader because their replica had not replayed it within DB_REPLICA_WAIT.",
+)
 DB_REPLICA_LAG = Gauge(
     f"{PREFIX}db_replica_lag_seconds",
     "How far behind its leader the server the read pool reads from is, as that server "
