@@ -32,7 +32,8 @@ from tests.cluster.patroni import LOOP_WAIT, Cluster, Node
 from tests.conftest import TEST_PASSWORD
 from tests.databases import free_port
 from tests.processes import backend_env, migrated_env, run_cli, running_backend
-from tests.scaleout.load import RETRYABLE_STATUSES, new_user_name, retry_delay
+from tests.scaleout.load import RETRYABLE_STATUSES, Tally, create_todo, new_user_name, retry_delay
+from tests.sse import Message, http_stream
 from tests.telemetry.conftest import Samples, scrape, value
 
 REQUEST_TIMEOUT = 10.0  # seconds; a request that takes longer is a hang
@@ -596,3 +597,119 @@ async def test_the_leader_killed_mid_burst_loses_nothing(
     # DB_FAILOVER_WAIT) waits for it; nothing else.
     assert set(gap) <= {503}, gap  # (and none slower than REQUEST_TIMEOUT: no transport error)
     assert recovery < RECOVERED_WITHIN
+
+
+LIVE_CREATES = 150  # creates during which the leader is killed (after a third of them)
+
+
+async def follow(
+    urls: list[str],
+    auth: dict[str, str],
+    seen: list[Message],
+    stop: asyncio.Event,
+    move: asyncio.Event,
+) -> int:
+    """Keep a live stream open on a replica of the app until `stop`: whenever it ends
+    (the replica lost its database, say), open it again with Last-Event-ID, as a browser
+    does; once `move` is set, leave and resume on the next replica of `urls` (once).
+    Every message lands in `seen`; returns how many times it resumed."""
+    last_id: str | None = None
+    resumed = 0
+    moved = False
+    while not stop.is_set():
+        try:
+            async with http_stream(urls[resumed % 2], auth, last_event_id=last_id) as stream:
+                if stream.status != 200:
+                    await asyncio.sleep(0.5)  # a 503 while the cluster has no leader
+                    continue
+                try:
+                    while not stop.is_set():
+                        if move.is_set() and not moved:
+                            moved = True
+                            break
+                        try:
+                            seen.append(await stream.next(0.5))
+                        except TimeoutError:
+                            continue
+                        except EOFError:  # the replica ended it
+                            break
+                finally:
+                    last_id = stream.last_id or last_id
+        except httpx.TransportError:
+            await asyncio.sleep(0.5)
+        if not stop.is_set():
+            resumed += 1
+    return resumed
+
+
+async def test_live_updates_cross_a_failover_exactly_once(
+    cluster: Cluster, cluster_database: str, tmp_path: Path
+) -> None:
+    """Two replicas of the app, a live stream open on each, resumed with Last-Event-ID
+    whenever it drops, and moved once to the other replica (resuming there) right after
+    the kill; 150 creates through both replicas, the leader SIGKILLed after a third of
+    them. Each stream carries every acknowledged create exactly once: the broker reads
+    the log on the leader, whichever it is (docs/architecture.md)."""
+    await asyncio.to_thread(cluster.replace_killed_nodes)
+    env = migrated_env(
+        cluster.url(cluster_database),
+        tmp_path,
+        DATABASE_READ_URL=cluster.url(cluster_database, "prefer-standby"),
+        DB_FAILOVER_WAIT=str(FAILOVER_WAIT),
+        EVENTS_HEARTBEAT_SECONDS="1",
+    )
+    tally = Tally()
+    with (
+        running_backend(env, tmp_path, "live-one") as one,
+        running_backend(env, tmp_path, "live-two") as two,
+    ):
+        async with (
+            httpx.AsyncClient(base_url=one.url, timeout=REQUEST_TIMEOUT) as client_one,
+            httpx.AsyncClient(base_url=two.url, timeout=REQUEST_TIMEOUT) as client_two,
+        ):
+            auth = await login_when_replicated(
+                client_one, cluster, cluster_database, new_user_name()
+            )
+            stop, move = asyncio.Event(), asyncio.Event()
+            seen: dict[str, list[Message]] = {"one": [], "two": []}
+            followers = [
+                asyncio.create_task(follow([one.url, two.url], auth, seen["one"], stop, move)),
+                asyncio.create_task(follow([two.url, one.url], auth, seen["two"], stop, move)),
+            ]
+            await asyncio.sleep(1)  # both streams open
+            deadline = time.monotonic() + 120
+            acknowledged: list[str] = []
+            killed: list[Node] = []
+            for n in range(LIVE_CREATES):
+                if n == LIVE_CREATES // 3:
+                    leader = await asyncio.to_thread(cluster.leader)
+                    assert leader is not None
+                    killed.append(leader)
+                    await asyncio.to_thread(leader.kill)
+                    move.set()
+                client = (client_one, client_two)[n % 2]
+                todo = await create_todo(client, tally, auth, f"live {n}", deadline=deadline)
+                acknowledged.append(str(todo["id"]))
+            # Until both streams have carried the last create (or 30 s).
+            for _ in range(300):
+                if all(
+                    acknowledged[-1] in {m.data.get("todo", {}).get("id") for m in got}
+                    for got in seen.values()
+                ):
+                    break
+                await asyncio.sleep(0.1)
+            stop.set()
+            resumes = await asyncio.gather(*followers)
+    new_leader = cluster.leader()
+    assert new_leader is not None
+    assert new_leader is not killed[0]
+    print(
+        f"\nlive updates across a failover ({killed[0].name} killed, {new_leader.name} "
+        f"leads): creates {tally.summary()}; streams resumed {resumes} times"
+    )
+    assert min(resumes) >= 1, "each stream resumed on the other replica"
+    for name, got in seen.items():
+        assert not [m for m in got if m.type == "resync"], f"{name} had to resync"
+        created = Counter(m.data["todo"]["id"] for m in got if m.type == "todo.created")
+        assert set(created) == set(acknowledged), name
+        assert max(created.values()) == 1, f"{name} carried a create twice: {created}"
