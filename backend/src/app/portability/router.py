@@ -11,7 +11,7 @@ from fastapi.responses import StreamingResponse
 from app.platform.http.deps import CurrentCaller, DatabaseDep
 from app.platform.http.error_responses import ErrorDetail, error_responses
 from app.portability import service as portability
-from app.portability.schemas import MAX_IMPORT_TODOS, ExportDocument, ImportReport
+from app.portability.schemas import MAX_IMPORT_TODOS, ExportDocument, ImportEnvelope, ImportReport
 
 IMPORT_PATHS = ("/me/import", "/me/import/todomvc")
 NEEDS_ALL_LISTS = {
@@ -43,13 +43,9 @@ TODOMVC_SCHEMA = {
     "type": "array",
     "maxItems": MAX_IMPORT_TODOS,
     "items": {
-        "type": "object",
-        "properties": {
-            "id": {"description": "TodoMVC's own id (unused)."},
-            "title": {"type": "string", "minLength": 1, "maxLength": 200},
-            "completed": {"type": "boolean"},
-        },
-        "required": ["title"],
+        "description": "A todo: `title` (1 to 200 characters) and `completed` (a "
+        "boolean) are read, other fields ignored. An item that is not one is skipped and "
+        "reported, not the file refused.",
         "examples": [{"id": 1701, "title": "Buy milk", "completed": False}],
     },
     "description": "The value TodoMVC keeps in `localStorage` (e.g. under `todos-vanillajs`).",
@@ -89,7 +85,7 @@ async def export(caller: CurrentCaller, db: DatabaseDep) -> StreamingResponse:
 @router.post(
     "/import",
     responses=TOO_LARGE,
-    openapi_extra=_json_body({"$ref": "#/components/schemas/ExportDocument"}),
+    openapi_extra=_json_body(ImportEnvelope.model_json_schema()),
 )
 async def import_export(request: Request, caller: CurrentCaller, db: DatabaseDep) -> ImportReport:
     """Import an export file (`GET /me/export`'s, from this or another account): each

@@ -29,7 +29,9 @@ from app.todos.schemas import EXAMPLE_LIST_ID
 EXPORT_FORMAT = "minor-illusion-export"
 EXPORT_VERSION = 1
 MAX_IMPORT_LISTS = 100  # an account owns at most as many
-MAX_IMPORT_TODOS = 5_000  # per import, all lists together
+# Per import, all lists together: each todo is one INSERT and one event, and the whole
+# import must end well within a client's timeout (a bulk insert would lift it).
+MAX_IMPORT_TODOS = 1_000
 MAX_REPORTED_PROBLEMS = 200
 
 EXAMPLE_TODO: dict[str, Any] = {
@@ -128,12 +130,20 @@ class ExportDocument(BaseModel):
 
 
 class ImportEnvelope(BaseModel):
-    """What an import checks of the file as a whole; each list and todo is checked on
-    its own (`ExportedList`, `ExportedTodo`), so one bad row does not fail the rest."""
+    """An export file as `POST /me/import` reads it: the file as a whole must be this
+    (else 422); each list and each todo in it is then checked on its own against
+    `ExportedList` and `ExportedTodo`, and one that fails is skipped and reported, not
+    the file refused. Fields not named here (`exported_at`, `account`) are ignored."""
 
-    format: Literal["minor-illusion-export"]
-    version: Literal[1]
-    lists: list[dict[str, Any]] = Field(max_length=MAX_IMPORT_LISTS)
+    model_config = examples(EXAMPLE_EXPORT)
+
+    format: Literal["minor-illusion-export"] = Field(description="Always this string.")
+    version: Literal[1] = Field(description="The format's version: 1.")
+    lists: list[dict[str, Any]] = Field(
+        max_length=MAX_IMPORT_LISTS,
+        description="The lists, each an `ExportedList`, with at most "
+        f"{MAX_IMPORT_TODOS} todos in all.",
+    )
 
 
 class ImportedListHead(BaseModel):

@@ -71,8 +71,9 @@ async def _account_and_lists(
 async def _document(
     db: Database, caller: Caller, account: ExportedAccount, mine: list[ListPublic]
 ) -> AsyncIterator[bytes]:
-    head = {"format": EXPORT_FORMAT, "version": EXPORT_VERSION, "exported_at": utcnow()}
-    yield json.dumps(head, default=str)[:-1].encode()  # the object stays open
+    exported_at = utcnow().isoformat()
+    head = {"format": EXPORT_FORMAT, "version": EXPORT_VERSION, "exported_at": exported_at}
+    yield json.dumps(head)[:-1].encode()  # the object stays open
     yield b',"account":' + account.model_dump_json().encode() + b',"lists":['
     first = True
     for found in mine:

@@ -132,6 +132,7 @@ class TestTokenScope:
             f"/todo/{other_todo}",
             "/todo/",  # the personal list, not chosen
             "/events",
+            "/me/export",
         ):
             refused_for_scope(await client.get(path, headers=pat), scope)
 
@@ -182,6 +183,8 @@ class TestTokenScope:
         )
         assert moved.status_code in (403, 404), moved.text
         refused_for_scope(await client.post("/lists/", json={"name": "new"}, headers=pat), scope)
+        todomvc = await client.post("/me/import/todomvc", json=[{"title": "x"}], headers=pat)
+        refused_for_scope(todomvc, scope)
 
     async def test_a_token_cannot_manage_the_account(
         self, client: httpx.AsyncClient, make_user: MakeUser
@@ -200,6 +203,24 @@ class TestTokenScope:
             assert response.status_code == 403, (method, path, response.text)
             assert "personal access token" in response.json()["detail"]
         assert (await client.get("/me", headers=pat)).status_code == 200
+
+
+async def test_an_all_lists_token_exports_and_a_read_write_one_imports(
+    client: httpx.AsyncClient, make_user: MakeUser
+) -> None:
+    """What a backup script does: export with a read token, import with a read-write one."""
+    _, session = await make_user()
+    await new_list(client, session, "backed up")
+    _, reader = await create_token(client, session)
+    exported = await client.get("/me/export", headers=reader)
+    assert exported.status_code == 200, exported.text
+    refused_for_scope(
+        await client.post("/me/import", content=exported.content, headers=reader), "read, all lists"
+    )
+    _, writer = await create_token(client, session, access="read-write")
+    imported = await client.post("/me/import", content=exported.content, headers=writer)
+    assert imported.status_code == 200, imported.text
+    assert imported.json()["lists_created"] == 1
 
 
 class TestTokenEnds:
