@@ -15,7 +15,7 @@ import uuid
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -47,6 +47,7 @@ from app.portability.schemas import (
 from app.todos.schemas import TodoCreate, TodoCursor, TodoPublic
 
 PAGE = 200  # todos read per query while exporting a list
+M = TypeVar("M", bound=BaseModel)
 
 # --- export -------------------------------------------------------------------------------
 
@@ -174,12 +175,22 @@ def _why(exc: ValidationError) -> str:
     )
 
 
-def _check(model: type[BaseModel], value: Any) -> BaseModel | str:
-    """`value` as `model`, or why not."""
+def _checked(model: type[M], raw: Any, row: str, plan: _Plan) -> M | None:
+    """`raw` as `model`, or None with why not added to the plan's problems."""
     try:
-        return model.model_validate(value)
+        return model.model_validate(raw)
     except ValidationError as exc:
-        return _why(exc)
+        plan.problems.append(ImportProblem(row=row, detail=_why(exc)))
+        return None
+
+
+def _first_time(found_id: uuid.UUID, row: str, seen: set[uuid.UUID], plan: _Plan) -> bool:
+    """Whether `found_id` is new in the file; a duplicate is a problem of its own row."""
+    if found_id in seen:
+        plan.problems.append(ImportProblem(row=row, detail=f"duplicate id {found_id}"))
+        return False
+    seen.add(found_id)
+    return True
 
 
 def plan_export_import(data: Any) -> _Plan:
@@ -199,36 +210,24 @@ def plan_export_import(data: Any) -> _Plan:
             f"not {json.dumps(version)[:40]}",
             loc=("body", "version"),
         )
-    envelope = _check(ImportEnvelope, data)
-    if isinstance(envelope, str):
-        raise InvalidInputError(f"Not an export file: {envelope}")
-    assert isinstance(envelope, ImportEnvelope)
+    try:
+        envelope = ImportEnvelope.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidInputError(f"Not an export file: {_why(exc)}") from None
     _refuse_too_many_todos(len(raw.get("todos") or ()) for raw in envelope.lists)
     plan = _Plan()
     seen: set[uuid.UUID] = set()
     for index, raw in enumerate(envelope.lists):
         row = f"lists[{index}]"
-        head = _check(ImportedListHead, raw)
-        if isinstance(head, str):
-            plan.problems.append(ImportProblem(row=row, detail=head))
+        head = _checked(ImportedListHead, raw, row, plan)
+        if head is None or not _first_time(head.id, row, seen, plan):
             continue
-        assert isinstance(head, ImportedListHead)
-        if head.id in seen:
-            plan.problems.append(ImportProblem(row=row, detail=f"duplicate id {head.id}"))
-            continue
-        seen.add(head.id)
         planned = _PlannedList(row, head.name, head.personal)
         for number, raw_todo in enumerate(head.todos):
             todo_row = f"{row}.todos[{number}]"
-            todo = _check(ExportedTodo, raw_todo)
-            if isinstance(todo, str):
-                plan.problems.append(ImportProblem(row=todo_row, detail=todo))
+            todo = _checked(ExportedTodo, raw_todo, todo_row, plan)
+            if todo is None or not _first_time(todo.id, todo_row, seen, plan):
                 continue
-            assert isinstance(todo, ExportedTodo)
-            if todo.id in seen:
-                plan.problems.append(ImportProblem(row=todo_row, detail=f"duplicate id {todo.id}"))
-                continue
-            seen.add(todo.id)
             planned.todos.append(
                 TodoCreate(title=todo.title, content=todo.content, completed=todo.completed)
             )
@@ -245,11 +244,9 @@ def plan_todomvc_import(data: Any) -> _Plan:
     planned = _PlannedList("", "", personal=True)
     plan = _Plan(lists=[planned])
     for index, raw in enumerate(data):
-        todo = _check(TodoMvcTodo, raw)
-        if isinstance(todo, str):
-            plan.problems.append(ImportProblem(row=f"[{index}]", detail=todo))
+        todo = _checked(TodoMvcTodo, raw, f"[{index}]", plan)
+        if todo is None:
             continue
-        assert isinstance(todo, TodoMvcTodo)
         planned.todos.append(TodoCreate(title=todo.title, completed=todo.completed))
     return plan
 
