@@ -66,10 +66,10 @@ async def current_caller(
     if token.startswith(PERSONAL_TOKEN_PREFIX):
         resolve: PersonalTokenResolver = request.app.state.personal_tokens
         caller = await resolve(db, token)
+        request.state.user_id = str(caller.user_id)  # a refusal is logged as theirs too
         scope = caller.scope
         if request.method not in READ_METHODS and scope is not None and not scope.write:
             raise OutsideTokenScopeError(scope.describe(), "it cannot change anything")
-        request.state.user_id = str(caller.user_id)
         return caller
     try:
         caller = decode_access_token(token, secret=settings.jwt_secret)
