@@ -843,6 +843,48 @@ export function scenarios({ browser, frontendUrl, backendUrl, resultsDir, fronte
       },
     },
     {
+      name: "account: a personal access token works within its scope until revoked; a TodoMVC file imports with its report",
+      async fn() {
+        const { name, token } = await newAccount("pat", "pat-password", ["Existing todo"]);
+        const page = await newPage();
+        await logIn(page, name, "pat-password");
+        await openAccount(page);
+        await page.getByLabel("Name", { exact: true }).fill("e2e script");
+        await page.getByRole("button", { name: "Create token" }).click();
+        const secret = (await page.getByLabel("Token secret").textContent()) ?? "";
+        assert.match(secret, /^mi_pat_/);
+        const withSecret = { Authorization: `Bearer ${secret}`, "Content-Type": "application/json" };
+        const read = await fetch(`${backendUrl}/todo`, { headers: withSecret });
+        assert.equal(read.status, 200, "a read token reads");
+        const write = await fetch(`${backendUrl}/todo`, {
+          method: "POST",
+          headers: withSecret,
+          body: JSON.stringify({ title: "not with a read token" }),
+        });
+        assert.equal(write.status, 403, "a read token cannot write");
+        await page.getByRole("button", { name: "Revoke e2e script" }).click();
+        await page.getByText("No tokens yet.").waitFor();
+        assert.equal((await fetch(`${backendUrl}/todo`, { headers: withSecret })).status, 401, "revoked");
+
+        const rows = [
+          { title: "From TodoMVC", completed: true, id: 1 },
+          { title: "", completed: false, id: 2 },
+        ];
+        await page.getByLabel("File format").selectOption("todomvc");
+        await page.getByLabel("File", { exact: true }).setInputFiles({
+          name: "todos-vanillajs.json",
+          mimeType: "application/json",
+          buffer: Buffer.from(JSON.stringify(rows)),
+        });
+        await page.getByRole("button", { name: "Import", exact: true }).click();
+        await page.getByRole("status").filter({ hasText: "Imported 1 todos" }).waitFor();
+        await page.getByRole("list", { name: "Skipped rows" }).filter({ hasText: "[1]" }).waitFor();
+        const titles = (await api(token, "GET", "/todo")).map((todo) => todo.title);
+        assert.deepEqual(titles, ["Existing todo", "From TodoMVC"]);
+        await page.context().close();
+      },
+    },
+    {
       name: "screenshots of the account page at 1280 px and 375 px (light) and 375 px (dark)",
       async fn() {
         const { name } = await newAccount("shots", "shots-password", ["Water the ferns", "Call the bank"]);

@@ -35,12 +35,24 @@ from enum import StrEnum
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, ScalarSelect, Select, Table, Uuid, and_, bindparam, select
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    ScalarSelect,
+    Select,
+    Table,
+    Uuid,
+    and_,
+    bindparam,
+    or_,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.platform.errors import (
     AppError,
     ListNotFoundError,
+    OutsideTokenScopeError,
     RoleRequiredError,
     TodoNotFoundError,
     UnknownUserError,
@@ -79,7 +91,39 @@ def require(held: Role, needed: Role, *, where: str = "in the list") -> None:
 
 def params(caller: Caller) -> dict[str, Any]:
     """The bind values every scoped statement needs."""
-    return {"owner": caller.user_id, "generation": caller.token_generation}
+    scope = caller.scope
+    lists = None if scope is None else scope.list_ids
+    return {
+        "owner": caller.user_id,
+        "generation": caller.token_generation,
+        "all_lists": lists is None,
+        "scope_lists": sorted(lists or ()),
+    }
+
+
+def in_token_scope(list_id: ColumnElement[Any]) -> ColumnElement[bool]:
+    """`list_id` is within the caller's token's lists: always for a session or a token
+    for all lists, else when the token names it. Part of every membership check, so a
+    token scoped to some lists finds no other, as if it were not a member."""
+    return or_(
+        bindparam("all_lists", type_=Boolean()),
+        list_id.in_(bindparam("scope_lists", expanding=True, type_=Uuid())),
+    )
+
+
+def require_scope(caller: Caller, list_id: uuid.UUID | None = None, *, write: bool) -> None:
+    """OutsideTokenScopeError (403, naming the scope) when the caller's personal access
+    token does not cover this: writing with a read token, any list not among the
+    token's (`list_id`), or, with `list_id` None, work over every list (creating a list,
+    the event stream, export and import) with a token for chosen lists."""
+    scope = caller.scope
+    if scope is None:
+        return
+    if write and not scope.write:
+        raise OutsideTokenScopeError(scope.describe(), "it cannot change anything")
+    if scope.list_ids is not None and (list_id is None or list_id not in scope.list_ids):
+        needed = "this needs a token for all lists" if list_id is None else "not this list"
+        raise OutsideTokenScopeError(scope.describe(), needed)
 
 
 def own_account(users: Table) -> ColumnElement[bool]:
@@ -106,7 +150,11 @@ def owned(rows: Table) -> ColumnElement[bool]:
 def personal_list_id() -> ScalarSelect[Any]:
     """The caller's personal list, while their token is current, else NULL."""
     lists = table("todo_list")
-    return select(lists.c.id).where(lists.c.personal_of == live_user_id()).scalar_subquery()
+    return (
+        select(lists.c.id)
+        .where(lists.c.personal_of == live_user_id(), in_token_scope(lists.c.id))
+        .scalar_subquery()
+    )
 
 
 def member(
@@ -116,7 +164,9 @@ def member(
     membership until the transaction ends, for statements that write on its strength."""
     members = table("list_member")
     query = select(members.c.list_id).where(
-        members.c.list_id == list_id, members.c.user_id == live_user_id()
+        members.c.list_id == list_id,
+        members.c.user_id == live_user_id(),
+        in_token_scope(members.c.list_id),
     )
     if needed is not Role.viewer:  # every member may view
         query = query.where(
@@ -177,7 +227,15 @@ def _select_role_for_todo() -> Select[Any]:
     role = select(members.c.role).where(
         members.c.list_id == list_of_todo.scalar_subquery(), members.c.user_id == live_user_id()
     )
-    return select(live_user_id(), role.scalar_subquery())
+    return select(live_user_id(), role.scalar_subquery(), list_of_todo.scalar_subquery())
+
+
+@cache
+def _select_personal_list() -> Select[Any]:
+    # Not `personal_list_id()`: that one is already cut to the token's scope.
+    lists = table("todo_list")
+    personal = select(lists.c.id).where(lists.c.personal_of == live_user_id())
+    return select(live_user_id(), personal.scalar_subquery())
 
 
 async def require_live(conn: AsyncConnection, caller: Caller) -> None:
@@ -198,10 +256,13 @@ async def triage_list(
     """After a list-wide statement missed: 401, 404 or 403 if that is why, else return
     (the caller may; there was simply nothing there). `where` names the list in a 403."""
     if list_id is None:  # the personal list: its owner may do anything in it
-        await require_live(conn, caller)
+        live, personal = (await conn.execute(_select_personal_list(), params(caller))).one()
+        if live is None:
+            raise UnknownUserError
+        require_scope(caller, personal, write=needed is not Role.viewer)
         return
     live, role = (await conn.execute(_select_role_in_list(), list_params(caller, list_id))).one()
-    _triage(live, role, needed, ListNotFoundError, where)
+    _triage(caller, live, role, list_id, needed, ListNotFoundError, where)
 
 
 async def triage_todo(
@@ -211,15 +272,22 @@ async def triage_todo(
     return (the caller may: the miss was the statement's own condition, e.g. a stale
     version)."""
     query_params = {**params(caller), "todo_id": todo_id}
-    live, role = (await conn.execute(_select_role_for_todo(), query_params)).one()
-    _triage(live, role, needed, TodoNotFoundError, "in the todo's list")
+    live, role, list_id = (await conn.execute(_select_role_for_todo(), query_params)).one()
+    _triage(caller, live, role, list_id, needed, TodoNotFoundError, "in the todo's list")
 
 
 def _triage(
-    live: object, role: str | None, needed: Role, missing: type[AppError], where: str
+    caller: Caller,
+    live: object,
+    role: str | None,
+    list_id: uuid.UUID | None,
+    needed: Role,
+    missing: type[AppError],
+    where: str,
 ) -> None:
     if live is None:
         raise UnknownUserError
     if role is None:
         raise missing
+    require_scope(caller, list_id, write=needed is not Role.viewer)
     require(Role(role), needed, where=where)

@@ -32,6 +32,8 @@ from app.todos.idempotency import IdempotencyKeyRepository
 from app.todos.repository import TodoRepository
 from app.todos.schemas import TodoCreate, TodoCursor, TodoPublic, TodoStats, TodoUpdate
 from app.todos.tables import IdempotencyKey
+from app.tokens.repository import AccessTokenRepository, FoundToken
+from app.tokens.tables import AccessToken
 
 
 class UserDAO(Protocol):
@@ -168,6 +170,23 @@ class LoginThrottleDAO(Protocol):
     async def clear(self, conn: AsyncConnection, key: str) -> None: ...
 
 
+class AccessTokenDAO(Protocol):
+    async def create(
+        self, conn: AsyncConnection, token: AccessToken, list_ids: Collection[uuid.UUID]
+    ) -> None: ...
+    async def mine(
+        self, conn: AsyncConnection, caller: Caller
+    ) -> list[tuple[AccessToken, list[uuid.UUID]]]: ...
+    async def count(self, conn: AsyncConnection, caller: Caller) -> int: ...
+    async def revoke(self, conn: AsyncConnection, caller: Caller, token_id: uuid.UUID) -> None: ...
+    async def by_secret_hash(
+        self, conn: AsyncConnection, secret_hash: str
+    ) -> FoundToken | None: ...
+    async def touch(
+        self, conn: AsyncConnection, token_id: uuid.UUID, *, now: datetime, unless_since: datetime
+    ) -> None: ...
+
+
 @dataclass(slots=True)
 class DAOs:
     users: UserDAO
@@ -177,6 +196,7 @@ class DAOs:
     events: EventDAO
     idempotency_keys: IdempotencyKeyDAO
     login_throttle: LoginThrottleDAO
+    access_tokens: AccessTokenDAO
 
 
 daos = DAOs(
@@ -187,4 +207,5 @@ daos = DAOs(
     events=EventRepository,
     idempotency_keys=IdempotencyKeyRepository,
     login_throttle=LoginThrottleRepository,
+    access_tokens=AccessTokenRepository,
 )

@@ -34,7 +34,9 @@ from app.platform.settings import Settings
 from app.platform.telemetry import metrics
 from app.platform.telemetry.error_reports import configure_error_reports
 from app.platform.telemetry.tracing import Tracing, configure_tracing
+from app.portability.router import IMPORT_PATHS
 from app.routers import ROUTERS
+from app.tokens.service import authenticate as authenticate_personal_token
 
 log = structlog.get_logger(__name__)
 
@@ -172,6 +174,7 @@ def create_app(
         generate_unique_id_function=operation_id,
     )
     app.state.settings = settings
+    app.state.personal_tokens = authenticate_personal_token  # see current_caller
     app.state.tracing = configure_tracing(settings, span_exporter)
     configure_error_reports(settings)
     app.openapi = lambda: openapi_document(  # type: ignore[method-assign]
@@ -191,7 +194,11 @@ def create_app(
     # The last added is the outermost. The security headers wrap everything, the JSON
     # 500 that RequestContextMiddleware renders for a bug included.
     app.add_middleware(ConsistencyTokenMiddleware)
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        larger=dict.fromkeys(IMPORT_PATHS, settings.import_max_bytes),
+    )
     app.add_middleware(RequestHeadCheckMiddleware)
     # Times, logs and ids every response, and feeds the request metrics.
     request_metrics = metrics.RequestMetrics() if settings.metrics_port is not None else None

@@ -13,7 +13,9 @@ from app.accounts import router as accounts
 from app.lists import router as lists
 from app.live import router as live
 from app.platform.http import api_docs, health
+from app.portability import router as portability
 from app.todos import router as todos
+from app.tokens import router as tokens
 
 ROUTERS: tuple[APIRouter, ...] = (
     todos.router,
@@ -21,6 +23,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     lists.router,
     auth_router.router,
     accounts.router,
+    tokens.router,
+    portability.router,
     health.router,
     live.router,
     api_docs.router,

@@ -60,6 +60,28 @@ describe("API client", () => {
     ]);
   });
 
+  it("sends an import file as it is, and returns the report", async () => {
+    const report = { lists_created: 0, todos_imported: 1, problems: [], problems_not_shown: 0 };
+    const { api, requests } = setup(() => json(report));
+    const file = new Blob(['[{"title":"Buy milk"}]'], { type: "application/json" });
+    expect(await api.importData("todomvc", file)).toEqual(report);
+    expect(requests[0]?.url).toBe("http://frontend.test/api/me/import/todomvc");
+    expect(requests[0]?.method).toBe("POST");
+    expect(await requests[0]?.text()).toBe('[{"title":"Buy milk"}]');
+    await api.importData("export", file);
+    expect(requests[1]?.url).toBe("http://frontend.test/api/me/import");
+  });
+
+  it("lists, creates and revokes personal access tokens", async () => {
+    const { api, requests } = setup((request) =>
+      request.method === "DELETE" ? new Response(null, { status: 204 }) : json([], { status: 200 }),
+    );
+    expect(await api.listTokens()).toEqual([]);
+    await api.revokeToken("t-1");
+    expect(requests[1]?.url).toBe("http://frontend.test/api/me/tokens/t-1");
+    expect(requests[1]?.method).toBe("DELETE");
+  });
+
   it("sends the bearer token through /api", async () => {
     const { api, requests } = setup(() => json({ id: "u", created_at: "2024-01-01T00:00:00Z", name: "user1" }));
     expect((await api.me()).name).toBe("user1");

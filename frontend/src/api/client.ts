@@ -31,6 +31,15 @@ export type ListInfo = JsonResponse<"/lists/{list_id}", "get", 200>;
 /** "viewer" | "editor" | "owner". */
 export type Role = ListInfo["role"];
 export type Member = JsonResponse<"/lists/{list_id}/members", "get", 200>[number];
+/** A personal access token as listed (never its secret). */
+export type AccessToken = JsonResponse<"/me/tokens", "get", 200>[number];
+/** A new token, with its secret: shown once. */
+export type CreatedToken = JsonResponse<"/me/tokens", "post", 201>;
+export type NewToken = NonNullable<paths["/me/tokens"]["post"]["requestBody"]>["content"]["application/json"];
+/** What an import did: counts, and each row it skipped. */
+export type ImportReport = JsonResponse<"/me/import", "post", 200>;
+/** Which file an import reads: this app's export, or TodoMVC's localStorage JSON. */
+export type ImportKind = "export" | "todomvc";
 export interface TodoPage {
   todos: Todo[];
   /** Pass to `listTodos` to get the next page; null on the last page. */
@@ -217,6 +226,54 @@ export function createApi(options: ApiOptions) {
     deleteAccount(password: string): Promise<void> {
       return request(async () => {
         unwrapPasswordCheck(await client.DELETE("/me", { body: { password } }), "The password is not correct.");
+      });
+    },
+
+    /** The account's personal access tokens, newest first. */
+    listTokens(): Promise<AccessToken[]> {
+      return request(async () => unwrap(await client.GET("/me/tokens")));
+    },
+
+    /** Creates a personal access token; its `secret` is in this answer only. */
+    createToken(token: NewToken): Promise<CreatedToken> {
+      return request(async () =>
+        unwrap(await client.POST("/me/tokens", { body: token }), { name: "Name", list_ids: "Lists" }, {
+          404: "One of the chosen lists no longer exists, or you are no longer a member of it.",
+        }),
+      );
+    },
+
+    /** Revokes a token: its next request is refused. */
+    revokeToken(tokenId: string): Promise<void> {
+      return request(async () => {
+        const result = await client.DELETE("/me/tokens/{token_id}", { params: { path: { token_id: tokenId } } });
+        if (result.response.status === 404) return; // already gone: what was asked for
+        unwrap(result);
+      });
+    },
+
+    /** Everything the account owns or is a member of, as the export file's bytes. */
+    exportData(): Promise<Blob> {
+      return request(async () => unwrap(await client.GET("/me/export", { parseAs: "blob" })));
+    },
+
+    /**
+     * Imports a file as it is (the server checks it: a bad row is reported in
+     * the answer, a bad file is an error whose message says why).
+     */
+    importData(kind: ImportKind, file: Blob): Promise<ImportReport> {
+      return request(async () => {
+        // The file goes as it is: the server, not this client, checks it row by row.
+        const options = {
+          body: file as never,
+          bodySerializer: () => file,
+          headers: { "Content-Type": "application/json" },
+        };
+        const result =
+          kind === "export"
+            ? await client.POST("/me/import", options)
+            : await client.POST("/me/import/todomvc", options);
+        return unwrap(result, undefined, { 413: "That file is too large to import." });
       });
     },
 

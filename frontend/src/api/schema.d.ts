@@ -267,6 +267,76 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/me/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export
+         * @description Everything your account owns or is a member of: your lists (the personal one
+         *     first) with their members and their todos, and the account itself, as one
+         *     versioned JSON document (`ExportDocument`), streamed a list at a time. Import it
+         *     into any account with `POST /me/import`.
+         */
+        get: operations["export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import Export
+         * @description Import an export file (`GET /me/export`'s, from this or another account): each
+         *     list becomes a new list you own, with its todos in order; the personal list's todos
+         *     join your personal list. Members are not re-added (sharing again needs them), and
+         *     todos get new ids and the import's time. Rows that cannot be imported are skipped
+         *     and listed in `problems`; all the rest lands in one transaction. Not idempotent:
+         *     importing a file twice makes its lists twice.
+         */
+        post: operations["import_export"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/import/todomvc": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import Todomvc
+         * @description Import TodoMVC's data (the JSON array its examples keep in the browser's
+         *     `localStorage`) into your personal list, in order. Rows that cannot be imported are
+         *     skipped and listed in `problems`. Not idempotent.
+         */
+        post: operations["import_todomvc"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/me/logout-all": {
         parameters: {
             query?: never;
@@ -278,8 +348,9 @@ export interface paths {
         put?: never;
         /**
          * Log Out Everywhere
-         * @description Revoke every token of this account, this one included (e.g. after losing a
-         *     device). Logging in again issues new ones.
+         * @description Revoke every log-in token of this account, this one included (e.g. after losing
+         *     a device). Logging in again issues new ones. Personal access tokens are revoked one
+         *     by one (`DELETE /me/tokens/{token_id}`).
          */
         post: operations["log_out_everywhere"];
         delete?: never;
@@ -304,6 +375,55 @@ export interface paths {
         put: operations["change_password"];
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Tokens
+         * @description Your personal access tokens, newest first, with when each was last used (never
+         *     their secrets). Expired ones stay listed until revoked.
+         */
+        get: operations["list_tokens"];
+        put?: never;
+        /**
+         * Create Token
+         * @description Create a personal access token for a script or notebook: send its `secret` as
+         *     `Authorization: Bearer <secret>` wherever a log-in token is accepted. The secret is
+         *     in this response only; it cannot be shown again. A `read` token is refused every
+         *     change (403); a token for chosen lists finds no other list (404), and is refused
+         *     creating lists, `GET /events`, export and import (403).
+         */
+        post: operations["create_token"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/tokens/{token_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke Token
+         * @description Revoke a token: any request made with it from now on is a 401.
+         */
+        delete: operations["revoke_token"];
         options?: never;
         head?: never;
         patch?: never;
@@ -503,6 +623,240 @@ export interface components {
             detail: string;
         };
         /**
+         * ExportDocument
+         * @description Everything an account owns or is a member of: `GET /me/export` writes it,
+         *     `POST /me/import` reads it back into any account.
+         * @example {
+         *       "account": {
+         *         "created_at": "2026-11-29T08:00:00Z",
+         *         "name": "user4",
+         *         "settings": {}
+         *       },
+         *       "exported_at": "2026-12-07T09:00:00Z",
+         *       "format": "minor-illusion-export",
+         *       "lists": [
+         *         {
+         *           "created_at": "2026-11-29T09:00:00Z",
+         *           "id": "7c9e6679-7425-40de-944b-e07fc1f90ae7",
+         *           "members": [
+         *             {
+         *               "name": "user4",
+         *               "role": "owner"
+         *             },
+         *             {
+         *               "name": "user2",
+         *               "role": "viewer"
+         *             }
+         *           ],
+         *           "name": "Groceries",
+         *           "personal": false,
+         *           "role": "owner",
+         *           "todos": [
+         *             {
+         *               "completed": false,
+         *               "content": "Oat, 2 litres",
+         *               "created_at": "2026-11-29T09:00:00Z",
+         *               "id": "1d5a2c7e-3b1f-4e0a-9c55-6e1f2a3b4c5d",
+         *               "title": "Buy milk",
+         *               "updated_at": "2026-11-29T09:05:00Z"
+         *             }
+         *           ]
+         *         }
+         *       ],
+         *       "version": 1
+         *     }
+         */
+        ExportDocument: {
+            /** @description The account the file was exported from. */
+            account: components["schemas"]["ExportedAccount"];
+            /**
+             * Exported At
+             * Format: date-time
+             * @description When the file was written.
+             */
+            exported_at: string;
+            /**
+             * Format
+             * @description Always this string.
+             * @constant
+             */
+            format: "minor-illusion-export";
+            /**
+             * Lists
+             * @description The account's lists, personal first (an import takes 100).
+             */
+            lists: components["schemas"]["ExportedList"][];
+            /**
+             * Version
+             * @description The format's version: 1.
+             * @constant
+             */
+            version: 1;
+        };
+        /**
+         * ExportedAccount
+         * @description The exporting account.
+         * @example {
+         *       "created_at": "2026-11-29T08:00:00Z",
+         *       "name": "user4",
+         *       "settings": {}
+         *     }
+         */
+        ExportedAccount: {
+            /**
+             * Created At
+             * Format: date-time
+             * @description When it was created.
+             */
+            created_at: string;
+            /**
+             * Name
+             * @description Its name.
+             */
+            name: string;
+            /**
+             * Settings
+             * @description The account's settings: none exist yet, so always `{}` in version 1.
+             */
+            settings?: {
+                [key: string]: unknown;
+            };
+        };
+        /**
+         * ExportedList
+         * @description A list the account is a member of, with its members and its todos in order.
+         * @example {
+         *       "created_at": "2026-11-29T09:00:00Z",
+         *       "id": "7c9e6679-7425-40de-944b-e07fc1f90ae7",
+         *       "members": [
+         *         {
+         *           "name": "user4",
+         *           "role": "owner"
+         *         },
+         *         {
+         *           "name": "user2",
+         *           "role": "viewer"
+         *         }
+         *       ],
+         *       "name": "Groceries",
+         *       "personal": false,
+         *       "role": "owner",
+         *       "todos": [
+         *         {
+         *           "completed": false,
+         *           "content": "Oat, 2 litres",
+         *           "created_at": "2026-11-29T09:00:00Z",
+         *           "id": "1d5a2c7e-3b1f-4e0a-9c55-6e1f2a3b4c5d",
+         *           "title": "Buy milk",
+         *           "updated_at": "2026-11-29T09:05:00Z"
+         *         }
+         *       ]
+         *     }
+         */
+        ExportedList: {
+            /**
+             * Created At
+             * Format: date-time
+             * @description When it was created.
+             */
+            created_at: string;
+            /**
+             * Id
+             * Format: uuid
+             * @description Its id where it was exported from.
+             */
+            id: string;
+            /**
+             * Members
+             * @description Its members, the exporting account included.
+             */
+            members: components["schemas"]["ExportedMember"][];
+            /**
+             * Name
+             * @description Its name.
+             */
+            name: string;
+            /**
+             * Personal
+             * @description The account's personal list (one per file).
+             */
+            personal: boolean;
+            /** @description The exporting account's role in it. */
+            role: components["schemas"]["Role"];
+            /**
+             * Todos
+             * @description Its todos, oldest first (an import takes 1000 in all).
+             */
+            todos: components["schemas"]["ExportedTodo"][];
+        };
+        /**
+         * ExportedMember
+         * @description A member of an exported list.
+         * @example {
+         *       "name": "user2",
+         *       "role": "viewer"
+         *     }
+         */
+        ExportedMember: {
+            /**
+             * Name
+             * @description The member's account name.
+             */
+            name: string;
+            /** @description Their role in the list. */
+            role: components["schemas"]["Role"];
+        };
+        /**
+         * ExportedTodo
+         * @description A todo as exported (and as an import reads it: `id` and the times are only
+         *     checked, since an import gives each todo a new id and the import's time).
+         * @example {
+         *       "completed": false,
+         *       "content": "Oat, 2 litres",
+         *       "created_at": "2026-11-29T09:00:00Z",
+         *       "id": "1d5a2c7e-3b1f-4e0a-9c55-6e1f2a3b4c5d",
+         *       "title": "Buy milk",
+         *       "updated_at": "2026-11-29T09:05:00Z"
+         *     }
+         */
+        ExportedTodo: {
+            /**
+             * Completed
+             * @description Done.
+             * @default false
+             */
+            completed?: boolean;
+            /**
+             * Content
+             * @description Free-form notes.
+             * @default
+             */
+            content?: string;
+            /**
+             * Created At
+             * Format: date-time
+             * @description When it was created.
+             */
+            created_at: string;
+            /**
+             * Id
+             * Format: uuid
+             * @description Its id where it was exported from.
+             */
+            id: string;
+            /**
+             * Title
+             * @description One line.
+             */
+            title: string;
+            /**
+             * Updated At
+             * Format: date-time
+             * @description When it last changed.
+             */
+            updated_at: string;
+        };
+        /**
          * HTTPValidationError
          * @description Why the request does not fit the schema.
          */
@@ -534,6 +888,63 @@ export interface components {
              * @example ok
              */
             status: string;
+        };
+        /**
+         * ImportProblem
+         * @description A row that was not imported, and why.
+         * @example {
+         *       "detail": "title: Field required",
+         *       "row": "lists[1].todos[4]"
+         *     }
+         */
+        ImportProblem: {
+            /**
+             * Detail
+             * @description Why it was skipped.
+             */
+            detail: string;
+            /**
+             * Row
+             * @description Where it is in the file, as a JSON path.
+             */
+            row: string;
+        };
+        /**
+         * ImportReport
+         * @description What an import did: each bad row is reported and skipped, the rest imported.
+         * @example {
+         *       "lists_created": 2,
+         *       "problems": [
+         *         {
+         *           "detail": "title: Field required",
+         *           "row": "lists[1].todos[4]"
+         *         }
+         *       ],
+         *       "problems_not_shown": 0,
+         *       "todos_imported": 41
+         *     }
+         */
+        ImportReport: {
+            /**
+             * Lists Created
+             * @description New lists, owned by you.
+             */
+            lists_created: number;
+            /**
+             * Problems
+             * @description Rows skipped, the first 200.
+             */
+            problems: components["schemas"]["ImportProblem"][];
+            /**
+             * Problems Not Shown
+             * @description Rows skipped beyond those listed.
+             */
+            problems_not_shown: number;
+            /**
+             * Todos Imported
+             * @description Todos created, in all lists.
+             */
+            todos_imported: number;
         };
         /**
          * ListCreate
@@ -1119,6 +1530,176 @@ export interface components {
             token_type?: string;
         };
         /**
+         * TokenCreate
+         * @description A new personal access token.
+         * @example {
+         *       "access": "read",
+         *       "expires_in_days": 30,
+         *       "name": "backup script"
+         *     }
+         * @example {
+         *       "access": "read-write",
+         *       "expires_in_days": 7,
+         *       "list_ids": [
+         *         "7c9e6679-7425-40de-944b-e07fc1f90ae7"
+         *       ],
+         *       "name": "groceries bot"
+         *     }
+         */
+        TokenCreate: {
+            /**
+             * Access
+             * @description `read`, or `read-write` to change todos and lists too.
+             * @enum {string}
+             */
+            access: "read" | "read-write";
+            /**
+             * Expires In Days
+             * @description Days until it stops working (1 to 366).
+             */
+            expires_in_days: number;
+            /**
+             * List Ids
+             * @description The lists it reaches (you must be a member of each); null for all your lists, present and future.
+             */
+            list_ids?: string[] | null;
+            /**
+             * Name
+             * @description What it is for, to recognise it.
+             */
+            name: string;
+        };
+        /**
+         * TokenCreated
+         * @description A new token, with its secret: shown this once, never again.
+         * @example {
+         *       "access": "read",
+         *       "created_at": "2026-12-07T09:00:00Z",
+         *       "expires_at": "2027-01-06T09:00:00Z",
+         *       "hint": "mi_pat_Xk3q",
+         *       "id": "0b5e7f3c-62a1-4a57-9a49-7c1d5d0b8e21",
+         *       "last_used_at": "2026-12-07T09:30:00Z",
+         *       "list_ids": [
+         *         "7c9e6679-7425-40de-944b-e07fc1f90ae7"
+         *       ],
+         *       "name": "backup script",
+         *       "secret": "mi_pat_Xk3q…"
+         *     }
+         */
+        TokenCreated: {
+            /**
+             * Access
+             * @description `read` or `read-write`.
+             * @enum {string}
+             */
+            access: "read" | "read-write";
+            /**
+             * Created At
+             * Format: date-time
+             * @description When it was created.
+             */
+            created_at: string;
+            /**
+             * Expires At
+             * Format: date-time
+             * @description When it stops working.
+             */
+            expires_at: string;
+            /**
+             * Hint
+             * @description The secret's first characters, to tell tokens apart.
+             */
+            hint: string;
+            /**
+             * Id
+             * Format: uuid
+             * @description The token's id, to revoke it.
+             */
+            id: string;
+            /**
+             * Last Used At
+             * @description When it was last used (to the minute), or null if never.
+             */
+            last_used_at: string | null;
+            /**
+             * List Ids
+             * @description The lists it reaches, or null for all (a deleted list drops out).
+             */
+            list_ids: string[] | null;
+            /**
+             * Name
+             * @description What it is for.
+             */
+            name: string;
+            /**
+             * Secret
+             * @description Send it as `Authorization: Bearer <secret>`. Shown once.
+             */
+            secret: string;
+        };
+        /**
+         * TokenPublic
+         * @description A personal access token, as its owner sees it: never its secret.
+         * @example {
+         *       "access": "read",
+         *       "created_at": "2026-12-07T09:00:00Z",
+         *       "expires_at": "2027-01-06T09:00:00Z",
+         *       "hint": "mi_pat_Xk3q",
+         *       "id": "0b5e7f3c-62a1-4a57-9a49-7c1d5d0b8e21",
+         *       "last_used_at": "2026-12-07T09:30:00Z",
+         *       "list_ids": [
+         *         "7c9e6679-7425-40de-944b-e07fc1f90ae7"
+         *       ],
+         *       "name": "backup script"
+         *     }
+         */
+        TokenPublic: {
+            /**
+             * Access
+             * @description `read` or `read-write`.
+             * @enum {string}
+             */
+            access: "read" | "read-write";
+            /**
+             * Created At
+             * Format: date-time
+             * @description When it was created.
+             */
+            created_at: string;
+            /**
+             * Expires At
+             * Format: date-time
+             * @description When it stops working.
+             */
+            expires_at: string;
+            /**
+             * Hint
+             * @description The secret's first characters, to tell tokens apart.
+             */
+            hint: string;
+            /**
+             * Id
+             * Format: uuid
+             * @description The token's id, to revoke it.
+             */
+            id: string;
+            /**
+             * Last Used At
+             * @description When it was last used (to the minute), or null if never.
+             */
+            last_used_at: string | null;
+            /**
+             * List Ids
+             * @description The lists it reaches, or null for all (a deleted list drops out).
+             */
+            list_ids: string[] | null;
+            /**
+             * Name
+             * @description What it is for.
+             */
+            name: string;
+        };
+        /**
          * UserCreate
          * @description A new account.
          * @example {
@@ -1410,6 +1991,17 @@ export interface operations {
             };
             /** @description No token, or one that expired or was revoked: log in again. */
             401: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description A personal access token for chosen lists: the stream needs one for all lists. */
+            403: {
                 headers: {
                     /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
                     "X-Request-ID"?: string;
@@ -2633,7 +3225,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description `current_password` (or `password`) is not the account's password. */
+            /** @description `current_password` (or `password`) is not the account's password, or the request was sent with a personal access token. */
             403: {
                 headers: {
                     /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
@@ -2694,6 +3286,267 @@ export interface operations {
             };
         };
     };
+    export: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The export file (a download: `Content-Disposition: attachment`). */
+            200: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportDocument"];
+                };
+            };
+            /** @description No token, or one that expired or was revoked: log in again. */
+            401: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description A personal access token for chosen lists (or, to import, a read token): this needs one for all lists. */
+            403: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description The database cannot be reached: retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+        };
+    };
+    import_export: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format
+                     * @description Always this string.
+                     * @constant
+                     */
+                    format: "minor-illusion-export";
+                    /**
+                     * Lists
+                     * @description The lists, each an `ExportedList`, with at most 1000 todos in all.
+                     */
+                    lists: {
+                        [key: string]: unknown;
+                    }[];
+                    /**
+                     * Version
+                     * @description The format's version: 1.
+                     * @constant
+                     */
+                    version: 1;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportReport"];
+                };
+            };
+            /** @description The body cannot be parsed (not JSON, or not a form). */
+            400: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description No token, or one that expired or was revoked: log in again. */
+            401: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description A personal access token for chosen lists (or, to import, a read token): this needs one for all lists. */
+            403: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description The file is larger than IMPORT_MAX_BYTES. */
+            413: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description The request does not fit the schema (a field, parameter or header missing, of the wrong type, or out of bounds): `detail` lists each problem and where it is. */
+            422: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The database cannot be reached: retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+        };
+    };
+    import_todomvc: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": unknown[];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportReport"];
+                };
+            };
+            /** @description The body cannot be parsed (not JSON, or not a form). */
+            400: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description No token, or one that expired or was revoked: log in again. */
+            401: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description A personal access token for chosen lists (or, to import, a read token): this needs one for all lists. */
+            403: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description The file is larger than IMPORT_MAX_BYTES. */
+            413: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description The request does not fit the schema (a field, parameter or header missing, of the wrong type, or out of bounds): `detail` lists each problem and where it is. */
+            422: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The database cannot be reached: retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+        };
+    };
     log_out_everywhere: {
         parameters: {
             query?: never;
@@ -2714,6 +3567,17 @@ export interface operations {
             };
             /** @description No token, or one that expired or was revoked: log in again. */
             401: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description Sent with a personal access token: log in with the password for this. */
+            403: {
                 headers: {
                     /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
                     "X-Request-ID"?: string;
@@ -2784,7 +3648,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description `current_password` (or `password`) is not the account's password. */
+            /** @description `current_password` (or `password`) is not the account's password, or the request was sent with a personal access token. */
             403: {
                 headers: {
                     /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
@@ -2828,6 +3692,259 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description The database cannot be reached: retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+        };
+    };
+    list_tokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenPublic"][];
+                };
+            };
+            /** @description No token, or one that expired or was revoked: log in again. */
+            401: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description Sent with a personal access token: log in with the password for this. */
+            403: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description The database cannot be reached: retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+        };
+    };
+    create_token: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TokenCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenCreated"];
+                };
+            };
+            /** @description The body cannot be parsed (not JSON, or not a form). */
+            400: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description No token, or one that expired or was revoked: log in again. */
+            401: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description Sent with a personal access token: log in with the password for this. */
+            403: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description One of `list_ids` is not a list you are a member of. */
+            404: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description You have as many tokens as an account may: revoke one first. */
+            409: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description The request does not fit the schema (a field, parameter or header missing, of the wrong type, or out of bounds): `detail` lists each problem and where it is. */
+            422: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description The database cannot be reached: retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+        };
+    };
+    revoke_token: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The token's id (`GET /me/tokens`). */
+                token_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No token, or one that expired or was revoked: log in again. */
+            401: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description Sent with a personal access token: log in with the password for this. */
+            403: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description No such token among yours. */
+            404: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description The request does not fit the schema (a field, parameter or header missing, of the wrong type, or out of bounds): `detail` lists each problem and where it is. */
+            422: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
             /** @description The database cannot be reached: retry after the seconds in `Retry-After`. */

@@ -14,6 +14,12 @@ const { router, api } = vi.hoisted(() => ({
     changePassword: vi.fn(),
     logOutEverywhere: vi.fn(),
     deleteAccount: vi.fn(),
+    lists: vi.fn(),
+    listTokens: vi.fn(),
+    createToken: vi.fn(),
+    revokeToken: vi.fn(),
+    exportData: vi.fn(),
+    importData: vi.fn(),
   },
 }));
 
@@ -26,6 +32,8 @@ beforeEach(() => {
   window.history.replaceState(null, "", "/account");
   api.me.mockResolvedValue(USER);
   api.stats.mockResolvedValue({ total: 3, active: 2, completed: 1 });
+  api.lists.mockResolvedValue([]);
+  api.listTokens.mockResolvedValue([]);
 });
 
 afterEach(() => {

@@ -1,14 +1,17 @@
 "use client";
 
-import { useEffect, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 
+import type { ListInfo } from "@/api/client";
 import { formatDate } from "@/lib/format";
 import { changeOwnSession } from "@/lib/own-session-changes";
 import { api } from "@/lib/session";
 import { tokenStore } from "@/lib/token-store";
 
+import { AccessTokens } from "./AccessTokens";
 import { AppHeader } from "./AppHeader";
 import { ChangePasswordForm } from "./ChangePasswordForm";
+import { DataPortability } from "./DataPortability";
 import { DeleteAccount } from "./DeleteAccount";
 import { ErrorState } from "./ListStates";
 import { SignOutEverywhere } from "./SignOutEverywhere";
@@ -22,6 +25,7 @@ import { useSession } from "./useSession";
 export function AccountPage() {
   const { token, user, userError, reloadUser, endSession, logOut } = useSession();
   const [todoCount, setTodoCount] = useState<number | null>(null);
+  const [lists, setLists] = useState<ListInfo[]>([]);
 
   useEffect(() => {
     if (!token) return;
@@ -32,6 +36,14 @@ export function AccountPage() {
       },
       () => {
         // The delete section then says "all of its todos" without a number.
+      },
+    );
+    api.lists().then(
+      (found) => {
+        if (current) setLists(found);
+      },
+      () => {
+        // The token form then offers "all lists" only.
       },
     );
     return () => {
@@ -47,6 +59,9 @@ export function AccountPage() {
       tokenStore.set(await api.changePassword(currentPassword, newPassword));
     });
   }
+
+  // Stable: AccessTokens loads the tokens again whenever this changes.
+  const listTokens = useCallback(() => api.listTokens(), []);
 
   async function signOutEverywhere() {
     await changeOwnSession(async () => {
@@ -88,6 +103,16 @@ export function AccountPage() {
             </section>
             <ChangePasswordForm accountName={user.name} onChangePassword={changePassword} />
             <SignOutEverywhere onSignOutEverywhere={signOutEverywhere} />
+            <AccessTokens
+              lists={lists}
+              listTokens={listTokens}
+              createToken={(newToken) => api.createToken(newToken)}
+              revokeToken={(tokenId) => api.revokeToken(tokenId)}
+            />
+            <DataPortability
+              exportData={() => api.exportData()}
+              importData={(kind, file) => api.importData(kind, file)}
+            />
             <DeleteAccount accountName={user.name} todoCount={todoCount} onDelete={deleteAccount} />
           </div>
         ) : userError ? (

@@ -6,6 +6,7 @@ import {
   forwardedClient,
   isDocumentType,
   limitBody,
+  bodyLimitFor,
   maxBodyBytes,
   pickHeaders,
   refuseDeclaredBody,
@@ -164,6 +165,16 @@ describe("forwardedClient", () => {
     expect(forwardedClient(null)).toBeNull();
     expect(forwardedClient("1.2.3.4, 5.6.7.8")).toBeNull();
     expect(forwardedClient("unknown")).toBeNull();
+  });
+});
+
+describe("bodyLimitFor", () => {
+  it("gives the import routes the import limit, every other path MAX_BODY_BYTES", () => {
+    expect(bodyLimitFor("/api/me/import", {})).toBe(4 * 1024 * 1024);
+    expect(bodyLimitFor("/api/me/import/todomvc", { IMPORT_MAX_BYTES: "2048" })).toBe(2048);
+    expect(bodyLimitFor("/api/todo", { IMPORT_MAX_BYTES: "2048" })).toBe(65536);
+    expect(bodyLimitFor("/api/me/import/other", {})).toBe(65536);
+    expect(() => bodyLimitFor("/api/me/import", { IMPORT_MAX_BYTES: "1k" })).toThrow("IMPORT_MAX_BYTES");
   });
 });
 

@@ -8,6 +8,9 @@ export const DEFAULT_BACKEND_URL = "http://127.0.0.1:8000";
 
 /** The backend's default for the same setting: one limit whichever side a body reaches first. */
 export const DEFAULT_MAX_BODY_BYTES = 65536;
+/** The backend's IMPORT_MAX_BYTES default: the one larger body, an import file. */
+export const DEFAULT_IMPORT_MAX_BYTES = 4 * 1024 * 1024;
+const IMPORT_PATHS = new Set(["/api/me/import", "/api/me/import/todomvc"]);
 
 /** Request headers passed to the backend. */
 export const REQUEST_HEADERS = [
@@ -131,12 +134,26 @@ export function forwardedClient(forwardedFor: string | null): string | null {
  * when unset or empty. Anything but a whole number ≥ 1024 (the backend's own
  * floor) throws, so a typo shows up at once instead of as a different limit.
  */
-export function maxBodyBytes(setting: string | undefined): number {
+export function maxBodyBytes(
+  setting: string | undefined,
+  name = "MAX_BODY_BYTES",
+  fallback = DEFAULT_MAX_BODY_BYTES,
+): number {
   const text = setting?.trim() ?? "";
-  if (text === "") return DEFAULT_MAX_BODY_BYTES;
+  if (text === "") return fallback;
   const value = /^\d+$/.test(text) ? Number(text) : NaN;
-  if (!(value >= 1024)) throw new Error(`MAX_BODY_BYTES must be a whole number of bytes, at least 1024, not "${text}"`);
+  if (!(value >= 1024)) throw new Error(`${name} must be a whole number of bytes, at least 1024, not "${text}"`);
   return value;
+}
+
+/**
+ * The body limit for a request to `pathname`: IMPORT_MAX_BYTES for the import
+ * routes (as the backend has it), MAX_BODY_BYTES for every other.
+ */
+export function bodyLimitFor(pathname: string, env: Record<string, string | undefined>): number {
+  return IMPORT_PATHS.has(pathname)
+    ? maxBodyBytes(env.IMPORT_MAX_BYTES, "IMPORT_MAX_BYTES", DEFAULT_IMPORT_MAX_BYTES)
+    : maxBodyBytes(env.MAX_BODY_BYTES);
 }
 
 /** 413 with the backend's wording. */

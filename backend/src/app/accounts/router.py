@@ -11,7 +11,7 @@ from fastapi import APIRouter, Response, status
 from app.accounts import service as accounts
 from app.accounts.deps import PasswordGuardDep
 from app.accounts.schemas import PasswordChange, PasswordConfirmation, Token, UserPublic
-from app.platform.http.deps import CurrentCaller, DatabaseDep, SettingsDep
+from app.platform.http.deps import CurrentCaller, DatabaseDep, SessionCaller, SettingsDep
 from app.platform.http.error_responses import error_responses
 
 router = APIRouter(prefix="/me", tags=["users"], responses=error_responses(401, 503))
@@ -24,8 +24,10 @@ async def read_me(caller: CurrentCaller, db: DatabaseDep) -> UserPublic:
     return UserPublic.model_validate(user)
 
 
+SESSION_ONLY = "Sent with a personal access token: log in with the password for this."
 PASSWORD_CHECKED = {
-    403: "`current_password` (or `password`) is not the account's password.",
+    403: "`current_password` (or `password`) is not the account's password, or the "
+    "request was sent with a personal access token.",
     429: "Too many wrong passwords for this account: wait for `Retry-After` seconds.",
 }
 
@@ -33,7 +35,7 @@ PASSWORD_CHECKED = {
 @router.put("/password", responses=error_responses(403, 429, meanings=PASSWORD_CHECKED))
 async def change_password(
     body: PasswordChange,
-    caller: CurrentCaller,
+    caller: SessionCaller,
     db: DatabaseDep,
     settings: SettingsDep,
     guard: PasswordGuardDep,
@@ -46,10 +48,15 @@ async def change_password(
     return accounts.issue_token(renewed, settings)
 
 
-@router.post("/logout-all", status_code=status.HTTP_204_NO_CONTENT)
-async def log_out_everywhere(caller: CurrentCaller, db: DatabaseDep) -> Response:
-    """Revoke every token of this account, this one included (e.g. after losing a
-    device). Logging in again issues new ones."""
+@router.post(
+    "/logout-all",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(403, meanings={403: SESSION_ONLY}),
+)
+async def log_out_everywhere(caller: SessionCaller, db: DatabaseDep) -> Response:
+    """Revoke every log-in token of this account, this one included (e.g. after losing
+    a device). Logging in again issues new ones. Personal access tokens are revoked one
+    by one (`DELETE /me/tokens/{token_id}`)."""
     await accounts.revoke_tokens(db, caller)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -60,7 +67,7 @@ async def log_out_everywhere(caller: CurrentCaller, db: DatabaseDep) -> Response
     responses=error_responses(403, 429, meanings=PASSWORD_CHECKED),
 )
 async def delete_account(
-    body: PasswordConfirmation, caller: CurrentCaller, db: DatabaseDep, guard: PasswordGuardDep
+    body: PasswordConfirmation, caller: SessionCaller, db: DatabaseDep, guard: PasswordGuardDep
 ) -> Response:
     """Delete the account, with the password again. Each list it owns alone passes to
     its longest-standing editor, or is deleted with its todos when it has none. Its

@@ -206,7 +206,10 @@ def _caller_lists() -> Select[Any]:
             lists.c.created_at,
         )
         .join_from(members, lists, lists.c.id == members.c.list_id)
-        .where(members.c.user_id == access.live_user_id())
+        .where(
+            members.c.user_id == access.live_user_id(),
+            access.in_token_scope(members.c.list_id),
+        )
     )
 
 

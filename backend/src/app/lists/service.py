@@ -56,17 +56,21 @@ async def members(db: Database, caller: Caller, list_id: uuid.UUID) -> list[Memb
 
 
 async def create_list(db: Database, caller: Caller, name: str) -> ListPublic:
-    async def create(conn: AsyncConnection) -> ListPublic:
-        if await daos.lists.count_owned(conn, caller) >= MAX_OWNED_LISTS:
-            raise TooManyListsError(MAX_OWNED_LISTS)
-        created = await daos.lists.create(conn, caller, name)
-        await daos.members.add(conn, created.id, caller.user_id, Role.owner)
-        owner = await daos.users.get_for_caller(conn, caller)
-        added = MemberAdded(list_id=created.id, list_name=name, name=owner.name, role=Role.owner)
-        await daos.events.record(conn, [NewEvent(added, user_id=caller.user_id)])
-        return created
+    access.require_scope(caller, write=True)  # a new list is outside chosen lists
+    return await db.write(lambda conn: create_in(conn, caller, name))
 
-    return await db.write(create)
+
+async def create_in(conn: AsyncConnection, caller: Caller, name: str) -> ListPublic:
+    """A new list owned by the caller, within the cap, in the caller's transaction (an
+    import creates several in one)."""
+    if await daos.lists.count_owned(conn, caller) >= MAX_OWNED_LISTS:
+        raise TooManyListsError(MAX_OWNED_LISTS)
+    created = await daos.lists.create(conn, caller, name)
+    await daos.members.add(conn, created.id, caller.user_id, Role.owner)
+    owner = await daos.users.get_for_caller(conn, caller)
+    added = MemberAdded(list_id=created.id, list_name=name, name=owner.name, role=Role.owner)
+    await daos.events.record(conn, [NewEvent(added, user_id=caller.user_id)])
+    return created
 
 
 async def rename_list(db: Database, caller: Caller, list_id: uuid.UUID, name: str) -> ListPublic:

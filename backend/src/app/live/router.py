@@ -15,6 +15,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Request
 from pydantic import TypeAdapter
 
+from app import access
 from app.live.broker import Broker
 from app.live.schemas import LiveEvent
 from app.live.sse import EventStreamResponse
@@ -40,9 +41,11 @@ STREAM_RESPONSE: dict[int | str, dict[str, Any]] = {
     },
     **error_responses(
         401,
+        403,
         429,
         503,
         meanings={
+            403: "A personal access token for chosen lists: the stream needs one for all lists.",
             429: "Your account has as many streams open on this server as it allows "
             "(EVENTS_MAX_STREAMS_PER_USER): close one, or retry after `Retry-After`.",
         },
@@ -67,6 +70,7 @@ async def stream_events(
     """Changes to your lists and their todos, as they happen, from every client and
     server: a Server-Sent Events stream. Send `Last-Event-ID` on reconnecting to get
     what you missed."""
+    access.require_scope(caller, write=False)  # the stream covers every list
     subscription, first = await broker.subscribe(caller, last_event_id)
     return EventStreamResponse(
         broker,

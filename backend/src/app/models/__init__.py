@@ -8,8 +8,11 @@ from app.lists.tables import ListMember, TodoList
 from app.live.tables import Event
 from app.platform.tables import BaseDAO
 from app.todos.tables import IdempotencyKey, Todo
+from app.tokens.tables import AccessToken, AccessTokenList
 
 __all__ = [
+    "AccessToken",
+    "AccessTokenList",
     "BaseDAO",
     "Event",
     "IdempotencyKey",

@@ -167,3 +167,31 @@ class ServiceUnavailableError(AppError):
 
 class RetryTransactionError(Exception):
     """Raised inside a unit of work to ask the transaction runner for a fresh attempt."""
+
+
+class OutsideTokenScopeError(AppError):
+    """A personal access token used for something its scope does not cover."""
+
+    status_code = 403
+
+    def __init__(self, scope: str, needed: str) -> None:
+        super().__init__(f"This personal access token's scope is {scope}: {needed}")
+
+
+class SessionRequiredError(AppError):
+    """What only a logged-in session may do, never a personal access token."""
+
+    status_code = 403
+    detail = (
+        "A personal access token cannot manage tokens, the password or the account: "
+        "log in with the password for this"
+    )
+
+
+class TokenNotFoundError(NotFoundError):
+    detail = "No such personal access token among yours"
+
+
+class TooManyTokensError(ConflictError):
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"An account may have at most {limit} personal access tokens; revoke one")

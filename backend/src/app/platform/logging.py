@@ -18,13 +18,22 @@ import orjson
 import structlog
 from opentelemetry import trace
 
-REDACTED_KEYS = frozenset({"password", "token", "access_token", "authorization", "secret_key"})
+from app.platform.security import redact_personal_tokens
+
+REDACTED_KEYS = frozenset(
+    {"password", "token", "access_token", "authorization", "secret_key", "secret"}
+)
 
 
 def _redact(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
-    """Belt and braces: no password or token reaches a log even if someone logs one."""
+    """Belt and braces: no password or token reaches a log even if someone logs one,
+    under a key of its own or quoted in a message (a personal access token is
+    recognised by its prefix)."""
     for key in REDACTED_KEYS.intersection(event_dict):
         event_dict[key] = "[redacted]"
+    for key, value in event_dict.items():
+        if isinstance(value, str):
+            event_dict[key] = redact_personal_tokens(value)
     return event_dict
 
 

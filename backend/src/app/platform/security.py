@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import re
 import time
 import uuid
 from dataclasses import dataclass
@@ -45,14 +46,48 @@ async def verify_password(password: str, password_hash: str | None) -> bool:
     return await asyncio.to_thread(_hasher.verify, password, password_hash)
 
 
+PERSONAL_TOKEN_PREFIX = "mi_pat_"  # noqa: S105 (a prefix, for secret scanners: docs/security.md)
+
+
+_PERSONAL_TOKEN = re.compile(re.escape(PERSONAL_TOKEN_PREFIX) + r"[A-Za-z0-9_\-]*")
+
+
+def redact_personal_tokens(text: str) -> str:
+    """`text` with every personal access token's secret cut out (for logs and error
+    reports: whatever quotes one, a message or a URL, keeps only the prefix)."""
+    if PERSONAL_TOKEN_PREFIX not in text:  # the usual case, at the cost of a find
+        return text
+    return _PERSONAL_TOKEN.sub(PERSONAL_TOKEN_PREFIX + "[redacted]", text)
+
+
+@dataclass(frozen=True)
+class TokenScope:
+    """What a personal access token may do: read, or read and write; in every list of
+    its account (`list_ids` None) or in these lists only. A session (log-in token) has
+    no scope: it may do whatever the account may."""
+
+    token_id: uuid.UUID
+    write: bool
+    list_ids: frozenset[uuid.UUID] | None
+    expires_at: float  # Unix time
+
+    def describe(self) -> str:
+        """The scope in words, for the 403 that refuses something outside it."""
+        access = "read-write" if self.write else "read"
+        lists = "all lists" if self.list_ids is None else f"{len(self.list_ids)} chosen list(s)"
+        return f"{access}, {lists}"
+
+
 @dataclass(frozen=True)
 class Caller:
     """Who a verified token says is calling. `token_generation` is the user's token
     generation when the token was issued: changing the password or logging out
-    everywhere bumps the stored one, and every query checks the two still match."""
+    everywhere bumps the stored one, and every query checks the two still match.
+    `scope` is set when the token is a personal access token."""
 
     user_id: uuid.UUID
     token_generation: int
+    scope: TokenScope | None = None
 
 
 def create_access_token(

@@ -105,6 +105,8 @@ class Settings(DatabaseSettings):
     root_path: str = ""
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     max_body_bytes: int = Field(default=64 * 1024, ge=1024, le=64 * 1024 * 1024)
+    # The one larger body: an import file (`POST /me/import`, `/me/import/todomvc`).
+    import_max_bytes: int = Field(default=4 * 1024 * 1024, ge=1024, le=64 * 1024 * 1024)
 
     # Login throttling (state in the database, shared by every replica).
     # Bounded like everything that reaches SQL: counts fit the INTEGER column, and

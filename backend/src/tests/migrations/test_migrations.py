@@ -22,8 +22,10 @@ from app.models import BaseDAO
 from app.platform.migrate import alembic_config, downgrade, head_revision, upgrade
 from tests import databases
 
+TOKEN_TABLES = {"access_token", "access_token_list"}
 APP_TABLES = {
-    "users", "todo", "todo_list", "list_member", "idempotency_key", "login_throttle", "event"
+    "users", "todo", "todo_list", "list_member", "idempotency_key", "login_throttle", "event",
+    *TOKEN_TABLES,
 }  # fmt: skip
 
 
@@ -273,7 +275,8 @@ async def test_shared_lists_with_data_up_down_up(migration_url: str) -> None:
     )  # fmt: skip
 
     await asyncio.to_thread(downgrade, migration_url, BEFORE_SHARED_LISTS)
-    assert await table_names(migration_url) == APP_TABLES - {"todo_list", "list_member", "event"}
+    gone = {"todo_list", "list_member", "event", *TOKEN_TABLES}
+    assert await table_names(migration_url) == APP_TABLES - gone
     owners = dict(await execute(migration_url, select(TODO.c.id, TODO.c.owner_id)))
     assert owners == {**owner_of, shared_todo: users[1]["id"]}
 
@@ -282,3 +285,82 @@ async def test_shared_lists_with_data_up_down_up(migration_url: str) -> None:
     personal_list = {personal_of: list_id for list_id, personal_of in lists}
     moved = dict(await execute(migration_url, select(TODO.c.id, TODO.c.list_id)))
     assert moved == {todo_id: personal_list[owner] for todo_id, owner in owners.items()}
+
+
+BEFORE_PERSONAL_ACCESS_TOKENS = "c4d7e2a91f60"
+ACCESS_TOKEN = table(
+    "access_token",
+    column("id", Uuid()),
+    column("owner_id", Uuid()),
+    column("name", String()),
+    column("secret_hash", String()),
+    column("hint", String()),
+    column("can_write", Boolean()),
+    column("all_lists", Boolean()),
+    column("created_at", UTCDateTime()),
+    column("expires_at", UTCDateTime()),
+    column("last_used_at", UTCDateTime()),
+)
+ACCESS_TOKEN_LIST = table(
+    "access_token_list", column("token_id", Uuid()), column("list_id", Uuid())
+)
+
+
+async def test_personal_access_tokens_with_data_up_down_up(migration_url: str) -> None:
+    """Accounts and lists from before tokens keep every row through up, down and up;
+    tokens made in between go with their tables on the way down, and a token's chosen
+    lists go with the token (and with a deleted list)."""
+    await asyncio.to_thread(upgrade, migration_url, BEFORE_PERSONAL_ACCESS_TOKENS)
+    base = datetime(2026, 12, 1, tzinfo=UTC)
+    user = {
+        "id": uuid.uuid4(), "created_at": base, "name": "tok", "name_key": "tok",
+        "password_hash": "hash", "token_generation": 3,
+    }  # fmt: skip
+    lists = [
+        {"id": uuid.uuid4(), "name": f"list {n}", "personal_of": None, "created_at": base}
+        for n in range(2)
+    ]
+    await execute(migration_url, insert(USERS).values(user))
+    await execute(migration_url, insert(TODO_LIST).values(lists))
+    await execute(
+        migration_url,
+        insert(LIST_MEMBER).values(
+            [{"list_id": found["id"], "user_id": user["id"], "role": "owner", "created_at": base}
+             for found in lists]
+        ),
+    )  # fmt: skip
+
+    await asyncio.to_thread(upgrade, migration_url)
+    assert await table_names(migration_url) == APP_TABLES
+    token = {
+        "id": uuid.uuid4(), "owner_id": user["id"], "name": "script", "secret_hash": "0" * 64,
+        "hint": "mi_pat_abcd", "can_write": False, "all_lists": False, "created_at": base,
+        "expires_at": base + timedelta(days=30), "last_used_at": None,
+    }  # fmt: skip
+    await execute(migration_url, insert(ACCESS_TOKEN).values(token))
+    await execute(
+        migration_url,
+        insert(ACCESS_TOKEN_LIST).values(
+            [{"token_id": token["id"], "list_id": found["id"]} for found in lists]
+        ),
+    )
+    stored = await execute(migration_url, select(ACCESS_TOKEN))
+    assert [dict(row._mapping) for row in stored] == [token]  # UTC round trip included
+    await execute(
+        migration_url, LIST_MEMBER.delete().where(LIST_MEMBER.c.list_id == lists[0]["id"])
+    )
+    await execute(migration_url, TODO_LIST.delete().where(TODO_LIST.c.id == lists[0]["id"]))
+    chosen = await execute(migration_url, select(ACCESS_TOKEN_LIST.c.list_id))
+    if not migration_url.startswith("sqlite"):  # this bare engine turns no SQLite FKs on
+        assert chosen == [(lists[1]["id"],)]
+
+    await asyncio.to_thread(downgrade, migration_url, BEFORE_PERSONAL_ACCESS_TOKENS)
+    assert await table_names(migration_url) == APP_TABLES - TOKEN_TABLES
+    assert await execute(migration_url, select(USERS.c.id, USERS.c.token_generation)) == [
+        (user["id"], 3)
+    ]
+    assert await execute(migration_url, select(TODO_LIST.c.id)) == [(lists[1]["id"],)]
+
+    await asyncio.to_thread(upgrade, migration_url)
+    assert await table_names(migration_url) == APP_TABLES
+    assert await execute(migration_url, select(ACCESS_TOKEN.c.id)) == []

@@ -22,6 +22,7 @@ from app.platform.security import create_access_token
 from tests.conftest import asgi_client, settings_for
 from tests.unit.fakes import (
     FAKE_DAOS,
+    FakeAccessTokenDAO,
     FakeDatabase,
     FakeEventDAO,
     FakeIdempotencyKeyDAO,
@@ -45,6 +46,7 @@ def fake_app(monkeypatch: pytest.MonkeyPatch, fake_db: FakeDatabase) -> FastAPI:
     monkeypatch.setattr(FakeListMemberDAO, "memberships", {})
     monkeypatch.setattr(FakeUserDAO, "users", {})
     monkeypatch.setattr(FakeIdempotencyKeyDAO, "keys", {})
+    monkeypatch.setattr(FakeAccessTokenDAO, "tokens", {})
     monkeypatch.setattr(FakeLoginThrottleDAO, "attempts", {})
     monkeypatch.setattr(FakeEventDAO, "logged", [])
     for field in dataclasses.fields(DAOs):

@@ -25,6 +25,7 @@ from app.platform.errors import (
     NameTakenError,
     PreconditionFailedError,
     TodoNotFoundError,
+    TokenNotFoundError,
     UnknownUserError,
 )
 from app.platform.security import Caller
@@ -32,6 +33,8 @@ from app.platform.tables import utcnow
 from app.todos.events import TodoDeleted
 from app.todos.schemas import TodoCreate, TodoCursor, TodoPublic, TodoStats, TodoUpdate
 from app.todos.tables import IdempotencyKey
+from app.tokens.repository import FoundToken
+from app.tokens.tables import AccessToken
 
 T = TypeVar("T")
 
@@ -496,6 +499,49 @@ class FakeEventDAO:
         return 0
 
 
+class FakeAccessTokenDAO:
+    tokens: dict[uuid.UUID, tuple[AccessToken, list[uuid.UUID]]] = {}  # noqa: RUF012
+
+    @classmethod
+    async def create(
+        cls, _conn: object, token: AccessToken, list_ids: Collection[uuid.UUID]
+    ) -> None:
+        cls.tokens[token.id] = (token, sorted(list_ids))
+
+    @classmethod
+    async def mine(cls, _conn: object, caller: Caller) -> list[tuple[AccessToken, list[uuid.UUID]]]:
+        found = [entry for entry in cls.tokens.values() if entry[0].owner_id == caller.user_id]
+        return sorted(found, key=lambda entry: entry[0].created_at, reverse=True)
+
+    @classmethod
+    async def count(cls, conn: object, caller: Caller) -> int:
+        return len(await cls.mine(conn, caller))
+
+    @classmethod
+    async def revoke(cls, _conn: object, caller: Caller, token_id: uuid.UUID) -> None:
+        found = cls.tokens.get(token_id)
+        if found is None or found[0].owner_id != caller.user_id:
+            raise TokenNotFoundError
+        del cls.tokens[token_id]
+
+    @classmethod
+    async def by_secret_hash(cls, _conn: object, secret_hash: str) -> FoundToken | None:
+        for token, list_ids in cls.tokens.values():
+            if token.secret_hash == secret_hash:
+                generation = FakeUserDAO.users[token.owner_id].token_generation
+                lists = None if token.all_lists else frozenset(list_ids)
+                return FoundToken(token, generation, lists)
+        return None
+
+    @classmethod
+    async def touch(
+        cls, _conn: object, token_id: uuid.UUID, *, now: datetime, unless_since: datetime
+    ) -> None:
+        token = cls.tokens[token_id][0]
+        if token.last_used_at is None or token.last_used_at < unless_since:
+            token.last_used_at = now
+
+
 FAKE_DAOS = DAOs(
     users=FakeUserDAO,
     todos=FakeTodoDAO,
@@ -504,4 +550,5 @@ FAKE_DAOS = DAOs(
     events=FakeEventDAO,
     idempotency_keys=FakeIdempotencyKeyDAO,
     login_throttle=FakeLoginThrottleDAO,
+    access_tokens=FakeAccessTokenDAO,
 )

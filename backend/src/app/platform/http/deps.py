@@ -5,16 +5,29 @@ from __future__ import annotations
 
 import ipaddress
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Path, Request, status
 from fastapi.security import OAuth2PasswordBearer
 
 from app.platform.db import Database
-from app.platform.security import Caller, InvalidTokenError, decode_access_token, token_expires_at
+from app.platform.errors import OutsideTokenScopeError, SessionRequiredError
+from app.platform.security import (
+    PERSONAL_TOKEN_PREFIX,
+    Caller,
+    InvalidTokenError,
+    decode_access_token,
+    token_expires_at,
+)
 from app.platform.settings import Settings
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="auth/login")
+
+# What the accounts domain gives the app (`app.main`) to turn a personal access token
+# into its caller: the platform knows the prefix, not the table.
+PersonalTokenResolver = Callable[[Database, str], Awaitable[Caller]]
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 # Dependencies are `async def` even when they do not await: FastAPI runs a plain
@@ -36,12 +49,28 @@ DatabaseDep = Annotated[Database, Depends(get_db)]
 
 
 async def current_caller(
-    request: Request, settings: SettingsDep, token: Annotated[str, Depends(oauth2_scheme)]
+    request: Request,
+    settings: SettingsDep,
+    db: DatabaseDep,
+    token: Annotated[str, Depends(oauth2_scheme)],
 ) -> Caller:
-    """The caller, read from the token alone: no database round trip here. Whether the
-    account still exists and the token is not revoked is checked by the statements that
-    run for the caller (see app/access.py), so a revoked token is refused without
-    costing every request a query of its own."""
+    """The caller. A session's token (a JWT) is read alone: no database round trip
+    here. Whether the account still exists and the token is not revoked is checked by
+    the statements that run for the caller (see app/access.py), so a revoked token is
+    refused without costing every request a query of its own.
+
+    A personal access token (`mi_pat_…`) is looked up in the database on every use, so
+    revoking one takes effect at once; a read-only one is refused any method but GET
+    and HEAD here, whatever the route (403 naming the scope). Which lists it reaches
+    is `app.access`'s part of every statement."""
+    if token.startswith(PERSONAL_TOKEN_PREFIX):
+        resolve: PersonalTokenResolver = request.app.state.personal_tokens
+        caller = await resolve(db, token)
+        request.state.user_id = str(caller.user_id)  # a refusal is logged as theirs too
+        scope = caller.scope
+        if request.method not in READ_METHODS and scope is not None and not scope.write:
+            raise OutsideTokenScopeError(scope.describe(), "it cannot change anything")
+        return caller
     try:
         caller = decode_access_token(token, secret=settings.jwt_secret)
     except InvalidTokenError as exc:
@@ -57,10 +86,24 @@ async def current_caller(
 CurrentCaller = Annotated[Caller, Depends(current_caller)]
 
 
+async def session_caller(caller: CurrentCaller) -> Caller:
+    """The caller, if they logged in with their password: managing tokens, changing the
+    password and deleting the account are refused to a personal access token (403), so
+    a leaked one cannot make itself permanent or lock its owner out."""
+    if caller.scope is not None:
+        raise SessionRequiredError
+    return caller
+
+
+SessionCaller = Annotated[Caller, Depends(session_caller)]
+
+
 async def token_expiry(
-    settings: SettingsDep, token: Annotated[str, Depends(oauth2_scheme)], _: CurrentCaller
+    settings: SettingsDep, token: Annotated[str, Depends(oauth2_scheme)], caller: CurrentCaller
 ) -> float:
     """When the caller's token expires (Unix time): a stream ends then."""
+    if caller.scope is not None:
+        return caller.scope.expires_at
     return token_expires_at(token, secret=settings.jwt_secret)
 
 

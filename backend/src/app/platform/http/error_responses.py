@@ -25,7 +25,8 @@ class ErrorDetail(BaseModel):
 # What a status means when an operation has nothing more specific to say.
 ERROR_MEANINGS: dict[int, str] = {
     401: "No token, or one that expired or was revoked: log in again.",
-    403: "Your role in the list does not allow this; `detail` names the role it needs.",
+    403: "Your role in the list, or your personal access token's scope, does not allow "
+    "this; `detail` names the role or the scope.",
     404: "No such resource among those you can see.",
     409: "The change conflicts with the current state; `detail` says how.",
     412: "`If-Match` names a version that is no longer current: read it again, then retry.",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import time
 import uuid
+from collections.abc import Mapping
 
 import structlog
 from opentelemetry import trace
@@ -192,20 +193,26 @@ class ConsistencyTokenMiddleware(HTTPMiddleware):
 
 
 class BodySizeLimitMiddleware(HTTPMiddleware):
-    """413 for bodies over the limit, whether announced (Content-Length) or streamed."""
+    """413 for bodies over the limit, whether announced (Content-Length) or streamed.
+    `larger` gives a few paths (under the root path) a limit of their own."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, larger: Mapping[str, int] | None = None
+    ) -> None:
         super().__init__(app)
         self.max_bytes = max_bytes
+        self.larger = dict(larger or {})
 
     async def handle_http(self, scope: Scope, receive: Receive, send: Send) -> None:
-        too_large = HTTPException(413, f"Request body exceeds {self.max_bytes} bytes")
+        path = scope["path"].removeprefix(scope.get("root_path", ""))
+        max_bytes = self.larger.get(path, self.max_bytes)
+        too_large = HTTPException(413, f"Request body exceeds {max_bytes} bytes")
         declared = Headers(scope=scope).get("content-length")
         if declared is not None:
             if not declared.isdigit():
                 await _error(scope, receive, send, 400, "Invalid Content-Length header")
                 return
-            if int(declared) > self.max_bytes:
+            if int(declared) > max_bytes:
                 await _error(scope, receive, send, 413, too_large.detail)
                 return
         received = 0
@@ -215,7 +222,7 @@ class BodySizeLimitMiddleware(HTTPMiddleware):
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > max_bytes:
                     # FastAPI re-raises HTTPException from body parsing unchanged.
                     raise too_large
             return message

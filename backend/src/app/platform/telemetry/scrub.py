@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from app.platform.security import redact_personal_tokens
+
 # Span attributes (old and new OpenTelemetry semantic conventions alike).
 SPAN_ATTRIBUTES = frozenset(
     {
@@ -53,7 +55,13 @@ REPORT_HEADERS = frozenset(
 
 
 def allowed_attributes(attributes: Mapping[str, Any] | None) -> dict[str, Any]:
-    return {key: value for key, value in (attributes or {}).items() if key in SPAN_ATTRIBUTES}
+    """The span attributes allowed out, with any personal access token quoted in one
+    (a URL path, say) cut out."""
+    return {
+        key: redact_personal_tokens(value) if isinstance(value, str) else value
+        for key, value in (attributes or {}).items()
+        if key in SPAN_ATTRIBUTES
+    }
 
 
 def scrub_event(event: dict[str, Any]) -> dict[str, Any]:
@@ -69,7 +77,7 @@ def scrub_event(event: dict[str, Any]) -> dict[str, Any]:
         for key in ("cookies", "data", "query_string", "env"):
             request.pop(key, None)
         if isinstance(request.get("url"), str):
-            request["url"] = request["url"].split("?", 1)[0]
+            request["url"] = redact_personal_tokens(request["url"].split("?", 1)[0])
     event.pop("user", None)
     for exception in (event.get("exception") or {}).get("values") or []:
         exception["value"] = ""

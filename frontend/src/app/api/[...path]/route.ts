@@ -26,11 +26,11 @@
  */
 
 import {
+  bodyLimitFor,
   bodyTooLarge,
   browserResponse,
   forwardedClient,
   limitBody,
-  maxBodyBytes,
   pickHeaders,
   refuseDeclaredBody,
   REQUEST_HEADERS,
@@ -40,7 +40,7 @@ import {
 export const dynamic = "force-dynamic";
 
 async function proxy(request: Request): Promise<Response> {
-  const limit = maxBodyBytes(process.env.MAX_BODY_BYTES);
+  const limit = bodyLimitFor(new URL(request.url).pathname, process.env);
   const refusal = refuseDeclaredBody(request.headers.get("content-length"), limit);
   if (refusal) return refusal;
 

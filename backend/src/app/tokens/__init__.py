@@ -1,0 +1,1 @@
+"""The tokens domain: personal access tokens, for scripts and notebooks (docs/security.md)."""
