@@ -374,17 +374,20 @@ class Database:
         `app.live.broker`); a plain `read` gives each statement a snapshot of its own."""
         return await self._run(work, Mode.SNAPSHOT)
 
-    async def write(self, work: UnitOfWork[T]) -> T:
+    async def write(self, work: UnitOfWork[T], *, idempotent: bool = False) -> T:
         """Run `work` in a read-write transaction, committed once it returns: see
-        `_transaction_options`."""
-        return await self._run(work, Mode.WRITE)
+        `_transaction_options`. `idempotent`: a second run of `work` after a first that
+        committed does nothing more and answers the same (a create under its
+        Idempotency-Key), so a run cut while its COMMIT was on its way may be waited
+        out and run again like one cut before it (DB_FAILOVER_WAIT)."""
+        return await self._run(work, Mode.WRITE, idempotent=idempotent)
 
     async def write_statement(self, work: UnitOfWork[T]) -> T:
         """Run `work` whose every statement is a unit on its own: see `_create_engine`
         for when that is allowed and why it is cheaper."""
         return await self._run(work, Mode.STATEMENT)
 
-    async def _run(self, work: UnitOfWork[T], mode: Mode) -> T:
+    async def _run(self, work: UnitOfWork[T], mode: Mode, *, idempotent: bool = False) -> T:
         _TRANSACTIONS_BY_MODE[mode].inc()
         attempt = 0  # runs lost to a conflict (40001 ...): at most `retry.attempts`
         unreachable_since: float | None = None
@@ -401,6 +404,8 @@ class Database:
                 if is_unavailable(exc):
                     if unreachable_since is None:
                         unreachable_since = time.monotonic()
+                    if idempotent:
+                        progress.may_have_committed = False  # its rerun finds out
                     if not self._waits_out(exc, progress, unreachable_since):
                         log.warning("database_unavailable", error=type(exc).__name__)
                         DB_UNAVAILABLE.labels(_unavailable_reason(exc)).inc()

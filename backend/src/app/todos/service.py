@@ -85,7 +85,7 @@ async def create(
         )
         return todo
 
-    return await db.write(create_once)
+    return await db.write(create_once, idempotent=True)
 
 
 async def update(

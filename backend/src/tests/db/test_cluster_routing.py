@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 from asyncpg.exceptions import TargetServerAttributeNotMatched
@@ -18,7 +18,7 @@ from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncTransaction
 
 from app.accounts.service import create_account
 from app.platform.db import Database, is_unavailable
@@ -132,6 +132,54 @@ async def test_a_unit_cut_before_its_commit_runs_again_and_a_statement_does_not(
         with pytest.raises(ServiceUnavailableError):
             await db.write_statement(cut_once)
         assert len(runs) == 1
+    finally:
+        await db.dispose()
+
+
+@server_engines_only
+async def test_an_idempotent_unit_cut_as_it_commits_runs_again(
+    app: FastAPI, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reply to a COMMIT is lost (the leader went away as it committed): a unit
+    that may run twice (a create under its Idempotency-Key) is run again and finds what
+    its first run made; any other is a 503, its fate unknown to the server's client."""
+    db = Database(database_url, pool_size=1, failover_wait=5.0)
+    real_commit = AsyncTransaction.commit
+    lost: list[str] = []
+
+    async def commit_and_lose_the_reply(transaction: AsyncTransaction) -> None:
+        await real_commit(transaction)
+        if not lost:
+            lost.append("the reply")
+            raise ConnectionResetError("the leader went away as it committed")
+
+    monkeypatch.setattr(AsyncTransaction, "commit", commit_and_lose_the_reply)
+
+    def create_once(name: str) -> Callable[[AsyncConnection], Awaitable[uuid.UUID]]:
+        async def work(conn: AsyncConnection) -> uuid.UUID:
+            made = await conn.scalar(text("SELECT id FROM users WHERE name = :n"), {"n": name})
+            if made is not None:
+                return uuid.UUID(str(made))
+            return (await create_account(conn, name=name, password_hash="x")).id
+
+        return work
+
+    async def accounts_named(name: str) -> int:
+        count = await db.read(
+            lambda c: c.scalar(text("SELECT count(*) FROM users WHERE name = :n"), {"n": name})
+        )
+        return int(count or 0)
+
+    try:
+        name = f"idem-{uuid.uuid4().hex[:12]}"
+        await db.write(create_once(name), idempotent=True)
+        assert lost
+        assert await accounts_named(name) == 1
+        lost.clear()
+        other = f"idem-{uuid.uuid4().hex[:12]}"
+        with pytest.raises(ServiceUnavailableError):
+            await db.write(create_once(other))
+        assert await accounts_named(other) == 1  # it had committed: only its client can tell
     finally:
         await db.dispose()
 

@@ -50,7 +50,7 @@ class FakeDatabase:
         self.reads += 1
         return await work(None)
 
-    async def write(self, work: Callable[[Any], Awaitable[T]]) -> T:
+    async def write(self, work: Callable[[Any], Awaitable[T]], *, idempotent: bool = False) -> T:
         self.writes += 1
         return await work(None)
 
