@@ -57,6 +57,7 @@ BACKEND_SRC = ROOT / "backend" / "src"
 PYTHON = str(BACKEND_SRC / ".venv" / "bin" / "python")
 sys.path.insert(0, str(BACKEND_SRC))
 
+from app.todos import ordering
 from collector import otlp_collector
 from tests.databases import free_port
 from tests.processes import private_postgres
@@ -268,10 +269,22 @@ async def add_crowd(dsn: str, todos: int, per_user: int = 1000) -> None:
             records=[(li, u, "owner", now) for li, u in zip(lists, users, strict=True)],
             columns=["list_id", "user_id", "role", "created_at"],
         )
+        # Each list's todos in their created order, as the migration keys existing ones.
+        keys = ordering.evenly(-(-todos // len(lists)))
         batch = 50_000
         for start in range(0, todos, batch):
             rows = [
-                (uuid.uuid4(), lists[n % len(lists)], now, now, f"crowd {n}", "", False, 0)
+                (
+                    uuid.uuid4(),
+                    lists[n % len(lists)],
+                    now,
+                    now,
+                    f"crowd {n}",
+                    "",
+                    False,
+                    0,
+                    keys[n // len(lists)],
+                )
                 for n in range(start, min(start + batch, todos))
             ]
             await conn.copy_records_to_table(
@@ -286,6 +299,7 @@ async def add_crowd(dsn: str, todos: int, per_user: int = 1000) -> None:
                     "content",
                     "completed",
                     "version",
+                    "position",
                 ],
             )
         await conn.execute("ANALYZE todo")
