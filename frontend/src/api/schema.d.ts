@@ -200,7 +200,8 @@ export interface paths {
         };
         /**
          * List List Todos
-         * @description The list's todos, oldest first, paged like `GET /todo`.
+         * @description The list's todos in its manual order (or oldest first with `order=created`),
+         *     paged like `GET /todo`.
          */
         get: operations["list_list_todos"];
         put?: never;
@@ -339,9 +340,11 @@ export interface paths {
         };
         /**
          * List Todos
-         * @description The todos of your personal list, oldest first, a page at a time: the `Link`
-         *     header points at the next page while there is one. An edit does not move a todo,
-         *     so paging while others edit neither skips nor repeats one.
+         * @description The todos of your personal list, a page at a time, in its manual order (or oldest
+         *     first with `order=created`): the `Link` header points at the next page while there
+         *     is one. In created order an edit never moves a todo, so paging while others edit
+         *     neither skips nor repeats one; in manual order a todo reordered meanwhile may be
+         *     met twice or not at all, as in any list sorted by a key that changes.
          */
         get: operations["list_todos"];
         put?: never;
@@ -400,8 +403,11 @@ export interface paths {
          * @description Change some of a todo's fields: those in the body, the others stay. Editors and
          *     owners of its list only. With `If-Match`, the change is made only if the todo is
          *     still at that version (412 otherwise): nobody's edit is silently overwritten.
-         *     A `list_id` moves the todo to that list. PUT does the same as PATCH, for the
-         *     original clients.
+         *     A `list_id` moves the todo to the end of that list. `after` or `before` reorders it
+         *     within its list: just after (before) the todo named, or with null to the start (the
+         *     end); the todo named must be in the same list (422 otherwise). A reorder is an
+         *     update like any other: version + 1, `If-Match`, a `todo.updated` event with the new
+         *     `position`. PUT does the same as PATCH, for the original clients.
          */
         put: operations["update_todo_by_put"];
         post?: never;
@@ -418,8 +424,11 @@ export interface paths {
          * @description Change some of a todo's fields: those in the body, the others stay. Editors and
          *     owners of its list only. With `If-Match`, the change is made only if the todo is
          *     still at that version (412 otherwise): nobody's edit is silently overwritten.
-         *     A `list_id` moves the todo to that list. PUT does the same as PATCH, for the
-         *     original clients.
+         *     A `list_id` moves the todo to the end of that list. `after` or `before` reorders it
+         *     within its list: just after (before) the todo named, or with null to the start (the
+         *     end); the todo named must be in the same list (422 otherwise). A reorder is an
+         *     update like any other: version + 1, `If-Match`, a `todo.updated` event with the new
+         *     `position`. PUT does the same as PATCH, for the original clients.
          */
         patch: operations["update_todo"];
         trace?: never;
@@ -978,6 +987,12 @@ export interface components {
             type: "todo.moved";
         };
         /**
+         * TodoOrder
+         * @description How a list's todos are sorted.
+         * @enum {string}
+         */
+        TodoOrder: "position" | "created";
+        /**
          * TodoPublic
          * @description A todo.
          * @example {
@@ -986,6 +1001,7 @@ export interface components {
          *       "created_at": "2026-11-29T09:30:00Z",
          *       "id": "0f8fad5b-d9cb-469f-a165-70867728950e",
          *       "list_id": "7c9e6679-7425-40de-944b-e07fc1f90ae7",
+         *       "position": "a1",
          *       "title": "Buy milk",
          *       "updated_at": "2026-11-29T10:02:41Z",
          *       "version": 2
@@ -1005,7 +1021,7 @@ export interface components {
             /**
              * Created At
              * Format: date-time
-             * @description When it was created; lists are in this order.
+             * @description When it was created.
              */
             created_at: string;
             /**
@@ -1020,6 +1036,11 @@ export interface components {
              * @description The list it is in.
              */
             list_id: string;
+            /**
+             * Position
+             * @description Its place in the list's manual order, opaque: the list is sorted by (`position`, `id`), comparing `position` byte by byte (ASCII).
+             */
+            position: string;
             /**
              * Title
              * @description One line.
@@ -1073,8 +1094,22 @@ export interface components {
          *       "content": "",
          *       "title": "Buy oat milk"
          *     }
+         * @example {
+         *       "after": "0f8fad5b-d9cb-469f-a165-70867728950e"
+         *     }
+         * @example {}
          */
         TodoUpdate: {
+            /**
+             * After
+             * @description Reorders the todo to just after this todo of its list; null: to the start. Not with `before` or `list_id`.
+             */
+            after?: string | null;
+            /**
+             * Before
+             * @description Reorders the todo to just before this todo of its list; null: to the end. Not with `after` or `list_id`.
+             */
+            before?: string | null;
             /**
              * Completed
              * @description Done, or not done again.
@@ -1088,7 +1123,7 @@ export interface components {
             /**
              * List Id
              * Format: uuid
-             * @description Moves the todo to this list: you must be an editor of both lists.
+             * @description Moves the todo to the end of this list: you must be an editor of both lists.
              */
             list_id?: string;
             /**
@@ -2195,6 +2230,8 @@ export interface operations {
     list_list_todos: {
         parameters: {
             query?: {
+                /** @description `position` (the default): the list's manual order (drag and drop, `after` and `before`). `created`: oldest first. A `cursor` continues in its own order: with it, `order` may be left out. */
+                order?: components["schemas"]["TodoOrder"] | null;
                 /** @description Only completed todos (true) or only open ones (false); all if absent. */
                 completed?: boolean | null;
                 /** @description At most this many todos per page. */
@@ -2883,6 +2920,8 @@ export interface operations {
     list_todos: {
         parameters: {
             query?: {
+                /** @description `position` (the default): the list's manual order (drag and drop, `after` and `before`). `created`: oldest first. A `cursor` continues in its own order: with it, `order` may be left out. */
+                order?: components["schemas"]["TodoOrder"] | null;
                 /** @description Only completed todos (true) or only open ones (false); all if absent. */
                 completed?: boolean | null;
                 /** @description At most this many todos per page. */
