@@ -353,9 +353,13 @@ class TestConcurrentReorders:
             placing = rng.choice(["after", "before"])
             places.append((todo, {placing: anchor and anchor["id"]}))
 
+        retries_before = app.state.db.retries_total
         responses = await asyncio.gather(
             *(reorder(client, headers, todo, **place) for todo, place in places)
         )
+        # For the record (`-s`): how many transactions the engine refused and we re-ran.
+        reruns = app.state.db.retries_total - retries_before
+        print(f"{self.MOVES} concurrent reorders: {reruns} re-runs")
 
         statuses = [r.status_code for r in responses]
         assert statuses == [200] * self.MOVES, [r.text for r in responses if r.status_code != 200]
