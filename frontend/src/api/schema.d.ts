@@ -405,7 +405,7 @@ export interface paths {
          *     still at that version (412 otherwise): nobody's edit is silently overwritten.
          *     A `list_id` moves the todo to the end of that list. `after` or `before` reorders it
          *     within its list: just after (before) the todo named, or with null to the start (the
-         *     end); the todo named must be in the same list (422 otherwise). A reorder is an
+         *     end); the todo named must be in the same list (409 otherwise). A reorder is an
          *     update like any other: version + 1, `If-Match`, a `todo.updated` event with the new
          *     `position`. PUT does the same as PATCH, for the original clients.
          */
@@ -426,7 +426,7 @@ export interface paths {
          *     still at that version (412 otherwise): nobody's edit is silently overwritten.
          *     A `list_id` moves the todo to the end of that list. `after` or `before` reorders it
          *     within its list: just after (before) the todo named, or with null to the start (the
-         *     end); the todo named must be in the same list (422 otherwise). A reorder is an
+         *     end); the todo named must be in the same list (409 otherwise). A reorder is an
          *     update like any other: version + 1, `If-Match`, a `todo.updated` event with the new
          *     `position`. PUT does the same as PATCH, for the original clients.
          */
@@ -3330,6 +3330,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
+            /** @description `after` or `before` names no todo of this todo's list (deleted or moved meanwhile, or never there): reload the list. */
+            409: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
             /** @description `If-Match` does not name the todo's current version: someone changed it. */
             412: {
                 headers: {
@@ -3541,6 +3552,17 @@ export interface operations {
             };
             /** @description No such todo in the lists you are a member of, or no such list for a move. */
             404: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description `after` or `before` names no todo of this todo's list (deleted or moved meanwhile, or never there): reload the list. */
+            409: {
                 headers: {
                     /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
                     "X-Request-ID"?: string;

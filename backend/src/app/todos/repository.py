@@ -38,6 +38,7 @@ from app.access import Role
 from app.live import log
 from app.live.log import Change, EventRepository, NewEvent
 from app.platform.errors import (
+    AnchorNotInListError,
     InvalidInputError,
     ListNotFoundError,
     PreconditionFailedError,
@@ -273,9 +274,7 @@ async def _new_position(conn: AsyncConnection, todo: TodoPublic, changes: TodoUp
             raise InvalidInputError(f"A todo cannot go {placing} itself", loc=("body", placing))
         found = (await conn.execute(_select_anchor(), {**params, "anchor_id": anchor_id})).first()
         if found is None:  # absent, deleted, or in another list: all the same to the caller
-            raise InvalidInputError(
-                f"`{placing}` names no todo of this todo's list", loc=("body", placing)
-            )
+            raise AnchorNotInListError(placing)
         anchor = (found[0], found[1])
     forward = placing == "after"  # the other neighbour follows the anchor, or precedes it
     if anchor is not None:

@@ -192,10 +192,13 @@ UPDATE_RESPONSES = {
     **error_responses(
         403,
         404,
+        409,
         412,
         meanings={
             **TODO_NOT_FOUND,
             **TODO_STALE,
+            409: "`after` or `before` names no todo of this todo's list (deleted or moved "
+            "meanwhile, or never there): reload the list.",
             403: "You are a viewer of the todo's list, or, for a move, not an editor of the "
             "list named by `list_id`.",
             404: "No such todo in the lists you are a member of, or no such list for a move.",
@@ -219,7 +222,7 @@ async def update_todo(
     still at that version (412 otherwise): nobody's edit is silently overwritten.
     A `list_id` moves the todo to the end of that list. `after` or `before` reorders it
     within its list: just after (before) the todo named, or with null to the start (the
-    end); the todo named must be in the same list (422 otherwise). A reorder is an
+    end); the todo named must be in the same list (409 otherwise). A reorder is an
     update like any other: version + 1, `If-Match`, a `todo.updated` event with the new
     `position`. PUT does the same as PATCH, for the original clients."""
     versions = precondition.versions if precondition else None

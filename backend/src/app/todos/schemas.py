@@ -60,6 +60,14 @@ def _absent_but_not_null(schema: dict[str, Any]) -> None:
             if variants:
                 prop.update(next(v for v in variants if v.get("type") != "null"))
         prop.pop("default", None)
+    # One move at once: a reorder (`after` or `before`) or a move to another list.
+    schema["not"] = {
+        "anyOf": [
+            {"required": ["after", "before"]},
+            {"required": ["after", "list_id"]},
+            {"required": ["before", "list_id"]},
+        ]
+    }
 
 
 class TodoUpdate(BaseModel):

@@ -21,6 +21,7 @@ from app.lists.repository import PERSONAL_LIST_NAME, Succession
 from app.lists.schemas import ListPublic, MemberPublic
 from app.live.log import LoggedEvent, NewEvent, Position
 from app.platform.errors import (
+    AnchorNotInListError,
     InvalidInputError,
     ListNotFoundError,
     NameTakenError,
@@ -286,8 +287,10 @@ class FakeTodoDAO:
             (t for t in cls._in(todo.list_id) if t.id != todo.id), key=lambda t: (t.position, t.id)
         )
         ids = [t.id for t in others]
-        if anchor_id == todo.id or (anchor_id is not None and anchor_id not in ids):
-            raise InvalidInputError(f"`{placing}` names no todo of this todo's list")
+        if anchor_id == todo.id:
+            raise InvalidInputError(f"A todo cannot go {placing} itself", loc=("body", placing))
+        if anchor_id is not None and anchor_id not in ids:
+            raise AnchorNotInListError(placing)
         if anchor_id is None:
             index = 0 if placing == "after" else len(others)
         else:
