@@ -125,6 +125,19 @@ describe("useTodos", () => {
     });
     expect(titles()).toEqual(["Todo 3", "Todo 1", "Todo 2"]);
     expect(result.current.actionError?.message).toBe("`before` names no todo of this todo's list");
+    expect(listTodos).toHaveBeenCalledTimes(1);
+
+    // A 409 (the todo it went beside was deleted elsewhere): the list is fetched again.
+    act(() => {
+      done = result.current.move(todo(1), { after: todo(2).id });
+    });
+    await act(async () => {
+      answer.reject(new ApiError(409, "`after` names no todo of this todo's list"));
+      await done;
+    });
+    await waitFor(() => {
+      expect(listTodos).toHaveBeenCalledTimes(2);
+    });
   });
 
   it("hides a todo completed under the Active filter", async () => {

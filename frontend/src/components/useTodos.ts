@@ -703,6 +703,8 @@ export function useTodos(api: Api, filter: Filter, { listId, liveListId, onAcces
       } catch (error) {
         if (isTodoGone(error)) dropGone(todo);
         else reportError(error);
+        // 409: the todo it was placed beside has gone from the list meanwhile; show the list as it is.
+        if (error instanceof ApiError && error.status === 409) setRefetches((count) => count + 1);
       } finally {
         if (entry) settlePending(todo.id, entry);
       }
