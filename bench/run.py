@@ -249,6 +249,21 @@ def wrk(
 # --- data --------------------------------------------------------------------------------
 
 
+# The columns of the todos the harness bulk-copies (W5's crowd, W8's list), in the
+# order of the records it builds.
+TODO_COPY_COLUMNS = [
+    "id",
+    "list_id",
+    "created_at",
+    "updated_at",
+    "title",
+    "content",
+    "completed",
+    "version",
+    "position",
+]
+
+
 async def add_crowd(dsn: str, todos: int, per_user: int = 1000) -> None:
     """Other users' todos, bulk-copied: the rows W5 must not have to look at."""
     conn = await asyncpg.connect(dsn)
@@ -293,17 +308,7 @@ async def add_crowd(dsn: str, todos: int, per_user: int = 1000) -> None:
             await conn.copy_records_to_table(
                 "todo",
                 records=rows,
-                columns=[
-                    "id",
-                    "list_id",
-                    "created_at",
-                    "updated_at",
-                    "title",
-                    "content",
-                    "completed",
-                    "version",
-                    "position",
-                ],
+                columns=TODO_COPY_COLUMNS,
             )
         await conn.execute("ANALYZE todo")
         await conn.execute("ANALYZE users")
@@ -333,17 +338,7 @@ async def add_reorder_list(dsn: str, port: int, token: str, count: int) -> list[
                 (id_, list_id, now, now, f"reorder {n}", "", False, 0, keys[n])
                 for n, id_ in enumerate(ids)
             ],
-            columns=[
-                "id",
-                "list_id",
-                "created_at",
-                "updated_at",
-                "title",
-                "content",
-                "completed",
-                "version",
-                "position",
-            ],
+            columns=TODO_COPY_COLUMNS,
         )
         await conn.execute("ANALYZE todo")
     finally:
