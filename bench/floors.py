@@ -69,11 +69,20 @@ class Store(Protocol):
     async def edit(self, todo_id: uuid.UUID, values: Todo) -> Todo: ...
 
 
+# Every floor todo takes one key: the floors list in created order, and a key per
+# insert would be the app's work (its read of the list's last key), not the floor's.
+FLOOR_POSITION = "a0"
+
+
 def new_todo(body: TodoIn) -> Todo:
     now = datetime.now(UTC)
-    return {"id": uuid.uuid4(), "created_at": now, "updated_at": now, "version": 0} | (
-        body.model_dump()
-    )
+    return {
+        "id": uuid.uuid4(),
+        "created_at": now,
+        "updated_at": now,
+        "version": 0,
+        "position": FLOOR_POSITION,
+    } | body.model_dump()
 
 
 def floor_app(store: Store) -> FastAPI:
@@ -252,20 +261,21 @@ class SQLAlchemyStore:
 
 # The same columns, in the same order, as the app's `public_columns()`.
 _SQL_PAGE = (
-    "SELECT id, created_at, updated_at, title, content, completed, version FROM todo"
-    " WHERE list_id = $1 ORDER BY created_at, id LIMIT $2"
+    "SELECT id, created_at, updated_at, title, content, completed, version, position"
+    " FROM todo WHERE list_id = $1 ORDER BY created_at, id LIMIT $2"
 )
 _SQL_ONE = (
-    "SELECT id, created_at, updated_at, title, content, completed, version FROM todo WHERE id = $1"
+    "SELECT id, created_at, updated_at, title, content, completed, version, position"
+    " FROM todo WHERE id = $1"
 )
 _SQL_INSERT = (
-    "INSERT INTO todo (id, list_id, created_at, updated_at, version, title, content, completed)"
-    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+    "INSERT INTO todo (id, list_id, created_at, updated_at, version, position, title, content,"
+    " completed) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
 )
 _SQL_UPDATE = (
     "UPDATE todo SET title = $2, content = $3, completed = $4, updated_at = $5,"
     " version = version + 1 WHERE id = $1"
-    " RETURNING id, created_at, updated_at, title, content, completed, version"
+    " RETURNING id, created_at, updated_at, title, content, completed, version, position"
 )
 
 
@@ -291,7 +301,7 @@ class AsyncpgStore:
 
     async def insert(self, values: Todo) -> None:
         v = values
-        args = (v["id"], LIST_ID, v["created_at"], v["updated_at"], v["version"])
+        args = (v["id"], LIST_ID, v["created_at"], v["updated_at"], v["version"], v["position"])
         await self._in(
             lambda conn: conn.execute(_SQL_INSERT, *args, v["title"], v["content"], v["completed"])
         )

@@ -138,7 +138,7 @@ async def measure(
     from app.platform.security import decode_access_token
     from app.todos import router as todo_routes
     from app.todos.deps import TodoPageQuery
-    from app.todos.schemas import TodoPublic, TodoUpdate
+    from app.todos.schemas import TodoOrder, TodoPublic, TodoUpdate
 
     app = build_app(database_url)
     bare = build_app(database_url, middleware=False)
@@ -178,7 +178,7 @@ async def measure(
             "query_string": b"",
             "headers": [(b"host", b"bench")],
         }
-        first_page = TodoPageQuery(completed=None, limit=50, after=None)
+        first_page = TodoPageQuery(order=TodoOrder.position, completed=None, limit=50, after=None)
 
         async def check_token() -> object:
             return decode_access_token(access_token, secret=app.state.settings.jwt_secret)

@@ -17,6 +17,8 @@ Workloads (user with 50 todos; 2 threads, 32 connections):
   W5  W1 while the table holds SMALL vs LARGE todos of other users: O(page), not O(table)
   W6  1 000 idle `GET /events` streams on the worker (a fresh one): its RSS and idle CPU,
       and W2 with them held open against W2 without (alternated: without, with, without, …)
+  W8  32 connections reordering todos of one list of W8_TODOS (PATCH {after|before}):
+      no non-2xx (a 40001 storm would end in 503s), p99 at most 3 times p50
   T   telemetry's cost: W2 and W3 on a fresh server with telemetry off, with Prometheus
       metrics on (METRICS_PORT), and with metrics and tracing to a local OTLP collector
       (collector.py), alternated round by round (off, metrics, tracing, off, …)
@@ -57,6 +59,7 @@ BACKEND_SRC = ROOT / "backend" / "src"
 PYTHON = str(BACKEND_SRC / ".venv" / "bin" / "python")
 sys.path.insert(0, str(BACKEND_SRC))
 
+from app.todos import ordering
 from collector import otlp_collector
 from tests.databases import free_port
 from tests.processes import private_postgres
@@ -71,6 +74,7 @@ FLOOR = "fastapi+sqlalchemy"
 # dependencies): shown beside the targets, to say what the structure itself costs.
 STRUCTURED_FLOOR = "fastapi+sqlalchemy, structured"
 W5_MAX_SLOWDOWN = 1.5
+W8_TODOS = 1000  # the list W8 reorders (--w8-todos)
 RSS_LIMIT_MB = 200
 W6_MIN_RATIO = 0.9  # W2 with the streams held, over W2 without them
 STREAMS = 1000  # W6's idle streams (--streams)
@@ -245,6 +249,21 @@ def wrk(
 # --- data --------------------------------------------------------------------------------
 
 
+# The columns of the todos the harness bulk-copies (W5's crowd, W8's list), in the
+# order of the records it builds.
+TODO_COPY_COLUMNS = [
+    "id",
+    "list_id",
+    "created_at",
+    "updated_at",
+    "title",
+    "content",
+    "completed",
+    "version",
+    "position",
+]
+
+
 async def add_crowd(dsn: str, todos: int, per_user: int = 1000) -> None:
     """Other users' todos, bulk-copied: the rows W5 must not have to look at."""
     conn = await asyncpg.connect(dsn)
@@ -268,25 +287,28 @@ async def add_crowd(dsn: str, todos: int, per_user: int = 1000) -> None:
             records=[(li, u, "owner", now) for li, u in zip(lists, users, strict=True)],
             columns=["list_id", "user_id", "role", "created_at"],
         )
+        # Each list's todos in their created order, as the migration keys existing ones.
+        keys = ordering.evenly(-(-todos // len(lists)))
         batch = 50_000
         for start in range(0, todos, batch):
             rows = [
-                (uuid.uuid4(), lists[n % len(lists)], now, now, f"crowd {n}", "", False, 0)
+                (
+                    uuid.uuid4(),
+                    lists[n % len(lists)],
+                    now,
+                    now,
+                    f"crowd {n}",
+                    "",
+                    False,
+                    0,
+                    keys[n // len(lists)],
+                )
                 for n in range(start, min(start + batch, todos))
             ]
             await conn.copy_records_to_table(
                 "todo",
                 records=rows,
-                columns=[
-                    "id",
-                    "list_id",
-                    "created_at",
-                    "updated_at",
-                    "title",
-                    "content",
-                    "completed",
-                    "version",
-                ],
+                columns=TODO_COPY_COLUMNS,
             )
         await conn.execute("ANALYZE todo")
         await conn.execute("ANALYZE users")
@@ -294,6 +316,34 @@ async def add_crowd(dsn: str, todos: int, per_user: int = 1000) -> None:
         await conn.execute("ANALYZE list_member")
     finally:
         await conn.close()
+
+
+async def add_reorder_list(dsn: str, port: int, token: str, count: int) -> list[str]:
+    """W8's list: a list of the benchmark user's (made through the API, so they own it)
+    holding `count` todos, bulk-copied with keys in order as the migration gives them;
+    returns their ids."""
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+        made = await client.post(
+            "/lists", json={"name": "W8"}, headers={"Authorization": f"Bearer {token}"}
+        )
+        list_id = uuid.UUID(made.raise_for_status().json()["id"])
+    now = datetime.now(UTC)
+    ids = [uuid.uuid4() for _ in range(count)]
+    keys = ordering.evenly(count)
+    conn = await asyncpg.connect(dsn)
+    try:
+        await conn.copy_records_to_table(
+            "todo",
+            records=[
+                (id_, list_id, now, now, f"reorder {n}", "", False, 0, keys[n])
+                for n, id_ in enumerate(ids)
+            ],
+            columns=TODO_COPY_COLUMNS,
+        )
+        await conn.execute("ANALYZE todo")
+    finally:
+        await conn.close()
+    return [str(id_) for id_ in ids]
 
 
 def prepare_user(base_url: str) -> tuple[str, str, list[str]]:
@@ -688,6 +738,13 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, object]:
             app["W5-small"] = wrk(port, "list.lua", [token], seconds=seconds, warmup=warmup)
             asyncio.run(add_crowd(dsn, large - small))
             app["W5-large"] = wrk(port, "list.lua", [token], seconds=seconds, warmup=warmup)
+            if args.w8_todos > 0:
+                w8_ids = workdir / "w8-ids.txt"
+                w8_list = asyncio.run(add_reorder_list(dsn, port, token, args.w8_todos))
+                w8_ids.write_text("\n".join(w8_list) + "\n")
+                app["W8"] = wrk(
+                    port, "reorder.lua", [token, str(w8_ids)], seconds=seconds, warmup=warmup
+                )
             rss = rss_mb(worker_pid(pid))
 
         run_w6 = args.streams > 0 and args.w6_rounds > 0
@@ -720,6 +777,7 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, object]:
         "results": as_json.pop("app"),
         "references": as_json,
         "w5_sizes": args.w5_sizes,
+        "w8_todos": args.w8_todos,
         "worker_rss_mb": round(rss, 1),
         "streams": streams,
         "telemetry": telemetry,
@@ -955,6 +1013,22 @@ def report(data: dict[str, object]) -> tuple[str, bool]:
         "",
         *layers(results, references),
     ]
+    if "W8" in results:
+        w8 = results["W8"]
+        w8_tail = w8["p99_ms"] / w8["p50_ms"]
+        w8_met = w8["non_2xx"] == 0 and w8["socket_errors"] == 0 and w8_tail <= MAX_TAIL
+        all_met &= w8_met
+        lines += [
+            "",
+            f"| W8: reorders in one list of {data.get('w8_todos', W8_TODOS):,} todos "
+            "| req/s | p50 ms | p99 ms | p99/p50 | non-2xx | met |",
+            "|---|---:|---:|---:|---:|---:|---|",
+            f"| 32 connections | {w8['rps']:.0f} | {w8['p50_ms']:.1f} | {w8['p99_ms']:.1f} "
+            f"| {w8_tail:.1f} | {w8['non_2xx']} | {'yes' if w8_met else 'NO'} |",
+            "",
+            f"Target: no non-2xx (re-runs that run out end in a 503) and p99 ≤ {MAX_TAIL:g} "
+            "times p50.",
+        ]
     streams = data.get("streams")
     if streams:
         assert isinstance(streams, dict)
@@ -1084,6 +1158,7 @@ def main() -> int:
     parser.add_argument(
         "--w5-sizes", type=lambda v: [int(x) for x in v.split(",")], default=[1_000, 1_000_000]
     )
+    parser.add_argument("--w8-todos", type=int, default=W8_TODOS, help="W8's list size (0: no W8)")
     parser.add_argument(
         "--smoke",
         action="store_true",

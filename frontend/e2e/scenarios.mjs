@@ -632,6 +632,42 @@ export function scenarios({ browser, frontendUrl, backendUrl, resultsDir, fronte
       },
     },
     {
+      name: "Alt+ArrowUp and Alt+ArrowDown reorder a focused row, say where it went, and the order survives a reload",
+      async fn() {
+        const { name } = await newAccount("order", "password123", ["First", "Second", "Third"]);
+        const page = await newPage();
+        await logIn(page, name, "password123");
+        const titles = async () =>
+          (await todoRows(page).locator(".todo-item__title").allTextContents()).map((text) => text.trim());
+        assert.deepEqual(await titles(), ["First", "Second", "Third"]);
+
+        const moved = (response) => response.request().method() === "PATCH" && response.ok();
+        await page.getByRole("checkbox", { name: "Complete Third" }).focus();
+        let answered = page.waitForResponse(moved);
+        await page.keyboard.press("Alt+ArrowUp");
+        await answered;
+        assert.deepEqual(await titles(), ["First", "Third", "Second"]);
+        assert.equal(await page.getByRole("status").filter({ hasText: "Moved to position" }).textContent(), "Moved to position 2 of 3");
+        // Focus stays on the row that moved, so the next press moves it again.
+        assert.equal(await page.getByRole("checkbox", { name: "Complete Third" }).evaluate((el) => el === document.activeElement), true);
+        answered = page.waitForResponse(moved);
+        await page.keyboard.press("Alt+ArrowUp");
+        await answered;
+        assert.deepEqual(await titles(), ["Third", "First", "Second"]);
+        answered = page.waitForResponse(moved);
+        await page.getByRole("checkbox", { name: "Complete First" }).focus();
+        await page.keyboard.press("Alt+ArrowDown");
+        await answered;
+        assert.deepEqual(await titles(), ["Third", "Second", "First"]);
+
+        await page.reload();
+        await listLoaded(page);
+        await eventually(async () => (await todoRows(page).count()) === 3, { message: "three rows after the reload" });
+        assert.deepEqual(await titles(), ["Third", "Second", "First"]);
+        await page.context().close();
+      },
+    },
+    {
       name: "failed requests show an error and never drop what the user typed",
       async fn() {
         const page = await newPage({ viewport: { width: 375, height: 700 } });

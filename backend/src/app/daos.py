@@ -30,7 +30,14 @@ from app.platform.security import Caller
 from app.todos.events import TodoDeleted
 from app.todos.idempotency import IdempotencyKeyRepository
 from app.todos.repository import TodoRepository
-from app.todos.schemas import TodoCreate, TodoCursor, TodoPublic, TodoStats, TodoUpdate
+from app.todos.schemas import (
+    TodoCreate,
+    TodoCursor,
+    TodoOrder,
+    TodoPublic,
+    TodoStats,
+    TodoUpdate,
+)
 from app.todos.tables import IdempotencyKey
 from app.tokens.repository import AccessTokenRepository, FoundToken
 from app.tokens.tables import AccessToken
@@ -57,6 +64,7 @@ class TodoDAO(Protocol):
         caller: Caller,
         list_id: uuid.UUID | None,
         *,
+        order: TodoOrder = TodoOrder.position,
         completed: bool | None = None,
         after: TodoCursor | None = None,
         limit: int,

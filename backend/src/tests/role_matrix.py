@@ -70,6 +70,8 @@ OPERATIONS = (
     Operation("delete todo", "DELETE", "/todo/{todo}", Role.editor),
     Operation("move todo out", "PATCH", "/todo/{todo}", Role.editor, {"list_id": "{personal}"}),
     Operation("move todo in", "PATCH", "/todo/{own_todo}", Role.editor, {"list_id": "{list}"}),
+    Operation("reorder todo", "PATCH", "/todo/{todo}", Role.editor, {"after": "{second}"}),
+    Operation("reorder todo to the end", "PATCH", "/todo/{todo}", Role.editor, {"before": None}),
 )
 
 
@@ -94,8 +96,9 @@ async def _ok(response: Awaitable[httpx.Response]) -> dict[str, Any]:
 
 
 async def world_for(client: httpx.AsyncClient, users: Users, actor: str) -> dict[str, str]:
-    """A fresh shared list (owner, viewer, editor, and a bystander viewer) with one
-    completed todo, plus the actor's personal list and a todo in it."""
+    """A fresh shared list (owner, viewer, editor, and a bystander viewer) with a
+    completed todo and an open one after it, plus the actor's personal list and a todo
+    in it."""
     owner = users.headers["owner"]
     shared = await _ok(client.post("/lists", json={"name": "shared"}, headers=owner))
     for who, role in (("viewer", "viewer"), ("editor", "editor"), ("bystander", "viewer")):
@@ -106,12 +109,16 @@ async def world_for(client: httpx.AsyncClient, users: Users, actor: str) -> dict
             f"/lists/{shared['id']}/todos", json={"title": "t", "completed": True}, headers=owner
         )
     )
+    second = await _ok(
+        client.post(f"/lists/{shared['id']}/todos", json={"title": "second"}, headers=owner)
+    )
     mine = users.headers[actor]
     personal = (await client.get("/lists", headers=mine)).json()[0]
     own_todo = await _ok(client.post("/todo", json={"title": "mine"}, headers=mine))
     return {
         "list": shared["id"],
         "todo": todo["id"],
+        "second": second["id"],
         "personal": personal["id"],
         "own_todo": own_todo["id"],
         "bystander": users.names["bystander"],

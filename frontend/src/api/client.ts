@@ -55,6 +55,10 @@ export interface TodoChanges {
   title?: string;
   content?: string;
   completed?: boolean;
+  /** Reorders: just after this todo of the list (null: first). Not with `before`. */
+  after?: string | null;
+  /** Reorders: just before this todo of the list (null: last). Not with `after`. */
+  before?: string | null;
 }
 
 export interface ApiOptions {

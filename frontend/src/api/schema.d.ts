@@ -200,7 +200,8 @@ export interface paths {
         };
         /**
          * List List Todos
-         * @description The list's todos, oldest first, paged like `GET /todo`.
+         * @description The list's todos in its manual order (or oldest first with `order=created`),
+         *     paged like `GET /todo`.
          */
         get: operations["list_list_todos"];
         put?: never;
@@ -459,9 +460,11 @@ export interface paths {
         };
         /**
          * List Todos
-         * @description The todos of your personal list, oldest first, a page at a time: the `Link`
-         *     header points at the next page while there is one. An edit does not move a todo,
-         *     so paging while others edit neither skips nor repeats one.
+         * @description The todos of your personal list, a page at a time, in its manual order (or oldest
+         *     first with `order=created`): the `Link` header points at the next page while there
+         *     is one. In created order an edit never moves a todo, so paging while others edit
+         *     neither skips nor repeats one; in manual order a todo reordered meanwhile may be
+         *     met twice or not at all, as in any list sorted by a key that changes.
          */
         get: operations["list_todos"];
         put?: never;
@@ -520,8 +523,11 @@ export interface paths {
          * @description Change some of a todo's fields: those in the body, the others stay. Editors and
          *     owners of its list only. With `If-Match`, the change is made only if the todo is
          *     still at that version (412 otherwise): nobody's edit is silently overwritten.
-         *     A `list_id` moves the todo to that list. PUT does the same as PATCH, for the
-         *     original clients.
+         *     A `list_id` moves the todo to the end of that list. `after` or `before` reorders it
+         *     within its list: just after (before) the todo named, or with null to the start (the
+         *     end); the todo named must be in the same list (409 otherwise). A reorder is an
+         *     update like any other: version + 1, `If-Match`, a `todo.updated` event with the new
+         *     `position`. PUT does the same as PATCH, for the original clients.
          */
         put: operations["update_todo_by_put"];
         post?: never;
@@ -538,8 +544,11 @@ export interface paths {
          * @description Change some of a todo's fields: those in the body, the others stay. Editors and
          *     owners of its list only. With `If-Match`, the change is made only if the todo is
          *     still at that version (412 otherwise): nobody's edit is silently overwritten.
-         *     A `list_id` moves the todo to that list. PUT does the same as PATCH, for the
-         *     original clients.
+         *     A `list_id` moves the todo to the end of that list. `after` or `before` reorders it
+         *     within its list: just after (before) the todo named, or with null to the start (the
+         *     end); the todo named must be in the same list (409 otherwise). A reorder is an
+         *     update like any other: version + 1, `If-Match`, a `todo.updated` event with the new
+         *     `position`. PUT does the same as PATCH, for the original clients.
          */
         patch: operations["update_todo"];
         trace?: never;
@@ -1389,6 +1398,12 @@ export interface components {
             type: "todo.moved";
         };
         /**
+         * TodoOrder
+         * @description How a list's todos are sorted.
+         * @enum {string}
+         */
+        TodoOrder: "position" | "created";
+        /**
          * TodoPublic
          * @description A todo.
          * @example {
@@ -1397,6 +1412,7 @@ export interface components {
          *       "created_at": "2026-11-29T09:30:00Z",
          *       "id": "0f8fad5b-d9cb-469f-a165-70867728950e",
          *       "list_id": "7c9e6679-7425-40de-944b-e07fc1f90ae7",
+         *       "position": "a1",
          *       "title": "Buy milk",
          *       "updated_at": "2026-11-29T10:02:41Z",
          *       "version": 2
@@ -1416,7 +1432,7 @@ export interface components {
             /**
              * Created At
              * Format: date-time
-             * @description When it was created; lists are in this order.
+             * @description When it was created.
              */
             created_at: string;
             /**
@@ -1431,6 +1447,11 @@ export interface components {
              * @description The list it is in.
              */
             list_id: string;
+            /**
+             * Position
+             * @description Its place in the list's manual order, opaque: the list is sorted by (`position`, `id`), comparing `position` byte by byte (ASCII).
+             */
+            position: string;
             /**
              * Title
              * @description One line.
@@ -1484,8 +1505,22 @@ export interface components {
          *       "content": "",
          *       "title": "Buy oat milk"
          *     }
+         * @example {
+         *       "after": "0f8fad5b-d9cb-469f-a165-70867728950e"
+         *     }
+         * @example {}
          */
         TodoUpdate: {
+            /**
+             * After
+             * @description Reorders the todo to just after this todo of its list; null: to the start. Not with `before` or `list_id`.
+             */
+            after?: string | null;
+            /**
+             * Before
+             * @description Reorders the todo to just before this todo of its list; null: to the end. Not with `after` or `list_id`.
+             */
+            before?: string | null;
             /**
              * Completed
              * @description Done, or not done again.
@@ -1499,7 +1534,7 @@ export interface components {
             /**
              * List Id
              * Format: uuid
-             * @description Moves the todo to this list: you must be an editor of both lists.
+             * @description Moves the todo to the end of this list: you must be an editor of both lists.
              */
             list_id?: string;
             /**
@@ -2787,6 +2822,8 @@ export interface operations {
     list_list_todos: {
         parameters: {
             query?: {
+                /** @description `position` (the default): the list's manual order (drag and drop, `after` and `before`). `created`: oldest first. A `cursor` continues in its own order: with it, `order` may be left out. */
+                order?: components["schemas"]["TodoOrder"] | null;
                 /** @description Only completed todos (true) or only open ones (false); all if absent. */
                 completed?: boolean | null;
                 /** @description At most this many todos per page. */
@@ -4000,6 +4037,8 @@ export interface operations {
     list_todos: {
         parameters: {
             query?: {
+                /** @description `position` (the default): the list's manual order (drag and drop, `after` and `before`). `created`: oldest first. A `cursor` continues in its own order: with it, `order` may be left out. */
+                order?: components["schemas"]["TodoOrder"] | null;
                 /** @description Only completed todos (true) or only open ones (false); all if absent. */
                 completed?: boolean | null;
                 /** @description At most this many todos per page. */
@@ -4408,6 +4447,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
+            /** @description `after` or `before` names no todo of this todo's list (deleted or moved meanwhile, or never there): reload the list. */
+            409: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
             /** @description `If-Match` does not name the todo's current version: someone changed it. */
             412: {
                 headers: {
@@ -4619,6 +4669,17 @@ export interface operations {
             };
             /** @description No such todo in the lists you are a member of, or no such list for a move. */
             404: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description `after` or `before` names no todo of this todo's list (deleted or moved meanwhile, or never there): reload the list. */
+            409: {
                 headers: {
                     /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
                     "X-Request-ID"?: string;

@@ -45,6 +45,7 @@ const TODO: Todo = {
   content: "",
   completed: false,
   version: 1,
+  position: "a0",
 };
 
 beforeEach(() => {

@@ -119,6 +119,7 @@ export function TodoBoard({ filter, listId, liveListId, role = "owner", onAccess
           listRef={listRef}
           todos={todos.todos}
           onToggle={todos.toggle}
+          onMove={todos.move}
           onSave={todos.save}
           onDelete={remove}
           onUnsaved={todos.reportUnsaved}

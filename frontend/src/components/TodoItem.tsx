@@ -1,6 +1,6 @@
 "use client";
 
-import { useEffect, useRef, useState } from "react";
+import { type DragEvent, type KeyboardEvent, useEffect, useRef, useState } from "react";
 
 import type { Todo, TodoChanges } from "@/api/client";
 import { isPendingTodo } from "@/lib/live-todos";
@@ -27,6 +27,14 @@ interface TodoItemProps {
   readOnlyNoteId?: string;
   /** Told when the editor opens and closes (the list keeps an edited todo shown, whatever the filter). */
   onEditingChange?: (todoId: string, editing: boolean) => void;
+  /** The row can be dragged, and moved with Alt+ArrowUp / Alt+ArrowDown (see TodoList). */
+  movable?: boolean;
+  onMoveBy?: (todo: Todo, step: -1 | 1) => void;
+  onDragStart?: (todoId: string | null) => void;
+  /** Something dragged was dropped on this row. */
+  onDrop?: (todo: Todo) => void;
+  /** This row is the one being dragged. */
+  dragging?: boolean;
 }
 
 /**
@@ -45,6 +53,11 @@ export function TodoItem({
   readOnly = false,
   readOnlyNoteId,
   onEditingChange,
+  movable = false,
+  onMoveBy,
+  onDragStart,
+  onDrop,
+  dragging = false,
 }: TodoItemProps) {
   const [busy, setBusy] = useState(false);
   const editButton = useRef<HTMLButtonElement>(null);
@@ -110,13 +123,43 @@ export function TodoItem({
     );
   }
 
-  const classes = ["todo-item", todo.completed ? "todo-item--completed" : "", adding ? "todo-item--adding" : ""];
+  const classes = [
+    "todo-item",
+    todo.completed ? "todo-item--completed" : "",
+    adding ? "todo-item--adding" : "",
+    dragging ? "todo-item--dragging" : "",
+  ];
+  const moving = movable
+    ? {
+        draggable: true,
+        "aria-keyshortcuts": "Alt+ArrowUp Alt+ArrowDown",
+        onKeyDown: (event: KeyboardEvent<HTMLLIElement>) => {
+          if (!event.altKey || (event.key !== "ArrowUp" && event.key !== "ArrowDown")) return;
+          event.preventDefault();
+          onMoveBy?.(todo, event.key === "ArrowUp" ? -1 : 1);
+        },
+        onDragStart: (event: DragEvent<HTMLLIElement>) => {
+          event.dataTransfer.effectAllowed = "move";
+          event.dataTransfer.setData("text/plain", todo.title);
+          onDragStart?.(todo.id);
+        },
+        onDragEnd: () => onDragStart?.(null),
+        onDragOver: (event: DragEvent<HTMLLIElement>) => {
+          event.preventDefault(); // a drop target
+        },
+        onDrop: (event: DragEvent<HTMLLIElement>) => {
+          event.preventDefault();
+          onDrop?.(todo);
+        },
+      }
+    : {};
   return (
     <li
       className={classes.filter(Boolean).join(" ")}
       data-todo-id={todo.id}
       tabIndex={-1}
       aria-busy={busy || adding || undefined}
+      {...moving}
     >
       <input
         className="todo-item__checkbox"

@@ -89,6 +89,57 @@ describe("useTodos", () => {
     expect(stats).toHaveBeenCalledTimes(1);
   });
 
+  it("moves a todo at once, keeps it there when the server agrees, and puts it back when it refuses", async () => {
+    let answer: { resolve: (todo: Todo) => void; reject: (error: Error) => void } = {
+      resolve: () => undefined,
+      reject: () => undefined,
+    };
+    const updateTodo = vi.fn(() => new Promise<Todo>((resolve, reject) => (answer = { resolve, reject })));
+    const listTodos = vi.fn().mockResolvedValue({ todos: [todo(1), todo(2), todo(3)], nextCursor: null });
+    const api = fakeApi({ listTodos, updateTodo });
+    const { result } = renderHook(() => useTodos(api, "all"));
+    await waitFor(() => {
+      expect(result.current.todos).toHaveLength(3);
+    });
+    const titles = () => result.current.todos.map((t) => t.title);
+
+    let done: Promise<void> = Promise.resolve();
+    act(() => {
+      done = result.current.move(todo(3), { after: null });
+    });
+    expect(titles()).toEqual(["Todo 3", "Todo 1", "Todo 2"]);
+    expect(updateTodo).toHaveBeenCalledWith(todo(3).id, { after: null });
+    await act(async () => {
+      answer.resolve(todo(3, { position: "a0", version: 2 }));
+      await done;
+    });
+    expect(titles()).toEqual(["Todo 3", "Todo 1", "Todo 2"]);
+
+    act(() => {
+      done = result.current.move(todo(1), { before: null });
+    });
+    expect(titles()).toEqual(["Todo 3", "Todo 2", "Todo 1"]);
+    await act(async () => {
+      answer.reject(new ApiError(422, "`before` names no todo of this todo's list"));
+      await done;
+    });
+    expect(titles()).toEqual(["Todo 3", "Todo 1", "Todo 2"]);
+    expect(result.current.actionError?.message).toBe("`before` names no todo of this todo's list");
+    expect(listTodos).toHaveBeenCalledTimes(1);
+
+    // A 409 (the todo it went beside was deleted elsewhere): the list is fetched again.
+    act(() => {
+      done = result.current.move(todo(1), { after: todo(2).id });
+    });
+    await act(async () => {
+      answer.reject(new ApiError(409, "`after` names no todo of this todo's list"));
+      await done;
+    });
+    await waitFor(() => {
+      expect(listTodos).toHaveBeenCalledTimes(2);
+    });
+  });
+
   it("hides a todo completed under the Active filter", async () => {
     const updateTodo = vi.fn().mockResolvedValue(todo(1, { completed: true, version: 2 }));
     const listTodos = vi.fn().mockResolvedValue({ todos: [todo(1), todo(2)], nextCursor: null });

@@ -28,7 +28,7 @@ import {
 } from "@/lib/live-todos";
 import { type Problem, problem, problemOf } from "@/lib/problem";
 import { TodoChangeQueue } from "@/lib/todo-changes";
-import { mergeTodos } from "@/lib/todo-list";
+import { LAST_POSITION, mergeTodos, type Place, positionFor } from "@/lib/todo-list";
 
 import { useLiveEvent } from "./useLiveEvents";
 
@@ -445,6 +445,7 @@ export function useTodos(api: Api, filter: Filter, { listId, liveListId, onAcces
         content: "",
         completed: false,
         version: 0,
+        position: LAST_POSITION,
       };
       const entry = newPending(null, temporary);
       setPending((previous) => withPending(previous, temporary.id, entry));
@@ -686,6 +687,31 @@ export function useTodos(api: Api, filter: Filter, { listId, liveListId, onAcces
     [status, list, pending, filter],
   );
 
+  /**
+   * Reorders a todo (drag and drop, Alt+arrows): it shows in its new place at
+   * once, and goes back to where the server has it if the move is refused
+   * (the reason shown). Like a tick, the last move wins: no If-Match, the
+   * server places it relative to the todo named, wherever that is by then.
+   */
+  const move = useCallback(
+    async (todo: Todo, place: Place) => {
+      const position = positionFor(loadedShown, todo.id, place);
+      const entry = position === null ? null : newPending(todo, { ...todo, position });
+      if (entry) setPending((previous) => withPending(previous, todo.id, entry));
+      try {
+        confirm(await changes.enqueue(todo.id, todo.version, () => api.updateTodo(todo.id, place)));
+      } catch (error) {
+        if (isTodoGone(error)) dropGone(todo);
+        else reportError(error);
+        // 409: the todo it was placed beside has gone from the list meanwhile; show the list as it is.
+        if (error instanceof ApiError && error.status === 409) setRefetches((count) => count + 1);
+      } finally {
+        if (entry) settlePending(todo.id, entry);
+      }
+    },
+    [api, changes, loadedShown, confirm, dropGone, reportError, newPending, settlePending],
+  );
+
   /** Deletes a todo, undoably. */
   const remove = useCallback(
     (todo: Todo) => {
@@ -785,6 +811,7 @@ export function useTodos(api: Api, filter: Filter, { listId, liveListId, onAcces
     setEditing,
     add,
     toggle,
+    move,
     markAll,
     save,
     remove,

@@ -119,14 +119,20 @@ export interface LoadedTodos {
  * the list): replaced in place, removed, or added where it belongs. A todo
  * not loaded yet is added only if the filter shows it and the loaded pages
  * reach its place: anywhere once the last page is in, otherwise only before
- * the last loaded todo. (Lists are oldest first, so a new todo goes at the
- * end, and a list with more pages to load gets it with "Load more".)
+ * the last loaded todo. (New todos go at the end of a list's order, so a list
+ * with more pages to load gets one with "Load more".) A todo reordered
+ * (a new `position`) moves to its new place the same way.
  */
 export function placeTodo(loaded: LoadedTodos, id: string, current: Todo | null, filter: Filter): Todo[] {
   const { todos, nextCursor } = loaded;
   const shown = todos.some((todo) => todo.id === id);
   if (current === null) return shown ? todos.filter((todo) => todo.id !== id) : [...todos];
-  if (shown) return todos.map((todo) => (todo.id === id ? current : todo));
+  if (shown) {
+    const moved = todos.some((todo) => todo.id === id && todo.position !== current.position);
+    if (!moved) return todos.map((todo) => (todo.id === id ? current : todo));
+    // Reordered: out of its old place, and into its new one if the loaded pages reach it.
+    return placeTodo({ todos: todos.filter((todo) => todo.id !== id), nextCursor }, id, current, filter);
+  }
   if (!matchesFilter(current, filter)) return [...todos];
   const last = todos.at(-1);
   const reached = nextCursor === null || (last !== undefined && compareTodos(current, last) < 0);
@@ -204,12 +210,18 @@ export function countsWithPending(stats: TodoStats, pending: PendingChanges): To
  * `pending` after the server confirmed a change to todo `change.id` (our own
  * answer, or an event): a pending change is now measured from the new copy;
  * once the todo has left the list there is nothing left to show or do.
- * A pending tick keeps its tick on top of the new copy.
+ * A pending tick keeps its tick on top of the new copy, a pending reorder its place.
  */
 export function rebasePending(pending: PendingChanges, change: TodoChange): PendingChanges {
   const entry = pending.get(change.id);
   if (!entry) return pending;
   if (change.after === null) return withPending(pending, change.id, null);
-  const next = entry.next && { ...change.after, completed: entry.next.completed };
+  // A pending reorder keeps its place on top of the new copy too.
+  const reordering = entry.next !== null && entry.base !== null && entry.next.position !== entry.base.position;
+  const next = entry.next && {
+    ...change.after,
+    completed: entry.next.completed,
+    position: reordering ? entry.next.position : change.after.position,
+  };
   return withPending(pending, change.id, { ...entry, base: change.after, next });
 }

@@ -2,16 +2,20 @@
  * Pure list operations used by the todo page, kept apart from React so they
  * can be unit-tested.
  */
+import { generateKeyBetween } from "fractional-indexing";
 
 interface Ordered {
   id: string;
-  created_at: string;
+  position: string;
 }
 
-/** Oldest first, like the API: by created_at, then id. */
+/**
+ * The list's manual order, like the API: by `position`, then id. Positions
+ * are ASCII, so comparing strings code unit by code unit is the server's
+ * bytewise order.
+ */
 export function compareTodos(a: Ordered, b: Ordered): number {
-  const byTime = Date.parse(a.created_at) - Date.parse(b.created_at);
-  if (byTime !== 0) return byTime;
+  if (a.position !== b.position) return a.position < b.position ? -1 : 1;
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
@@ -25,6 +29,43 @@ export function mergeTodos<T extends Ordered>(current: readonly T[], incoming: r
   for (const todo of current) byId.set(todo.id, todo);
   for (const todo of incoming) byId.set(todo.id, todo);
   return [...byId.values()].sort(compareTodos);
+}
+
+/** Sorts after every key the server makes (they are base-62 digits): a row being added shows last. */
+export const LAST_POSITION = "~";
+
+/** Where a reorder puts a todo, as the API takes it: just after a todo (null: first), or just before one (null: last). */
+export type Place = { after: string | null } | { before: string | null };
+
+/**
+ * The position `place` gives todo `id` among `todos` (sorted, as loaded), for
+ * showing the move before the server answers; null when it cannot be told
+ * (an anchor not loaded, or two todos sharing a key): the server's answer
+ * places it then.
+ */
+export function positionFor(todos: readonly Ordered[], id: string, place: Place): string | null {
+  const others = todos.filter((todo) => todo.id !== id);
+  let index: number;
+  if ("after" in place) {
+    index = place.after === null ? 0 : others.findIndex((todo) => todo.id === place.after) + 1;
+    if (index === 0 && place.after !== null) return null;
+  } else {
+    index = place.before === null ? others.length : others.findIndex((todo) => todo.id === place.before);
+    if (index === -1) return null;
+  }
+  const lower = others[index - 1]?.position ?? null;
+  const upper = others[index]?.position ?? null;
+  if (lower !== null && upper !== null && lower >= upper) return null;
+  try {
+    return generateKeyBetween(lower, upper === LAST_POSITION ? null : upper);
+  } catch {
+    return null; // not a key the algorithm knows: wait for the server
+  }
+}
+
+/** "Moved to position 3 of 7": what a screen reader hears after a keyboard move. */
+export function movedLabel(index: number, count: number): string {
+  return `Moved to position ${index + 1} of ${count}`;
 }
 
 /** "1 item left", "3 items left". */

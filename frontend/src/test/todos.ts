@@ -1,6 +1,6 @@
 /**
  * Todos and their live events for tests, built one way. `makeTodo(n)` is the
- * n-th todo of list "L" (created on the n-th of January 2024, so the order is n's);
+ * n-th todo of list "L" (created on the n-th of January 2024, in n-th place: the order is n's);
  * the events are what `GET /events` sends about a todo.
  */
 import type { Todo } from "@/api/client";
@@ -16,6 +16,7 @@ export function makeTodo(n: number, overrides: Partial<Todo> = {}): Todo {
     content: "",
     completed: false,
     version: 1,
+    position: `b${String(n).padStart(2, "0")}`,
     ...overrides,
   };
 }
@@ -30,6 +31,7 @@ export const WATER_PLANTS: Todo = {
   content: "The ferns too",
   completed: false,
   version: 4,
+  position: "a0",
 };
 
 export const todoCreated = (t: Todo, listId = t.list_id): TodoEvent => ({ type: "todo.created", list_id: listId, todo: t });

@@ -80,6 +80,17 @@ class TooManyMembersError(ConflictError):
         super().__init__(f"A list may have at most {limit} members; remove one first")
 
 
+class AnchorNotInListError(ConflictError):
+    """A reorder names a todo that is not (or no longer) in the moved todo's list: the
+    client's view of the list is stale, as after a concurrent delete or move."""
+
+    def __init__(self, placing: str) -> None:
+        super().__init__(
+            f"`{placing}` names no todo of this todo's list (deleted or moved meanwhile?): "
+            "reload the list"
+        )
+
+
 class NameTakenError(ConflictError):
     detail = "That name is already taken"
 

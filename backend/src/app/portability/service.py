@@ -44,7 +44,7 @@ from app.portability.schemas import (
     ImportReport,
     TodoMvcTodo,
 )
-from app.todos.schemas import TodoCreate, TodoCursor, TodoPublic
+from app.todos.schemas import TodoCreate, TodoCursor, TodoOrder, TodoPublic
 
 PAGE = 200  # todos read per query while exporting a list
 M = TypeVar("M", bound=BaseModel)
@@ -99,12 +99,16 @@ async def _list(conn: AsyncConnection, *, caller: Caller, found: ListPublic) -> 
     )
     todos: list[TodoPublic] = []
     after: TodoCursor | None = None
+    # In the list's manual order: an import creates them in turn, each at the end, so
+    # the order comes back with them.
     while True:
-        page = await daos.todos.page(conn, caller, list_id, after=after, limit=PAGE)
+        page = await daos.todos.page(
+            conn, caller, list_id, order=TodoOrder.position, after=after, limit=PAGE
+        )
         todos += page
         if len(page) < PAGE:
             break
-        after = TodoCursor.after(page[-1])
+        after = TodoCursor.after(page[-1], TodoOrder.position)
     return ExportedList(
         id=found.id,
         name=found.name,

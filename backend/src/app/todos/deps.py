@@ -9,8 +9,9 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Path, Query
 
+from app.platform.errors import InvalidCursorError
 from app.platform.fields import IDEMPOTENCY_KEY_MAX
-from app.todos.schemas import TodoCursor
+from app.todos.schemas import TodoCursor, TodoOrder
 from app.todos.tables import VERSION_MAX
 
 # One entity tag, as this API writes them ("3") or a client may weaken them (W/"3"),
@@ -83,15 +84,24 @@ MAX_PAGE_SIZE = 200
 
 @dataclass(frozen=True)
 class TodoPageQuery:
-    """Which page of a list's todos: the `completed` filter, the page size, and where
-    the previous page ended."""
+    """Which page of a list's todos: in which order, the `completed` filter, the page
+    size, and where the previous page ended."""
 
+    order: TodoOrder
     completed: bool | None
     limit: int
     after: TodoCursor | None
 
 
 async def todo_page_query(
+    order: Annotated[
+        TodoOrder | None,
+        Query(
+            description="`position` (the default): the list's manual order (drag and drop, "
+            "`after` and `before`). `created`: oldest first. A `cursor` continues in its "
+            "own order: with it, `order` may be left out."
+        ),
+    ] = None,
     completed: Annotated[
         bool | None,
         Query(description="Only completed todos (true) or only open ones (false); all if absent."),
@@ -108,7 +118,15 @@ async def todo_page_query(
     ] = None,
 ) -> TodoPageQuery:
     after = TodoCursor.decode(cursor) if cursor else None
-    return TodoPageQuery(completed=completed, limit=limit, after=after)
+    if after is None:
+        return TodoPageQuery(
+            order=order or TodoOrder.position, completed=completed, limit=limit, after=None
+        )
+    # A cursor knows its order, so links handed out before manual order existed (created
+    # order, no `order` in them) still go on in created order.
+    if order is not None and after.order is not order:
+        raise InvalidCursorError  # a page of one order cannot continue in the other
+    return TodoPageQuery(order=after.order, completed=completed, limit=limit, after=after)
 
 
 TodoPageQueryDep = Annotated[TodoPageQuery, Depends(todo_page_query)]

@@ -30,20 +30,33 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Result
 from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlalchemy.sql.dml import ReturningDelete, ReturningInsert, ReturningUpdate
+from sqlalchemy.sql.dml import ReturningDelete, ReturningInsert, ReturningUpdate, Update
 from sqlmodel.sql.sqltypes import UTCDateTime
 
 from app import access
 from app.access import Role
 from app.live import log
 from app.live.log import Change, EventRepository, NewEvent
-from app.platform.errors import ListNotFoundError, PreconditionFailedError, TodoNotFoundError
+from app.platform.errors import (
+    AnchorNotInListError,
+    InvalidInputError,
+    ListNotFoundError,
+    PreconditionFailedError,
+    TodoNotFoundError,
+)
 from app.platform.security import Caller
 from app.platform.tables import table, utcnow, validate_rows
-from app.todos import events
+from app.todos import events, ordering
 from app.todos.events import TodoDeleted
-from app.todos.schemas import TodoCreate, TodoCursor, TodoPublic, TodoStats, TodoUpdate
-from app.todos.tables import Todo  # noqa: F401 (registers the table)
+from app.todos.schemas import (
+    TodoCreate,
+    TodoCursor,
+    TodoOrder,
+    TodoPublic,
+    TodoStats,
+    TodoUpdate,
+)
+from app.todos.tables import POSITION_TYPE, Todo  # noqa: F401 (registers the table)
 
 
 class TodoRepository:
@@ -58,16 +71,23 @@ class TodoRepository:
         caller: Caller,
         list_id: uuid.UUID | None,
         *,
+        order: TodoOrder = TodoOrder.position,
         completed: bool | None = None,
         after: TodoCursor | None = None,
         limit: int,
     ) -> list[TodoPublic]:
-        """One page in (created_at, id) order: a keyset query, O(page) at any table size."""
+        """One page in (position, id) or (created_at, id) order: a keyset query, O(page)
+        at any table size."""
         params = {**access.list_params(caller, list_id), "completed": completed, "limit": limit}
         if after is not None:
-            params.update(after_created_at=after.created_at, after_id=after.id)
+            params.update(
+                after_created_at=after.created_at, after_position=after.position, after_id=after.id
+            )
         query = _select_page(
-            personal=list_id is None, filtered=completed is not None, paginated=after is not None
+            personal=list_id is None,
+            filtered=completed is not None,
+            paginated=after is not None,
+            by_position=order is TodoOrder.position,
         )
         page = _todos(await conn.execute(query, params))
         if not page:  # nothing here, or no access: only a miss pays to tell which
@@ -87,14 +107,24 @@ class TodoRepository:
     async def create(
         cls, conn: AsyncConnection, caller: Caller, list_id: uuid.UUID | None, data: TodoCreate
     ) -> TodoPublic:
-        """Insert into the list if the caller edits it, and log `todo.created`: one
-        INSERT ... SELECT that inserts nothing when they do not (or their token is
-        revoked)."""
+        """Insert at the end of the list if the caller edits it, and log `todo.created`:
+        one INSERT ... SELECT that inserts nothing when they do not (or their token is
+        revoked). The key for the end is read first, by a statement of its own: two
+        creates at once may take the same key, and the order stays total, ties going
+        by id (docs/architecture.md, "Manual order")."""
         now = utcnow()
-        values = {"id": uuid.uuid4(), "created_at": now, "updated_at": now, "version": 0}
-        values.update(data.model_dump())
-        params = {**values, **access.list_params(caller, list_id), "now": now}
         personal = list_id is None
+        list_params = access.list_params(caller, list_id)
+        last = (await conn.execute(_select_last_position(personal=personal), list_params)).scalar()
+        values = {
+            "id": uuid.uuid4(),
+            "created_at": now,
+            "updated_at": now,
+            "version": 0,
+            "position": ordering.between(last, None),
+        }
+        values.update(data.model_dump())
+        params = {**values, **list_params, "now": now}
         inserted = await _change_and_log(
             conn, lambda _: _insert(personal=personal), events.CREATED, params, _todos
         )
@@ -115,11 +145,20 @@ class TodoRepository:
     ) -> TodoPublic:
         """One UPDATE ... RETURNING, and `todo.updated` (or `todo.moved`) logged: the
         access check, the version check and the write are atomic. Moving the todo
-        (`list_id`) needs editor on both lists."""
-        values = changes.model_dump(exclude_unset=True)
+        (`list_id`) needs editor on both lists, and puts it at the end of the new one;
+        reordering it (`after`, `before`) first finds its new key from its neighbours,
+        so both run in a transaction (`app.todos.service.update`)."""
+        values = changes.changed_fields()
         moving_from = None
         if changes.list_id is not None:  # the list it leaves, for the event
             moving_from = (await cls.get(conn, caller, todo_id)).list_id
+            if moving_from != changes.list_id:
+                last = await conn.execute(_select_last_in_list(), {"list_id": changes.list_id})
+                values["position"] = ordering.between(last.scalar(), None)
+        elif changes.reorders:
+            values["position"] = await _new_position(
+                conn, await cls.get(conn, caller, todo_id), changes
+            )
         params: dict[str, Any] = {
             **access.params(caller),
             "todo_id": todo_id,
@@ -220,6 +259,60 @@ class TodoRepository:
         raise TodoNotFoundError
 
 
+async def _new_position(conn: AsyncConnection, todo: TodoPublic, changes: TodoUpdate) -> str:
+    """The key that puts `todo` where `changes` says (`after` or `before` a todo of its
+    list, or at an end): between the two todos around that place, which are read in
+    the caller's transaction. When those two have the same key (two creates at once
+    took it) or the key would outgrow `ordering.POSITION_MAX`, the whole list gets new
+    keys instead, in its current order (`_rebalance`)."""
+    placing = "after" if "after" in changes.model_fields_set else "before"
+    anchor_id: uuid.UUID | None = getattr(changes, placing)
+    params: dict[str, Any] = {"list_id": todo.list_id, "todo_id": todo.id}
+    anchor: tuple[str, uuid.UUID] | None = None
+    if anchor_id is not None:
+        if anchor_id == todo.id:
+            raise InvalidInputError(f"A todo cannot go {placing} itself", loc=("body", placing))
+        found = (await conn.execute(_select_anchor(), {**params, "anchor_id": anchor_id})).first()
+        if found is None:  # absent, deleted, or in another list: all the same to the caller
+            raise AnchorNotInListError(placing)
+        anchor = (found[0], found[1])
+    forward = placing == "after"  # the other neighbour follows the anchor, or precedes it
+    if anchor is not None:
+        params.update(anchor_position=anchor[0], anchor_id=anchor[1])
+    # With no anchor, `after: null` goes before the first todo, `before: null` after the last.
+    found = (
+        await conn.execute(_select_neighbour(forward=forward, bounded=anchor is not None), params)
+    ).first()
+    other = None if found is None else (found[0], found[1])
+    lower, upper = (anchor, other) if forward else (other, anchor)
+    if lower is not None and upper is not None and lower[0] == upper[0]:
+        return await _rebalance(conn, todo, upper)
+    key = ordering.between(lower and lower[0], upper and upper[0])
+    if len(key) > ordering.POSITION_MAX:
+        return await _rebalance(conn, todo, upper)
+    return key
+
+
+async def _rebalance(
+    conn: AsyncConnection, todo: TodoPublic, upper: tuple[str, uuid.UUID] | None
+) -> str:
+    """Give every other todo of the list a new, short key, in the order they are in, and
+    return the key for `todo` just before `upper` (None: at the end). One statement per
+    todo, in the caller's transaction; the others keep their version and send no event:
+    their order did not change (docs/architecture.md, "Manual order")."""
+    params = {"list_id": todo.list_id, "todo_id": todo.id}
+    others = list((await conn.execute(_select_list_order(), params)).scalars())
+    place = len(others) if upper is None else others.index(upper[1])
+    keys = ordering.evenly(len(others) + 1)
+    moved_key = keys.pop(place)
+    if others:
+        await conn.execute(
+            _set_position(),
+            [{"todo_id_": id_, "position_": key} for id_, key in zip(others, keys, strict=True)],
+        )
+    return moved_key
+
+
 @cache
 def public_columns() -> tuple[Column[Any], ...]:
     """What a client sees of a todo, `TodoPublic`'s fields in its order (rows are
@@ -296,7 +389,14 @@ def _insert(*, personal: bool) -> ReturningInsert[Any]:
     todo = table("todo")
     new_values = [
         bindparam(name, type_=todo.c[name].type)
-        for name in ("id", "created_at", "updated_at", "version", *TodoCreate.model_fields)
+        for name in (
+            "id",
+            "created_at",
+            "updated_at",
+            "version",
+            "position",
+            *TodoCreate.model_fields,
+        )
     ]
     if personal:
         lists = table("todo_list")
@@ -311,18 +411,91 @@ def _insert(*, personal: bool) -> ReturningInsert[Any]:
 
 
 @cache
-def _select_page(*, personal: bool, filtered: bool, paginated: bool) -> Select[Any]:
+def _select_page(
+    *, personal: bool, filtered: bool, paginated: bool, by_position: bool = True
+) -> Select[Any]:
     todo = table("todo")
     query = select(*public_columns()).where(access.todos_in(todo, Role.viewer, personal=personal))
     if filtered:
         query = query.where(todo.c.completed == bindparam("completed"))
+    key = todo.c.position if by_position else todo.c.created_at
     if paginated:
-        position = tuple_(
-            bindparam("after_created_at", type_=UTCDateTime()),
-            bindparam("after_id", type_=Uuid()),
+        after = (
+            bindparam("after_position", type_=POSITION_TYPE)
+            if by_position
+            else bindparam("after_created_at", type_=UTCDateTime())
         )
-        query = query.where(tuple_(todo.c.created_at, todo.c.id) > position)
-    return query.order_by(todo.c.created_at, todo.c.id).limit(bindparam("limit"))
+        query = query.where(
+            tuple_(key, todo.c.id) > tuple_(after, bindparam("after_id", type_=Uuid()))
+        )
+    return query.order_by(key, todo.c.id).limit(bindparam("limit"))
+
+
+@cache
+def _select_last_position(*, personal: bool) -> Select[Any]:
+    """The largest key of the chosen list (NULL when empty or not the caller's)."""
+    todo = table("todo")
+    return select(func.max(todo.c.position)).where(
+        access.todos_in(todo, Role.viewer, personal=personal)
+    )
+
+
+@cache
+def _select_last_in_list() -> Select[Any]:
+    """The largest key of the list a todo moves to (its access is the UPDATE's check)."""
+    todo = table("todo")
+    return select(func.max(todo.c.position)).where(todo.c.list_id == bindparam("list_id"))
+
+
+@cache
+def _select_anchor() -> Select[Any]:
+    """The todo a reorder names, if it is in the moved todo's list."""
+    todo = table("todo")
+    return select(todo.c.position, todo.c.id).where(
+        todo.c.id == bindparam("anchor_id"), todo.c.list_id == bindparam("list_id")
+    )
+
+
+@cache
+def _select_neighbour(*, forward: bool, bounded: bool) -> Select[Any]:
+    """The todo right after (`forward`) or right before the anchor in the list's order,
+    leaving out the one being moved; without an anchor, the first or the last."""
+    todo = table("todo")
+    query = select(todo.c.position, todo.c.id).where(
+        todo.c.list_id == bindparam("list_id"), todo.c.id != bindparam("todo_id")
+    )
+    row = tuple_(todo.c.position, todo.c.id)
+    if bounded:
+        anchor = tuple_(
+            bindparam("anchor_position", type_=POSITION_TYPE),
+            bindparam("anchor_id", type_=Uuid()),
+        )
+        query = query.where(row > anchor if forward else row < anchor)
+    if forward:
+        return query.order_by(todo.c.position, todo.c.id).limit(1)
+    return query.order_by(todo.c.position.desc(), todo.c.id.desc()).limit(1)
+
+
+@cache
+def _select_list_order() -> Select[Any]:
+    """The ids of a list's todos in its order, but for the one being moved."""
+    todo = table("todo")
+    return (
+        select(todo.c.id)
+        .where(todo.c.list_id == bindparam("list_id"), todo.c.id != bindparam("todo_id"))
+        .order_by(todo.c.position, todo.c.id)
+    )
+
+
+@cache
+def _set_position() -> Update:
+    """A rebalance's new key for one todo: only the key, not its version (see `_rebalance`)."""
+    todo = table("todo")
+    return (
+        update(todo)
+        .where(todo.c.id == bindparam("todo_id_"))
+        .values(position=bindparam("position_", type_=POSITION_TYPE))
+    )
 
 
 @cache

@@ -71,12 +71,18 @@ async def _page(
     response: Response,
 ) -> list[TodoPublic]:
     page = await todos.page(
-        db, caller, list_id, completed=query.completed, after=query.after, limit=query.limit + 1
+        db,
+        caller,
+        list_id,
+        order=query.order,
+        completed=query.completed,
+        after=query.after,
+        limit=query.limit + 1,
     )
     if len(page) > query.limit:
         page = page[: query.limit]
         next_page = request.url.include_query_params(
-            cursor=TodoCursor.after(page[-1]).encode(), limit=query.limit
+            cursor=TodoCursor.after(page[-1], query.order).encode(), limit=query.limit
         )
         # A relative reference: the request's Host header is the client's to choose,
         # and must not become a link this API hands to someone else.
@@ -122,9 +128,11 @@ async def list_todos(
     db: DatabaseDep,
     query: TodoPageQueryDep,
 ) -> list[TodoPublic]:
-    """The todos of your personal list, oldest first, a page at a time: the `Link`
-    header points at the next page while there is one. An edit does not move a todo,
-    so paging while others edit neither skips nor repeats one."""
+    """The todos of your personal list, a page at a time, in its manual order (or oldest
+    first with `order=created`): the `Link` header points at the next page while there
+    is one. In created order an edit never moves a todo, so paging while others edit
+    neither skips nor repeats one; in manual order a todo reordered meanwhile may be
+    met twice or not at all, as in any list sorted by a key that changes."""
     return await _page(db, caller, None, query, request, response)
 
 
@@ -184,10 +192,13 @@ UPDATE_RESPONSES = {
     **error_responses(
         403,
         404,
+        409,
         412,
         meanings={
             **TODO_NOT_FOUND,
             **TODO_STALE,
+            409: "`after` or `before` names no todo of this todo's list (deleted or moved "
+            "meanwhile, or never there): reload the list.",
             403: "You are a viewer of the todo's list, or, for a move, not an editor of the "
             "list named by `list_id`.",
             404: "No such todo in the lists you are a member of, or no such list for a move.",
@@ -209,8 +220,11 @@ async def update_todo(
     """Change some of a todo's fields: those in the body, the others stay. Editors and
     owners of its list only. With `If-Match`, the change is made only if the todo is
     still at that version (412 otherwise): nobody's edit is silently overwritten.
-    A `list_id` moves the todo to that list. PUT does the same as PATCH, for the
-    original clients."""
+    A `list_id` moves the todo to the end of that list. `after` or `before` reorders it
+    within its list: just after (before) the todo named, or with null to the start (the
+    end); the todo named must be in the same list (409 otherwise). A reorder is an
+    update like any other: version + 1, `If-Match`, a `todo.updated` event with the new
+    `position`. PUT does the same as PATCH, for the original clients."""
     versions = precondition.versions if precondition else None
     todo = await todos.update(db, caller, todo_id, changes, if_version=versions)
     return _with_etag(todo, response)
@@ -245,7 +259,8 @@ async def list_list_todos(
     db: DatabaseDep,
     query: TodoPageQueryDep,
 ) -> list[TodoPublic]:
-    """The list's todos, oldest first, paged like `GET /todo`."""
+    """The list's todos in its manual order (or oldest first with `order=created`),
+    paged like `GET /todo`."""
     return await _page(db, caller, list_id, query, request, response)
 
 

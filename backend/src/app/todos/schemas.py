@@ -7,6 +7,7 @@ import binascii
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
@@ -14,6 +15,7 @@ from sqlmodel import SQLModel
 
 from app.platform.errors import InvalidCursorError
 from app.platform.fields import CONTENT_MAX, TITLE_MAX, Content, Title, examples
+from app.todos import ordering
 
 EXAMPLE_TODO_ID = "0f8fad5b-d9cb-469f-a165-70867728950e"
 EXAMPLE_LIST_ID = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
@@ -26,6 +28,7 @@ EXAMPLE_TODO: dict[str, Any] = {
     "content": "Oat, 2 litres",
     "completed": False,
     "version": 2,
+    "position": "a1",
 }
 
 
@@ -43,13 +46,28 @@ class TodoCreate(SQLModel):
 
 
 def _absent_but_not_null(schema: dict[str, Any]) -> None:
-    """Document TodoUpdate's fields as optional but never null (null is a 422)."""
-    schema["examples"] = [{"completed": True}, {"title": "Buy oat milk", "content": ""}]
-    for prop in schema.get("properties", {}).values():
-        variants = prop.pop("anyOf", None)
-        if variants:
-            prop.update(next(v for v in variants if v.get("type") != "null"))
+    """Document TodoUpdate's fields as optional but never null (null is a 422), except
+    `after` and `before`, whose null names an end of the list."""
+    schema["examples"] = [
+        {"completed": True},
+        {"title": "Buy oat milk", "content": ""},
+        {"after": EXAMPLE_TODO_ID},
+        {"before": None},
+    ]
+    for name, prop in schema.get("properties", {}).items():
+        if name not in NULLABLE_FIELDS:
+            variants = prop.pop("anyOf", None)
+            if variants:
+                prop.update(next(v for v in variants if v.get("type") != "null"))
         prop.pop("default", None)
+    # One move at once: a reorder (`after` or `before`) or a move to another list.
+    schema["not"] = {
+        "anyOf": [
+            {"required": ["after", "before"]},
+            {"required": ["after", "list_id"]},
+            {"required": ["before", "list_id"]},
+        ]
+    }
 
 
 class TodoUpdate(BaseModel):
@@ -64,15 +82,43 @@ class TodoUpdate(BaseModel):
     completed: StrictBool | None = Field(default=None, description="Done, or not done again.")
     list_id: uuid.UUID | None = Field(
         default=None,
-        description="Moves the todo to this list: you must be an editor of both lists.",
+        description="Moves the todo to the end of this list: you must be an editor of both lists.",
+    )
+    after: uuid.UUID | None = Field(
+        default=None,
+        description="Reorders the todo to just after this todo of its list; null: to the "
+        "start. Not with `before` or `list_id`.",
+    )
+    before: uuid.UUID | None = Field(
+        default=None,
+        description="Reorders the todo to just before this todo of its list; null: to the "
+        "end. Not with `after` or `list_id`.",
     )
 
     @model_validator(mode="after")
     def _no_nulls(self) -> TodoUpdate:
-        nulls = [name for name in self.model_fields_set if getattr(self, name) is None]
+        nulls = [
+            name for name in self.model_fields_set - NULLABLE_FIELDS if getattr(self, name) is None
+        ]
         if nulls:
             raise ValueError(f"{', '.join(sorted(nulls))} must not be null")
+        places = self.model_fields_set & ({"list_id"} | NULLABLE_FIELDS)
+        if len(places) > 1:
+            raise ValueError(f"{' and '.join(sorted(places))} cannot be combined: one move at once")
         return self
+
+    @property
+    def reorders(self) -> bool:
+        """Whether this update moves the todo within its list (`after` or `before`)."""
+        return bool(self.model_fields_set & NULLABLE_FIELDS)
+
+    def changed_fields(self) -> dict[str, Any]:
+        """The columns this update sets as sent (the move's anchors are not columns)."""
+        return self.model_dump(exclude_unset=True, exclude=set(NULLABLE_FIELDS))
+
+
+# A null here means something (an end of the list), so it is not refused.
+NULLABLE_FIELDS = frozenset({"after", "before"})
 
 
 # A plain Pydantic model rather than SQLModel: validated in Rust, fast.
@@ -83,7 +129,7 @@ class TodoPublic(BaseModel):
 
     id: uuid.UUID = Field(description="The todo's id, for `/todo/{todo_id}`.")
     list_id: uuid.UUID = Field(description="The list it is in.")
-    created_at: datetime = Field(description="When it was created; lists are in this order.")
+    created_at: datetime = Field(description="When it was created.")
     updated_at: datetime = Field(description="When it last changed.")
     title: str = Field(description="One line.")
     content: str = Field(description="Free-form notes; may be empty.")
@@ -91,6 +137,17 @@ class TodoPublic(BaseModel):
     version: int = Field(
         description="One more at each change; the `ETag` says it too, for `If-Match`."
     )
+    position: str = Field(
+        description="Its place in the list's manual order, opaque: the list is sorted by "
+        "(`position`, `id`), comparing `position` byte by byte (ASCII)."
+    )
+
+
+class TodoOrder(StrEnum):
+    """How a list's todos are sorted."""
+
+    position = "position"  # the manual order (the default)
+    created = "created"  # oldest first, as before manual order existed
 
 
 class TodoStats(BaseModel):
@@ -120,25 +177,40 @@ class Empty(BaseModel):
 
 @dataclass(frozen=True)
 class TodoCursor:
-    """A position in the (created_at, id) order, opaque to clients."""
+    """Where a page ended, opaque to clients: in the (created_at, id) order, or, with
+    `position` set, in the (position, id) order."""
 
     created_at: datetime
     id: uuid.UUID
+    position: str | None = None
+
+    @property
+    def order(self) -> TodoOrder:
+        return TodoOrder.created if self.position is None else TodoOrder.position
 
     @classmethod
-    def after(cls, todo: TodoPublic) -> TodoCursor:
-        return cls(created_at=todo.created_at, id=todo.id)
+    def after(cls, todo: TodoPublic, order: TodoOrder = TodoOrder.created) -> TodoCursor:
+        position = todo.position if order is TodoOrder.position else None
+        return cls(created_at=todo.created_at, id=todo.id, position=position)
 
     def encode(self) -> str:
-        raw = f"{self.created_at.isoformat()}|{self.id.hex}".encode()
+        # A created-order cursor keeps the format it had before manual order, so links
+        # handed out then still work; a position cursor starts with "p:", which no
+        # timestamp does.
+        head = self.created_at.isoformat() if self.position is None else f"p:{self.position}"
+        raw = f"{head}|{self.id.hex}".encode()
         return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
     @classmethod
     def decode(cls, token: str) -> TodoCursor:
         try:
             raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
-            created_at, todo_id = raw.split("|")
-            position = datetime.fromisoformat(created_at)
+            head, todo_id = raw.split("|")
+            if head.startswith("p:"):
+                if not ordering.is_key(head[2:]):
+                    raise InvalidCursorError
+                return cls(created_at=_EPOCH, id=uuid.UUID(hex=todo_id), position=head[2:])
+            position = datetime.fromisoformat(head)
             if position.tzinfo is None:
                 raise InvalidCursorError
             # In UTC, as the database compares it: 0001-01-01T00:00+14:00 has no UTC
@@ -146,3 +218,6 @@ class TodoCursor:
             return cls(created_at=position.astimezone(UTC), id=uuid.UUID(hex=todo_id))
         except (binascii.Error, UnicodeDecodeError, ValueError, OverflowError) as exc:
             raise InvalidCursorError from exc
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # a position cursor's unused created_at

@@ -13,7 +13,14 @@ from app.daos import daos
 from app.platform.db import Database
 from app.platform.errors import IdempotencyKeyReusedError
 from app.platform.security import Caller
-from app.todos.schemas import TodoCreate, TodoCursor, TodoPublic, TodoStats, TodoUpdate
+from app.todos.schemas import (
+    TodoCreate,
+    TodoCursor,
+    TodoOrder,
+    TodoPublic,
+    TodoStats,
+    TodoUpdate,
+)
 
 
 async def page(
@@ -21,6 +28,7 @@ async def page(
     caller: Caller,
     list_id: uuid.UUID | None,
     *,
+    order: TodoOrder = TodoOrder.position,
     completed: bool | None,
     after: TodoCursor | None,
     limit: int,
@@ -28,7 +36,7 @@ async def page(
     """Up to `limit` todos of the list (None: the caller's personal list) after `after`."""
     return await db.read(
         lambda conn: daos.todos.page(
-            conn, caller, list_id, completed=completed, after=after, limit=limit
+            conn, caller, list_id, order=order, completed=completed, after=after, limit=limit
         )
     )
 
@@ -96,13 +104,15 @@ async def update(
     *,
     if_version: Collection[int] | None,
 ) -> TodoPublic:
-    """Change a todo (a `list_id` moves it: editor on both lists). A move first reads
-    the list it leaves, so it is a transaction; any other change is one statement."""
+    """Change a todo (a `list_id` moves it: editor on both lists). A move to another
+    list or within one first reads the lists' keys (`app.todos.ordering`), so it is a
+    transaction: SERIALIZABLE, so two moves into one gap never get the same key; any
+    other change is one statement."""
 
     def change(conn: AsyncConnection) -> Awaitable[TodoPublic]:
         return daos.todos.update(conn, caller, todo_id, changes, if_version=if_version)
 
-    if changes.list_id is not None:
+    if changes.list_id is not None or changes.reorders:
         return await db.write(change)
     return await db.write_statement(change)
 

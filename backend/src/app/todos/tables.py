@@ -6,13 +6,22 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Index, Text
+from sqlalchemy import BigInteger, Index, String, Text
 from sqlmodel import Field
 
 from app.platform.fields import CONTENT_MAX, IDEMPOTENCY_KEY_MAX, TITLE_MAX
 from app.platform.tables import BaseDAO, utcnow
+from app.todos.ordering import POSITION_MAX
 
 VERSION_MAX = 2**31 - 1  # `todo.version` is a 32-bit INTEGER on every engine
+
+# `todo.position` compares byte by byte on every engine, as the keys need
+# (`app.todos.ordering`): SQLite's default BINARY collation does; PostgreSQL's default
+# follows the database's locale (en_US sorts "a" before "Z"), so the column says "C";
+# CockroachDB's "C" is its default, bytewise, order.
+POSITION_TYPE = String(POSITION_MAX).with_variant(
+    String(POSITION_MAX, collation="C"), "postgresql", "cockroachdb"
+)
 
 
 class Todo(BaseDAO, table=True):
@@ -24,6 +33,9 @@ class Todo(BaseDAO, table=True):
         Index(
             "ix_todo_list_id_completed_created_at_id", "list_id", "completed", "created_at", "id"
         ),
+        # The list in its manual order (the default), and its ends for a move: a range
+        # scan too. (`completed=` in this order filters that scan.)
+        Index("ix_todo_list_id_position_id", "list_id", "position", "id"),
     )
 
     title: str = Field(min_length=1, max_length=TITLE_MAX)
@@ -34,6 +46,8 @@ class Todo(BaseDAO, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     version: int = Field(default=0, description="Counts the updates since creation.")
+    # Its place in the list's manual order: `app.todos.ordering`.
+    position: str = Field(sa_type=POSITION_TYPE)
     # PostgreSQL: where this todo's last event sits in the log (its major, a transaction
     # id). A change's event never sorts before it, whatever transaction id the change
     # got: see `_event_txid`. Never sent to clients.

@@ -179,6 +179,24 @@ async def test_streamed_body_over_64k_is_413(
             ]
         ),
         ({"cursor": forged_cursor("0001-01-01T14:00:00+14:00")}, 200),  # the first instant
+        ({"order": "created", "cursor": forged_cursor("0001-01-01T14:00:00+14:00")}, 200),
+        ({"order": "position", "cursor": forged_cursor("0001-01-01T14:00:00+14:00")}, 422),
+        ({"order": "random"}, 422),
+        ({"order": "created"}, 200),
+        *(
+            ({"cursor": forged_cursor(f"p:{position}")}, status)
+            for position, status in [
+                ("a0", 200),
+                ("a0V", 200),
+                ("", 422),
+                ("a00", 422),  # a fraction never ends in its zero digit
+                ("a0é", 422),  # not a base-62 digit
+                ("a0 ", 422),
+                ("NaN", 422),
+                ("a" + "z" * 64, 422),  # longer than a key may be
+            ]
+        ),
+        ({"order": "created", "cursor": forged_cursor("p:a0")}, 422),
     ],
 )
 async def test_list_parameters(

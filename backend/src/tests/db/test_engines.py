@@ -61,6 +61,7 @@ async def test_aware_non_utc_input_is_stored_as_the_same_instant(db: Database) -
         "title": "offset",
         "content": "",
         "completed": False,
+        "position": "a0",
     }
     row.update(version=0, created_at=plus_two, updated_at=plus_two)
     await db.write(lambda conn: conn.execute(insert(Todo.metadata.tables["todo"]), row))

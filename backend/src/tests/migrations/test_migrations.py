@@ -159,6 +159,7 @@ TODO = table(
     column("created_at", UTCDateTime()),
     column("updated_at", UTCDateTime()),
     column("version", Integer()),
+    column("position", String()),
 )
 TODO_LIST = table(
     "todo_list",
@@ -270,7 +271,7 @@ async def test_shared_lists_with_data_up_down_up(migration_url: str) -> None:
         migration_url,
         insert(TODO).values(
             id=shared_todo, list_id=shared, title="shared", content="", completed=False,
-            created_at=base, updated_at=base, version=0,
+            created_at=base, updated_at=base, version=0, position="a0",
         ),
     )  # fmt: skip
 
@@ -364,3 +365,65 @@ async def test_personal_access_tokens_with_data_up_down_up(migration_url: str) -
     await asyncio.to_thread(upgrade, migration_url)
     assert await table_names(migration_url) == APP_TABLES
     assert await execute(migration_url, select(ACCESS_TOKEN.c.id)) == []
+
+
+BEFORE_TODO_POSITION = "e3a9c5d17b42"
+
+
+async def test_todo_position_with_data_up_down_up(migration_url: str) -> None:
+    """Todos from before manual order get keys in the order their list showed them
+    (oldest first, ties by id), each list on its own; down drops the keys and keeps
+    every todo; up again gives the same keys."""
+    await asyncio.to_thread(upgrade, migration_url, BEFORE_TODO_POSITION)
+    base = datetime(2026, 1, 1, tzinfo=UTC)
+    user = uuid.uuid4()
+    await execute(
+        migration_url,
+        insert(USERS).values(
+            id=user, created_at=base, name="u", name_key="u", password_hash="h",
+            token_generation=0,
+        ),
+    )  # fmt: skip
+    lists = [uuid.uuid4(), uuid.uuid4(), uuid.uuid4()]  # the third stays empty
+    await execute(
+        migration_url,
+        insert(TODO_LIST).values(
+            [{"id": id_, "name": "l", "personal_of": None, "created_at": base} for id_ in lists]
+        ),
+    )
+    # Created out of order, two at the same instant in the first list (ids break ties).
+    minutes = {lists[0]: [5, 1, 3, 3, 0, 9, 2], lists[1]: [4, 0]}
+    todos = [
+        {
+            "id": uuid.uuid4(), "list_id": list_id, "title": f"t{n}", "content": "",
+            "completed": n % 2 == 0, "created_at": base + timedelta(minutes=minute),
+            "updated_at": base, "version": 0,
+        }
+        for list_id, created in minutes.items()
+        for n, minute in enumerate(created)
+    ]  # fmt: skip
+    await execute(migration_url, insert(TODO).values(todos))
+    expected = {
+        list_id: [
+            todo["id"]
+            for todo in sorted(todos, key=lambda todo: (todo["created_at"], todo["id"]))
+            if todo["list_id"] == list_id
+        ]
+        for list_id in minutes
+    }
+
+    await asyncio.to_thread(upgrade, migration_url)
+    rows = await execute(migration_url, select(TODO.c.id, TODO.c.list_id, TODO.c.position))
+    assert len(rows) == len(todos)
+    for list_id, ids in expected.items():
+        keyed = {id_: position for id_, in_list, position in rows if in_list == list_id}
+        in_key_order = sorted(keyed, key=lambda id_: keyed[id_].encode())
+        assert in_key_order == ids
+        assert len(set(keyed.values())) == len(ids)  # no two alike
+    first_keys = {row[0]: row[2] for row in rows}
+
+    await asyncio.to_thread(downgrade, migration_url, BEFORE_TODO_POSITION)
+    assert len(await execute(migration_url, select(TODO.c.id))) == len(todos)
+    await asyncio.to_thread(upgrade, migration_url)
+    rows = await execute(migration_url, select(TODO.c.id, TODO.c.position))
+    assert dict(rows) == first_keys

@@ -21,6 +21,8 @@ from app.lists.repository import PERSONAL_LIST_NAME, Succession
 from app.lists.schemas import ListPublic, MemberPublic
 from app.live.log import LoggedEvent, NewEvent, Position
 from app.platform.errors import (
+    AnchorNotInListError,
+    InvalidInputError,
     ListNotFoundError,
     NameTakenError,
     PreconditionFailedError,
@@ -30,8 +32,16 @@ from app.platform.errors import (
 )
 from app.platform.security import Caller
 from app.platform.tables import utcnow
+from app.todos import ordering
 from app.todos.events import TodoDeleted
-from app.todos.schemas import TodoCreate, TodoCursor, TodoPublic, TodoStats, TodoUpdate
+from app.todos.schemas import (
+    TodoCreate,
+    TodoCursor,
+    TodoOrder,
+    TodoPublic,
+    TodoStats,
+    TodoUpdate,
+)
 from app.todos.tables import IdempotencyKey
 from app.tokens.repository import FoundToken
 from app.tokens.tables import AccessToken
@@ -162,17 +172,22 @@ class FakeTodoDAO:
         caller: Caller,
         list_id: uuid.UUID | None,
         *,
+        order: TodoOrder = TodoOrder.position,
         completed: bool | None = None,
         after: TodoCursor | None = None,
         limit: int,
     ) -> list[TodoPublic]:
-        listed = sorted(
-            cls._in(_list_for(caller, list_id, Role.viewer)), key=lambda t: (t.created_at, t.id)
-        )
+        def key(todo: TodoPublic | TodoCursor) -> tuple[str | datetime, uuid.UUID]:
+            if order is TodoOrder.position:
+                assert todo.position is not None
+                return (todo.position, todo.id)
+            return (todo.created_at, todo.id)
+
+        listed = sorted(cls._in(_list_for(caller, list_id, Role.viewer)), key=key)
         if completed is not None:
             listed = [t for t in listed if t.completed == completed]
         if after is not None:
-            listed = [t for t in listed if (t.created_at, t.id) > (after.created_at, after.id)]
+            listed = [t for t in listed if key(t) > key(after)]
         return listed[:limit]
 
     @classmethod
@@ -184,12 +199,14 @@ class FakeTodoDAO:
         cls, _conn: object, caller: Caller, list_id: uuid.UUID | None, data: TodoCreate
     ) -> TodoPublic:
         now = utcnow()
+        in_list = _list_for(caller, list_id, Role.editor)
         todo = TodoPublic(
             id=uuid.uuid4(),
-            list_id=_list_for(caller, list_id, Role.editor),
+            list_id=in_list,
             created_at=now,
             updated_at=now,
             version=0,
+            position=cls._end_of(in_list),
             **data.model_dump(),
         )
         cls.todos[todo.id] = todo
@@ -206,16 +223,17 @@ class FakeTodoDAO:
         if_version: Collection[int] | None = None,
     ) -> TodoPublic:
         todo = _todo_for(caller, todo_id, Role.editor)
+        values = changes.changed_fields()
         if changes.list_id is not None:
             _list_for(caller, changes.list_id, Role.editor)
+            if changes.list_id != todo.list_id:
+                values["position"] = cls._end_of(changes.list_id)
+        elif changes.reorders:
+            values["position"] = cls._place(todo, changes)
         if if_version is not None and todo.version not in if_version:
             raise PreconditionFailedError
         updated = todo.model_copy(
-            update={
-                **changes.model_dump(exclude_unset=True),
-                "version": todo.version + 1,
-                "updated_at": utcnow(),
-            }
+            update={**values, "version": todo.version + 1, "updated_at": utcnow()}
         )
         cls.todos[todo_id] = updated
         return updated
@@ -258,6 +276,31 @@ class FakeTodoDAO:
     @classmethod
     def _in(cls, list_id: uuid.UUID) -> list[TodoPublic]:
         return [t for t in cls.todos.values() if t.list_id == list_id]
+
+    @classmethod
+    def _end_of(cls, list_id: uuid.UUID) -> str:
+        return ordering.between(max((t.position for t in cls._in(list_id)), default=None), None)
+
+    @classmethod
+    def _place(cls, todo: TodoPublic, changes: TodoUpdate) -> str:
+        """The key the repository's `_new_position` gives (without its rebalance)."""
+        placing = "after" if "after" in changes.model_fields_set else "before"
+        anchor_id = getattr(changes, placing)
+        others = sorted(
+            (t for t in cls._in(todo.list_id) if t.id != todo.id), key=lambda t: (t.position, t.id)
+        )
+        ids = [t.id for t in others]
+        if anchor_id == todo.id:
+            raise InvalidInputError(f"A todo cannot go {placing} itself", loc=("body", placing))
+        if anchor_id is not None and anchor_id not in ids:
+            raise AnchorNotInListError(placing)
+        if anchor_id is None:
+            index = 0 if placing == "after" else len(others)
+        else:
+            index = ids.index(anchor_id) + (placing == "after")
+        lower = others[index - 1].position if index > 0 else None
+        upper = others[index].position if index < len(others) else None
+        return ordering.between(lower, upper)
 
 
 @dataclass

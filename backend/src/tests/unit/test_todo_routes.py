@@ -77,6 +77,7 @@ class TestCreateTodos:
             "content",
             "completed",
             "version",
+            "position",
         }
         assert uuid.UUID(todo["id"]) in FakeTodoDAO.todos
         assert response.headers["location"] == f"/todo/{todo['id']}"
