@@ -212,8 +212,10 @@ check-frontend: install-frontend
 # builds goes before the lanes: two lanes must never install into one venv at once, nor
 # `next build` while a backend test runs `next dev` on the same frontend/.next. The
 # documentation site is built (strictly) and checked by tests/docs, in test-backend.
+# The browser tests run alone, after: beside the backend suite, a scenario timed out once
+# in Chromium on a busy machine (docs/how-to/testing.md).
 TEST_STAGES := "system-deps" "install docs-inputs frontend-build" \
-	"test-backend | lint test-frontend test-e2e bench-smoke"
+	"test-backend | lint test-frontend bench-smoke" "test-e2e"
 
 test: ## every check and test suite (the backend suite beside the others), then a table of each one's time
 	@$(ROOT)/scripts/timed-suites.sh "$(MAKE)" $(TEST_STAGES)

@@ -71,12 +71,21 @@ def _cheap_password_hashing() -> Iterator[None]:
 
 
 # 1 ---------------------------------------------------------------------------------------
+# Connections per pool of an app a test process runs (each has two pools, and keeps
+# what a burst opened until it ends): three test processes, each with an app on two
+# server engines, must fit the shared server's 100 connections beside the servers the
+# tests start (`tests.processes.SERVER_POOL_SIZE`). With 20, the default, bursts of 50
+# requests in three processes took every connection ("too many clients").
+TEST_POOL_SIZE = 5
+
+
 def settings_for(database_url: str, **overrides: object) -> Settings:
     values: dict[str, object] = {
         "database_url": database_url,
         "secret_key": SecretStr(TEST_SECRET),
         "dev_mode": False,
         "db_connect_timeout": 5,
+        "db_pool_size": TEST_POOL_SIZE,
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

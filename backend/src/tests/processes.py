@@ -36,6 +36,9 @@ CLI = [sys.executable, "-m", "app.cli"]
 # Every backend a test starts gets the same secret: a token signed by one replica must
 # verify on another.
 SHARED_SECRET = "test-shared-secret-" + "s" * 32
+# Connections per pool of a server a test starts (two pools per worker process): see
+# `tests.conftest.TEST_POOL_SIZE` for the budget they share.
+SERVER_POOL_SIZE = 4
 APT_PACKAGES = "nginx gettext-base postgresql"
 
 
@@ -94,6 +97,7 @@ def backend_env(database_url: str, data_dir: Path, **overrides: str) -> dict[str
         DATA_DIR=str(data_dir),
         LOGS_AS_JSON="1",
         DB_CONNECT_TIMEOUT="30",
+        DB_POOL_SIZE=str(SERVER_POOL_SIZE),
     )
     env.update(overrides)
     return env

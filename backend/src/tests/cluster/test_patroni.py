@@ -46,6 +46,9 @@ PATCH_EVERY = 0.1  # seconds between PATCHes: they span the gap
 # the figures in docs/operations.md come from CLUSTER_FAILOVER_ROUNDS=5.
 FAILOVER_ROUNDS = int(os.environ.get("CLUSTER_FAILOVER_ROUNDS", "3"))
 RECOVERED_WITHIN = 45.0  # seconds; Patroni's ttl is 10
+# The app's own pool size: the cluster's servers are its own, outside the shared test
+# server's connection budget (tests.processes.SERVER_POOL_SIZE).
+OWN_SERVERS = {"DB_POOL_SIZE": "20"}
 # DB_FAILOVER_WAIT of the app in a burst: a unit that cannot have committed waits this
 # long for the new leader before answering 503 (docs/architecture.md).
 FAILOVER_WAIT = 5.0
@@ -94,7 +97,7 @@ async def test_the_app_migrates_seeds_and_serves_on_the_cluster(
 ) -> None:
     # The write URL names every node and keeps the read-write one: the leader. Before
     # the read pool's fix, `seed-demo` failed here (TargetServerAttributeNotMatched).
-    env = backend_env(cluster.url(cluster_database), tmp_path)
+    env = backend_env(cluster.url(cluster_database), tmp_path, **OWN_SERVERS)
     run_cli("migrate", env=env)
     run_cli("seed-demo", env=env)
     with running_backend(env, tmp_path, "on-cluster") as backend:
@@ -123,6 +126,7 @@ async def test_reads_go_to_a_standby_with_a_read_url(
     env = migrated_env(
         cluster.url(cluster_database),
         tmp_path,
+        **OWN_SERVERS,
         DATABASE_READ_URL=cluster.url(cluster_database, "prefer-standby"),
         METRICS_PORT=str(metrics_port := free_port()),
     )
@@ -195,6 +199,7 @@ async def test_a_client_reads_its_own_writes_from_a_lagging_standby(
     env = migrated_env(
         cluster.url(cluster_database),
         tmp_path,
+        **OWN_SERVERS,
         DATABASE_READ_URL=f"postgresql+asyncpg://postgres@{standby.address}/{cluster_database}",
         DB_REPLICA_WAIT="0.05",
     )
@@ -360,6 +365,7 @@ async def burst(
     env = migrated_env(
         cluster.url(database),
         tmp_path,
+        **OWN_SERVERS,
         DATABASE_READ_URL=cluster.url(database, "prefer-standby"),
         DB_FAILOVER_WAIT=str(FAILOVER_WAIT),
         METRICS_PORT=str(metrics_port := free_port()),
@@ -654,6 +660,7 @@ async def test_live_updates_cross_a_failover_exactly_once(
     env = migrated_env(
         cluster.url(cluster_database),
         tmp_path,
+        **OWN_SERVERS,
         DATABASE_READ_URL=cluster.url(cluster_database, "prefer-standby"),
         DB_FAILOVER_WAIT=str(FAILOVER_WAIT),
         EVENTS_HEARTBEAT_SECONDS="1",

@@ -16,7 +16,7 @@ import pytest
 
 from app.platform.db import KNOWN_RERUN_REASONS, KNOWN_UNAVAILABLE_REASONS, Mode
 from tests.databases import free_port
-from tests.processes import Backend, backend_env, running_backend
+from tests.processes import SERVER_POOL_SIZE, Backend, backend_env, running_backend
 from tests.telemetry.conftest import scrape, total, value
 
 REQUESTS = "minor_illusion_http_requests_total"
@@ -115,7 +115,8 @@ def test_scraped_counts_equal_the_requests_sent(server: MetricsServer) -> None:
         assert delta == sent_here, (labels, delta, sent_here)
     assert total(after, REQUESTS) - total(before, REQUESTS) == sum(sent.values())
     assert value(after, "minor_illusion_http_requests_in_progress") == 0
-    assert value(after, "minor_illusion_db_pool_size") == 2 * 2 * 20  # two workers' two pools
+    # Two workers' two pools.
+    assert value(after, "minor_illusion_db_pool_size") == 2 * 2 * SERVER_POOL_SIZE
     assert value(after, "minor_illusion_db_pool_checked_out") == 0
 
 
