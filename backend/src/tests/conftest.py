@@ -139,8 +139,12 @@ async def app(database_url: str) -> AsyncIterator[FastAPI]:
 
 @asynccontextmanager
 async def asgi_client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    """An httpx client that calls the app in-process (no server, no sockets)."""
-    transport = httpx.ASGITransport(app=app)
+    """An httpx client that calls the app in-process (no server, no sockets), from an
+    address of its own (`new_address`): a test's failed log-ins never lock the next
+    test's address (the session's app keeps the counts for 15 minutes; as the suite
+    grew, the wrong passwords of many tests from one shared address reached the limit
+    and a later test's sign-up log-in was a 429)."""
+    transport = httpx.ASGITransport(app=app, client=(new_address(), 40000))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         yield http
 
