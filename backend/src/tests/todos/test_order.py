@@ -22,7 +22,7 @@ from app.daos import daos
 from app.live.log import START, LoggedEvent
 from app.platform.tables import table
 from app.todos import ordering
-from tests.conftest import MakeUser
+from tests.conftest import MakeUser, server_engines_only
 from tests.todos.test_todos import create
 
 Headers = dict[str, str]
@@ -268,10 +268,9 @@ class TestKeys:
         )
         assert [t["title"] for t in rest.json()] == ["upper", "lower"]
 
+    @server_engines_only  # (SQLite's default collation, BINARY, is bytewise already)
     async def test_the_column_is_bytewise_on_postgresql(self, app: FastAPI) -> None:
         db = app.state.db
-        if db.is_sqlite:
-            pytest.skip("SQLite's default collation, BINARY, is bytewise")
 
         async def collation(conn: AsyncConnection) -> str | None:
             found = await conn.execute(
