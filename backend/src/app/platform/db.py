@@ -312,21 +312,20 @@ class Database:
         # Behind a transaction pooler a read's transaction is read-only by its BEGIN
         # (the session-wide setting of `_make_read_only` would leak to other clients).
         read_only = {"postgresql_readonly": True} if pooled else {}
+
+        def reads_on(engine: AsyncEngine) -> dict[Mode, AsyncEngine]:
+            return {
+                Mode.READ: engine.execution_options(**read_only),
+                Mode.SNAPSHOT: engine.execution_options(**_snapshot_options(self.url), **read_only),
+            }
+
         self._engines = {
-            Mode.READ: self.read_engine.execution_options(**read_only),
-            Mode.SNAPSHOT: self.read_engine.execution_options(
-                **_snapshot_options(self.url), **read_only
-            ),
+            **reads_on(self.read_engine),
             Mode.WRITE: self.engine.execution_options(**_transaction_options(self.url)),
             Mode.STATEMENT: self.engine,
         }
         # Where a read goes when its replica is behind the position it must follow.
-        self._leader_engines = {
-            Mode.READ: self.engine.execution_options(**read_only),
-            Mode.SNAPSHOT: self.engine.execution_options(
-                **_snapshot_options(self.url), **read_only
-            ),
-        }
+        self._leader_engines = reads_on(self.engine)
         # Which modes end with a COMMIT of ours. A read commits nothing, and a statement
         # in autocommit commits itself: their statements begin whatever they need (on
         # PostgreSQL in autocommit, nothing) and handing the connection back ends it,
@@ -404,9 +403,7 @@ class Database:
                 if is_unavailable(exc):
                     if unreachable_since is None:
                         unreachable_since = time.monotonic()
-                    if idempotent:
-                        progress.may_have_committed = False  # its rerun finds out
-                    if not self._waits_out(exc, progress, unreachable_since):
+                    if not self._waits_out(exc, progress, unreachable_since, idempotent):
                         log.warning("database_unavailable", error=type(exc).__name__)
                         DB_UNAVAILABLE.labels(_unavailable_reason(exc)).inc()
                         raise ServiceUnavailableError from exc
@@ -432,14 +429,17 @@ class Database:
                 log.debug("transaction_retry", attempt=attempt, reason=reason)
             await asyncio.sleep(self.retry.delay(attempt))
 
-    def _waits_out(self, exc: BaseException, progress: _Progress, since: float) -> bool:
+    def _waits_out(
+        self, exc: BaseException, progress: _Progress, since: float, idempotent: bool
+    ) -> bool:
         """Whether to run the unit again rather than answer 503: the server went away
         (`is_failover`), nothing of the unit can have committed (it failed connecting,
-        or inside a transaction before its COMMIT: the server rolled it back), and
-        `failover_wait` has not run out since the first such failure."""
+        or inside a transaction before its COMMIT: the server rolled it back) or it may
+        run twice (`idempotent`: its rerun finds what it committed), and `failover_wait`
+        has not run out since the first such failure."""
         return (
             not self.is_sqlite
-            and not progress.may_have_committed
+            and (idempotent or not progress.may_have_committed)
             and is_failover(exc)
             and time.monotonic() - since < self.failover_wait
         )
