@@ -369,7 +369,7 @@ class Cluster:
 @contextmanager
 def running_cluster(nodes: int = NODES) -> Iterator[Cluster]:
     """etcd and `nodes` Patroni nodes, healthy, then every process killed and every file
-    removed on exit."""
+    removed on exit (by `reaper.py` if this process is killed first)."""
     for program in ("patroni", "etcd"):
         if shutil.which(program) is None:
             missing(f"`{program}` is not installed (make system-deps)")
@@ -377,6 +377,11 @@ def running_cluster(nodes: int = NODES) -> Iterator[Cluster]:
     prefix = _run_as_postgres(base)
     members = [Node(f"pg{n}", base / f"pg{n}") for n in range(nodes)]
     cluster = Cluster(base, Etcd(base), members, prefix)
+    # Should this process be killed before the `finally` below runs, the reaper does it.
+    reaper = subprocess.Popen(
+        [sys.executable, str(Path(__file__).with_name("reaper.py")), str(os.getpid()), str(base)],
+        start_new_session=True,
+    )
     try:
         cluster.etcd.start()
         for node in cluster.nodes:
@@ -386,6 +391,8 @@ def running_cluster(nodes: int = NODES) -> Iterator[Cluster]:
     finally:
         cluster.stop()
         shutil.rmtree(base, ignore_errors=True)
+        reaper.kill()
+        reaper.wait()
 
 
 def main() -> int:
