@@ -133,6 +133,37 @@ export function todoMvcScenarios(helpers) {
       },
     },
     {
+      name: "todomvc: Enter while an add is being saved adds the next todo too; all land in the order typed",
+      async fn() {
+        const { page, token } = await accountWithTodos("rapidadds", []);
+        // Hold every create back: the first is still being saved when the next Enter comes.
+        const held = [];
+        const isCreate = (url) => url.pathname === "/api/todo" || /^\/api\/lists\/[^/]+\/todos$/.test(url.pathname);
+        await page.route(isCreate, (route) => (route.request().method() === "POST" ? held.push(route) : route.continue()));
+        const input = page.getByRole("textbox", { name: "New todo" });
+        const titles = ["First", "Second", "Third"];
+        for (const title of titles) {
+          await input.fill(title);
+          await input.press("Enter");
+          assert.equal(await input.inputValue(), "", `the field empties after ${title}`);
+        }
+        assert.deepEqual(await shownTitles(page), titles, "each shows at once");
+        // Sent one after another: only the first is on its way until it is answered.
+        await eventually(() => held.length === 1, { message: "the first create" });
+        for (let sent = 1; sent <= titles.length; sent += 1) {
+          await eventually(() => held.length === sent, { message: `create ${sent}` });
+          await held[sent - 1].continue();
+        }
+        await page.unroute(isCreate);
+        await eventually(async () => (await serverTodos(token)).length === 3, { message: "three saved" });
+        assert.deepEqual((await serverTodos(token)).map((todo) => todo.title), titles);
+        await page.reload();
+        await listLoaded(page);
+        assert.deepEqual(await shownTitles(page), titles);
+        await page.context().close();
+      },
+    },
+    {
       name: "todomvc: leaving an editor saves it, Escape cancels, one editor at a time, an emptied title deletes (undoably)",
       async fn() {
         const { page, token } = await accountWithTodos("editing", ["Alpha", "Beta", "Gamma"]);

@@ -38,6 +38,27 @@ describe("NewTodoInput", () => {
     expect(input).toHaveProperty("value", "");
   });
 
+  it("takes the next Enter while an add is on its way (a fast typist's todos all go)", async () => {
+    const answers: (() => void)[] = [];
+    const onAdd = vi.fn<(title: string, key: string) => Promise<void>>(
+      () => new Promise<void>((resolve) => answers.push(resolve)),
+    );
+    render(<NewTodoInput onAdd={onAdd} />);
+    const input = screen.getByRole("textbox", { name: "New todo" });
+    await userEvent.type(input, "Call mum{Enter}");
+    expect(screen.getByRole("button", { name: "Adding…" })).toHaveProperty("disabled", false);
+    await userEvent.type(input, "Feed the cat{Enter}");
+    await userEvent.type(input, "Water plants{Enter}");
+    expect(onAdd.mock.calls.map((call) => call[0])).toEqual(["Call mum", "Feed the cat", "Water plants"]);
+    expect(new Set(onAdd.mock.calls.map((call) => call[1])).size).toBe(3);
+    expect(input).toHaveProperty("value", "");
+    await act(async () => {
+      for (const answer of answers) answer();
+      await Promise.resolve();
+    });
+    expect(screen.getByRole("button", { name: "Add" })).toBeTruthy();
+  });
+
   it("empties the field at once, while the add is on its way, and keeps a new draft over a failed one", async () => {
     let fail: (error: Error) => void = () => undefined;
     const onAdd = vi.fn(() => new Promise((_, reject) => (fail = reject)));

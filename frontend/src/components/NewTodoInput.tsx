@@ -15,12 +15,14 @@ interface NewTodoInputProps {
 /**
  * The "What needs to be done?" field at the top of the list, focused when the
  * page opens. Enter adds: the field empties at once (the list shows the new
- * todo while it is saved), and gets the text back if the add fails.
+ * todo while it is saved), and gets the text back if the add fails. Enter
+ * while earlier adds are on their way adds too: they are sent in turn.
  */
 export function NewTodoInput({ onAdd, inputRef }: NewTodoInputProps) {
   const [title, setTitle] = useState("");
   const [error, setError] = useState<string | null>(null);
-  const [saving, setSaving] = useState(false);
+  /** Adds on their way: the button says so, but never refuses the next one. */
+  const [adding, setAdding] = useState(0);
   // One key per draft: resubmitting the same text after a failure reuses it.
   const idempotencyKey = useRef<string | null>(null);
   /** What the field holds, for a failed add to tell whether the user has started a new todo meanwhile. */
@@ -29,14 +31,13 @@ export function NewTodoInput({ onAdd, inputRef }: NewTodoInputProps) {
 
   async function handleSubmit(event: SubmitEvent<HTMLFormElement>) {
     event.preventDefault();
-    if (saving) return;
     const checked = validateTitle(title);
     if (!checked.ok) {
       setError(checked.message);
       return;
     }
     const key = (idempotencyKey.current ??= newIdempotencyKey());
-    setSaving(true);
+    setAdding((count) => count + 1);
     setError(null);
     setTitle("");
     typed.current = "";
@@ -52,7 +53,7 @@ export function NewTodoInput({ onAdd, inputRef }: NewTodoInputProps) {
       }
       setError(failure instanceof Error ? failure.message : "Could not add the todo.");
     } finally {
-      setSaving(false);
+      setAdding((count) => count - 1);
     }
   }
 
@@ -76,8 +77,8 @@ export function NewTodoInput({ onAdd, inputRef }: NewTodoInputProps) {
           if (error) setError(null);
         }}
       />
-      <button className="button button--primary" type="submit" disabled={saving}>
-        {saving ? "Adding…" : "Add"}
+      <button className="button button--primary" type="submit">
+        {adding > 0 ? "Adding…" : "Add"}
       </button>
       {error ? (
         <p className="field-error new-todo__error" id={errorId} role="alert">

@@ -420,6 +420,55 @@ describe("useTodos in a list", () => {
     expect(onAccessChanged).toHaveBeenCalledTimes(1);
   });
 
+  it("sends adds made in a row one after another, in the order made, past a failed one", async () => {
+    const listTodos = vi.fn().mockResolvedValue({ todos: [], nextCursor: null });
+    const answers: { title: string; answer: () => void; fail: () => void }[] = [];
+    const createTodo = vi.fn(
+      ({ title }: { title: string }) =>
+        new Promise<Todo>((resolve, reject) => {
+          const n = answers.length + 1;
+          answers.push({
+            title,
+            answer: () => {
+              resolve(todo(n, { title }));
+            },
+            fail: () => {
+              reject(new ApiError(503, "The database is unavailable."));
+            },
+          });
+        }),
+    );
+    const api = fakeApi({ listTodos, createTodo });
+    const { result } = renderHook(() => useTodos(api, "all", { listId: "list-1" }));
+    await waitFor(() => {
+      expect(result.current.status).toBe("ready");
+    });
+    let adds: Promise<unknown>[] = [];
+    act(() => {
+      adds = ["One", "Two", "Three"].map((title, n) => result.current.add(title, `key-${n}`).catch(() => null));
+    });
+    expect(result.current.todos.map((t) => t.title)).toEqual(["One", "Two", "Three"]);
+    await act(async () => {
+      await Promise.resolve();
+    });
+    expect(answers.map((a) => a.title)).toEqual(["One"]);
+    await act(async () => {
+      answers[0]?.fail();
+      await adds[0];
+    });
+    expect(answers.map((a) => a.title)).toEqual(["One", "Two"]);
+    await act(async () => {
+      answers[1]?.answer();
+      await adds[1];
+    });
+    expect(answers.map((a) => a.title)).toEqual(["One", "Two", "Three"]);
+    await act(async () => {
+      answers[2]?.answer();
+      await adds[2];
+    });
+    expect(result.current.todos.map((t) => t.title)).toEqual(["Two", "Three"]);
+  });
+
   it("a refused add (403) rejects for the input and asks for the role again", async () => {
     const onAccessChanged = vi.fn();
     const listTodos = vi.fn().mockResolvedValue({ todos: [], nextCursor: null });

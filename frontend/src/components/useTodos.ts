@@ -28,7 +28,7 @@ import {
 } from "@/lib/live-todos";
 import { type Problem, problem, problemOf } from "@/lib/problem";
 import { TodoChangeQueue } from "@/lib/todo-changes";
-import { LAST_POSITION, mergeTodos, type Place, positionFor } from "@/lib/todo-list";
+import { addingPosition, mergeTodos, type Place, positionFor } from "@/lib/todo-list";
 
 import { useLiveEvent } from "./useLiveEvents";
 
@@ -428,10 +428,17 @@ export function useTodos(api: Api, filter: Filter, { listId, liveListId, onAcces
     [confirmGone],
   );
 
+  /** Settles when the last add asked for has: each add is sent after the one before it. */
+  const addsInOrder = useRef<Promise<unknown>>(Promise.resolve());
+  /** Adds made on this page so far: their rows show in that order until the server's answers place them. */
+  const addsMade = useRef(0);
+
   /**
    * Adds a todo: a temporary row shows at once and is replaced by the
    * server's todo. Throws on failure (the row goes) so the input can give the
-   * user's text back.
+   * user's text back. Adds made while earlier ones are on their way wait for
+   * them: the server puts each new todo at the end, so a fast typist's todos
+   * land in the order typed (a failed one does not hold back the next).
    */
   const add = useCallback(
     async (title: string, idempotencyKey: string): Promise<Todo> => {
@@ -445,13 +452,15 @@ export function useTodos(api: Api, filter: Filter, { listId, liveListId, onAcces
         content: "",
         completed: false,
         version: 0,
-        position: LAST_POSITION,
+        position: addingPosition((addsMade.current += 1)),
       };
       const entry = newPending(null, temporary);
       setPending((previous) => withPending(previous, temporary.id, entry));
       ownAdds.current += 1;
       try {
-        const todo = await api.createTodo({ title }, { idempotencyKey, listId });
+        const sent = addsInOrder.current.then(() => api.createTodo({ title }, { idempotencyKey, listId }));
+        addsInOrder.current = sent.catch(() => undefined);
+        const todo = await sent;
         confirm(todo, null);
         return todo;
       } catch (error) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { LAST_POSITION, itemsLeftLabel, mergeTodos, movedLabel, positionFor } from "./todo-list";
+import { LAST_POSITION, addingPosition, itemsLeftLabel, mergeTodos, movedLabel, positionFor } from "./todo-list";
 
 const todo = (id: string, position: string, title = id) => ({ id, position, title });
 
@@ -49,6 +49,15 @@ describe("positionFor", () => {
     expect(positionFor(list, "a", { after: "zz" })).toBeNull();
     expect(positionFor(list, "a", { before: "zz" })).toBeNull();
     expect(positionFor([todo("a", "a0"), todo("b", "a1"), todo("c", "a1")], "a", { after: "b" })).toBeNull();
+  });
+
+  it("goes before the rows being added, which keep the order they were added in", () => {
+    const adding = [todo("a", "a0"), todo("z-second", addingPosition(2)), todo("y-first", addingPosition(1))];
+    expect(mergeTodos([], adding).map((t) => t.id)).toEqual(["a", "y-first", "z-second"]);
+    const position = positionFor(mergeTodos([], adding), "a", { before: "y-first" });
+    expect(position).not.toBeNull();
+    expect(mergeTodos(adding, [todo("a", position ?? "")]).map((t) => t.id)).toEqual(["a", "y-first", "z-second"]);
+    expect(addingPosition(10) > addingPosition(9)).toBe(true);
   });
 
   it("goes before a row being added", () => {

@@ -34,6 +34,15 @@ export function mergeTodos<T extends Ordered>(current: readonly T[], incoming: r
 /** Sorts after every key the server makes (they are base-62 digits): a row being added shows last. */
 export const LAST_POSITION = "~";
 
+/**
+ * The position of the `sequence`-th row added on this page while it is being
+ * saved: after every server key, and after the rows added before it, as the
+ * server will place them (each new todo at the end).
+ */
+export function addingPosition(sequence: number): string {
+  return `${LAST_POSITION}${sequence.toString().padStart(12, "0")}`;
+}
+
 /** Where a reorder puts a todo, as the API takes it: just after a todo (null: first), or just before one (null: last). */
 export type Place = { after: string | null } | { before: string | null };
 
@@ -57,7 +66,7 @@ export function positionFor(todos: readonly Ordered[], id: string, place: Place)
   const upper = others[index]?.position ?? null;
   if (lower !== null && upper !== null && lower >= upper) return null;
   try {
-    return generateKeyBetween(lower, upper === LAST_POSITION ? null : upper);
+    return generateKeyBetween(lower, upper?.startsWith(LAST_POSITION) ? null : upper);
   } catch {
     return null; // not a key the algorithm knows: wait for the server
   }
