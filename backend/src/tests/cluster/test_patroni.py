@@ -42,9 +42,9 @@ PATCHES = 20
 WRITERS = 6
 DISRUPT_AFTER = 100  # acknowledged creates before the leader dies or hands over
 PATCH_EVERY = 0.1  # seconds between PATCHes: they span the gap
-# Failovers in a row (each replaces the node the last one killed): 3 in `make test`;
+# Failovers in a row (each replaces the node the last one killed): 2 in `make test`;
 # the figures in docs/operations.md come from CLUSTER_FAILOVER_ROUNDS=5.
-FAILOVER_ROUNDS = int(os.environ.get("CLUSTER_FAILOVER_ROUNDS", "3"))
+FAILOVER_ROUNDS = int(os.environ.get("CLUSTER_FAILOVER_ROUNDS", "2"))
 RECOVERED_WITHIN = 45.0  # seconds; Patroni's ttl is 10
 # The app's own pool size: the cluster's servers are its own, outside the shared test
 # server's connection budget (tests.processes.SERVER_POOL_SIZE).
