@@ -164,6 +164,31 @@ export function todoMvcScenarios(helpers) {
       },
     },
     {
+      name: "a server that stops answering: the header says so after a few seconds, and Live again once it answers",
+      async fn() {
+        const { page, token } = await accountWithTodos("frozen", ["One"]);
+        await page.locator(".live-indicator--live").waitFor();
+        // Every API request is held (the open event stream stays as it was): a frozen backend.
+        const held = [];
+        let frozen = true;
+        const isApi = (url) => url.pathname.startsWith("/api/") && url.pathname !== "/api/events";
+        await page.route(isApi, (route) => (frozen ? held.push(route) : route.continue()));
+        const input = page.getByRole("textbox", { name: "New todo" });
+        await input.fill("Two");
+        await input.press("Enter");
+        const unanswered = page.locator(".live-indicator--unanswered");
+        await unanswered.waitFor({ timeout: 10_000 });
+        assert.equal(await unanswered.getAttribute("role"), "status");
+        assert.match(await unanswered.textContent(), /Still trying to reach the server…/);
+        frozen = false;
+        for (const route of held.splice(0)) await route.continue();
+        await page.unroute(isApi);
+        await page.locator(".live-indicator--live").waitFor();
+        await eventually(async () => (await serverTodos(token)).some((todo) => todo.title === "Two"), { message: "saved" });
+        await page.context().close();
+      },
+    },
+    {
       name: "todomvc: leaving an editor saves it, Escape cancels, one editor at a time, an emptied title deletes (undoably)",
       async fn() {
         const { page, token } = await accountWithTodos("editing", ["Alpha", "Beta", "Gamma"]);

@@ -14,6 +14,7 @@ import createClient, { type Middleware } from "openapi-fetch";
 import { etagForVersion, versionFromEtag } from "@/lib/etag";
 import { completedParamFor, type Filter } from "@/lib/filter";
 import { nextCursorFromLink } from "@/lib/link";
+import { slowRequests, type SlowRequests } from "@/lib/slow-requests";
 
 import { ApiError, ConflictError, messageFromErrorBody, NETWORK_DOWN, tooManyAttemptsMessage } from "./errors";
 import type { paths } from "./schema";
@@ -111,6 +112,22 @@ export function consistencyMiddleware(): Middleware {
   };
 }
 
+/** Tells `tracker` when each request starts and when it ends, answered or failed. */
+export function slowRequestMiddleware(tracker: SlowRequests = slowRequests): Middleware {
+  return {
+    onRequest({ id }) {
+      tracker.started(id);
+    },
+    onResponse({ id, response }) {
+      tracker.ended(id);
+      return response;
+    },
+    onError({ id }) {
+      tracker.ended(id);
+    },
+  };
+}
+
 /** Our own words for some statuses of one call, e.g. `{ 404: "No account with that name." }`. */
 type StatusMessages = Partial<Record<number, string>>;
 
@@ -170,7 +187,7 @@ async function request<T>(call: () => Promise<T>): Promise<T> {
 
 export function createApi(options: ApiOptions) {
   const client = createClient<paths>({ baseUrl: options.baseUrl, fetch: options.fetch });
-  client.use(authMiddleware(options), consistencyMiddleware());
+  client.use(authMiddleware(options), consistencyMiddleware(), slowRequestMiddleware());
 
   return {
     /** Exchanges a username and password for an access token. */

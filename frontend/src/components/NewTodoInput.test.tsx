@@ -23,6 +23,28 @@ describe("NewTodoInput", () => {
     expect(screen.getByRole("textbox", { name: "New todo" }).getAttribute("aria-invalid")).toBe("true");
   });
 
+  it("drops the empty-title message once the user moves on, and keeps a failure's with its text", async () => {
+    const onAdd = vi.fn().mockRejectedValue(new Error("Can't reach the server."));
+    render(
+      <>
+        <NewTodoInput onAdd={onAdd} />
+        <button type="button">Elsewhere</button>
+      </>,
+    );
+    const input = screen.getByRole("textbox", { name: "New todo" });
+    await userEvent.type(input, "   {Enter}");
+    expect(screen.getByRole("alert").textContent).toBe("A todo needs a title.");
+    await userEvent.click(screen.getByRole("button", { name: "Elsewhere" }));
+    expect(screen.queryByRole("alert")).toBeNull();
+
+    await userEvent.clear(input);
+    await userEvent.type(input, "Call mum{Enter}");
+    expect(screen.getByRole("alert").textContent).toBe("Can't reach the server.");
+    await userEvent.click(screen.getByRole("button", { name: "Elsewhere" }));
+    expect(screen.getByRole("alert").textContent).toBe("Can't reach the server.");
+    expect(input).toHaveProperty("value", "Call mum");
+  });
+
   it("keeps the text after a failure and retries with the same idempotency key", async () => {
     const onAdd = vi.fn().mockRejectedValueOnce(new Error("Can't reach the server.")).mockResolvedValueOnce(undefined);
     render(<NewTodoInput onAdd={onAdd} />);

@@ -76,6 +76,10 @@ export function NewTodoInput({ onAdd, inputRef }: NewTodoInputProps) {
           idempotencyKey.current = null;
           if (error) setError(null);
         }}
+        onBlur={() => {
+          // "A todo needs a title." is about an empty field the user has left: it goes with them.
+          if (error && title.trim() === "") setError(null);
+        }}
       />
       <button className="button button--primary" type="submit">
         {adding > 0 ? "Adding…" : "Add"}
