@@ -8,7 +8,7 @@ import { sessionStore } from "@/lib/session-store";
 import { AuthForm, LEGACY_SESSION_MESSAGE } from "./AuthForm";
 
 const { router, api } = vi.hoisted(() => ({
-  router: { replace: vi.fn(), push: vi.fn(), prefetch: vi.fn() },
+  router: { replace: vi.fn(), push: vi.fn(), prefetch: vi.fn(), refresh: vi.fn() },
   api: { login: vi.fn(), signup: vi.fn() },
 }));
 

@@ -60,7 +60,11 @@ export function AuthForm({ mode, ...query }: AuthFormProps) {
   useEffect(
     () =>
       sessionStore.subscribe(() => {
-        if (sessionStore.get() !== null) router.replace(next);
+        if (sessionStore.get() !== null) {
+          // Pages fetched before the log-in (prefetches) were redirects to this page: drop them.
+          router.refresh();
+          router.replace(next);
+        }
       }),
     [next, router],
   );
@@ -90,8 +94,8 @@ export function AuthForm({ mode, ...query }: AuthFormProps) {
     try {
       if (!isLogin) await api.signup(name, password);
       await api.login(name, password);
+      // Moves on to `next` (the subscription above), past any prefetched redirect.
       sessionStore.signedIn();
-      router.replace(next);
     } catch (failure) {
       // The fields keep their values so the user can correct and resend. A wrong
       // password is not told apart from an unknown name, so both are marked.
