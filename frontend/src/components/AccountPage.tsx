@@ -67,14 +67,14 @@ export function AccountPage() {
   async function signOutEverywhere() {
     await changeOwnSession(async () => {
       await api.logOutEverywhere();
-      endSession("signed-out-everywhere");
+      await endSession("signed-out-everywhere");
     });
   }
 
   async function deleteAccount(password: string) {
     await changeOwnSession(async () => {
       await api.deleteAccount(password);
-      endSession("account-deleted");
+      await endSession("account-deleted");
     });
   }
 

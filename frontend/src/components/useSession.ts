@@ -22,7 +22,7 @@ export interface Session {
   /** Asks GET /me again after a failure. */
   reloadUser: () => void;
   /** Forgets the session (its cookie) and opens the login page, which says why. */
-  endSession: (reason: LoginReason) => void;
+  endSession: (reason: LoginReason) => Promise<void>;
   /** "Log out" for the header: defined once there is a session to end. */
   logOut: (() => void) | undefined;
 }
@@ -75,12 +75,13 @@ export function useSession(): Session {
   }, []);
 
   const endSession = useCallback(
-    (reason: LoginReason) => {
+    async (reason: LoginReason) => {
       ending.current = true;
-      // The cookie goes even when the server has ended the session already
-      // (signed out everywhere, account deleted); a failure to reach the
-      // server leaves an ended session's cookie, which its next 401 clears.
-      void api.logOut().catch(() => undefined);
+      // The cookie goes first, even when the server has ended the session
+      // already (signed out everywhere, account deleted): the log-in page
+      // sends a visitor with a session cookie on (src/proxy.ts). A failure to
+      // reach the server leaves an ended session's cookie, which its next 401 clears.
+      await api.logOut().catch(() => undefined);
       sessionStore.signedOut();
       router.replace(loginUrl({ reason }));
     },
@@ -88,7 +89,7 @@ export function useSession(): Session {
   );
 
   const logOut = useCallback(() => {
-    endSession("logged-out");
+    void endSession("logged-out");
   }, [endSession]);
 
   return {
