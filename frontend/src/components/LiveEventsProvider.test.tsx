@@ -10,8 +10,11 @@ import { LiveEventsProvider } from "./LiveEventsProvider";
 import { LiveIndicator } from "./LiveIndicator";
 import { useLiveEvent } from "./useLiveEvents";
 
-const { handleExpiredSession } = vi.hoisted(() => ({ handleExpiredSession: vi.fn() }));
-vi.mock("@/lib/session", () => ({ handleExpiredSession }));
+const { handleExpiredSession, sessionStillGood } = vi.hoisted(() => ({
+  handleExpiredSession: vi.fn(),
+  sessionStillGood: vi.fn(),
+}));
+vi.mock("@/lib/session", () => ({ handleExpiredSession, sessionStillGood }));
 
 /** Something on a page that listens, as the hooks do. */
 function Listener({ onEvent }: { onEvent: (event: LiveEvent) => void }) {
@@ -23,15 +26,11 @@ const READY = 'id: c1\nevent: ready\ndata: {"type":"ready","resumed":false}\n\n'
 const sessionEnded = (reason: string) => `id: c9\nevent: session.ended\ndata: {"type":"session.ended","reason":"${reason}"}\n\n`;
 
 let backend: ReturnType<typeof fakeEventBackend>;
-/** What GET /api/me answers: whether the browser's session cookie is still good. */
-let meStatus: number;
 
 beforeEach(() => {
   backend = fakeEventBackend();
-  meStatus = 401;
-  vi.stubGlobal("fetch", (url: RequestInfo | URL, init?: RequestInit) =>
-    url === "/api/me" ? Promise.resolve(Response.json({}, { status: meStatus })) : backend.fetch(url, init),
-  );
+  sessionStillGood.mockResolvedValue(false);
+  vi.stubGlobal("fetch", backend.fetch);
   act(() => {
     sessionStore.signedIn();
   });
@@ -120,7 +119,7 @@ describe("LiveEventsProvider", () => {
   it("a password change in a sibling tab (the cookie is shared) reconnects instead of logging out", async () => {
     await renderPage();
     await send(READY);
-    meStatus = 200; // the sibling's new password renewed this browser's cookie already
+    sessionStillGood.mockResolvedValue(true); // the sibling's new password renewed this browser's cookie already
     await send(sessionEnded("revoked"));
     await act(settle);
     expect(handleExpiredSession).not.toHaveBeenCalled();

@@ -6,7 +6,7 @@ import { decodeLiveEvent, type SessionEndedEvent } from "@/api/live-events";
 import type { LoginReason } from "@/lib/auth-redirect";
 import { type LiveStatus, openLiveStream } from "@/lib/live-stream";
 import { ownSessionChangesSettled } from "@/lib/own-session-changes";
-import { handleExpiredSession } from "@/lib/session";
+import { handleExpiredSession, sessionStillGood } from "@/lib/session";
 import { sessionStore } from "@/lib/session-store";
 import { useSessionMark } from "@/lib/use-session-mark";
 
@@ -30,21 +30,13 @@ const LOGIN_REASONS: Record<SessionEndedEvent["reason"], LoginReason> = {
 async function endSessionIfCurrent(mark: number, reason: LoginReason): Promise<void> {
   await ownSessionChangesSettled();
   if (sessionStore.get() !== mark) return;
-  if (await cookieStillGood()) {
+  if (await sessionStillGood()) {
     if (sessionStore.get() === mark) sessionStore.renewed();
     return;
   }
   handleExpiredSession(reason);
 }
 
-/** Whether the session cookie still opens GET /me (a plain fetch: its 401 must not redirect with "expired"). */
-async function cookieStillGood(): Promise<boolean> {
-  try {
-    return (await fetch("/api/me", { cache: "no-store", credentials: "same-origin" })).ok;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * One live-updates stream per tab, shared by everything on the logged-in

@@ -26,6 +26,19 @@ export function handleExpiredSession(reason: LoginReason = "expired"): void {
   window.location.assign(loginUrl({ next: here, reason }));
 }
 
+/**
+ * Whether the session cookie still opens GET /me, asked without the API
+ * client, whose 401 would leave for the log-in page with "expired" rather
+ * than the caller's reason.
+ */
+export async function sessionStillGood(): Promise<boolean> {
+  try {
+    return (await fetch("/api/me", { cache: "no-store", credentials: "same-origin" })).ok;
+  } catch {
+    return false;
+  }
+}
+
 export const api = createApi({
   baseUrl: "/api",
   onUnauthorized: handleExpiredSession,
