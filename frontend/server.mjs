@@ -11,7 +11,10 @@
  * client writes there would survive. Here, before Next.js sees a request, the
  * header is replaced by the one address we believe (src/lib/client-address.mjs):
  * the socket's peer, or, when that peer is in TRUSTED_PROXIES, the client it
- * reports. The Route Handler passes that on to the backend.
+ * reports. The Route Handler passes that on to the backend. X-Forwarded-Proto
+ * is replaced the same way (requestScheme): only a trusted proxy may say the
+ * browser came over HTTPS, which makes the session cookie `Secure` and
+ * `__Host-` (docs/security.md).
  *
  *   node server.mjs           production: serves the build in .next/ (`npm start`)
  *   node server.mjs --dev     development with hot reload (or NODE_ENV=development)
@@ -28,7 +31,7 @@ import { fileURLToPath } from "node:url";
 
 import next from "next";
 
-import { clientAddress, parseTrustedProxies } from "./src/lib/client-address.mjs";
+import { clientAddress, parseTrustedProxies, requestScheme } from "./src/lib/client-address.mjs";
 
 const dir = path.dirname(fileURLToPath(import.meta.url));
 const dev = process.argv.includes("--dev") || process.env.NODE_ENV === "development";
@@ -53,6 +56,14 @@ const server = createServer((req, res) => {
   const address = clientAddress(req.socket.remoteAddress, req.headers["x-forwarded-for"], trustedProxies);
   if (address === undefined) delete req.headers["x-forwarded-for"];
   else req.headers["x-forwarded-for"] = address;
+  // Likewise the scheme, which decides the session cookie's Secure flag and name.
+  const encrypted = "encrypted" in req.socket && req.socket.encrypted === true;
+  req.headers["x-forwarded-proto"] = requestScheme(
+    encrypted,
+    req.socket.remoteAddress,
+    req.headers["x-forwarded-proto"],
+    trustedProxies,
+  );
   handle(req, res).catch((/** @type {unknown} */ error) => {
     console.error(error);
     if (!res.headersSent) res.statusCode = 500;

@@ -26,6 +26,7 @@ import { chromium } from "playwright-core";
 
 import { buildIfStale } from "../scripts/build-if-stale.mjs";
 import { freePort, runTests, startServer, tail, waitForHttp } from "./harness.mjs";
+import { TRUSTED_PROXY } from "./sessions.mjs";
 import { scenarios } from "./scenarios.mjs";
 
 const frontendDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -94,8 +95,10 @@ async function main() {
         PORT: String(frontendPort),
         HOSTNAME: "127.0.0.1",
         BACKEND_URL: backendUrl,
-        // Nothing stands in front of the frontend: the socket's peer is the client.
-        TRUSTED_PROXIES: "",
+        // Nothing stands in front of the frontend: the socket's peer is the client. Except
+        // TRUSTED_PROXY (127.0.0.50), no browser's address: the session scenarios play a
+        // TLS-terminating proxy from there (its X-Forwarded-Proto: https is believed).
+        TRUSTED_PROXIES: TRUSTED_PROXY,
         NEXT_TELEMETRY_DISABLED: "1",
       },
       cwd: frontendDir,

@@ -1,5 +1,5 @@
 // Shared lists, end to end: two people in two browser contexts (each its own
-// localStorage, so its own login), driven by labels and roles like a user.
+// cookies, so its own login), driven by labels and roles like a user.
 // The helpers come from scenarios.mjs, which lists these with the others.
 import assert from "node:assert/strict";
 import path from "node:path";
@@ -9,14 +9,13 @@ import { eventually } from "./harness.mjs";
 const VIEWER_NOTE = "You can view this list; ask an owner to make you an editor.";
 
 export function sharedListScenarios({ newPage, logIn, listLoaded, item, addTodo, newAccount, api, unique, resultsDir }) {
-  /** A request from inside the page, with its stored token, through the /api proxy: what a curious user could send. */
+  /** A request from inside the page, on its session cookie, through the /api proxy: what a curious user could send. */
   const forcedRequest = (page, method, apiPath, body) =>
     page.evaluate(
       async ({ method, apiPath, body }) => {
-        const token = localStorage.getItem("minor-illusion.token");
         const response = await fetch(`/api${apiPath}`, {
           method,
-          headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+          headers: { "Content-Type": "application/json" },
           body: body === undefined ? undefined : JSON.stringify(body),
         });
         return response.status;

@@ -11,11 +11,13 @@ afterEach(() => {
 });
 
 const nonceOf = (policy: string | null) => /'nonce-([^']+)'/.exec(policy ?? "")?.[1];
+/** A signed-in browser's session cookie (its shape is all the hook looks at). */
+const SESSION = { cookie: "mi_session=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln" };
 
 describe("src/proxy.ts (Next.js' request hook)", () => {
   it("gives each page response its own nonce, and the same policy to the renderer", () => {
-    const first = proxy(new NextRequest("http://frontend/"));
-    const second = proxy(new NextRequest("http://frontend/"));
+    const first = proxy(new NextRequest("http://frontend/", { headers: SESSION }));
+    const second = proxy(new NextRequest("http://frontend/", { headers: SESSION }));
     const policy = first.headers.get("Content-Security-Policy");
     expect(nonceOf(policy)).toBeTruthy();
     expect(nonceOf(second.headers.get("Content-Security-Policy"))).not.toBe(nonceOf(policy));
@@ -26,9 +28,9 @@ describe("src/proxy.ts (Next.js' request hook)", () => {
 
   it("adds 'unsafe-eval' only under next dev", () => {
     vi.stubEnv("NODE_ENV", "production");
-    expect(proxy(new NextRequest("http://frontend/")).headers.get("Content-Security-Policy")).not.toContain("unsafe-eval");
+    expect(proxy(new NextRequest("http://frontend/", { headers: SESSION })).headers.get("Content-Security-Policy")).not.toContain("unsafe-eval");
     vi.stubEnv("NODE_ENV", "development");
-    expect(proxy(new NextRequest("http://frontend/")).headers.get("Content-Security-Policy")).toContain("'unsafe-eval'");
+    expect(proxy(new NextRequest("http://frontend/", { headers: SESSION })).headers.get("Content-Security-Policy")).toContain("'unsafe-eval'");
   });
 
   it("runs for pages, not for the /api/* proxy or static files", () => {
@@ -56,8 +58,31 @@ describe("src/proxy.ts (Next.js' request hook)", () => {
         const matched = unstable_doesMiddlewareMatch({ config, url: page, headers: { ...headers } });
         expect(matched, `${page} ${JSON.stringify(headers)}`).toBe(true);
       }
-      const response = proxy(new NextRequest("http://frontend/", { headers }));
+      const response = proxy(new NextRequest("http://frontend/", { headers: { ...headers, ...SESSION } }));
       expect(nonceOf(response.headers.get("Content-Security-Policy"))).toBeTruthy();
+    }
+  });
+});
+
+describe("where the session cookie says a visitor belongs", () => {
+  it.each(["/", "/?filter=active", "/lists/abc", "/account"])("%s without a session goes to the log-in page, and back after", (page) => {
+    const response = proxy(new NextRequest(`http://frontend${page}`));
+    expect(response.status).toBe(307);
+    const target = new URL(response.headers.get("location") ?? "");
+    expect(target.pathname).toBe("/login");
+    expect(target.searchParams.get("next") ?? "/").toBe(page);
+  });
+
+  it("the log-in and sign-up pages with a session go on to ?next= (this site's paths only)", () => {
+    const to = (url: string) => new URL(proxy(new NextRequest(url, { headers: SESSION })).headers.get("location") ?? "");
+    expect(to("http://frontend/login?next=%2Flists%2Fabc").pathname).toBe("/lists/abc");
+    expect(to("http://frontend/signup").pathname).toBe("/");
+    expect(to("http://frontend/login?next=%2F%2Fevil.example").href).toBe("http://frontend/");
+  });
+
+  it("leaves other pages alone", () => {
+    for (const page of ["/login", "/signup", "/no-such-page"]) {
+      expect(proxy(new NextRequest(`http://frontend${page}`)).headers.get("location"), page).toBeNull();
     }
   });
 });

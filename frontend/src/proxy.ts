@@ -9,12 +9,36 @@
  * every <script> (and <style>) it emits. A page rendered at build time could
  * not carry a per-request nonce, so the root layout opts every page into
  * dynamic rendering (`await connection()`).
+ *
+ * It also sends visitors where their session cookie says they belong, before
+ * anything renders: a signed-in page without a session goes to the log-in
+ * page (remembering where it was), the log-in and sign-up pages with one go on
+ * to `?next=` or the list. Whether the session is still good is the backend's
+ * to say: a revoked one gets a 401 on the page's first request, which clears
+ * the cookie (src/app/api/[...path]/route.ts) and opens the log-in page.
  */
 import { type NextRequest, NextResponse } from "next/server";
 
+import { loginUrl, safeNextPath } from "@/lib/auth-redirect";
 import { contentSecurityPolicy, newNonce } from "@/lib/content-security-policy";
+import { sessionToken } from "@/lib/session-cookie";
+
+const AUTH_PAGES = new Set(["/login", "/signup"]);
+
+/** The pages of the `(signed-in)` route group. */
+function isSignedInPage(pathname: string): boolean {
+  return pathname === "/" || pathname === "/account" || pathname.startsWith("/lists/");
+}
 
 export function proxy(request: NextRequest) {
+  const { pathname, search, searchParams } = request.nextUrl;
+  const signedIn = sessionToken(request.headers) !== null;
+  if (!signedIn && isSignedInPage(pathname)) {
+    return NextResponse.redirect(new URL(loginUrl({ next: pathname + search }), request.url));
+  }
+  if (signedIn && AUTH_PAGES.has(pathname)) {
+    return NextResponse.redirect(new URL(safeNextPath(searchParams.get("next")), request.url));
+  }
   const policy = contentSecurityPolicy({
     nonce: newNonce(),
     development: process.env.NODE_ENV === "development",

@@ -89,9 +89,9 @@ describe("API client", () => {
     expect(requests[0]?.headers.get("Authorization")).toBe("Bearer jwt-token");
   });
 
-  it("logs in with a form-encoded body and returns the token", async () => {
-    const { api, requests } = setup(() => json({ access_token: "abc", token_type: "bearer" }), null);
-    expect(await api.login("user1", "pass")).toBe("abc");
+  it("logs in with a form-encoded body; the session comes back as a cookie (204), not in the body", async () => {
+    const { api, requests } = setup(() => new Response(null, { status: 204 }), null);
+    await expect(api.login("user1", "pass")).resolves.toBeUndefined();
     const request = requests[0];
     expect(request?.method).toBe("POST");
     expect(request?.headers.get("Content-Type")).toContain("application/x-www-form-urlencoded");
@@ -232,9 +232,9 @@ describe("API client", () => {
 });
 
 describe("API client: the account", () => {
-  it("changes the password with PUT /me/password and returns the fresh token", async () => {
-    const { api, requests, onUnauthorized } = setup(() => json({ access_token: "fresh-token", token_type: "bearer" }));
-    expect(await api.changePassword("old-password", "new-password")).toBe("fresh-token");
+  it("changes the password with PUT /me/password (the fresh session comes back as a cookie)", async () => {
+    const { api, requests, onUnauthorized } = setup(() => new Response(null, { status: 204 }));
+    await expect(api.changePassword("old-password", "new-password")).resolves.toBeUndefined();
     const request = requests[0];
     expect(request?.method).toBe("PUT");
     expect(request?.url).toBe("http://frontend.test/api/me/password");
@@ -296,6 +296,13 @@ describe("API client: the account", () => {
   it("refuses a deletion with the wrong password (403)", async () => {
     const { api } = setup(() => json({ detail: "The password is not correct" }, { status: 403 }));
     await expect(api.deleteAccount("wrong")).rejects.toMatchObject({ status: 403, message: "The password is not correct." });
+  });
+
+  it("logs out with POST /api/auth/logout (the proxy clears the cookie)", async () => {
+    const { api, requests } = setup(() => new Response(null, { status: 204 }), null);
+    await api.logOut();
+    expect(requests[0]?.method).toBe("POST");
+    expect(requests[0]?.url).toBe("http://frontend.test/api/auth/logout");
   });
 
   it("treats a 401 on an account call as a revoked session", async () => {

@@ -65,9 +65,13 @@ export interface TodoChanges {
 export interface ApiOptions {
   /** Where `/todo` etc. live: "/api" in the browser. */
   baseUrl: string;
-  /** Current access token, or null when logged out. */
-  getToken: () => string | null;
-  /** Called once per 401 on an authenticated request (expired or revoked token). */
+  /**
+   * A bearer token to send, for clients that hold one. The browser does not:
+   * its session is an HttpOnly cookie the /api/* proxy turns into the
+   * Authorization header (docs/security.md).
+   */
+  getToken?: () => string | null;
+  /** Called once per 401 on an authenticated request (expired or revoked session). */
   onUnauthorized: () => void;
   fetch?: typeof globalThis.fetch;
 }
@@ -76,13 +80,14 @@ export interface ApiOptions {
 function authMiddleware(options: ApiOptions): Middleware {
   return {
     onRequest({ request }) {
-      const token = options.getToken();
+      const token = options.getToken?.();
       if (token) request.headers.set("Authorization", `Bearer ${token}`);
       return request;
     },
-    onResponse({ request, response, schemaPath }) {
-      // A 401 from the login form means "wrong password", not "session expired".
-      if (response.status === 401 && schemaPath !== "/auth/login" && request.headers.has("Authorization")) {
+    onResponse({ response, schemaPath }) {
+      // A 401 from the login form means "wrong password", not "session expired";
+      // sign-up needs no session.
+      if (response.status === 401 && schemaPath !== "/auth/login" && schemaPath !== "/auth/signup") {
         options.onUnauthorized();
       }
       return response;
@@ -190,8 +195,12 @@ export function createApi(options: ApiOptions) {
   client.use(authMiddleware(options), consistencyMiddleware(), slowRequestMiddleware());
 
   return {
-    /** Exchanges a username and password for an access token. */
-    login(username: string, password: string): Promise<string> {
+    /**
+     * Logs in with a username and password. Through the browser's /api/*
+     * proxy the session comes back as an HttpOnly cookie (answer 204): no
+     * script ever sees the token.
+     */
+    login(username: string, password: string): Promise<void> {
       return request(async () => {
         const result = await client.POST("/auth/login", {
           body: { username, password },
@@ -202,7 +211,17 @@ export function createApi(options: ApiOptions) {
         if (result.response.status === 429) {
           throw new ApiError(429, tooManyAttemptsMessage(result.response.headers.get("Retry-After")));
         }
-        return unwrap(result).access_token;
+        unwrap(result);
+      });
+    },
+
+    /** Ends this browser's session: the /api/* proxy clears its cookie (not a backend route). */
+    logOut(): Promise<void> {
+      return request(async () => {
+        const response = await (options.fetch ?? globalThis.fetch)(`${options.baseUrl}/auth/logout`, {
+          method: "POST",
+        });
+        if (!response.ok) throw new ApiError(response.status, messageFromErrorBody(response.status, undefined));
       });
     },
 
@@ -220,19 +239,19 @@ export function createApi(options: ApiOptions) {
     },
 
     /**
-     * Sets a new password. Every token issued before, the current one
-     * included, stops working; the returned token is this browser's new one
-     * (store it to stay logged in here).
+     * Sets a new password. Every session started before, the current one
+     * included, ends; this browser's cookie gets the fresh one, so only this
+     * browser stays logged in.
      */
-    changePassword(currentPassword: string, newPassword: string): Promise<string> {
+    changePassword(currentPassword: string, newPassword: string): Promise<void> {
       return request(async () => {
         const result = await client.PUT("/me/password", {
           body: { current_password: currentPassword, new_password: newPassword },
         });
-        return unwrapPasswordCheck(result, "Your current password is not correct.", {
+        unwrapPasswordCheck(result, "Your current password is not correct.", {
           current_password: "Current password",
           new_password: "New password",
-        }).access_token;
+        });
       });
     },
 

@@ -2,7 +2,7 @@ import { render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
-import { tokenStore } from "@/lib/token-store";
+import { sessionStore } from "@/lib/session-store";
 
 import { AccountPage } from "./AccountPage";
 
@@ -10,6 +10,7 @@ const { router, api } = vi.hoisted(() => ({
   router: { replace: vi.fn(), push: vi.fn(), prefetch: vi.fn() },
   api: {
     me: vi.fn(),
+    logOut: vi.fn(),
     stats: vi.fn(),
     changePassword: vi.fn(),
     logOutEverywhere: vi.fn(),
@@ -31,6 +32,7 @@ const USER = { id: "u-1", created_at: "2026-03-05T12:00:00Z", name: "user1" };
 beforeEach(() => {
   window.history.replaceState(null, "", "/account");
   api.me.mockResolvedValue(USER);
+  api.logOut.mockResolvedValue(undefined);
   api.stats.mockResolvedValue({ total: 3, active: 2, completed: 1 });
   api.lists.mockResolvedValue([]);
   api.listTokens.mockResolvedValue([]);
@@ -42,13 +44,14 @@ afterEach(() => {
 });
 
 async function renderLoggedIn() {
-  tokenStore.set("old-token");
+  sessionStore.signedIn();
   render(<AccountPage />);
   await screen.findByText("Member since");
 }
 
 describe("AccountPage", () => {
-  it("sends logged-out visitors to the login page, to come back here", async () => {
+  it("sends a tab whose session ended elsewhere to the login page, to come back here", async () => {
+    sessionStore.signedOut();
     render(<AccountPage />);
     await waitFor(() => {
       expect(router.replace).toHaveBeenCalledWith("/login?next=%2Faccount");
@@ -66,30 +69,33 @@ describe("AccountPage", () => {
     expect(screen.getByRole("link", { name: "Todos" }).getAttribute("href")).toBe("/");
   });
 
-  it("keeps this browser logged in with the token a password change returns", async () => {
-    api.changePassword.mockResolvedValue("fresh-token");
+  it("keeps this browser logged in after a password change, with a new session mark", async () => {
+    api.changePassword.mockResolvedValue(undefined);
     await renderLoggedIn();
+    const before = sessionStore.get();
     await userEvent.type(screen.getByLabelText("Current password"), "pass");
     await userEvent.type(screen.getByLabelText("New password"), "a-new-password");
     await userEvent.type(screen.getByLabelText("Confirm new password"), "a-new-password{Enter}");
     await screen.findByText("Password changed. Every other device has been signed out.");
     expect(api.changePassword).toHaveBeenCalledWith("pass", "a-new-password");
-    expect(tokenStore.get()).toBe("fresh-token");
+    expect(sessionStore.get()).not.toBeNull();
+    expect(sessionStore.get()).not.toBe(before);
     expect(router.replace).not.toHaveBeenCalled();
   });
 
-  it("signs out everywhere: forgets the token and says so on the login page", async () => {
+  it("signs out everywhere: clears the cookie and says so on the login page", async () => {
     api.logOutEverywhere.mockResolvedValue(undefined);
     await renderLoggedIn();
     await userEvent.click(screen.getByRole("button", { name: "Sign out everywhere" }));
     await waitFor(() => {
       expect(router.replace).toHaveBeenCalledWith("/login?reason=signed-out-everywhere");
     });
-    expect(tokenStore.get()).toBeNull();
+    expect(sessionStore.get()).toBeNull();
+    expect(api.logOut).toHaveBeenCalledTimes(1);
     expect(router.replace).toHaveBeenCalledTimes(1); // not also the "logged out" redirect
   });
 
-  it("deletes the account: forgets the token and says so on the login page", async () => {
+  it("deletes the account: clears the cookie and says so on the login page", async () => {
     api.deleteAccount.mockResolvedValue(undefined);
     await renderLoggedIn();
     await userEvent.type(screen.getByLabelText("Password"), "pass");
@@ -99,12 +105,13 @@ describe("AccountPage", () => {
       expect(router.replace).toHaveBeenCalledWith("/login?reason=account-deleted");
     });
     expect(api.deleteAccount).toHaveBeenCalledWith("pass");
-    expect(tokenStore.get()).toBeNull();
+    expect(api.logOut).toHaveBeenCalledTimes(1);
+    expect(sessionStore.get()).toBeNull();
   });
 
   it("offers a retry when the account cannot be loaded", async () => {
     api.me.mockRejectedValueOnce(new Error("The server is not ready yet. Try again in a moment."));
-    tokenStore.set("token");
+    sessionStore.signedIn();
     render(<AccountPage />);
     await screen.findByText("Couldn't load your account");
     await userEvent.click(screen.getByRole("button", { name: "Try again" }));

@@ -6,7 +6,7 @@ import type { ListInfo } from "@/api/client";
 import { formatDate } from "@/lib/format";
 import { changeOwnSession } from "@/lib/own-session-changes";
 import { api } from "@/lib/session";
-import { tokenStore } from "@/lib/token-store";
+import { sessionStore } from "@/lib/session-store";
 
 import { AccessTokens } from "./AccessTokens";
 import { AppHeader } from "./AppHeader";
@@ -23,12 +23,12 @@ import { useSession } from "./useSession";
  * delete), leave for the login page with a notice.
  */
 export function AccountPage() {
-  const { token, user, userError, reloadUser, endSession, logOut } = useSession();
+  const { mark, user, userError, reloadUser, endSession, logOut } = useSession();
   const [todoCount, setTodoCount] = useState<number | null>(null);
   const [lists, setLists] = useState<ListInfo[]>([]);
 
   useEffect(() => {
-    if (!token) return;
+    if (!mark) return;
     let current = true;
     api.stats().then(
       (stats) => {
@@ -49,14 +49,15 @@ export function AccountPage() {
     return () => {
       current = false;
     };
-  }, [token]);
+  }, [mark]);
 
   // Each of these ends this session's live stream too; changeOwnSession keeps
   // that from passing for a session ended elsewhere (see own-session-changes.ts).
   async function changePassword(currentPassword: string, newPassword: string) {
     await changeOwnSession(async () => {
-      // Every earlier token is revoked, this browser's too: keep the fresh one.
-      tokenStore.set(await api.changePassword(currentPassword, newPassword));
+      // Every earlier session is revoked, this browser's too: its cookie now holds the fresh one.
+      await api.changePassword(currentPassword, newPassword);
+      sessionStore.renewed();
     });
   }
 
@@ -66,14 +67,14 @@ export function AccountPage() {
   async function signOutEverywhere() {
     await changeOwnSession(async () => {
       await api.logOutEverywhere();
-      endSession("signed-out-everywhere");
+      await endSession("signed-out-everywhere");
     });
   }
 
   async function deleteAccount(password: string) {
     await changeOwnSession(async () => {
       await api.deleteAccount(password);
-      endSession("account-deleted");
+      await endSession("account-deleted");
     });
   }
 

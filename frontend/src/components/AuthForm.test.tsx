@@ -3,12 +3,12 @@ import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 
 import { ApiError } from "@/api/errors";
-import { tokenStore } from "@/lib/token-store";
+import { sessionStore } from "@/lib/session-store";
 
-import { AuthForm } from "./AuthForm";
+import { AuthForm, LEGACY_SESSION_MESSAGE } from "./AuthForm";
 
 const { router, api } = vi.hoisted(() => ({
-  router: { replace: vi.fn(), push: vi.fn(), prefetch: vi.fn() },
+  router: { replace: vi.fn(), push: vi.fn(), prefetch: vi.fn(), refresh: vi.fn() },
   api: { login: vi.fn(), signup: vi.fn() },
 }));
 
@@ -16,7 +16,8 @@ vi.mock("next/navigation", () => ({ useRouter: () => router }));
 vi.mock("@/lib/session", () => ({ api }));
 
 afterEach(() => {
-  tokenStore.clear();
+  sessionStore.signedOut();
+  window.localStorage.clear();
   vi.clearAllMocks();
 });
 
@@ -49,11 +50,35 @@ describe("AuthForm", () => {
     expect(api.signup).not.toHaveBeenCalled();
   });
 
-  it("sends a visitor who is logged in already on to `next`", async () => {
-    tokenStore.set("a-token");
+  it("moves on to `next` when another tab logs in", async () => {
     render(<AuthForm mode="signup" next="/lists/abc" reason={null} />);
+    expect(router.replace).not.toHaveBeenCalled();
+    sessionStore.signedIn();
     await waitFor(() => {
       expect(router.replace).toHaveBeenCalledWith("/lists/abc");
     });
+  });
+
+  it("logs in without ever holding a token, and moves on", async () => {
+    api.login.mockResolvedValue(undefined);
+    render(<AuthForm mode="login" next="/account" reason={null} />);
+    await userEvent.type(screen.getByLabelText("Username"), "user1");
+    await userEvent.type(screen.getByLabelText("Password"), "pass{Enter}");
+    await waitFor(() => {
+      expect(router.replace).toHaveBeenCalledWith("/account");
+    });
+    expect(api.login).toHaveBeenCalledWith("user1", "pass");
+    expect(sessionStore.get()).not.toBeNull();
+    expect(window.localStorage.length).toBe(0);
+  });
+
+  it("deletes the token an earlier version left in localStorage, and says why a log-in is asked", async () => {
+    window.localStorage.setItem("minor-illusion.token", "eyJ.old.token");
+    // A fresh page load: the check runs once per load.
+    vi.resetModules();
+    const fresh = await import("./AuthForm");
+    render(<fresh.AuthForm mode="login" next={null} reason={null} />);
+    await screen.findByText(LEGACY_SESSION_MESSAGE);
+    expect(window.localStorage.getItem("minor-illusion.token")).toBeNull();
   });
 });

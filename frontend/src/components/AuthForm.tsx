@@ -2,13 +2,12 @@
 
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { type SubmitEvent, useEffect, useId, useRef, useState } from "react";
+import { type SubmitEvent, useEffect, useId, useRef, useState, useSyncExternalStore } from "react";
 
 import { ApiError } from "@/api/errors";
 import { LOGIN_MESSAGES, loginReasonFrom, safeNextPath } from "@/lib/auth-redirect";
 import { api } from "@/lib/session";
-import { tokenStore } from "@/lib/token-store";
-import { useToken } from "@/lib/use-token";
+import { forgetLegacyToken, sessionStore } from "@/lib/session-store";
 import { validateSignup } from "@/lib/validation";
 
 interface AuthFormProps {
@@ -20,6 +19,11 @@ interface AuthFormProps {
 }
 
 type AuthField = "name" | "password";
+
+const noChanges = () => () => undefined;
+
+export const LEGACY_SESSION_MESSAGE =
+  "This app now keeps your session where no script in the page can read it. Log in once more to continue.";
 
 /** What went wrong, and which fields it is about (marked aria-invalid; the first one gets focus). */
 interface AuthProblem {
@@ -42,16 +46,28 @@ export function AuthForm({ mode, ...query }: AuthFormProps) {
   const [submitting, setSubmitting] = useState(false);
   const nameRef = useRef<HTMLInputElement>(null);
   const passwordRef = useRef<HTMLInputElement>(null);
-  const token = useToken();
   const nameId = useId();
   const passwordId = useId();
   const errorId = useId();
   const isLogin = mode === "login";
 
-  // Logged in already (another tab, or just now): this form has nothing to do.
-  useEffect(() => {
-    if (token) router.replace(next);
-  }, [token, next, router]);
+  // A tab that last ran an earlier version kept its token in localStorage:
+  // it is deleted (docs/security.md), and the page says why a log-in is asked.
+  const legacyTokenForgotten = useSyncExternalStore(noChanges, forgetLegacyToken, () => false);
+
+  // Logged in in another tab: this form has nothing to do. (A page loaded
+  // with a session cookie never shows it: src/proxy.ts sends it on.)
+  useEffect(
+    () =>
+      sessionStore.subscribe(() => {
+        if (sessionStore.get() !== null) {
+          // Pages fetched before the log-in (prefetches) were redirects to this page: drop them.
+          router.refresh();
+          router.replace(next);
+        }
+      }),
+    [next, router],
+  );
 
   /** Shows the problem and puts the cursor in the first field it is about. */
   function fail(message: string, fields: readonly AuthField[]) {
@@ -77,8 +93,9 @@ export function AuthForm({ mode, ...query }: AuthFormProps) {
     setProblem(null);
     try {
       if (!isLogin) await api.signup(name, password);
-      tokenStore.set(await api.login(name, password));
-      router.replace(next);
+      await api.login(name, password);
+      // Moves on to `next` (the subscription above), past any prefetched redirect.
+      sessionStore.signedIn();
     } catch (failure) {
       // The fields keep their values so the user can correct and resend. A wrong
       // password is not told apart from an unknown name, so both are marked.
@@ -104,6 +121,11 @@ export function AuthForm({ mode, ...query }: AuthFormProps) {
       {isLogin && reason ? (
         <p className={reason === "expired" ? "banner banner--warning" : "banner banner--info"} role="status">
           {LOGIN_MESSAGES[reason]}
+        </p>
+      ) : null}
+      {isLogin && legacyTokenForgotten && !reason ? (
+        <p className="banner banner--info" role="status">
+          {LEGACY_SESSION_MESSAGE}
         </p>
       ) : null}
       <form className="auth-form" onSubmit={(event) => void handleSubmit(event)} noValidate>

@@ -3,15 +3,18 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
 import type { LiveEvent } from "@/api/live-events";
 import { changeOwnSession } from "@/lib/own-session-changes";
-import { tokenStore } from "@/lib/token-store";
+import { sessionStore } from "@/lib/session-store";
 import { fakeEventBackend, settle } from "@/test/fake-event-backend";
 
 import { LiveEventsProvider } from "./LiveEventsProvider";
 import { LiveIndicator } from "./LiveIndicator";
 import { useLiveEvent } from "./useLiveEvents";
 
-const { handleExpiredSession } = vi.hoisted(() => ({ handleExpiredSession: vi.fn() }));
-vi.mock("@/lib/session", () => ({ handleExpiredSession }));
+const { handleExpiredSession, sessionStillGood } = vi.hoisted(() => ({
+  handleExpiredSession: vi.fn(),
+  sessionStillGood: vi.fn(),
+}));
+vi.mock("@/lib/session", () => ({ handleExpiredSession, sessionStillGood }));
 
 /** Something on a page that listens, as the hooks do. */
 function Listener({ onEvent }: { onEvent: (event: LiveEvent) => void }) {
@@ -26,9 +29,10 @@ let backend: ReturnType<typeof fakeEventBackend>;
 
 beforeEach(() => {
   backend = fakeEventBackend();
+  sessionStillGood.mockResolvedValue(false);
   vi.stubGlobal("fetch", backend.fetch);
   act(() => {
-    tokenStore.set("tok-1");
+    sessionStore.signedIn();
   });
 });
 
@@ -60,11 +64,11 @@ async function send(text: string, connection = backend.connections.at(-1)) {
 }
 
 describe("LiveEventsProvider", () => {
-  it("opens one stream per tab with the token, says Live, and hands every event to every listener", async () => {
+  it("opens one stream per tab on the session cookie, says Live, and hands every event to every listener", async () => {
     const { first, second } = await renderPage();
     expect(backend.fetch).toHaveBeenCalledTimes(1);
     expect(backend.fetch.mock.calls[0]?.[0]).toBe("/api/events");
-    expect(backend.connections[0]?.headers.get("Authorization")).toBe("Bearer tok-1");
+    expect(backend.connections[0]?.headers.get("Authorization")).toBeNull();
     expect(screen.getByRole("status").textContent).toContain("Connecting…");
 
     await send(`${READY}id: c2\nevent: list.renamed\ndata: {"type":"list.renamed","list_id":"l","name":"N"}\n\n`);
@@ -95,28 +99,38 @@ describe("LiveEventsProvider", () => {
     expect(handleExpiredSession).toHaveBeenCalledWith("expired");
   });
 
-  it("this tab's own password change ends the old stream without ending the session, and reconnects with the new token", async () => {
+  it("this tab's own password change ends the old stream without ending the session, and reconnects on the new cookie", async () => {
     await renderPage();
     await send(READY);
     await act(async () => {
       await changeOwnSession(async () => {
-        // The server's session.ended can come before the answer carrying the new token.
+        // The server's session.ended can come before the answer carrying the new cookie.
         backend.connections[0]?.send(sessionEnded("revoked"));
         await settle();
-        tokenStore.set("tok-2");
+        sessionStore.renewed();
       });
       await settle();
     });
     expect(handleExpiredSession).not.toHaveBeenCalled();
     expect(backend.fetch).toHaveBeenCalledTimes(2);
-    expect(backend.connections[1]?.headers.get("Authorization")).toBe("Bearer tok-2");
+    expect(backend.connections[0]?.aborted).toBe(true);
+  });
+
+  it("a password change in a sibling tab (the cookie is shared) reconnects instead of logging out", async () => {
+    await renderPage();
+    await send(READY);
+    sessionStillGood.mockResolvedValue(true); // the sibling's new password renewed this browser's cookie already
+    await send(sessionEnded("revoked"));
+    await act(settle);
+    expect(handleExpiredSession).not.toHaveBeenCalled();
+    expect(backend.fetch).toHaveBeenCalledTimes(2);
   });
 
   it("logging out closes the stream and the indicator goes", async () => {
     await renderPage();
     await send(READY);
     act(() => {
-      tokenStore.clear();
+      sessionStore.signedOut();
     });
     await act(settle);
     expect(backend.connections[0]?.aborted).toBe(true);

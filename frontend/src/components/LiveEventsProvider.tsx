@@ -6,9 +6,9 @@ import { decodeLiveEvent, type SessionEndedEvent } from "@/api/live-events";
 import type { LoginReason } from "@/lib/auth-redirect";
 import { type LiveStatus, openLiveStream } from "@/lib/live-stream";
 import { ownSessionChangesSettled } from "@/lib/own-session-changes";
-import { handleExpiredSession } from "@/lib/session";
-import { tokenStore } from "@/lib/token-store";
-import { useToken } from "@/lib/use-token";
+import { handleExpiredSession, sessionStillGood } from "@/lib/session";
+import { sessionStore } from "@/lib/session-store";
+import { useSessionMark } from "@/lib/use-session-mark";
 
 import { type LiveEventListener, type LiveEvents, LiveEventsContext, type Notice } from "./useLiveEvents";
 
@@ -20,28 +20,36 @@ const LOGIN_REASONS: Record<SessionEndedEvent["reason"], LoginReason> = {
 };
 
 /**
- * The server says `token` is no good any more (a 401, or `session.ended`).
- * If it is still this tab's token once the tab's own session changes have
- * settled (a new password brings a new token), the session is over: to the
- * login page, as on any 401.
+ * The server says the session behind `mark` is no good any more (a 401, or
+ * `session.ended`). Once the tab's own session changes have settled (a new
+ * password brings a new session), and if `mark` is still this tab's, the
+ * cookie is asked once more: every tab of the browser shares it, so a new
+ * password set in a sibling tab has already renewed it, and this tab only
+ * reconnects. Otherwise the session is over: to the login page, saying why.
  */
-async function endSessionIfCurrent(token: string, reason: LoginReason): Promise<void> {
+async function endSessionIfCurrent(mark: number, reason: LoginReason): Promise<void> {
   await ownSessionChangesSettled();
-  if (tokenStore.get() === token) handleExpiredSession(reason);
+  if (sessionStore.get() !== mark) return;
+  if (await sessionStillGood()) {
+    if (sessionStore.get() === mark) sessionStore.renewed();
+    return;
+  }
+  handleExpiredSession(reason);
 }
+
 
 /**
  * One live-updates stream per tab, shared by everything on the logged-in
  * pages (it sits in their layout, so moving between them keeps it open).
- * It opens when there is a token, reopens when the token changes (a new
+ * It opens while signed in, reopens when the session changes (a new
  * password) and closes on log-out or when the user leaves these pages.
  *
  * Components listen with `useLiveEvent`; the header shows `status`.
  */
 export function LiveEventsProvider({ children }: { children: ReactNode }) {
-  const token = useToken();
-  // Tagged with its token, so a new token starts out "connecting", not with the old stream's state.
-  const [streamStatus, setStreamStatus] = useState<{ token: string; status: LiveStatus } | null>(null);
+  const token = useSessionMark();
+  // Tagged with its session mark, so a new session starts out "connecting", not with the old stream's state.
+  const [streamStatus, setStreamStatus] = useState<{ token: number; status: LiveStatus } | null>(null);
   const [notice, setNotice] = useState<Notice | null>(null);
   const listeners = useRef(new Set<LiveEventListener>());
 
@@ -49,7 +57,6 @@ export function LiveEventsProvider({ children }: { children: ReactNode }) {
     if (!token) return;
     const stream = openLiveStream({
       url: "/api/events",
-      token,
       onStatus: (status) => {
         setStreamStatus({ token, status });
       },
@@ -58,7 +65,7 @@ export function LiveEventsProvider({ children }: { children: ReactNode }) {
         const event = decodeLiveEvent(message);
         if (event === null) return;
         if (event.type === "session.ended") {
-          // The server closes the stream after this; reconnecting with this token would only get 401s.
+          // The server closes the stream after this; reconnecting with this session would only get 401s.
           stream.stop();
           void endSessionIfCurrent(token, LOGIN_REASONS[event.reason]);
           return;

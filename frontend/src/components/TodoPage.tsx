@@ -15,10 +15,10 @@ import { useSession } from "./useSession";
  * their lists and the one the URL names.
  */
 export function TodoPage({ listId }: { listId: string | null }) {
-  const { token, user, logOut } = useSession();
+  const { mark, user, logOut } = useSession();
   const filter = filterFromSearchParams(useSearchParams());
 
-  if (!token) return <TodoPageSkeleton />;
+  if (!mark) return <TodoPageSkeleton />;
   return (
     <>
       <AppHeader current="todos" wide userName={user?.name ?? null} onLogOut={logOut} />

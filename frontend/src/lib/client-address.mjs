@@ -76,3 +76,23 @@ export function clientAddress(peer, forwardedFor, trusted) {
   }
   return client;
 }
+
+/**
+ * The scheme the browser used: "https" when this server's own socket is TLS, or
+ * when the socket's peer is a trusted proxy (a TLS-terminating load balancer)
+ * whose X-Forwarded-Proto says so; "http" otherwise. Whatever else sends that
+ * header wrote it itself, so it changes nothing: the session cookie's `Secure`
+ * flag and `__Host-` name (src/lib/session-cookie.ts) follow this answer. The
+ * rightmost value counts: it is the one our own proxy wrote.
+ * @param {boolean} encrypted whether the socket is TLS (`req.socket.encrypted`)
+ * @param {string | undefined} peer `req.socket.remoteAddress`
+ * @param {string | string[] | undefined} forwardedProto the incoming X-Forwarded-Proto
+ * @param {BlockList} trusted from parseTrustedProxies
+ * @returns {"https" | "http"}
+ */
+export function requestScheme(encrypted, peer, forwardedProto, trusted) {
+  if (encrypted) return "https";
+  if (peer === undefined || !isTrustedProxy(normaliseAddress(peer), trusted)) return "http";
+  const values = [forwardedProto ?? []].flat().join(",").split(",");
+  return values.at(-1)?.trim().toLowerCase() === "https" ? "https" : "http";
+}

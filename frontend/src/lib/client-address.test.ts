@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { clientAddress, normaliseAddress, parseTrustedProxies } from "./client-address.mjs";
+import { clientAddress, normaliseAddress, parseTrustedProxies, requestScheme } from "./client-address.mjs";
 
 const nobody = parseTrustedProxies(undefined);
 const loadBalancers = parseTrustedProxies("10.0.0.0/8, 192.168.1.7, fd00::/8");
@@ -68,5 +68,26 @@ describe("normaliseAddress", () => {
     expect(normaliseAddress("::ffff:127.0.0.1")).toBe("127.0.0.1");
     expect(normaliseAddress(" ::1 ")).toBe("::1");
     expect(normaliseAddress("::ffff:999.0.0.1")).toBe("::ffff:999.0.0.1");
+  });
+});
+
+describe("requestScheme", () => {
+  it("is https on a TLS socket, whoever the peer", () => {
+    expect(requestScheme(true, "203.0.113.9", undefined, nobody)).toBe("https");
+  });
+
+  it("believes X-Forwarded-Proto from a trusted proxy only", () => {
+    expect(requestScheme(false, "10.1.2.3", "https", loadBalancers)).toBe("https");
+    expect(requestScheme(false, "::ffff:10.1.2.3", "HTTPS", loadBalancers)).toBe("https");
+    expect(requestScheme(false, "203.0.113.9", "https", loadBalancers)).toBe("http");
+    expect(requestScheme(false, "127.0.0.1", "https", nobody)).toBe("http");
+    expect(requestScheme(false, undefined, "https", loadBalancers)).toBe("http");
+  });
+
+  it("reads the rightmost value: the one our own proxy wrote", () => {
+    expect(requestScheme(false, "10.1.2.3", "https, http", loadBalancers)).toBe("http");
+    expect(requestScheme(false, "10.1.2.3", ["http", "https"], loadBalancers)).toBe("https");
+    expect(requestScheme(false, "10.1.2.3", "ftp", loadBalancers)).toBe("http");
+    expect(requestScheme(false, "10.1.2.3", undefined, loadBalancers)).toBe("http");
   });
 });

@@ -11,7 +11,6 @@ function open(backend: ReturnType<typeof fakeEventBackend>, random = () => 1) {
   const onUnauthorized = vi.fn();
   const stream = openLiveStream({
     url: "/api/events",
-    token: "tok",
     fetch: backend.fetch,
     random,
     onMessage: (message) => messages.push(message),
@@ -37,12 +36,13 @@ afterEach(() => {
 });
 
 describe("openLiveStream", () => {
-  it("connects with the token, goes live with the first event and delivers each one", async () => {
+  it("connects with the session cookie (never a token of its own), goes live with the first event and delivers each one", async () => {
     const backend = fakeEventBackend();
     const { stream, messages, statuses } = open(backend);
     await settle();
     const [first] = backend.connections;
-    expect(first?.headers.get("Authorization")).toBe("Bearer tok");
+    expect(first?.headers.get("Authorization")).toBeNull();
+    expect(backend.fetch.mock.calls[0]?.[1]?.credentials).toBe("same-origin");
     expect(first?.headers.get("Accept")).toBe("text/event-stream");
     expect(first?.headers.has("Last-Event-ID")).toBe(false);
     expect(statuses).toEqual([]);
@@ -242,7 +242,6 @@ describe("openLiveStream", () => {
     let calls = 0;
     const stream = openLiveStream({
       url: "/api/events",
-      token: "tok",
       fetch: backend.fetch,
       onStatus: () => undefined,
       onUnauthorized: () => undefined,

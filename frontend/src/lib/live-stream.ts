@@ -2,9 +2,13 @@
  * The connection to the live-updates stream (`GET /api/events`), kept open
  * for as long as the page wants it.
  *
- * EventSource would do most of this, but it cannot send our bearer token
- * (`Authorization` header), so the stream is read with `fetch` and parsed by
- * `sse-parser.ts`. What EventSource would have done, done here:
+ * The session is a cookie (docs/security.md), which the browser's own
+ * EventSource would send too; the stream is still read with `fetch` and
+ * parsed by `sse-parser.ts`, because EventSource hides the answer's status
+ * and headers: it cannot tell a 401 (the session is over: stop) from a 429
+ * (too many streams: wait `Retry-After`) from a server that is down, and it
+ * gives up for good on any of them. docs/security.md says why the parser is
+ * our own. What EventSource would have done, done here:
  *
  * - reconnect when the connection drops, after the server's `retry:` delay,
  *   doubled per failed attempt (capped, jittered: see reconnect-delay.ts);
@@ -36,12 +40,10 @@ const WATCHDOG_INTERVAL_MS = 15_000;
 export interface LiveStreamOptions {
   /** "/api/events" in the browser. */
   url: string;
-  /** The access token this stream lives and dies with. */
-  token: string;
   /** Each event as it arrives (after `onStatus("live")` for the first one). */
   onMessage: (message: SseMessage) => void;
   onStatus: (status: LiveStatus) => void;
-  /** A 401: the token is not good (any more). The stream has stopped. */
+  /** A 401: the session is not good (any more). The stream has stopped. */
   onUnauthorized: () => void;
   fetch?: typeof globalThis.fetch;
   /** Math.random, or a stand-in in tests. */
@@ -87,12 +89,18 @@ export function openLiveStream(options: LiveStreamOptions): LiveStream {
     const cutByUs = (): boolean => attempt.signal.aborted;
     phase = "opening";
     lastHeard = Date.now();
-    const headers = new Headers({ Accept: "text/event-stream", Authorization: `Bearer ${options.token}` });
+    // The session cookie goes along (same origin); the /api/* proxy makes it the Authorization header.
+    const headers = new Headers({ Accept: "text/event-stream" });
     if (lastEventId !== "") headers.set("Last-Event-ID", lastEventId);
 
     let response: Response;
     try {
-      response = await fetchEvents(options.url, { headers, signal: attempt.signal, cache: "no-store" });
+      response = await fetchEvents(options.url, {
+        headers,
+        signal: attempt.signal,
+        cache: "no-store",
+        credentials: "same-origin",
+      });
     } catch {
       if (!cutByUs()) retryLater();
       return;

@@ -25,7 +25,9 @@ function streamedRequest(url: string, sizes: number[]): Request {
       controller.close();
     },
   });
-  const init: RequestInit & { duplex: "half" } = { method: "POST", body, duplex: "half" };
+  // Sent by one of this site's pages, as the CSRF check asks (src/lib/csrf.ts).
+  const headers = { "Sec-Fetch-Site": "same-origin" };
+  const init: RequestInit & { duplex: "half" } = { method: "POST", body, headers, duplex: "half" };
   return new Request(url, init);
 }
 
@@ -81,7 +83,7 @@ describe("the /api/* proxy", () => {
     const calls = stubBackend(Response.json({}, { status: 201 }));
     vi.stubEnv("MAX_BODY_BYTES", "2048");
     const response = await POST(
-      new Request("http://frontend/api/todo", { method: "POST", headers: { "Content-Length": "2049" }, body: "x".repeat(2049) }),
+      new Request("http://frontend/api/todo", { method: "POST", headers: { "Content-Length": "2049", "Sec-Fetch-Site": "same-origin" }, body: "x".repeat(2049) }),
     );
     expect(response.status).toBe(413);
     expect(await response.json()).toEqual({ detail: "Request body exceeds 2048 bytes" });
@@ -182,7 +184,7 @@ describe("the /api/* proxy", () => {
 
   it("answers 502 with a FastAPI-shaped error when the backend is down", async () => {
     vi.stubGlobal("fetch", () => Promise.reject(new TypeError("fetch failed")));
-    const response = await DELETE(new Request("http://frontend/api/todo/1", { method: "DELETE" }));
+    const response = await DELETE(new Request("http://frontend/api/todo/1", { method: "DELETE", headers: { "Sec-Fetch-Site": "same-origin" } }));
     expect(response.status).toBe(502);
     expect(await response.json()).toEqual({ detail: "The backend is not reachable." });
   });

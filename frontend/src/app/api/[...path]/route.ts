@@ -25,6 +25,7 @@
  * backend, so the backend's stream ends too.
  */
 
+import { crossSiteRefusal, isSafeMethod } from "@/lib/csrf";
 import {
   bodyLimitFor,
   bodyTooLarge,
@@ -36,15 +37,33 @@ import {
   REQUEST_HEADERS,
   targetUrl,
 } from "@/lib/proxy";
+import { cameOverHttps, clearedSessionCookie, sessionCookie, sessionToken } from "@/lib/session-cookie";
 
 export const dynamic = "force-dynamic";
 
+/** Answers that hand the browser a new session token (the backend's `Token` body). */
+const TOKEN_ISSUERS = new Set(["POST /api/auth/login", "PUT /api/me/password"]);
+const LOG_OUT = "POST /api/auth/logout";
+
 async function proxy(request: Request): Promise<Response> {
+  const pathname = new URL(request.url).pathname.replace(/\/+$/, "");
+  const route = `${request.method.toUpperCase()} ${pathname}`;
+  const https = cameOverHttps(request.headers);
+  const bearer = request.headers.has("authorization");
+  if (!bearer && !isSafeMethod(request.method)) {
+    const crossSite = crossSiteRefusal(request.headers);
+    if (crossSite) return Response.json({ detail: crossSite }, { status: 403 });
+  }
+  if (route === LOG_OUT) return loggedOut(https);
+
   const limit = bodyLimitFor(new URL(request.url).pathname, process.env);
   const refusal = refuseDeclaredBody(request.headers.get("content-length"), limit);
   if (refusal) return refusal;
 
   const headers = pickHeaders(request.headers, REQUEST_HEADERS);
+  // The session cookie stands in for the header; never on log-in, which starts a new session.
+  const cookieToken = bearer || route === "POST /api/auth/login" ? null : sessionToken(request.headers);
+  if (cookieToken !== null) headers.set("authorization", `Bearer ${cookieToken}`);
   const client = forwardedClient(request.headers.get("x-forwarded-for"));
   if (client !== null) headers.set("x-forwarded-for", client);
   // Aborted when the body passes the limit: the upload stops there.
@@ -74,8 +93,37 @@ async function proxy(request: Request): Promise<Response> {
     if (request.signal.aborted) return new Response(null, { status: 499 });
     return Response.json({ detail: "The backend is not reachable." }, { status: 502 });
   }
+  if (TOKEN_ISSUERS.has(route) && upstream.ok) return startedSession(upstream, https);
   // A page (HTML) from the backend is never passed on: see browserResponse.
-  return browserResponse(upstream);
+  const response = browserResponse(upstream);
+  // The cookie's token is no good any more (expired, revoked): the browser forgets it.
+  if (upstream.status === 401 && cookieToken !== null) response.headers.append("set-cookie", clearedSessionCookie(https));
+  return response;
+}
+
+/** 204, with the token of the backend's answer in the session cookie and nowhere else. */
+async function startedSession(upstream: Response, https: boolean): Promise<Response> {
+  let token: unknown;
+  try {
+    token = ((await upstream.json()) as { access_token?: unknown }).access_token;
+  } catch {
+    token = undefined;
+  }
+  if (typeof token !== "string" || token === "") {
+    return Response.json({ detail: "The backend's answer held no session." }, { status: 502 });
+  }
+  const headers = new Headers({ "cache-control": "no-store", "set-cookie": sessionCookie(token, https) });
+  const requestId = upstream.headers.get("x-request-id");
+  if (requestId !== null) headers.set("x-request-id", requestId);
+  return new Response(null, { status: 204, headers });
+}
+
+/** 204, and the browser forgets its session cookie. */
+function loggedOut(https: boolean): Response {
+  return new Response(null, {
+    status: 204,
+    headers: { "cache-control": "no-store", "set-cookie": clearedSessionCookie(https) },
+  });
 }
 
 export const GET = proxy;
