@@ -27,7 +27,7 @@ import {
   withPending,
 } from "@/lib/live-todos";
 import { type Problem, problem, problemOf } from "@/lib/problem";
-import { TodoChangeQueue } from "@/lib/todo-changes";
+import { inTurn, TodoChangeQueue, type Turns } from "@/lib/todo-changes";
 import { addingPosition, mergeTodos, type Place, positionFor } from "@/lib/todo-list";
 
 import { useLiveEvent } from "./useLiveEvents";
@@ -428,8 +428,8 @@ export function useTodos(api: Api, filter: Filter, { listId, liveListId, onAcces
     [confirmGone],
   );
 
-  /** Settles when the last add asked for has: each add is sent after the one before it. */
-  const addsInOrder = useRef<Promise<unknown>>(Promise.resolve());
+  /** Each add is sent once the one before it has settled. */
+  const addsInOrder = useRef<Turns>({ tail: null });
   /** Adds made on this page so far: their rows show in that order until the server's answers place them. */
   const addsMade = useRef(0);
 
@@ -458,9 +458,7 @@ export function useTodos(api: Api, filter: Filter, { listId, liveListId, onAcces
       setPending((previous) => withPending(previous, temporary.id, entry));
       ownAdds.current += 1;
       try {
-        const sent = addsInOrder.current.then(() => api.createTodo({ title }, { idempotencyKey, listId }));
-        addsInOrder.current = sent.catch(() => undefined);
-        const todo = await sent;
+        const todo = await inTurn(addsInOrder.current, () => api.createTodo({ title }, { idempotencyKey, listId }));
         confirm(todo, null);
         return todo;
       } catch (error) {

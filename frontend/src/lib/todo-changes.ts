@@ -29,9 +29,30 @@
  */
 import type { Todo } from "@/api/client";
 
-interface Lane {
-  /** Settles (either way) when the last change queued for the todo has; null when none is on its way. */
+/** Work done one after another: `tail` settles (either way) when the last one queued has; null when none is on its way. */
+export interface Turns {
   tail: Promise<void> | null;
+}
+
+/**
+ * Runs `run` once the work queued in `turns` before it has settled (at once
+ * when none is on its way), whether that work succeeded or failed. Settles as
+ * `run` does.
+ */
+export function inTurn<T>(turns: Turns, run: () => Promise<T>): Promise<T> {
+  const result = turns.tail ? turns.tail.then(run) : run();
+  const settled = result.then(
+    () => undefined,
+    () => undefined,
+  );
+  turns.tail = settled;
+  void settled.then(() => {
+    if (turns.tail === settled) turns.tail = null;
+  });
+  return result;
+}
+
+interface Lane extends Turns {
   /** Versions only this tab's changes stepped through, one after another: a change made on one of them is made on `to`. */
   own: { from: number; to: number } | null;
 }
@@ -57,22 +78,12 @@ export class TodoChangeQueue {
   enqueue<T extends Todo | null>(id: string, base: number, send: (version: number) => Promise<T>): Promise<T> {
     const lane = this.lanes.get(id) ?? { tail: null, own: null };
     this.lanes.set(id, lane);
-    const run = async (): Promise<T> => {
+    return inTurn(lane, async () => {
       const version = this.expectedVersion(id, base);
       const answer = await send(version);
       this.learn(lane, version, answer);
       return answer;
-    };
-    const result = lane.tail ? lane.tail.then(run) : run();
-    const settled = result.then(
-      () => undefined,
-      () => undefined,
-    );
-    lane.tail = settled;
-    void settled.then(() => {
-      if (lane.tail === settled) lane.tail = null;
     });
-    return result;
   }
 
   /** Takes in the server's answer to a change sent with `sent`. */
