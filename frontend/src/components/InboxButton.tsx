@@ -1,0 +1,159 @@
+"use client";
+
+import { useState } from "react";
+
+import type { Invitation } from "@/api/client";
+import { ROLE_LABELS } from "@/lib/roles";
+import { api } from "@/lib/session";
+
+import { Dialog } from "./Dialog";
+import { useInbox } from "./useInbox";
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : "Something went wrong.";
+}
+
+/**
+ * The header's "Invitations" button with the number of open invitations
+ * (live), and the dialog where each is accepted, declined or its sender
+ * blocked, in place.
+ */
+export function InboxButton({ userName }: { userName: string | null }) {
+  const inbox = useInbox(api, userName);
+  const [open, setOpen] = useState(false);
+  const count = inbox.invitations.length;
+  const label = count === 1 ? "Invitations: 1 open" : `Invitations: ${count} open`;
+  return (
+    <>
+      <button className="button button--small inbox-button" type="button" aria-label={label} onClick={() => { setOpen(true); }}>
+        <span aria-hidden="true">Invitations</span>
+        {count > 0 ? (
+          <span className="inbox-button__count" aria-hidden="true">
+            {count}
+          </span>
+        ) : null}
+      </button>
+      {open ? <InboxDialog inbox={inbox} onClose={() => { setOpen(false); }} /> : null}
+    </>
+  );
+}
+
+function InboxDialog({ inbox, onClose }: { inbox: ReturnType<typeof useInbox>; onClose: () => void }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+
+  async function run(action: () => Promise<string>) {
+    if (busy) return;
+    setBusy(true);
+    setError(null);
+    setDone(null);
+    try {
+      setDone(await action());
+    } catch (failure) {
+      setError(messageOf(failure));
+      inbox.reload();
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Dialog
+      title="Invitations"
+      description="Lists people invited you to. Accept to join with the role offered; decline, or block someone to stop their invitations (they are not told)."
+      onClose={onClose}
+    >
+      {error ? (
+        <p className="banner banner--error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      {done ? (
+        <p className="banner banner--success" role="status">
+          {done}
+        </p>
+      ) : null}
+      {inbox.status === "loading" ? (
+        <p className="muted" role="status">
+          Loading your invitations…
+        </p>
+      ) : null}
+      {inbox.status === "ready" && inbox.invitations.length === 0 ? <p className="muted">No open invitations.</p> : null}
+      <ul className="inbox-list" aria-label="Open invitations">
+        {inbox.invitations.map((invitation) => (
+          <InvitationRow
+            key={invitation.id}
+            invitation={invitation}
+            busy={busy}
+            onAccept={() =>
+              void run(async () => {
+                const list = await inbox.accept(invitation);
+                return `You joined “${list.name}” as ${ROLE_LABELS[list.role].toLowerCase()}.`;
+              })
+            }
+            onDecline={() =>
+              void run(async () => {
+                await inbox.decline(invitation);
+                return `Declined “${invitation.list_name}”.`;
+              })
+            }
+            onBlock={() =>
+              void run(async () => {
+                await inbox.block(invitation);
+                return `Blocked ${invitation.invited_by}: their invitations will not reach you.`;
+              })
+            }
+          />
+        ))}
+      </ul>
+      <div className="dialog__actions">
+        <button className="button" type="button" onClick={onClose}>
+          Done
+        </button>
+      </div>
+    </Dialog>
+  );
+}
+
+interface InvitationRowProps {
+  invitation: Invitation;
+  busy: boolean;
+  onAccept: () => void;
+  onDecline: () => void;
+  onBlock: () => void;
+}
+
+function InvitationRow({ invitation, busy, onAccept, onDecline, onBlock }: InvitationRowProps) {
+  const list = `“${invitation.list_name}”`;
+  return (
+    <li className="inbox-list__item">
+      <p className="inbox-list__text">
+        <strong>{invitation.invited_by}</strong> invites you to {list} as {ROLE_LABELS[invitation.role].toLowerCase()}.
+      </p>
+      <div className="inbox-list__actions">
+        <button
+          className="button button--primary button--small"
+          type="button"
+          disabled={busy}
+          aria-label={`Accept ${list}`}
+          onClick={onAccept}
+        >
+          Accept
+        </button>
+        <button className="button button--small" type="button" disabled={busy} aria-label={`Decline ${list}`} onClick={onDecline}>
+          Decline
+        </button>
+        <button
+          className="text-button text-button--danger"
+          type="button"
+          disabled={busy}
+          aria-label={`Block ${invitation.invited_by}`}
+          onClick={onBlock}
+        >
+          Block
+        </button>
+      </div>
+    </li>
+  );
+}
