@@ -84,14 +84,14 @@ export function sharedListScenarios({ newPage, logIn, listLoaded, item, addTodo,
         const memberPage = await newPage({ viewport: { width: 390, height: 844 } });
         await logIn(memberPage, member.name, "member-password");
         // The invitation waits in the header's inbox; accepting it adds the list.
-        await memberPage.getByRole("button", { name: "Invitations: 1 open" }).click();
+        await memberPage.getByRole("button", { name: "Invitations, open: 1" }).click();
         const inbox = memberPage.getByRole("dialog", { name: "Invitations" });
         await inbox.getByRole("button", { name: `Accept “${listName}”` }).click();
         await inbox.getByText(`You joined “${listName}” as viewer.`).waitFor();
         await memberPage.screenshot({ path: path.join(resultsDir, "inbox-390.png") });
         await inbox.getByRole("button", { name: "Done" }).click();
         await inbox.waitFor({ state: "hidden" });
-        await memberPage.getByRole("button", { name: "Invitations: 0 open" }).waitFor();
+        await memberPage.getByRole("button", { name: "Invitations", exact: true }).waitFor();
         const menu = memberPage.getByRole("button", { name: "Lists", exact: true });
         await menu.click();
         const drawer = memberPage.getByRole("dialog", { name: "Your lists" });

@@ -51,17 +51,26 @@ function renderButton() {
   };
 }
 
+/** The header's button, once it shows `count` open invitations. */
+async function inboxButton(count: number): Promise<HTMLElement> {
+  const button = await screen.findByRole("button", { name: /^Invitations/ });
+  await waitFor(() => {
+    expect(button.textContent).toBe(count > 0 ? `Invitations, open: ${count}` : "Invitations");
+  });
+  return button;
+}
+
 describe("InboxButton", () => {
   it("counts the open invitations, live", async () => {
     api.inbox.mockResolvedValue([invitation("1", "Trip")]);
     const send = renderButton();
-    await screen.findByRole("button", { name: "Invitations: 1 open" });
+    await inboxButton(1);
     send({ type: "invitation.sent", invitation: invitation("2", "Books") });
-    await screen.findByRole("button", { name: "Invitations: 2 open" });
+    await inboxButton(2);
     // An invitation the caller sent as an owner is not theirs to answer.
     send({ type: "invitation.sent", invitation: { ...invitation("3", "Mine"), name: "bob" } });
     send({ type: "invitation.closed", invitation: invitation("1", "Trip"), outcome: "cancelled" });
-    await screen.findByRole("button", { name: "Invitations: 1 open" });
+    await inboxButton(1);
   });
 
   it("accepts, declines and blocks in place", async () => {
@@ -70,7 +79,7 @@ describe("InboxButton", () => {
     api.declineInvitation.mockResolvedValue(undefined);
     api.blockAccount.mockResolvedValue(undefined);
     renderButton();
-    await userEvent.click(await screen.findByRole("button", { name: "Invitations: 3 open" }));
+    await userEvent.click(await inboxButton(3));
     const dialog = within(screen.getByRole("dialog", { name: "Invitations" }));
     await userEvent.click(dialog.getByRole("button", { name: "Accept “Trip”" }));
     expect(api.acceptInvitation).toHaveBeenCalledWith("1");
@@ -82,5 +91,6 @@ describe("InboxButton", () => {
     await waitFor(() => {
       expect(dialog.getByText("No open invitations.")).toBeTruthy();
     });
+    await inboxButton(0);
   });
 });

@@ -22,13 +22,18 @@ export function InboxButton({ userName }: { userName: string | null }) {
   const inbox = useInbox(api, userName);
   const [open, setOpen] = useState(false);
   const count = inbox.invitations.length;
-  const label = count === 1 ? "Invitations: 1 open" : `Invitations: ${count} open`;
   return (
     <>
-      <button className="button button--small inbox-button" type="button" aria-label={label} onClick={() => { setOpen(true); }}>
-        <span aria-hidden="true">Invitations</span>
+      {/* Named by its text ("Invitations, open: 2"); on phones the word gives way to an envelope. */}
+      <button className="button button--small inbox-button" type="button" onClick={() => { setOpen(true); }}>
+        <svg className="inbox-button__icon" aria-hidden="true" viewBox="0 0 24 24" width="18" height="18">
+          <rect x="3" y="5.5" width="18" height="13" rx="2" fill="none" stroke="currentColor" strokeWidth="1.8" />
+          <path d="m4 7 8 6 8-6" fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinejoin="round" />
+        </svg>
+        <span className="inbox-button__label">Invitations</span>
         {count > 0 ? (
-          <span className="inbox-button__count" aria-hidden="true">
+          <span className="inbox-button__count">
+            <span className="visually-hidden">, open: </span>
             {count}
           </span>
         ) : null}
