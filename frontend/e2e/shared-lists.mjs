@@ -84,7 +84,7 @@ export function sharedListScenarios({ newPage, logIn, listLoaded, item, addTodo,
         const memberPage = await newPage({ viewport: { width: 390, height: 844 } });
         await logIn(memberPage, member.name, "member-password");
         // The invitation waits in the header's inbox; accepting it adds the list.
-        await memberPage.getByRole("button", { name: "Invitations, open: 1" }).click();
+        await memberPage.getByRole("button", { name: /^Invitations\W*open\W*1$/ }).click();
         const inbox = memberPage.getByRole("dialog", { name: "Invitations" });
         await inbox.getByRole("button", { name: `Accept “${listName}”` }).click();
         await inbox.getByText(`You joined “${listName}” as viewer.`).waitFor();
