@@ -79,7 +79,9 @@ export function liveUpdateScenarios(helpers) {
         const listName = unique("Groceries");
         const list = await api(owner.token, "POST", "/lists", { name: listName });
         await api(owner.token, "POST", `/lists/${list.id}/todos`, { title: "Bread" });
-        await api(owner.token, "PUT", `/lists/${list.id}/members/${member.name}`, { role: "editor" });
+        // Invited, and accepting: sharing needs the member's consent (issue 32).
+        const invitation = await api(owner.token, "PUT", `/lists/${list.id}/members/${member.name}`, { role: "editor" });
+        await api(member.token, "POST", `/me/invitations/${invitation.id}/accept`);
 
         const ownerPage = await newPage();
         let ownerStreams = 0;

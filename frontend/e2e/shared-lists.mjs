@@ -72,8 +72,8 @@ export function sharedListScenarios({ newPage, logIn, listLoaded, item, addTodo,
         await nameField.fill(member.name);
         await dialog.getByRole("combobox", { name: "Role", exact: true }).selectOption("viewer");
         await dialog.getByRole("button", { name: "Share", exact: true }).click();
-        await dialog.getByText(`Shared with ${member.name} as viewer.`).waitFor();
-        await dialog.getByRole("combobox", { name: `Role of ${member.name}` }).waitFor();
+        await dialog.getByText(`Invited ${member.name} as viewer: they join once they accept.`).waitFor();
+        await dialog.getByRole("list", { name: "Pending invitations" }).getByText(member.name).waitFor();
         await ownerPage.screenshot({ path: path.join(resultsDir, "share-dialog-1280.png") });
         await ownerPage.keyboard.press("Escape");
         await dialog.waitFor({ state: "hidden" });
@@ -82,6 +82,15 @@ export function sharedListScenarios({ newPage, logIn, listLoaded, item, addTodo,
         // --- the member, on a phone (390 x 844): the list is in the drawer; read-only ---
         const memberPage = await newPage({ viewport: { width: 390, height: 844 } });
         await logIn(memberPage, member.name, "member-password");
+        // The invitation waits in the header's inbox; accepting it adds the list.
+        await memberPage.getByRole("button", { name: /^Invitations\W*open\W*1$/ }).click();
+        const inbox = memberPage.getByRole("dialog", { name: "Invitations" });
+        await inbox.getByRole("button", { name: `Accept “${listName}”` }).click();
+        await inbox.getByText(`You joined “${listName}” as viewer.`).waitFor();
+        await memberPage.screenshot({ path: path.join(resultsDir, "inbox-390.png") });
+        await inbox.getByRole("button", { name: "Done" }).click();
+        await inbox.waitFor({ state: "hidden" });
+        await memberPage.getByRole("button", { name: "Invitations", exact: true }).waitFor();
         const menu = memberPage.getByRole("button", { name: "Lists", exact: true });
         await menu.click();
         const drawer = memberPage.getByRole("dialog", { name: "Your lists" });
@@ -144,7 +153,9 @@ export function sharedListScenarios({ newPage, logIn, listLoaded, item, addTodo,
         const listName = unique("Chores");
         const list = await api(owner.token, "POST", "/lists", { name: listName });
         await api(owner.token, "POST", `/lists/${list.id}/todos`, { title: "Water plants" });
-        await api(owner.token, "PUT", `/lists/${list.id}/members/${member.name}`, { role: "editor" });
+        // Invited, and accepting: sharing needs the member's consent (issue 32).
+        const invitation = await api(owner.token, "PUT", `/lists/${list.id}/members/${member.name}`, { role: "editor" });
+        await api(member.token, "POST", `/me/invitations/${invitation.id}/accept`);
 
         const memberPage = await newPage();
         // No live updates for this page (its stream is refused): with them, the demotion

@@ -455,10 +455,15 @@ export function todoMvcScenarios(helpers) {
       },
     },
     {
-      name: "axe: no accessibility violations on log-in, the list (editor, undo toast), account and sharing, light and dark, 1280 and 390 px",
+      name: "axe: no accessibility violations on log-in, the list (editor, undo toast), account, sharing and invitations, light and dark, 1280 and 390 px",
       async fn() {
         const { name, token } = await newAccount("axe", PASSWORD, SAMPLE_TODOS);
         const shared = await api(token, "POST", "/lists", { name: "Trip" });
+        // An invitation each way: pending in the Share dialog, open in the inbox.
+        const other = await newAccount("axeinv", PASSWORD);
+        await api(token, "PUT", `/lists/${shared.id}/members/${other.name}`, { role: "editor" });
+        const theirs = await api(other.token, "POST", "/lists", { name: "Books" });
+        await api(other.token, "PUT", `/lists/${theirs.id}/members/${name}`, { role: "viewer" });
         const viewports = [
           { width: 1280, height: 800 },
           { width: 390, height: 844 },
@@ -489,7 +494,12 @@ export function todoMvcScenarios(helpers) {
             await listLoaded(page);
             await page.getByRole("button", { name: "Share", exact: true }).click();
             await page.getByRole("dialog", { name: "Share “Trip”" }).waitFor();
+            await page.getByRole("list", { name: "Pending invitations" }).waitFor();
             await expectNoAxeViolations(page, `the share dialog (${at})`);
+            await page.keyboard.press("Escape");
+            await page.getByRole("button", { name: /^Invitations\W*open\W*1$/ }).click();
+            await page.getByRole("dialog", { name: "Invitations" }).getByRole("button", { name: "Accept “Books”" }).waitFor();
+            await expectNoAxeViolations(page, `the invitations (${at})`);
             await page.keyboard.press("Escape");
 
             await page.goto("/account");

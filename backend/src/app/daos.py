@@ -23,6 +23,9 @@ from app.access import Role
 from app.accounts.repository import UserRepository
 from app.accounts.tables import User
 from app.accounts.throttle import Admission, LoginThrottleRepository, ThrottlePolicy
+from app.invitations.repository import BlockRepository, FoundInvitation, InvitationRepository
+from app.invitations.schemas import BlockPublic, InvitationPublic
+from app.invitations.tables import Invitation
 from app.lists.repository import ListMemberRepository, Succession, TodoListRepository
 from app.lists.schemas import ListPublic, MemberPublic
 from app.live.log import EventRepository, LoggedEvent, NewEvent, Position
@@ -125,6 +128,7 @@ class ListMemberDAO(Protocol):
     async def role_of(
         self, conn: AsyncConnection, list_id: uuid.UUID, user_id: uuid.UUID
     ) -> Role | None: ...
+    async def owners(self, conn: AsyncConnection, list_id: uuid.UUID) -> list[uuid.UUID]: ...
     async def count(self, conn: AsyncConnection, list_id: uuid.UUID, role: Role | None) -> int: ...
     async def add(
         self, conn: AsyncConnection, list_id: uuid.UUID, user_id: uuid.UUID, role: Role
@@ -195,6 +199,45 @@ class AccessTokenDAO(Protocol):
     ) -> None: ...
 
 
+class InvitationDAO(Protocol):
+    async def get(
+        self, conn: AsyncConnection, invitation_id: uuid.UUID
+    ) -> FoundInvitation | None: ...
+    async def inbox(
+        self, conn: AsyncConnection, caller: Caller, now: datetime
+    ) -> list[InvitationPublic]: ...
+    async def pending(
+        self, conn: AsyncConnection, list_id: uuid.UUID, now: datetime
+    ) -> list[InvitationPublic]: ...
+    async def count_pending(
+        self, conn: AsyncConnection, list_id: uuid.UUID, now: datetime
+    ) -> int: ...
+    async def sent_since(
+        self, conn: AsyncConnection, inviter_id: uuid.UUID, since: datetime
+    ) -> tuple[int, datetime | None]: ...
+    async def replace(self, conn: AsyncConnection, invitation: Invitation) -> None: ...
+    async def close(self, conn: AsyncConnection, invitation_id: uuid.UUID, status: str) -> None: ...
+    async def set_role(
+        self, conn: AsyncConnection, invitation_id: uuid.UUID, role: Role
+    ) -> None: ...
+    async def hide_from(
+        self, conn: AsyncConnection, invitee_id: uuid.UUID, inviter_id: uuid.UUID
+    ) -> None: ...
+
+
+class BlockDAO(Protocol):
+    async def mine(self, conn: AsyncConnection, caller: Caller) -> list[BlockPublic]: ...
+    async def exists(
+        self, conn: AsyncConnection, blocker_id: uuid.UUID, blocked_id: uuid.UUID
+    ) -> bool: ...
+    async def add(
+        self, conn: AsyncConnection, blocker_id: uuid.UUID, blocked_id: uuid.UUID
+    ) -> None: ...
+    async def remove(
+        self, conn: AsyncConnection, blocker_id: uuid.UUID, blocked_id: uuid.UUID
+    ) -> None: ...
+
+
 @dataclass(slots=True)
 class DAOs:
     users: UserDAO
@@ -205,6 +248,8 @@ class DAOs:
     idempotency_keys: IdempotencyKeyDAO
     login_throttle: LoginThrottleDAO
     access_tokens: AccessTokenDAO
+    invitations: InvitationDAO
+    blocks: BlockDAO
 
 
 daos = DAOs(
@@ -216,4 +261,6 @@ daos = DAOs(
     idempotency_keys=IdempotencyKeyRepository,
     login_throttle=LoginThrottleRepository,
     access_tokens=AccessTokenRepository,
+    invitations=InvitationRepository,
+    blocks=BlockRepository,
 )

@@ -10,6 +10,7 @@ from fastapi import APIRouter
 
 from app.accounts import auth_router
 from app.accounts import router as accounts
+from app.invitations import router as invitations
 from app.lists import router as lists
 from app.live import router as live
 from app.platform.http import api_docs, health
@@ -24,6 +25,9 @@ ROUTERS: tuple[APIRouter, ...] = (
     auth_router.router,
     accounts.router,
     tokens.router,
+    invitations.router,
+    invitations.list_router,
+    invitations.block_router,
     portability.router,
     health.router,
     live.router,

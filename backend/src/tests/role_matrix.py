@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 
 from app.access import Role
+from tests.sharing import add_member
 
 Headers = dict[str, str]
 MakeUser = Callable[[], Awaitable[tuple[str, Headers]]]
@@ -57,6 +58,38 @@ OPERATIONS = (
         "change a role", "PUT", "/lists/{list}/members/{bystander}", Role.owner, {"role": "editor"}
     ),
     Operation("remove a member", "DELETE", "/lists/{list}/members/{bystander}", Role.owner),
+    # Invitations (issue 32): a newcomer is invited (202), not added.
+    Operation(
+        "invite a newcomer",
+        "PUT",
+        "/lists/{list}/members/{newcomer}",
+        body={"role": "viewer"},
+        expected={"outsider": 404, "viewer": 403, "editor": 403, "owner": 202},
+    ),
+    Operation("list invitations", "GET", "/lists/{list}/invitations", Role.owner),
+    Operation(
+        "change an invitation",
+        "PATCH",
+        "/lists/{list}/invitations/{invitation}",
+        Role.owner,
+        {"role": "editor"},
+    ),
+    Operation(
+        "cancel an invitation", "DELETE", "/lists/{list}/invitations/{invitation}", Role.owner
+    ),
+    # Someone else's invitation is no one's but the invitee's, whatever the role.
+    Operation(
+        "accept another's invitation",
+        "POST",
+        "/me/invitations/{invitation}/accept",
+        expected=dict.fromkeys(("outsider", "viewer", "editor", "owner"), 404),
+    ),
+    Operation(
+        "decline another's invitation",
+        "POST",
+        "/me/invitations/{invitation}/decline",
+        expected=dict.fromkeys(("outsider", "viewer", "editor", "owner"), 404),
+    ),
     Operation(
         "leave",
         "DELETE",
@@ -83,7 +116,7 @@ class Users:
     @classmethod
     async def make(cls, make_user: MakeUser) -> Users:
         names, headers = {}, {}
-        for who in (*ACTORS, "bystander"):
+        for who in (*ACTORS, "bystander", "invitee", "newcomer"):
             names[who], headers[who] = await make_user()
         return cls(names, headers)
 
@@ -96,14 +129,18 @@ async def _ok(response: Awaitable[httpx.Response]) -> dict[str, Any]:
 
 
 async def world_for(client: httpx.AsyncClient, users: Users, actor: str) -> dict[str, str]:
-    """A fresh shared list (owner, viewer, editor, and a bystander viewer) with a
-    completed todo and an open one after it, plus the actor's personal list and a todo
-    in it."""
+    """A fresh shared list (owner, viewer, editor, and a bystander viewer, each of whom
+    accepted an invitation) with an open invitation to the invitee, a completed todo and
+    an open one after it, plus the actor's personal list and a todo in it."""
     owner = users.headers["owner"]
     shared = await _ok(client.post("/lists", json={"name": "shared"}, headers=owner))
     for who, role in (("viewer", "viewer"), ("editor", "editor"), ("bystander", "viewer")):
-        path = f"/lists/{shared['id']}/members/{users.names[who]}"
-        await _ok(client.put(path, json={"role": role}, headers=owner))
+        added = await add_member(
+            client, owner, shared["id"], users.names[who], role, users.headers[who]
+        )
+        assert added.is_success, added.text
+    path = f"/lists/{shared['id']}/members/{users.names['invitee']}"
+    invitation = await _ok(client.put(path, json={"role": "viewer"}, headers=owner))
     todo = await _ok(
         client.post(
             f"/lists/{shared['id']}/todos", json={"title": "t", "completed": True}, headers=owner
@@ -122,6 +159,8 @@ async def world_for(client: httpx.AsyncClient, users: Users, actor: str) -> dict
         "personal": personal["id"],
         "own_todo": own_todo["id"],
         "bystander": users.names["bystander"],
+        "newcomer": users.names["newcomer"],
+        "invitation": invitation["id"],
         "self": users.names[actor],
     }
 

@@ -32,6 +32,10 @@ export type ListInfo = JsonResponse<"/lists/{list_id}", "get", 200>;
 /** "viewer" | "editor" | "owner". */
 export type Role = ListInfo["role"];
 export type Member = JsonResponse<"/lists/{list_id}/members", "get", 200>[number];
+/** An open invitation to a list: in the invitee's inbox, and pending for the list's owners. */
+export type Invitation = JsonResponse<"/me/invitations", "get", 200>[number];
+/** What sharing with someone did: changed a member's role, or invited a newcomer. */
+export type Shared = { member: Member; invitation?: undefined } | { invitation: Invitation; member?: undefined };
 /** A personal access token as listed (never its secret). */
 export type AccessToken = JsonResponse<"/me/tokens", "get", 200>[number];
 /** A new token, with its secret: shown once. */
@@ -489,6 +493,88 @@ export function createApi(options: ApiOptions) {
           },
         ),
       );
+    },
+
+    /**
+     * Shares a list with the user `name` (owners only): a member's role
+     * changes at once (200); anyone else is invited with `role` (202) and
+     * becomes a member when they accept. 429/409 keep the backend's sentence
+     * (too many invitations lately, or open on this list).
+     */
+    share(listId: string, name: string, role: Role): Promise<Shared> {
+      return request(async () => {
+        const result = await client.PUT("/lists/{list_id}/members/{name}", {
+          params: { path: { list_id: listId, name } },
+          body: { role },
+        });
+        const body = unwrap(result, undefined, {
+          403: "Only an owner can change who is in this list.",
+          404: "No account with that name.",
+          422: "No account with that name.",
+        });
+        return result.response.status === 202 ? { invitation: body as Invitation } : { member: body };
+      });
+    },
+
+    /** A list's open invitations (owners only), newest first. */
+    listInvitations(listId: string): Promise<Invitation[]> {
+      return request(async () =>
+        unwrap(await client.GET("/lists/{list_id}/invitations", { params: { path: { list_id: listId } } }), undefined, {
+          404: LIST_GONE,
+        }),
+      );
+    },
+
+    /** Cancels an open invitation (owners only). 409: it was answered or expired meanwhile. */
+    cancelInvitation(listId: string, invitationId: string): Promise<void> {
+      return request(async () => {
+        unwrap(
+          await client.DELETE("/lists/{list_id}/invitations/{invitation_id}", {
+            params: { path: { list_id: listId, invitation_id: invitationId } },
+          }),
+          undefined,
+          { 404: "That invitation is gone.", 409: "That invitation was already answered or has expired." },
+        );
+      });
+    },
+
+    /** The caller's open invitations, newest first. */
+    inbox(): Promise<Invitation[]> {
+      return request(async () => unwrap(await client.GET("/me/invitations")));
+    },
+
+    /** Accepts an invitation: resolves to the list the caller now belongs to. */
+    acceptInvitation(invitationId: string): Promise<ListInfo> {
+      return request(async () =>
+        unwrap(
+          await client.POST("/me/invitations/{invitation_id}/accept", {
+            params: { path: { invitation_id: invitationId } },
+          }),
+          undefined,
+          { 404: "That invitation is gone." },
+        ),
+      );
+    },
+
+    /** Declines an invitation. */
+    declineInvitation(invitationId: string): Promise<void> {
+      return request(async () => {
+        unwrap(
+          await client.POST("/me/invitations/{invitation_id}/decline", {
+            params: { path: { invitation_id: invitationId } },
+          }),
+          undefined,
+          { 404: "That invitation is gone." },
+        );
+      });
+    },
+
+    /** Blocks the account `name`: its invitations no longer reach the caller (it is not told). */
+    blockAccount(name: string): Promise<void> {
+      return request(async () => {
+        const result = await client.PUT("/me/blocks/{name}", { params: { path: { name } } });
+        if (!result.response.ok) unwrap(result, undefined, { 404: "No account with that name." });
+      });
     },
 
     /**

@@ -24,6 +24,8 @@ export type TodoChangedEvent = Schemas["TodoChanged"];
 export type TodoMovedEvent = Schemas["TodoMoved"];
 export type TodoDeletedEvent = Schemas["TodoDeleted"];
 export type TodoEvent = TodoChangedEvent | TodoMovedEvent | TodoDeletedEvent;
+/** `invitation.*`: to the invitee (their inbox) and to the list's owners (its pending invitations). */
+export type InvitationEvent = Schemas["InvitationSent"] | Schemas["InvitationUpdated"] | Schemas["InvitationClosed"];
 
 /** Every type this client knows (a Record, so the compiler says when the API adds one). */
 const KNOWN_TYPES: Record<LiveEvent["type"], true> = {
@@ -39,6 +41,9 @@ const KNOWN_TYPES: Record<LiveEvent["type"], true> = {
   "member.added": true,
   "member.updated": true,
   "member.removed": true,
+  "invitation.sent": true,
+  "invitation.updated": true,
+  "invitation.closed": true,
 };
 
 /**
@@ -57,6 +62,10 @@ export function decodeLiveEvent(message: { type: string; data: string }): LiveEv
   const namesItself = typeof data === "object" && data !== null && "type" in data && data.type === message.type;
   // The fields are the backend's contract (the OpenAPI schema above), trusted as such.
   return namesItself ? (data as LiveEvent) : null;
+}
+
+export function isInvitationEvent(event: LiveEvent): event is InvitationEvent {
+  return event.type.startsWith("invitation.");
 }
 
 export function isTodoEvent(event: LiveEvent): event is TodoEvent {

@@ -144,6 +144,50 @@ export interface paths {
         patch: operations["rename_list"];
         trace?: never;
     };
+    "/lists/{list_id}/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Invitations
+         * @description The list's open invitations, newest first (owners).
+         */
+        get: operations["list_invitations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/lists/{list_id}/invitations/{invitation_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Cancel Invitation
+         * @description Cancel an open invitation (owners). Answers `{}`.
+         */
+        delete: operations["cancel_invitation"];
+        options?: never;
+        head?: never;
+        /**
+         * Change Invitation
+         * @description Offer another role in an open invitation (owners).
+         */
+        patch: operations["change_invitation"];
+        trace?: never;
+    };
     "/lists/{list_id}/members": {
         parameters: {
             query?: never;
@@ -174,8 +218,10 @@ export interface paths {
         get?: never;
         /**
          * Put Member
-         * @description Share the list with the account `name` (201), or change that member's role
-         *     (200); owners only. The member sees the list, and its changes live, at once.
+         * @description Share the list with the account `name` (owners only). Someone who is not a
+         *     member is invited with `role` (202, the invitation): they see it in their inbox
+         *     and decide; inviting again replaces an earlier invitation. A member's role changes
+         *     at once (200).
          */
         put: operations["put_member"];
         post?: never;
@@ -268,6 +314,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/me/blocks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Blocks
+         * @description The accounts you blocked, by name.
+         */
+        get: operations["list_blocks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/blocks/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Block Account
+         * @description Block the account `name`: its open invitations leave your inbox, and none it
+         *     sends later reaches you, not even on `GET /events`. It is not told: its
+         *     invitations to you look open to it until they expire. Blocking twice is no
+         *     change.
+         */
+        put: operations["block_account"];
+        post?: never;
+        /**
+         * Unblock Account
+         * @description Unblock the account `name`: its later invitations reach you again (those sent
+         *     while it was blocked stay hidden).
+         */
+        delete: operations["unblock_account"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/me/export": {
         parameters: {
             query?: never;
@@ -332,6 +426,69 @@ export interface paths {
          *     skipped and listed in `problems`. Not idempotent.
          */
         post: operations["import_todomvc"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Inbox
+         * @description Your open invitations, newest first. New ones also arrive on `GET /events` as
+         *     `invitation.sent`.
+         */
+        get: operations["list_inbox"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/invitations/{invitation_id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept Invitation
+         * @description Accept the invitation: you become a member of its list with the role it offers.
+         *     Answers the list as you now see it.
+         */
+        post: operations["accept_invitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/invitations/{invitation_id}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decline Invitation
+         * @description Decline the invitation. The owners see it closed; they may invite you again
+         *     (block the sender to stop that: `PUT /me/blocks/{name}`). Answers `{}`.
+         */
+        post: operations["decline_invitation"];
         delete?: never;
         options?: never;
         head?: never;
@@ -557,6 +714,27 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * BlockPublic
+         * @description An account you blocked: its invitations never reach you.
+         * @example {
+         *       "created_at": "2026-12-07T09:00:00Z",
+         *       "name": "user3"
+         *     }
+         */
+        BlockPublic: {
+            /**
+             * Created At
+             * Format: date-time
+             * @description When you blocked it.
+             */
+            created_at: string;
+            /**
+             * Name
+             * @description The blocked account's name.
+             */
+            name: string;
+        };
         /**
          * Body_login
          * @description OAuth2's password grant, as an HTML form.
@@ -956,6 +1134,122 @@ export interface components {
             todos_imported: number;
         };
         /**
+         * InvitationClosed
+         * @description An invitation is no longer open: accepted or declined by the invitee, or
+         *     cancelled by an owner. (One that expires closes without an event.)
+         */
+        InvitationClosed: {
+            /** @description The invitation as it was when open. */
+            invitation: components["schemas"]["InvitationPublic"];
+            /**
+             * Outcome
+             * @description How it closed.
+             * @enum {string}
+             */
+            outcome: "accepted" | "declined" | "cancelled";
+            /**
+             * @description The kind of event; also the SSE message's `event:` name. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "invitation.closed";
+        };
+        /**
+         * InvitationPublic
+         * @description An open invitation to a list: in the invitee's inbox, and among the list's
+         *     pending invitations for its owners.
+         * @example {
+         *       "created_at": "2026-12-07T09:00:00Z",
+         *       "expires_at": "2026-12-21T09:00:00Z",
+         *       "id": "3f1c2b9e-8a47-4d0e-b5b1-2e6f0c9a7d13",
+         *       "invited_by": "user1",
+         *       "list_id": "7c9e6679-7425-40de-944b-e07fc1f90ae7",
+         *       "list_name": "Groceries",
+         *       "name": "user2",
+         *       "role": "editor"
+         *     }
+         */
+        InvitationPublic: {
+            /**
+             * Created At
+             * Format: date-time
+             * @description When it was sent.
+             */
+            created_at: string;
+            /**
+             * Expires At
+             * Format: date-time
+             * @description After this it can no longer be accepted.
+             */
+            expires_at: string;
+            /**
+             * Id
+             * Format: uuid
+             * @description The invitation's id.
+             */
+            id: string;
+            /**
+             * Invited By
+             * @description The account name of the owner who invited.
+             */
+            invited_by: string;
+            /**
+             * List Id
+             * Format: uuid
+             * @description The list it invites to.
+             */
+            list_id: string;
+            /**
+             * List Name
+             * @description The list's name.
+             */
+            list_name: string;
+            /**
+             * Name
+             * @description The invitee's account name.
+             */
+            name: string;
+            /** @description The role the invitee gets on accepting. */
+            role: components["schemas"]["Role"];
+        };
+        /**
+         * InvitationRole
+         * @description The role an open invitation offers.
+         * @example {
+         *       "role": "viewer"
+         *     }
+         */
+        InvitationRole: {
+            /** @description The role the invitee gets on accepting. */
+            role: components["schemas"]["Role"];
+        };
+        /**
+         * InvitationSent
+         * @description An invitation was sent: to the invitee, a new entry in the inbox; to the owners,
+         *     a new pending invitation of their list.
+         */
+        InvitationSent: {
+            /** @description The invitation. */
+            invitation: components["schemas"]["InvitationPublic"];
+            /**
+             * @description The kind of event; also the SSE message's `event:` name. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "invitation.sent";
+        };
+        /**
+         * InvitationUpdated
+         * @description An owner changed the role an open invitation offers.
+         */
+        InvitationUpdated: {
+            /** @description The invitation, with its new role. */
+            invitation: components["schemas"]["InvitationPublic"];
+            /**
+             * @description The kind of event; also the SSE message's `event:` name. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "invitation.updated";
+        };
+        /**
          * ListCreate
          * @description A new list.
          * @example {
@@ -1060,7 +1354,7 @@ export interface components {
             type: "list.renamed";
         };
         /** @description One message of `GET /events`; `type` tells which. */
-        LiveEvent: components["schemas"]["Ready"] | components["schemas"]["Resync"] | components["schemas"]["SessionEnded"] | components["schemas"]["TodoChanged"] | components["schemas"]["TodoMoved"] | components["schemas"]["TodoDeleted"] | components["schemas"]["ListRenamed"] | components["schemas"]["ListDeleted"] | components["schemas"]["MemberAdded"] | components["schemas"]["MemberUpdated"] | components["schemas"]["MemberRemoved"];
+        LiveEvent: components["schemas"]["Ready"] | components["schemas"]["Resync"] | components["schemas"]["SessionEnded"] | components["schemas"]["TodoChanged"] | components["schemas"]["TodoMoved"] | components["schemas"]["TodoDeleted"] | components["schemas"]["ListRenamed"] | components["schemas"]["ListDeleted"] | components["schemas"]["MemberAdded"] | components["schemas"]["MemberUpdated"] | components["schemas"]["MemberRemoved"] | components["schemas"]["InvitationSent"] | components["schemas"]["InvitationUpdated"] | components["schemas"]["InvitationClosed"];
         /**
          * MemberAdded
          * @description `name` became a member (its creator, when a list is new): the members and the new
@@ -2521,6 +2815,304 @@ export interface operations {
             };
         };
     };
+    list_invitations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The list's id (`GET /lists` has them all). */
+                list_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationPublic"][];
+                };
+            };
+            /** @description No token, or one that expired or was revoked: log in again. */
+            401: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description Only the list's owners may do this. */
+            403: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description No such list among yours. */
+            404: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description The request does not fit the schema (a field, parameter or header missing, of the wrong type, or out of bounds): `detail` lists each problem and where it is. */
+            422: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description The database cannot be reached: retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+        };
+    };
+    cancel_invitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The list's id (`GET /lists` has them all). */
+                list_id: string;
+                /** @description The invitation's id. */
+                invitation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Empty"];
+                };
+            };
+            /** @description No token, or one that expired or was revoked: log in again. */
+            401: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description Only the list's owners may do this. */
+            403: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description No such list among yours, or no such invitation to it. */
+            404: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description The invitation was accepted, declined or cancelled, or it expired. */
+            409: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description The request does not fit the schema (a field, parameter or header missing, of the wrong type, or out of bounds): `detail` lists each problem and where it is. */
+            422: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description The database cannot be reached: retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+        };
+    };
+    change_invitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The list's id (`GET /lists` has them all). */
+                list_id: string;
+                /** @description The invitation's id. */
+                invitation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InvitationRole"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationPublic"];
+                };
+            };
+            /** @description The body cannot be parsed (not JSON, or not a form). */
+            400: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description No token, or one that expired or was revoked: log in again. */
+            401: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description Only the list's owners may do this. */
+            403: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description No such list among yours, or no such invitation to it. */
+            404: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description The invitation was accepted, declined or cancelled, or it expired. */
+            409: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description The request does not fit the schema (a field, parameter or header missing, of the wrong type, or out of bounds): `detail` lists each problem and where it is. */
+            422: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description The database cannot be reached: retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+        };
+    };
     list_members: {
         parameters: {
             query?: never;
@@ -2621,15 +3213,15 @@ export interface operations {
                     "application/json": components["schemas"]["MemberPublic"];
                 };
             };
-            /** @description `name` is a new member. */
-            201: {
+            /** @description `name` is not a member: they are invited, and become a member when they accept (`POST /me/invitations/{invitation_id}/accept`). */
+            202: {
                 headers: {
                     /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
                     "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["MemberPublic"];
+                    "application/json": components["schemas"]["InvitationPublic"];
                 };
             };
             /** @description The body cannot be parsed (not JSON, or not a form). */
@@ -2676,7 +3268,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description It is a personal list (never shared), the list has as many members as a list may, the change would leave the list without an owner, or would make `name` the owner of more lists than an account may own. */
+            /** @description It is a personal list (never shared), the list has as many open invitations as a list may, the change would leave the list without an owner, or would make `name` the owner of more lists than an account may own. */
             409: {
                 headers: {
                     /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
@@ -2707,6 +3299,19 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description You sent as many invitations in the last hour as an account may. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
             /** @description The database cannot be reached: retry after the seconds in `Retry-After`. */
@@ -3323,6 +3928,223 @@ export interface operations {
             };
         };
     };
+    list_blocks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BlockPublic"][];
+                };
+            };
+            /** @description No token, or one that expired or was revoked: log in again. */
+            401: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description The database cannot be reached: retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+        };
+    };
+    block_account: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An account name. */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No token, or one that expired or was revoked: log in again. */
+            401: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description Sent with a personal access token for chosen lists or a read token. */
+            403: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description No account has that name. */
+            404: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description That is your own name. */
+            409: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description The request does not fit the schema (a field, parameter or header missing, of the wrong type, or out of bounds): `detail` lists each problem and where it is. */
+            422: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description The database cannot be reached: retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+        };
+    };
+    unblock_account: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An account name. */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No token, or one that expired or was revoked: log in again. */
+            401: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description Sent with a personal access token for chosen lists or a read token. */
+            403: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description You have not blocked an account of that name. */
+            404: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description The request does not fit the schema (a field, parameter or header missing, of the wrong type, or out of bounds): `detail` lists each problem and where it is. */
+            422: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description The database cannot be reached: retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+        };
+    };
     export: {
         parameters: {
             query?: never;
@@ -3568,6 +4390,238 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The database cannot be reached: retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+        };
+    };
+    list_inbox: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationPublic"][];
+                };
+            };
+            /** @description No token, or one that expired or was revoked: log in again. */
+            401: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description The database cannot be reached: retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+        };
+    };
+    accept_invitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The invitation's id. */
+                invitation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListPublic"];
+                };
+            };
+            /** @description No token, or one that expired or was revoked: log in again. */
+            401: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description Sent with a personal access token for chosen lists or a read token. */
+            403: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description No such invitation addressed to you. */
+            404: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description The invitation was accepted, declined or cancelled, or it expired. Or the owner who sent it no longer owns the list, or the list has as many members as a list may. */
+            409: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description The request does not fit the schema (a field, parameter or header missing, of the wrong type, or out of bounds): `detail` lists each problem and where it is. */
+            422: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description The database cannot be reached: retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+        };
+    };
+    decline_invitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The invitation's id. */
+                invitation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Empty"];
+                };
+            };
+            /** @description No token, or one that expired or was revoked: log in again. */
+            401: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description Sent with a personal access token for chosen lists or a read token. */
+            403: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description No such invitation addressed to you. */
+            404: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description The invitation was accepted, declined or cancelled, or it expired. */
+            409: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description The request does not fit the schema (a field, parameter or header missing, of the wrong type, or out of bounds): `detail` lists each problem and where it is. */
+            422: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
             /** @description The database cannot be reached: retry after the seconds in `Retry-After`. */
             503: {

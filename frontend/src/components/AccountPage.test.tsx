@@ -19,6 +19,8 @@ const { router, api } = vi.hoisted(() => ({
     listTokens: vi.fn(),
     createToken: vi.fn(),
     revokeToken: vi.fn(),
+    // The header's invitations (AppHeader → InboxButton): none.
+    inbox: vi.fn(() => Promise.resolve([])),
     exportData: vi.fn(),
     importData: vi.fn(),
   },

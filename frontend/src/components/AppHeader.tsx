@@ -1,5 +1,6 @@
 import Link from "next/link";
 
+import { InboxButton } from "./InboxButton";
 import { LiveIndicator } from "./LiveIndicator";
 import { ThemeSelect } from "./ThemeSelect";
 
@@ -15,7 +16,7 @@ interface AppHeaderProps {
 
 /**
  * The top bar: product name (a link to the list), whether live updates are
- * flowing, who is logged in, a link to the other logged-in page (Account
+ * flowing, who is logged in, the invitations (with their count), a link to the other logged-in page (Account
  * from the list, Todos from the account), "Log out", and the theme.
  */
 export function AppHeader({ current, userName, onLogOut, wide = false }: AppHeaderProps) {
@@ -40,6 +41,7 @@ export function AppHeader({ current, userName, onLogOut, wide = false }: AppHead
                   Signed in as <strong>{userName}</strong>
                 </span>
               ) : null}
+              <InboxButton userName={userName ?? null} />
               {current === "account" ? (
                 <Link className="button button--small" href="/">
                   Todos

@@ -1,6 +1,6 @@
 import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
 import type { ListInfo } from "@/api/client";
 import { ApiError } from "@/api/errors";
@@ -8,11 +8,33 @@ import { ApiError } from "@/api/errors";
 import { ShareDialog } from "./ShareDialog";
 
 const { api } = vi.hoisted(() => ({
-  api: { members: vi.fn(), setMemberRole: vi.fn(), removeMember: vi.fn() },
+  api: {
+    members: vi.fn(),
+    setMemberRole: vi.fn(),
+    removeMember: vi.fn(),
+    share: vi.fn(),
+    listInvitations: vi.fn(),
+    cancelInvitation: vi.fn(),
+  },
 }));
 vi.mock("@/lib/session", () => ({ api }));
 
 const LIST: ListInfo = { id: "list-1", name: "Trip", role: "owner", personal: false, created_at: "2024-01-01T00:00:00Z" };
+
+const INVITATION = {
+  id: "inv-1",
+  list_id: "list-1",
+  list_name: "Trip",
+  name: "bob",
+  role: "editor" as const,
+  invited_by: "ann",
+  created_at: "2024-01-01T00:00:00Z",
+  expires_at: "2024-01-15T00:00:00Z",
+};
+
+beforeEach(() => {
+  api.listInvitations.mockResolvedValue([]);
+});
 
 afterEach(() => {
   vi.clearAllMocks();
@@ -49,24 +71,53 @@ describe("ShareDialog (owner)", () => {
     expect(list.queryByRole("button", { name: "Remove ann" })).toBeNull();
   });
 
-  it("adds a person by user name with the chosen role", async () => {
+  it("invites a person by user name with the chosen role, and shows the invitation as pending", async () => {
     api.members.mockResolvedValue([{ name: "ann", role: "owner" }]);
-    api.setMemberRole.mockResolvedValue({ name: "bob", role: "editor" });
+    api.share.mockResolvedValue({ invitation: INVITATION });
     renderDialog();
     await members();
     expect(document.activeElement).toBe(screen.getByRole("textbox", { name: "User name" }));
     await userEvent.type(screen.getByRole("textbox", { name: "User name" }), " bob ");
     await userEvent.selectOptions(screen.getByRole("combobox", { name: "Role" }), "editor");
     await userEvent.click(screen.getByRole("button", { name: "Share" }));
-    expect(api.setMemberRole).toHaveBeenCalledWith("list-1", "bob", "editor");
-    await screen.findByText("Shared with bob as editor.");
-    expect((await members()).getByRole("combobox", { name: "Role of bob" })).toHaveProperty("value", "editor");
+    expect(api.share).toHaveBeenCalledWith("list-1", "bob", "editor");
+    await screen.findByText("Invited bob as editor: they join once they accept.");
+    const pending = within(screen.getByRole("list", { name: "Pending invitations" }));
+    expect(pending.getByText("bob")).toBeTruthy();
+    expect((await members()).queryByText("bob")).toBeNull();
     expect(screen.getByRole("textbox", { name: "User name" })).toHaveProperty("value", "");
+  });
+
+  it("lists the open invitations and cancels one", async () => {
+    api.members.mockResolvedValue([{ name: "ann", role: "owner" }]);
+    api.listInvitations.mockResolvedValue([INVITATION]);
+    api.cancelInvitation.mockResolvedValue(undefined);
+    renderDialog();
+    const pending = within(await screen.findByRole("list", { name: "Pending invitations" }));
+    await userEvent.click(pending.getByRole("button", { name: "Cancel the invitation to bob" }));
+    expect(api.cancelInvitation).toHaveBeenCalledWith("list-1", "inv-1");
+    await screen.findByText("The invitation to bob is cancelled.");
+    expect(screen.queryByRole("list", { name: "Pending invitations" })).toBeNull();
+  });
+
+  it("changes a member's role at once when sharing with a member", async () => {
+    api.members.mockResolvedValue([
+      { name: "ann", role: "owner" },
+      { name: "bob", role: "viewer" },
+    ]);
+    api.share.mockResolvedValue({ member: { name: "bob", role: "editor" } });
+    renderDialog();
+    await members();
+    await userEvent.type(screen.getByRole("textbox", { name: "User name" }), "bob");
+    await userEvent.selectOptions(screen.getByRole("combobox", { name: "Role" }), "editor");
+    await userEvent.click(screen.getByRole("button", { name: "Share" }));
+    await screen.findByText("bob is now editor.");
+    expect((await members()).getByRole("combobox", { name: "Role of bob" })).toHaveProperty("value", "editor");
   });
 
   it("says 'No account with that name.' in the dialog and keeps what was typed", async () => {
     api.members.mockResolvedValue([{ name: "ann", role: "owner" }]);
-    api.setMemberRole.mockRejectedValue(new ApiError(404, "No account with that name."));
+    api.share.mockRejectedValue(new ApiError(404, "No account with that name."));
     const props = renderDialog();
     await members();
     await userEvent.type(screen.getByRole("textbox", { name: "User name" }), "nobody{Enter}");
@@ -81,7 +132,7 @@ describe("ShareDialog (owner)", () => {
     renderDialog();
     await userEvent.type(screen.getByRole("textbox", { name: "User name" }), "a b{Enter}");
     expect(screen.getByRole("alert").textContent).toBe("Usernames may use letters, digits, '_', '.' and '-' only.");
-    expect(api.setMemberRole).not.toHaveBeenCalled();
+    expect(api.share).not.toHaveBeenCalled();
   });
 
   it("changes a role, and removes a member", async () => {

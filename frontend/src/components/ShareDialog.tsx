@@ -2,7 +2,7 @@
 
 import { type SubmitEvent, useId, useState } from "react";
 
-import type { ListInfo, Member, Role } from "@/api/client";
+import type { Invitation, ListInfo, Member, Role, Shared } from "@/api/client";
 import { ApiError } from "@/api/errors";
 import { sameUserName } from "@/lib/lists";
 import { canManageList, ROLE_DESCRIPTIONS, ROLE_LABELS, ROLES } from "@/lib/roles";
@@ -10,6 +10,7 @@ import { api } from "@/lib/session";
 import { validateMemberName } from "@/lib/validation";
 
 import { Dialog } from "./Dialog";
+import { useInvitations } from "./useInvitations";
 import { useMembers } from "./useMembers";
 
 interface ShareDialogProps {
@@ -28,13 +29,15 @@ function messageOf(error: unknown): string {
 }
 
 /**
- * Who is in a shared list. An owner adds people by user name with a role,
- * changes roles and removes people; every member sees the members and may
+ * Who is in a shared list. An owner invites people by user name with a role
+ * (they join once they accept), sees and cancels the invitations not yet
+ * answered, changes roles and removes people; every member sees the members and may
  * leave. Errors stay in the dialog, in words for people.
  */
 export function ShareDialog({ list, userName, onLeave, onAccessChanged, onClose }: ShareDialogProps) {
   const members = useMembers(api, list.id);
   const isOwner = canManageList(list.role);
+  const invitations = useInvitations(api, list.id, isOwner);
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -72,6 +75,24 @@ export function ShareDialog({ list, userName, onLeave, onAccessChanged, onClose 
     });
   }
 
+  async function share(name: string, role: Role): Promise<string> {
+    const shared: Shared = await api.share(list.id, name, role);
+    if (shared.invitation) {
+      invitations.add(shared.invitation);
+      const offered = ROLE_LABELS[shared.invitation.role].toLowerCase();
+      return `Invited ${shared.invitation.name} as ${offered}: they join once they accept.`;
+    }
+    members.setMember(shared.member);
+    return `${shared.member.name} is now ${ROLE_LABELS[shared.member.role].toLowerCase()}.`;
+  }
+
+  async function cancelInvitation(invitation: Invitation) {
+    await run(async () => {
+      await invitations.cancel(invitation);
+      return `The invitation to ${invitation.name} is cancelled.`;
+    });
+  }
+
   async function leave() {
     await run(async () => {
       await onLeave();
@@ -84,12 +105,12 @@ export function ShareDialog({ list, userName, onLeave, onAccessChanged, onClose 
       title={isOwner ? `Share “${list.name}”` : `Members of “${list.name}”`}
       description={
         isOwner
-          ? "Add people by their user name. Viewers see the todos, editors can also change them, owners can also share, rename and delete the list."
+          ? "Invite people by their user name: they join once they accept. Viewers see the todos, editors can also change them, owners can also share, rename and delete the list."
           : "Only an owner can add people or change their roles."
       }
       onClose={onClose}
     >
-      {isOwner ? <AddMemberForm busy={busy} onAdd={(name, role) => run(() => addMessage(members.setRole(name, role)))} /> : null}
+      {isOwner ? <AddMemberForm busy={busy} onAdd={(name, role) => run(() => share(name, role))} /> : null}
       {error ? (
         <p className="banner banner--error" role="alert">
           {error}
@@ -127,6 +148,28 @@ export function ShareDialog({ list, userName, onLeave, onAccessChanged, onClose 
           />
         ))}
       </ul>
+      {isOwner && invitations.invitations.length > 0 ? (
+        <>
+          <h3 className="dialog__subtitle">Invited, not answered yet</h3>
+          <ul className="member-list" aria-label="Pending invitations">
+            {invitations.invitations.map((invitation) => (
+              <li className="member-list__item" key={invitation.id}>
+                <span className="member-list__name">{invitation.name}</span>
+                <span className="member-list__pending">{ROLE_LABELS[invitation.role]}</span>
+                <button
+                  className="text-button text-button--danger"
+                  type="button"
+                  disabled={busy}
+                  aria-label={`Cancel the invitation to ${invitation.name}`}
+                  onClick={() => void cancelInvitation(invitation)}
+                >
+                  Cancel
+                </button>
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
       <div className="dialog__actions dialog__actions--split">
         <button
           className="button button--danger"
@@ -142,12 +185,6 @@ export function ShareDialog({ list, userName, onLeave, onAccessChanged, onClose 
       </div>
     </Dialog>
   );
-}
-
-/** The success line after adding someone, from the member the server returned. */
-async function addMessage(added: Promise<Member>): Promise<string> {
-  const member = await added;
-  return `Shared with ${member.name} as ${ROLE_LABELS[member.role].toLowerCase()}.`;
 }
 
 interface MemberRowProps {

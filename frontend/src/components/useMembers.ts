@@ -36,6 +36,12 @@ export function useMembers(api: Api, listId: string) {
     [api, listId, setMembers],
   );
 
+  /** A member the server confirmed (a role changed by `api.share`). */
+  const setMember = useCallback(
+    (member: Member) => { setMembers((previous) => withMember(previous ?? [], member)); },
+    [setMembers],
+  );
+
   const remove = useCallback(
     async (name: string): Promise<void> => {
       await api.removeMember(listId, name);
@@ -67,5 +73,5 @@ export function useMembers(api: Api, listId: string) {
     }
   });
 
-  return { status, members: members ?? [], loadError, reload, setRole, remove };
+  return { status, members: members ?? [], loadError, reload, setRole, setMember, remove };
 }

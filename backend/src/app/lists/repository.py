@@ -142,6 +142,11 @@ class ListMemberRepository:
         return None if role is None else Role(role)
 
     @classmethod
+    async def owners(cls, conn: AsyncConnection, list_id: uuid.UUID) -> list[uuid.UUID]:
+        """The ids of the list's owners (the audience of its invitations' events)."""
+        return list(await conn.scalars(_select_owners(), {"list_id": list_id}))
+
+    @classmethod
     async def count(cls, conn: AsyncConnection, list_id: uuid.UUID, role: Role | None) -> int:
         """Members of the list, or only those holding `role`."""
         statement = _count_members(by_role=role is not None)
@@ -322,6 +327,16 @@ def _one_member() -> ColumnElement[bool]:
 @cache
 def _select_role() -> Select[Any]:
     return select(table("list_member").c.role).where(_one_member())
+
+
+@cache
+def _select_owners() -> Select[Any]:
+    members = table("list_member")
+    return (
+        select(members.c.user_id)
+        .where(members.c.list_id == bindparam("list_id"), members.c.role == Role.owner.value)
+        .order_by(members.c.user_id)
+    )
 
 
 @cache

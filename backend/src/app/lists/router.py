@@ -10,7 +10,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response, status
+from fastapi.responses import JSONResponse
 
+from app.invitations import service as invitations
+from app.invitations.schemas import InvitationPublic
 from app.lists import service as lists
 from app.lists.schemas import ListCreate, ListPublic, ListRename, MemberPublic, MemberRole
 from app.platform.fields import NAME_MAX
@@ -101,35 +104,41 @@ async def list_members(
 @router.put(
     "/{list_id}/members/{name}",
     responses={
-        201: {"model": MemberPublic, "description": "`name` is a new member."},
+        202: {
+            "model": InvitationPublic,
+            "description": "`name` is not a member: they are invited, and become a member "
+            "when they accept (`POST /me/invitations/{invitation_id}/accept`).",
+        },
         **error_responses(
             403,
             404,
             409,
+            429,
             meanings={
                 **OWNERS_ONLY,
                 404: "No such list among yours, or no account with that name.",
-                409: "It is a personal list (never shared), the list has as many members "
-                "as a list may, the change would leave the list without an owner, or "
-                "would make `name` the owner of more lists than an account may own.",
+                409: "It is a personal list (never shared), the list has as many open "
+                "invitations as a list may, the change would leave the list without an "
+                "owner, or would make `name` the owner of more lists than an account may "
+                "own.",
+                429: "You sent as many invitations in the last hour as an account may.",
             },
         ),
     },
 )
 async def put_member(
-    list_id: ListId,
-    name: MemberName,
-    body: MemberRole,
-    response: Response,
-    caller: CurrentCaller,
-    db: DatabaseDep,
+    list_id: ListId, name: MemberName, body: MemberRole, caller: CurrentCaller, db: DatabaseDep
 ) -> MemberPublic:
-    """Share the list with the account `name` (201), or change that member's role
-    (200); owners only. The member sees the list, and its changes live, at once."""
-    member, added = await lists.share(db, caller, list_id, name, body.role)
-    if added:
-        response.status_code = status.HTTP_201_CREATED
-    return member
+    """Share the list with the account `name` (owners only). Someone who is not a
+    member is invited with `role` (202, the invitation): they see it in their inbox
+    and decide; inviting again replaces an earlier invitation. A member's role changes
+    at once (200)."""
+    shared = await invitations.share(db, caller, list_id, name, body.role)
+    if isinstance(shared, InvitationPublic):
+        return JSONResponse(  # type: ignore[return-value]
+            shared.model_dump(mode="json"), status_code=status.HTTP_202_ACCEPTED
+        )
+    return shared
 
 
 @router.delete(

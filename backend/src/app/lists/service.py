@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app import access
 from app.access import Role
+from app.accounts.tables import User
 from app.daos import daos
 from app.lists.events import ListDeleted, ListRenamed, MemberAdded, MemberRemoved, MemberUpdated
 from app.lists.schemas import ListPublic, MemberPublic
@@ -25,7 +26,6 @@ from app.live.log import NewEvent
 from app.platform.db import Database
 from app.platform.errors import (
     LastOwnerError,
-    NoSuchAccountError,
     NotAMemberError,
     OwnsTooManyListsError,
     PersonalListError,
@@ -99,38 +99,35 @@ async def delete_list(db: Database, caller: Caller, list_id: uuid.UUID) -> None:
     await db.write(delete)
 
 
-async def share(
-    db: Database, caller: Caller, list_id: uuid.UUID, name: str, role: Role
-) -> tuple[MemberPublic, bool]:
-    """Make the account `name` a member with `role`, or change the role it has (owners
-    only). Returns the membership and whether it is new."""
+async def change_role_in(
+    conn: AsyncConnection, list_id: uuid.UUID, user: User, current: Role, role: Role
+) -> MemberPublic:
+    """Give the member `user`, who holds `current`, the role `role`, in the caller's
+    transaction (`app.invitations.service.share`, which has checked that the caller is
+    an owner): immediate, with `member.updated`. A role that stays is no change."""
+    if role == Role.owner and current != Role.owner:
+        await _may_own_another(conn, user.as_caller())
+    if current != role:
+        await _keep_an_owner(conn, list_id, current)
+        await daos.members.set_role(conn, list_id, user.id, role)
+        changed = MemberUpdated(list_id=list_id, name=user.name, role=role)
+        await daos.events.record(conn, [NewEvent(changed, user_id=user.id)])
+    return MemberPublic(name=user.name, role=role)
 
-    async def put_member(conn: AsyncConnection) -> tuple[MemberPublic, bool]:
-        found = await daos.lists.get(conn, caller, list_id)
-        access.require(found.role, Role.owner)
-        if found.personal:
-            raise PersonalListError
-        user = await daos.users.get_by_name(conn, name)
-        if user is None:
-            raise NoSuchAccountError
-        current = await daos.members.role_of(conn, list_id, user.id)
-        if role == Role.owner and current != Role.owner:
-            await _may_own_another(conn, user.as_caller())
-        change: MemberAdded | MemberUpdated | None = None
-        if current is None:
-            if await daos.members.count(conn, list_id, None) >= MAX_MEMBERS:
-                raise TooManyMembersError(MAX_MEMBERS)
-            await daos.members.add(conn, list_id, user.id, role)
-            change = MemberAdded(list_id=list_id, list_name=found.name, name=user.name, role=role)
-        elif current != role:
-            await _keep_an_owner(conn, list_id, current)
-            await daos.members.set_role(conn, list_id, user.id, role)
-            change = MemberUpdated(list_id=list_id, name=user.name, role=role)
-        if change is not None:
-            await daos.events.record(conn, [NewEvent(change, user_id=user.id)])
-        return MemberPublic(name=user.name, role=role), current is None
 
-    return await db.write(put_member)
+async def add_member_in(
+    conn: AsyncConnection, list_id: uuid.UUID, list_name: str, user: User, role: Role
+) -> None:
+    """Make `user` a member with `role`, within the caps, with `member.added` (whose
+    position is where the new member's stream starts watching the list), in the
+    caller's transaction: the invitee's accepting (`app.invitations.service.accept`)."""
+    if role == Role.owner:
+        await _may_own_another(conn, user.as_caller())
+    if await daos.members.count(conn, list_id, None) >= MAX_MEMBERS:
+        raise TooManyMembersError(MAX_MEMBERS)
+    await daos.members.add(conn, list_id, user.id, role)
+    added = MemberAdded(list_id=list_id, list_name=list_name, name=user.name, role=role)
+    await daos.events.record(conn, [NewEvent(added, user_id=user.id)])
 
 
 async def remove_member(db: Database, caller: Caller, list_id: uuid.UUID, name: str) -> None:

@@ -55,6 +55,9 @@ SESSION_ENDED = "session.ended"
 MEMBER_ADDED = "member.added"
 MEMBER_REMOVED = "member.removed"
 LIST_DELETED = "list.deleted"
+# Events addressed to one account only, whatever lists it watches: an invitation's go
+# to the invitee and to each owner, one row each (`app.invitations.events`).
+ADDRESSED_ONLY = "invitation."
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,6 +227,8 @@ class Subscription:
         mine = event.user_id == self.caller.user_id
         if event.kind == SESSION_ENDED:
             return mine and self._ends_my_session(event)
+        if event.kind.startswith(ADDRESSED_ONLY):
+            return mine
         if event.kind == MEMBER_ADDED and mine and event.list_id is not None:
             self.watch(event.list_id, since=event.position)
         seen = self._sees(event.list_id, event.position) or self._sees(

@@ -2,7 +2,7 @@
 
 Each event's `data` is one of these objects, its `type` also the SSE `event:` name. Each
 domain defines its own in its `events` module and records them in the same unit of work
-as the change itself (`app.live.log`): `todo.*`, `list.*` and `member.*`, and
+as the change itself (`app.live.log`): `todo.*`, `list.*`, `member.*` and `invitation.*`, and
 `session.ended` (accounts); `ready` and `resync` are the stream's own
 (`app.live.events`). Here they are gathered, in the order the OpenAPI document lists
 them.
@@ -15,6 +15,7 @@ from typing import Annotated
 from pydantic import Field
 
 from app.accounts.events import SessionEnded
+from app.invitations.events import InvitationClosed, InvitationSent, InvitationUpdated
 from app.lists.events import ListDeleted, ListRenamed, MemberAdded, MemberRemoved, MemberUpdated
 from app.live.events import Ready, Resync
 from app.todos.events import TodoChanged, TodoDeleted, TodoMoved
@@ -28,6 +29,9 @@ _Change = (
     | MemberAdded
     | MemberUpdated
     | MemberRemoved
+    | InvitationSent
+    | InvitationUpdated
+    | InvitationClosed
 )
 
 Recorded = Annotated[_Change | SessionEnded, Field(discriminator="type")]

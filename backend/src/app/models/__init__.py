@@ -4,6 +4,7 @@ Also the seed's import path for the tables (`from app.models import User`), whic
 notebooks use. Statements live in each domain's repository, never here."""
 
 from app.accounts.tables import LoginThrottle, User
+from app.invitations.tables import AccountBlock, Invitation
 from app.lists.tables import ListMember, TodoList
 from app.live.tables import Event
 from app.platform.tables import BaseDAO
@@ -13,9 +14,11 @@ from app.tokens.tables import AccessToken, AccessTokenList
 __all__ = [
     "AccessToken",
     "AccessTokenList",
+    "AccountBlock",
     "BaseDAO",
     "Event",
     "IdempotencyKey",
+    "Invitation",
     "ListMember",
     "LoginThrottle",
     "Todo",

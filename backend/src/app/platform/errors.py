@@ -206,3 +206,37 @@ class TokenNotFoundError(NotFoundError):
 class TooManyTokensError(ConflictError):
     def __init__(self, limit: int) -> None:
         super().__init__(f"An account may have at most {limit} personal access tokens; revoke one")
+
+
+class InvitationNotFoundError(NotFoundError):
+    detail = "Invitation not found"
+
+
+class InvitationClosedError(ConflictError):
+    """The invitation exists but can no longer be accepted, declined or changed."""
+
+    def __init__(self, why: str) -> None:
+        super().__init__(f"This invitation is no longer open: {why}")
+
+
+class TooManyPendingInvitationsError(ConflictError):
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            f"This list has {limit} open invitations, the most a list may: wait for "
+            "answers, or cancel one"
+        )
+
+
+class TooManyInvitationsError(AppError):
+    status_code = 429
+
+    def __init__(self, limit: int, retry_after_seconds: int) -> None:
+        super().__init__(
+            f"You sent {limit} invitations in the last hour, the most an account may; "
+            f"try again in {retry_after_seconds} s"
+        )
+        self.headers = {"Retry-After": str(retry_after_seconds)}
+
+
+class SelfBlockError(ConflictError):
+    detail = "You cannot block yourself"

@@ -126,13 +126,15 @@ def other_users_todo(live_api: Backend) -> Iterator[dict[str, Any]]:
 @pytest.fixture(scope="module")
 def other_users_list(live_api: Backend) -> Iterator[dict[str, Any]]:
     """A list of a user the fuzzer is not, with a member; checked untouched at the end."""
-    member, _ = new_user(live_api)
+    member, member_headers = new_user(live_api)
     owner = new_user_headers(live_api)
     with httpx.Client(base_url=live_api.url, headers=owner) as client:
         made = client.post("/lists", json={"name": f"secret-{uuid.uuid4().hex}"}).raise_for_status()
         found: dict[str, Any] = made.json()
         path = f"/lists/{found['id']}"
-        client.put(f"{path}/members/{member}", json={"role": "editor"}).raise_for_status()
+        invited = client.put(f"{path}/members/{member}", json={"role": "editor"}).raise_for_status()
+        accept = f"/me/invitations/{invited.json()['id']}/accept"
+        client.post(accept, headers=member_headers).raise_for_status()
         members = client.get(f"{path}/members").raise_for_status().json()
         yield found
         assert client.get(path).json() == found, "another user's list changed"

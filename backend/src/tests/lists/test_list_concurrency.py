@@ -14,6 +14,7 @@ import pytest
 
 from tests.conftest import MakeUser, server_engines_only
 from tests.lists.test_lists import new_list, ok, share
+from tests.sharing import add_member
 
 # The editor's writes start SPREAD seconds apart; the demotion is sent once
 # BEFORE_DEMOTION of them have started, and they go on until AFTER_DEMOTION have been
@@ -71,7 +72,7 @@ async def test_no_write_lands_after_a_demotion(
     _, owner = await make_user()
     editor_name, editor = await make_user()
     list_id = await new_list(client, owner)
-    await share(client, owner, list_id, editor_name, "editor")
+    await add_member(client, owner, list_id, editor_name, "editor")
     todo = await ok(
         await client.post(f"/lists/{list_id}/todos", json={"title": "hot"}, headers=owner)
     )
@@ -99,7 +100,7 @@ async def test_no_create_lands_after_a_demotion(
     _, owner = await make_user()
     editor_name, editor = await make_user()
     list_id = await new_list(client, owner)
-    await share(client, owner, list_id, editor_name, "editor")
+    await add_member(client, owner, list_id, editor_name, "editor")
     todos = f"/lists/{list_id}/todos"
 
     def create(n: int) -> Awaitable[httpx.Response]:
@@ -123,7 +124,7 @@ async def test_two_owners_removing_each_other_leave_one(
     first_name, first = await make_user()
     second_name, second = await make_user()
     list_id = await new_list(client, first)
-    await share(client, first, list_id, second_name, "owner")
+    await add_member(client, first, list_id, second_name, "owner")
 
     removals = await asyncio.gather(
         client.delete(f"/lists/{list_id}/members/{second_name}", headers=first),

@@ -13,6 +13,7 @@ from fastapi import FastAPI
 
 from app.lists import service as list_service
 from tests.conftest import TEST_PASSWORD, MakeUser
+from tests.sharing import accept_as, add_member
 from tests.sse import open_stream
 
 Headers = dict[str, str]
@@ -161,11 +162,20 @@ class TestMembers:
         owner_name, owner = await make_user()
         viewer_name, viewer = await make_user()
         list_id = await new_list(client, owner)
-        added = await share(client, owner, list_id, viewer_name.upper(), "viewer")
-        assert added.status_code == 201, "names are case-insensitive"
-        assert added.json() == {"name": viewer_name, "role": "viewer"}
+        invited = await share(client, owner, list_id, viewer_name.upper(), "viewer")
+        assert invited.status_code == 202, "names are case-insensitive"
+        assert {k: invited.json()[k] for k in ("name", "role")} == {
+            "name": viewer_name,
+            "role": "viewer",
+        }
+        # Not a member until they accept.
+        assert (await client.get(f"/lists/{list_id}", headers=viewer)).status_code == 404
+        accepted = await accept_as(client, invited, viewer_name, viewer)
+        assert accepted.status_code == 200, accepted.text
+        assert accepted.json()["role"] == "viewer"
         again = await share(client, owner, list_id, viewer_name, "viewer")
         assert again.status_code == 200
+        assert again.json() == {"name": viewer_name, "role": "viewer"}
         members = await ok(await client.get(f"/lists/{list_id}/members", headers=viewer))
         assert members == [
             {"name": owner_name, "role": "owner"},
@@ -194,7 +204,7 @@ class TestMembers:
         assert (await share(client, owner, list_id, owner_name, "editor")).status_code == 409
         left = await client.delete(f"/lists/{list_id}/members/{owner_name}", headers=owner)
         assert left.status_code == 409
-        await share(client, owner, list_id, other_name, "owner")
+        await add_member(client, owner, list_id, other_name, "owner")
         left = await client.delete(f"/lists/{list_id}/members/{owner_name}", headers=owner)
         assert left.status_code == 200
         assert (await client.get(f"/lists/{list_id}", headers=owner)).status_code == 404
@@ -208,9 +218,9 @@ class TestMembers:
         second_name, _ = await make_user()
         viewer_name, _ = await make_user()
         list_id = await new_list(client, owner)
-        await share(client, owner, list_id, viewer_name, "viewer")
-        await share(client, owner, list_id, first_name, "editor")
-        await share(client, owner, list_id, second_name, "editor")
+        await add_member(client, owner, list_id, viewer_name, "viewer")
+        await add_member(client, owner, list_id, first_name, "editor")
+        await add_member(client, owner, list_id, second_name, "editor")
         left = await client.delete(f"/lists/{list_id}/members/{owner_name}", headers=owner)
         assert left.status_code == 200, left.text
         members = await ok(await client.get(f"/lists/{list_id}/members", headers=first))
@@ -226,7 +236,7 @@ class TestMembers:
         a_name, a = await make_user()
         b_name, b = await make_user()
         list_id = await new_list(client, a)
-        assert (await share(client, a, list_id, b_name, "owner")).status_code == 201
+        assert (await add_member(client, a, list_id, b_name, "owner", b)).status_code == 200
         assert (await client.delete(f"/lists/{list_id}/members/{a_name}", headers=a)).is_success
         # B is the last owner with nobody to hand over to: told the two ways out.
         refused = await client.delete(f"/lists/{list_id}/members/{b_name}", headers=b)
@@ -242,10 +252,11 @@ class TestMembers:
         b_name, b = await make_user()
         owned_by_b = [await new_list(client, b), await new_list(client, b)]  # + personal: 3
         offered = await new_list(client, a)
-        refused = await share(client, a, offered, b_name, "owner")
+        # The cap is checked when B would become an owner: on accepting.
+        refused = await add_member(client, a, offered, b_name, "owner", b)
         assert refused.status_code == 409
         assert "already owns 3 lists" in refused.json()["detail"]
-        assert (await share(client, a, offered, b_name, "editor")).status_code == 201
+        assert (await add_member(client, a, offered, b_name, "editor", b)).status_code == 200
         assert (await share(client, a, offered, b_name, "owner")).status_code == 409
         # The workaround found in the attack: A, at the cap, hands lists to B and steps
         # down to create more. B may not end up owning more than the cap.
@@ -264,7 +275,7 @@ class TestMembers:
         editor_name, editor = await make_user()
         await new_list(client, editor)  # + personal: the editor is at the cap
         list_id = await new_list(client, owner)
-        await share(client, owner, list_id, editor_name, "editor")
+        await add_member(client, owner, list_id, editor_name, "editor")
         refused = await client.delete(f"/lists/{list_id}/members/{owner_name}", headers=owner)
         assert refused.status_code == 409
         members = await ok(await client.get(f"/lists/{list_id}/members", headers=editor))
@@ -279,11 +290,11 @@ class TestMembers:
         _, owner = await make_user()
         member_name, member = await make_user()
         list_id = await new_list(client, owner)
-        await share(client, owner, list_id, member_name, "editor")
+        await add_member(client, owner, list_id, member_name, "editor")
         todo = await ok(
             await client.post(f"/lists/{list_id}/todos", json={"title": "t"}, headers=member)
         )
-        await share(client, owner, list_id, member_name, "viewer")
+        await add_member(client, owner, list_id, member_name, "viewer")
         refused = await client.patch(f"/todo/{todo['id']}", json={"title": "x"}, headers=member)
         assert refused.status_code == 403
         assert (
@@ -304,9 +315,11 @@ class TestMembers:
         first, _ = await make_user()
         second, _ = await make_user()
         list_id = await new_list(client, owner)
-        assert (await share(client, owner, list_id, first, "viewer")).status_code == 201
-        refused = await share(client, owner, list_id, second, "viewer")
+        assert (await add_member(client, owner, list_id, first, "viewer")).status_code == 200
+        # The invitation goes out; accepting it would pass the cap.
+        refused = await add_member(client, owner, list_id, second, "viewer")
         assert refused.status_code == 409
+        assert "at most 2 members" in refused.json()["detail"]
         assert (await share(client, owner, list_id, first, "editor")).status_code == 200
 
 
@@ -329,7 +342,7 @@ class TestMoves:
         _, owner = await make_user()
         viewer_name, viewer = await make_user()
         watched = await new_list(client, owner)
-        await share(client, owner, watched, viewer_name, "viewer")
+        await add_member(client, owner, watched, viewer_name, "viewer")
         todo = await ok(await client.post("/todo", json={"title": "t"}, headers=viewer))
         into_watched = await client.patch(
             f"/todo/{todo['id']}", json={"list_id": watched}, headers=viewer
@@ -385,7 +398,7 @@ class TestIdempotency:
         _, owner = await make_user()
         member_name, member = await make_user()
         list_id = await new_list(client, owner)
-        await share(client, owner, list_id, member_name, "editor")
+        await add_member(client, owner, list_id, member_name, "editor")
         keyed = {**member, "Idempotency-Key": "k-removed"}
         created = await client.post(f"/lists/{list_id}/todos", json={"title": "t"}, headers=keyed)
         assert created.status_code == 201
@@ -409,9 +422,9 @@ class TestAccountDeletion:
         second_name, second = await make_user()
         viewer_name, _ = await make_user()
         list_id = await new_list(client, owner)
-        await share(client, owner, list_id, viewer_name, "viewer")
-        await share(client, owner, list_id, first_name, "editor")
-        await share(client, owner, list_id, second_name, "editor")
+        await add_member(client, owner, list_id, viewer_name, "viewer")
+        await add_member(client, owner, list_id, first_name, "editor")
+        await add_member(client, owner, list_id, second_name, "editor")
         todo = await ok(
             await client.post(f"/lists/{list_id}/todos", json={"title": "t"}, headers=owner)
         )
@@ -433,11 +446,13 @@ class TestAccountDeletion:
         # of any list (a subquery that lost its correlation).
         _, elsewhere = await make_user()
         other_editor, _ = await make_user()
-        await share(client, elsewhere, await new_list(client, elsewhere), other_editor, "editor")
+        await add_member(
+            client, elsewhere, await new_list(client, elsewhere), other_editor, "editor"
+        )
         _, owner = await make_user()
         editor_name, editor = await make_user()
         list_id = await new_list(client, owner)
-        await share(client, owner, list_id, editor_name, "editor")
+        await add_member(client, owner, list_id, editor_name, "editor")
         async with open_stream(app, editor) as stream:
             assert (await stream.next()).type == "ready"
             await self.delete_account(client, owner)
@@ -455,7 +470,7 @@ class TestAccountDeletion:
         _, owner = await make_user()
         viewer_name, viewer = await make_user()
         list_id = await new_list(client, owner)
-        await share(client, owner, list_id, viewer_name, "viewer")
+        await add_member(client, owner, list_id, viewer_name, "viewer")
         todo = await ok(
             await client.post(f"/lists/{list_id}/todos", json={"title": "t"}, headers=owner)
         )
@@ -471,7 +486,7 @@ class TestAccountDeletion:
         _, owner = await make_user()
         editor_name, editor = await make_user()
         list_id = await new_list(client, owner)
-        await share(client, owner, list_id, editor_name, "editor")
+        await add_member(client, owner, list_id, editor_name, "editor")
         todo = await ok(
             await client.post(f"/lists/{list_id}/todos", json={"title": "t"}, headers=editor)
         )

@@ -22,6 +22,7 @@ from app.live.log import Position
 from app.live.schemas import Recorded
 from app.platform.tables import table, utcnow
 from tests.conftest import TEST_PASSWORD, MakeUser
+from tests.sharing import accept_as, add_member
 from tests.sse import EventStream, Message, error_of, open_stream
 
 
@@ -88,7 +89,15 @@ async def test_members_see_a_shared_list_and_a_removed_member_stops_at_once(
     async with open_stream(app, owner) as owners, open_stream(app, bob_headers) as bobs:
         await _ready(owners)
         await _ready(bobs)
-        await client.put(f"/lists/{list_id}/members/{bob}", json={"role": "editor"}, headers=owner)
+        invited = await client.put(
+            f"/lists/{list_id}/members/{bob}", json={"role": "editor"}, headers=owner
+        )
+        sent = await bobs.next()
+        assert (sent.type, sent.data["invitation"]["id"]) == (
+            "invitation.sent",
+            invited.json()["id"],
+        )
+        await accept_as(client, invited, bob, bob_headers)
         added = await bobs.next()
         assert added.data == {
             "type": "member.added",
@@ -97,6 +106,8 @@ async def test_members_see_a_shared_list_and_a_removed_member_stops_at_once(
             "name": bob,
             "role": "editor",
         }
+        closed = await bobs.next()
+        assert (closed.type, closed.data["outcome"]) == ("invitation.closed", "accepted")
         todo = (
             await client.post(
                 f"/lists/{list_id}/todos", json={"title": "milk"}, headers=bob_headers
@@ -125,7 +136,9 @@ async def test_members_see_a_shared_list_and_a_removed_member_stops_at_once(
         assert after_removal.data["todo"]["title"] == "marker"
         owner_saw = [m.type for m in await owners.until("todo.updated")]
     assert owner_saw == [
+        "invitation.sent",
         "member.added",
+        "invitation.closed",
         "todo.created",
         "list.renamed",
         "member.updated",
@@ -161,7 +174,7 @@ async def test_a_move_reaches_the_members_of_both_lists(
     viewer, viewer_headers = await make_user()
     source = await _new_list(client, owner, "From")
     target = await _new_list(client, owner, "To")
-    await client.put(f"/lists/{source}/members/{viewer}", json={"role": "viewer"}, headers=owner)
+    await add_member(client, owner, source, viewer, "viewer", viewer_headers)
     todo = (await client.post(f"/lists/{source}/todos", json={"title": "t"}, headers=owner)).json()
     async with open_stream(app, viewer_headers) as viewers:
         await _ready(viewers)
@@ -309,11 +322,9 @@ async def test_deleting_an_account_tells_the_lists_it_leaves(
     leaver, leaver_headers = await make_user()
     editor, _ = await make_user()
     shared = await _new_list(client, owner, "Team")
-    await client.put(f"/lists/{shared}/members/{leaver}", json={"role": "viewer"}, headers=owner)
+    await add_member(client, owner, shared, leaver, "viewer", leaver_headers)
     handed_over = await _new_list(client, leaver_headers, "Handed over")
-    await client.put(
-        f"/lists/{handed_over}/members/{editor}", json={"role": "editor"}, headers=leaver_headers
-    )
+    await add_member(client, leaver_headers, handed_over, editor, "editor")
     async with open_stream(app, owner) as owners, open_stream(app, leaver_headers) as leavers:
         await _ready(owners)
         await _ready(leavers)

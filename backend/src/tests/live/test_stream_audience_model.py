@@ -39,6 +39,7 @@ from app.live.broker import Cursor
 from app.live.log import Position
 from app.platform.db import Database
 from tests.conftest import MakeUser
+from tests.sharing import add_member
 from tests.sse import EventStream, Message, after_lists_read, open_stream
 
 EXAMPLES = int(os.environ.get("STREAM_MODEL_EXAMPLES", "8"))
@@ -143,9 +144,12 @@ class Run:
     async def change_membership(self, kind: str, index: int, role: str = "viewer") -> None:
         path = f"/lists/{self.lists[index]}/members/{self.member_name}"
         member = self.roles[index] is not None
-        if kind == "add":
-            response = await self.client.put(path, json={"role": role}, headers=self.owner)
-            assert response.status_code == (200 if member else 201), response.text
+        if kind == "add":  # invited and accepting, or a new role at once
+            list_id = self.lists[index]
+            response = await add_member(
+                self.client, self.owner, list_id, self.member_name, role, self.member
+            )
+            assert response.status_code == 200, response.text
             self.roles[index] = role
             return
         headers = self.owner if kind == "remove" else self.member
@@ -274,6 +278,8 @@ class Run:
                 number = self.step_of(_position(message))
                 if message.data.get("name") == self.member_name:
                     continue  # its own membership: added, changed, removed
+                if message.data.get("invitation", {}).get("name") == self.member_name:
+                    continue  # its own invitations
                 lists = {message.data.get("list_id"), message.data.get("from_list_id")}
                 assert lists & (self.memberships[number] | {self.personal}), (
                     f"step {number} ({message.type}) reached a non-member",

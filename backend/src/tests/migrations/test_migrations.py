@@ -23,9 +23,10 @@ from app.platform.migrate import alembic_config, downgrade, head_revision, upgra
 from tests import databases
 
 TOKEN_TABLES = {"access_token", "access_token_list"}
+INVITATION_TABLES = {"invitation", "account_block"}
 APP_TABLES = {
     "users", "todo", "todo_list", "list_member", "idempotency_key", "login_throttle", "event",
-    *TOKEN_TABLES,
+    *TOKEN_TABLES, *INVITATION_TABLES,
 }  # fmt: skip
 
 
@@ -276,7 +277,7 @@ async def test_shared_lists_with_data_up_down_up(migration_url: str) -> None:
     )  # fmt: skip
 
     await asyncio.to_thread(downgrade, migration_url, BEFORE_SHARED_LISTS)
-    gone = {"todo_list", "list_member", "event", *TOKEN_TABLES}
+    gone = {"todo_list", "list_member", "event", *TOKEN_TABLES, *INVITATION_TABLES}
     assert await table_names(migration_url) == APP_TABLES - gone
     owners = dict(await execute(migration_url, select(TODO.c.id, TODO.c.owner_id)))
     assert owners == {**owner_of, shared_todo: users[1]["id"]}
@@ -356,7 +357,7 @@ async def test_personal_access_tokens_with_data_up_down_up(migration_url: str) -
         assert chosen == [(lists[1]["id"],)]
 
     await asyncio.to_thread(downgrade, migration_url, BEFORE_PERSONAL_ACCESS_TOKENS)
-    assert await table_names(migration_url) == APP_TABLES - TOKEN_TABLES
+    assert await table_names(migration_url) == APP_TABLES - TOKEN_TABLES - INVITATION_TABLES
     assert await execute(migration_url, select(USERS.c.id, USERS.c.token_generation)) == [
         (user["id"], 3)
     ]
@@ -427,3 +428,70 @@ async def test_todo_position_with_data_up_down_up(migration_url: str) -> None:
     await asyncio.to_thread(upgrade, migration_url)
     rows = await execute(migration_url, select(TODO.c.id, TODO.c.position))
     assert dict(rows) == first_keys
+
+
+BEFORE_INVITATIONS = "5a8e1c3f7d20"
+INVITATION = table(
+    "invitation",
+    column("id", Uuid()),
+    column("list_id", Uuid()),
+    column("invitee_id", Uuid()),
+    column("inviter_id", Uuid()),
+    column("role", String()),
+    column("status", String()),
+    column("hidden", Boolean()),
+    column("created_at", UTCDateTime()),
+    column("expires_at", UTCDateTime()),
+)
+ACCOUNT_BLOCK = table(
+    "account_block",
+    column("blocker_id", Uuid()),
+    column("blocked_id", Uuid()),
+    column("created_at", UTCDateTime()),
+)
+
+
+async def test_invitations_with_data_up_down_up(migration_url: str) -> None:
+    """Memberships from before invitations stay exactly as they were, up and down;
+    invitations and blocks made in between go with their tables on the way down."""
+    await asyncio.to_thread(upgrade, migration_url, BEFORE_INVITATIONS)
+    base = datetime(2026, 12, 1, tzinfo=UTC)
+    users = [
+        {
+            "id": uuid.uuid4(), "created_at": base, "name": f"inv{n}", "name_key": f"inv{n}",
+            "password_hash": "hash", "token_generation": 0,
+        }
+        for n in range(3)
+    ]  # fmt: skip
+    shared = {"id": uuid.uuid4(), "name": "shared", "personal_of": None, "created_at": base}
+    memberships = [
+        {"list_id": shared["id"], "user_id": users[0]["id"], "role": "owner", "created_at": base},
+        {"list_id": shared["id"], "user_id": users[1]["id"], "role": "editor", "created_at": base},
+    ]
+    await execute(migration_url, insert(USERS).values(users))
+    await execute(migration_url, insert(TODO_LIST).values(shared))
+    await execute(migration_url, insert(LIST_MEMBER).values(memberships))
+    members = select(LIST_MEMBER).order_by(LIST_MEMBER.c.role.desc())
+    before = [dict(row._mapping) for row in await execute(migration_url, members)]
+
+    await asyncio.to_thread(upgrade, migration_url)
+    assert await table_names(migration_url) == APP_TABLES
+    assert [dict(row._mapping) for row in await execute(migration_url, members)] == before
+    invitation = {
+        "id": uuid.uuid4(), "list_id": shared["id"], "invitee_id": users[2]["id"],
+        "inviter_id": users[0]["id"], "role": "viewer", "status": "pending", "hidden": False,
+        "created_at": base, "expires_at": base + timedelta(days=14),
+    }  # fmt: skip
+    await execute(migration_url, insert(INVITATION).values(invitation))
+    block = {"blocker_id": users[2]["id"], "blocked_id": users[1]["id"], "created_at": base}
+    await execute(migration_url, insert(ACCOUNT_BLOCK).values(block))
+    stored = await execute(migration_url, select(INVITATION))
+    assert [dict(row._mapping) for row in stored] == [invitation]  # UTC round trip included
+
+    await asyncio.to_thread(downgrade, migration_url, BEFORE_INVITATIONS)
+    assert await table_names(migration_url) == APP_TABLES - INVITATION_TABLES
+    assert [dict(row._mapping) for row in await execute(migration_url, members)] == before
+
+    await asyncio.to_thread(upgrade, migration_url)
+    assert await execute(migration_url, select(INVITATION.c.id)) == []
+    assert [dict(row._mapping) for row in await execute(migration_url, members)] == before

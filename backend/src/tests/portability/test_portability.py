@@ -14,6 +14,7 @@ import pytest
 
 from app.portability.schemas import MAX_IMPORT_TODOS
 from tests.conftest import MakeUser
+from tests.sharing import add_member
 
 Headers = dict[str, str]
 SAMPLE = Path(__file__).with_name("todomvc-sample.json")
@@ -65,10 +66,8 @@ async def fill(client: httpx.AsyncClient, session: Headers, other_name: str) -> 
             response = await client.post(f"/lists/{list_id}/todos/", json=body, headers=session)
             assert response.status_code == 201
         if count:
-            shared = await client.put(
-                f"/lists/{list_id}/members/{other_name}", json={"role": "viewer"}, headers=session
-            )
-            assert shared.status_code == 201, shared.text
+            shared = await add_member(client, session, list_id, other_name, "viewer")
+            assert shared.status_code == 200, shared.text
 
 
 async def test_round_trip(client: httpx.AsyncClient, make_user: MakeUser) -> None:

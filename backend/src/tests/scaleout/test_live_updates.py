@@ -20,6 +20,7 @@ import pytest
 from tests.processes import backend_env, running_backend
 from tests.scaleout.harness import Cluster, running_cluster
 from tests.scaleout.load import login, new_user_name
+from tests.sharing import add_member
 from tests.sse import EventStream, Message, http_stream
 
 WRITES = 200
@@ -45,10 +46,8 @@ async def _shared_list(cluster: Cluster) -> tuple[dict[str, str], dict[str, str]
         editor = await login(one, editor_name)
         created = await one.post("/lists", json={"name": "burst"}, headers=owner)
         list_id: str = created.json()["id"]
-        shared = await one.put(
-            f"/lists/{list_id}/members/{editor_name}", json={"role": "editor"}, headers=owner
-        )
-        assert shared.status_code == 201, shared.text
+        shared = await add_member(one, owner, list_id, editor_name, "editor", editor)
+        assert shared.status_code == 200, shared.text
     return owner, editor, list_id
 
 

@@ -23,9 +23,11 @@ from tests.conftest import asgi_client, settings_for
 from tests.unit.fakes import (
     FAKE_DAOS,
     FakeAccessTokenDAO,
+    FakeBlockDAO,
     FakeDatabase,
     FakeEventDAO,
     FakeIdempotencyKeyDAO,
+    FakeInvitationDAO,
     FakeListMemberDAO,
     FakeLoginThrottleDAO,
     FakeTodoDAO,
@@ -49,6 +51,8 @@ def fake_app(monkeypatch: pytest.MonkeyPatch, fake_db: FakeDatabase) -> FastAPI:
     monkeypatch.setattr(FakeAccessTokenDAO, "tokens", {})
     monkeypatch.setattr(FakeLoginThrottleDAO, "attempts", {})
     monkeypatch.setattr(FakeEventDAO, "logged", [])
+    monkeypatch.setattr(FakeInvitationDAO, "invitations", {})
+    monkeypatch.setattr(FakeBlockDAO, "blocks", {})
     for field in dataclasses.fields(DAOs):
         monkeypatch.setattr(daos, field.name, getattr(FAKE_DAOS, field.name))
     app = create_app(settings_for("sqlite+aiosqlite://"))

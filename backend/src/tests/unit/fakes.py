@@ -17,6 +17,9 @@ from app.accounts.repository import name_key_of
 from app.accounts.tables import User
 from app.accounts.throttle import Admission, ThrottlePolicy
 from app.daos import DAOs
+from app.invitations.repository import FoundInvitation
+from app.invitations.schemas import BlockPublic, InvitationPublic
+from app.invitations.tables import Invitation
 from app.lists.repository import PERSONAL_LIST_NAME, Succession
 from app.lists.schemas import ListPublic, MemberPublic
 from app.live.log import LoggedEvent, NewEvent, Position
@@ -423,6 +426,10 @@ class FakeListMemberDAO:
         return _role(user_id, list_id)
 
     @classmethod
+    async def owners(cls, _conn: object, list_id: uuid.UUID) -> list[uuid.UUID]:
+        return sorted(user_id for user_id, m in cls.of(list_id) if m.role == Role.owner)
+
+    @classmethod
     async def count(cls, _conn: object, list_id: uuid.UUID, role: Role | None) -> int:
         return sum(1 for _, m in cls.of(list_id) if role is None or m.role == role)
 
@@ -585,6 +592,121 @@ class FakeAccessTokenDAO:
             token.last_used_at = now
 
 
+class FakeInvitationDAO:
+    invitations: dict[uuid.UUID, Invitation] = {}  # noqa: RUF012
+
+    @classmethod
+    def _found(cls, row: Invitation) -> FoundInvitation:
+        return FoundInvitation(
+            id=row.id,
+            list_id=row.list_id,
+            list_name=FakeTodoListDAO.lists[row.list_id].name,
+            invitee_id=row.invitee_id,
+            name=FakeUserDAO.users[row.invitee_id].name,
+            inviter_id=row.inviter_id,
+            invited_by=FakeUserDAO.users[row.inviter_id].name,
+            role=Role(row.role),
+            status=row.status,
+            hidden=row.hidden,
+            created_at=row.created_at,
+            expires_at=row.expires_at,
+        )
+
+    @classmethod
+    def _open(cls, now: datetime) -> list[FoundInvitation]:
+        rows = [
+            cls._found(row)
+            for row in cls.invitations.values()
+            if row.list_id in FakeTodoListDAO.lists
+        ]
+        found = [row for row in rows if row.open_at(now)]
+        return sorted(found, key=lambda row: (row.created_at, row.id), reverse=True)
+
+    @classmethod
+    async def get(cls, _conn: object, invitation_id: uuid.UUID) -> FoundInvitation | None:
+        row = cls.invitations.get(invitation_id)
+        if row is None or row.list_id not in FakeTodoListDAO.lists:
+            return None
+        return cls._found(row)
+
+    @classmethod
+    async def inbox(cls, _conn: object, caller: Caller, now: datetime) -> list[InvitationPublic]:
+        _live(caller)
+        return [
+            row.public()
+            for row in cls._open(now)
+            if row.invitee_id == caller.user_id and not row.hidden
+        ]
+
+    @classmethod
+    async def pending(
+        cls, _conn: object, list_id: uuid.UUID, now: datetime
+    ) -> list[InvitationPublic]:
+        return [row.public() for row in cls._open(now) if row.list_id == list_id]
+
+    @classmethod
+    async def count_pending(cls, conn: object, list_id: uuid.UUID, now: datetime) -> int:
+        return len(await cls.pending(conn, list_id, now))
+
+    @classmethod
+    async def sent_since(
+        cls, _conn: object, inviter_id: uuid.UUID, since: datetime
+    ) -> tuple[int, datetime | None]:
+        sent = [
+            row.created_at
+            for row in cls.invitations.values()
+            if row.inviter_id == inviter_id and row.created_at > since
+        ]
+        return len(sent), min(sent, default=None)
+
+    @classmethod
+    async def replace(cls, _conn: object, invitation: Invitation) -> None:
+        for key, row in list(cls.invitations.items()):
+            if (row.list_id, row.invitee_id) == (invitation.list_id, invitation.invitee_id):
+                del cls.invitations[key]
+        cls.invitations[invitation.id] = invitation
+
+    @classmethod
+    async def close(cls, _conn: object, invitation_id: uuid.UUID, status: str) -> None:
+        cls.invitations[invitation_id].status = status
+
+    @classmethod
+    async def set_role(cls, _conn: object, invitation_id: uuid.UUID, role: Role) -> None:
+        cls.invitations[invitation_id].role = role.value
+
+    @classmethod
+    async def hide_from(cls, _conn: object, invitee_id: uuid.UUID, inviter_id: uuid.UUID) -> None:
+        for row in cls.invitations.values():
+            if (row.invitee_id, row.inviter_id, row.status) == (invitee_id, inviter_id, "pending"):
+                row.hidden = True
+
+
+class FakeBlockDAO:
+    blocks: dict[tuple[uuid.UUID, uuid.UUID], datetime] = {}  # noqa: RUF012
+
+    @classmethod
+    async def mine(cls, _conn: object, caller: Caller) -> list[BlockPublic]:
+        _live(caller)
+        found = [
+            BlockPublic(name=FakeUserDAO.users[blocked].name, created_at=at)
+            for (blocker, blocked), at in cls.blocks.items()
+            if blocker == caller.user_id
+        ]
+        return sorted(found, key=lambda block: block.name.lower())
+
+    @classmethod
+    async def exists(cls, _conn: object, blocker_id: uuid.UUID, blocked_id: uuid.UUID) -> bool:
+        return (blocker_id, blocked_id) in cls.blocks
+
+    @classmethod
+    async def add(cls, _conn: object, blocker_id: uuid.UUID, blocked_id: uuid.UUID) -> None:
+        cls.blocks[(blocker_id, blocked_id)] = utcnow()
+
+    @classmethod
+    async def remove(cls, _conn: object, blocker_id: uuid.UUID, blocked_id: uuid.UUID) -> None:
+        cls.blocks.pop((blocker_id, blocked_id), None)
+
+
 FAKE_DAOS = DAOs(
     users=FakeUserDAO,
     todos=FakeTodoDAO,
@@ -594,4 +716,6 @@ FAKE_DAOS = DAOs(
     idempotency_keys=FakeIdempotencyKeyDAO,
     login_throttle=FakeLoginThrottleDAO,
     access_tokens=FakeAccessTokenDAO,
+    invitations=FakeInvitationDAO,
+    blocks=FakeBlockDAO,
 )

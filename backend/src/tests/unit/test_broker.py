@@ -58,6 +58,18 @@ def test_only_events_of_its_lists_or_addressed_to_it_pass() -> None:
     assert queued(subscribed) == ["todo.created", "todo.moved"]
 
 
+def test_an_invitation_event_reaches_only_the_account_it_is_addressed_to() -> None:
+    """Even an event that named a list the stream watches: the list's other members
+    never see its invitations (issue 32)."""
+    subscribed = subscription()
+    subscribed.offer(event("invitation.sent", user_id=ME))
+    subscribed.offer(event("invitation.sent", user_id=uuid.uuid4()))
+    subscribed.offer(event("invitation.closed", MINE, user_id=uuid.uuid4()))
+    subscribed.offer(event("invitation.closed", THEIRS, user_id=ME))
+    assert queued(subscribed) == ["invitation.sent", "invitation.closed"]
+    assert subscribed.lists == {MINE: START}, "an invitation adds no list"
+
+
 def test_membership_follows_the_log() -> None:
     subscribed = subscription()
     subscribed.offer(event("todo.created", THEIRS))  # not yet a member

@@ -1,0 +1,1 @@
+"""Invitations to a list, an invitee's inbox, and blocks between accounts."""
