@@ -16,6 +16,7 @@ from app.platform.http import api_docs, health
 from app.portability import router as portability
 from app.todos import router as todos
 from app.tokens import router as tokens
+from app.webhooks import router as webhooks
 
 ROUTERS: tuple[APIRouter, ...] = (
     todos.router,
@@ -24,6 +25,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     auth_router.router,
     accounts.router,
     tokens.router,
+    webhooks.router,
     portability.router,
     health.router,
     live.router,

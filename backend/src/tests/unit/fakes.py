@@ -45,6 +45,7 @@ from app.todos.schemas import (
 from app.todos.tables import IdempotencyKey
 from app.tokens.repository import FoundToken
 from app.tokens.tables import AccessToken
+from app.webhooks.repository import WebhookRepository
 
 T = TypeVar("T")
 
@@ -594,4 +595,6 @@ FAKE_DAOS = DAOs(
     idempotency_keys=FakeIdempotencyKeyDAO,
     login_throttle=FakeLoginThrottleDAO,
     access_tokens=FakeAccessTokenDAO,
+    # No unit test reaches webhooks: their statements run on every engine in tests/webhooks.
+    webhooks=WebhookRepository,
 )
