@@ -138,7 +138,7 @@ class WebhookRepository:
         processes racing for an expired lease exactly one wins (PostgreSQL re-checks
         the WHERE against the newest row version; CockroachDB is serializable)."""
         result = await conn.execute(
-            _take_lease(), {"name": DISPATCHER, "holder": holder, "now": now, "until": until}
+            _take_lease(), {"dispatcher": DISPATCHER, "me": holder, "now": now, "lease_end": until}
         )
         return bool(result.rowcount)
 
@@ -225,11 +225,13 @@ class WebhookRepository:
                     payload=message.payload,
                     state=PENDING,
                     created_at=now,
-                ).model_dump()
+                )
                 for offset, message in enumerate(queued)
             )
-        if rows:
+        if queued_deliveries:
+            rows = [delivery.model_dump() for delivery in queued_deliveries]
             await conn.execute(insert_into("webhook_delivery"), rows)
+        return queued_deliveries
 
     @classmethod
     async def due(
@@ -336,14 +338,14 @@ def _take_lease() -> Update:
     return (
         update(dispatchers)
         .where(
-            dispatchers.c.name == bindparam("name"),
+            dispatchers.c.name == bindparam("dispatcher"),
             or_(
-                dispatchers.c.holder == bindparam("holder"),
+                dispatchers.c.holder == bindparam("me"),
                 dispatchers.c.lease_until.is_(None),
                 dispatchers.c.lease_until < bindparam("now"),
             ),
         )
-        .values(holder=bindparam("holder"), lease_until=bindparam("until"))
+        .values(holder=bindparam("me"), lease_until=bindparam("lease_end"))
     )
 
 

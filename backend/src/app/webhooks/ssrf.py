@@ -75,18 +75,28 @@ def parse(url: str, *, allow_loopback_http: bool) -> tuple[str, str, int]:
     return parts.scheme, host.rstrip(".").lower(), port or default_port
 
 
+async def system_lookup(host: str, port: int) -> list[IPAddress]:
+    """The addresses `host` resolves to, as the system's resolver says (a numeric host in
+    any form inet_aton accepts, `0x7f000001` or `2130706433`, comes back as the address
+    it means, and is checked as such)."""
+    found = await asyncio.get_running_loop().getaddrinfo(
+        host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP
+    )
+    return [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in found]
+
+
+lookup = system_lookup  # tests put a resolver stub here (tests/webhooks)
+
+
 async def resolve(url: str, *, allow_loopback_http: bool) -> Target:
     """The URL checked and its name resolved: every address it resolves to must be
     allowed (one private address among public ones refuses it), and a delivery
     connects to the first. UnsafeWebhookURLError otherwise."""
     scheme, host, port = parse(url, allow_loopback_http=allow_loopback_http)
     try:
-        found = await asyncio.get_running_loop().getaddrinfo(
-            host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP
-        )
-    except (socket.gaierror, UnicodeError) as error:
+        addresses = await lookup(host, port)
+    except (OSError, UnicodeError) as error:
         raise UnsafeWebhookURLError(f"its host name does not resolve ({error})") from error
-    addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in found]
     if not addresses:
         raise UnsafeWebhookURLError("its host name does not resolve")
     for address in addresses:
