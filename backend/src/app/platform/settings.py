@@ -143,7 +143,10 @@ class Settings(DatabaseSettings):
         default=10.0, gt=0, le=60, description="The longest one delivery may take, in all."
     )
     webhooks_concurrency: int = Field(
-        default=16, ge=1, le=256, description="Deliveries in flight at once (to different endpoints)."
+        default=16,
+        ge=1,
+        le=256,
+        description="Deliveries in flight at once (to different endpoints).",
     )
     webhooks_poll_interval: float = Field(
         default=1.0, gt=0, le=60, description="How often the dispatcher reads the event log."

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import os
 import socket
@@ -220,7 +221,10 @@ class Dispatcher:
                 break
             task = asyncio.create_task(self._send_in_order(item), name=f"webhook-{endpoint_id}")
             self._sending[endpoint_id] = task
-            task.add_done_callback(lambda _, key=endpoint_id: self._sending.pop(key, None))
+            task.add_done_callback(functools.partial(self._done_sending, endpoint_id))
+
+    def _done_sending(self, endpoint_id: uuid.UUID, _task: asyncio.Task[None]) -> None:
+        self._sending.pop(endpoint_id, None)
 
     async def _send_in_order(self, item: DueDelivery | None) -> None:
         """Send an endpoint's due deliveries one after another while they succeed."""
@@ -231,19 +235,19 @@ class Dispatcher:
                     self._http,
                     item,
                     allow_loopback_http=self.settings.allow_loopback_http,
-                    timeout=self.settings.timeout,
+                    limit=self.settings.timeout,
                 )
                 if not await self._record(item, outcome):
                     return
-                endpoint_id = item.delivery.endpoint_id
-                found = await self.db.read(
-                    lambda conn: daos.webhooks.due(
-                        conn, now=utcnow(), limit=1, endpoint_id=endpoint_id
-                    )
-                )
-                item = found[0] if found else None
+                item = await self._next_due(item.delivery.endpoint_id)
         except Exception:
             log.warning("webhook_delivery_failed", exc_info=True)
+
+    async def _next_due(self, endpoint_id: uuid.UUID) -> DueDelivery | None:
+        found = await self.db.read(
+            lambda conn: daos.webhooks.due(conn, now=utcnow(), limit=1, endpoint_id=endpoint_id)
+        )
+        return found[0] if found else None
 
     async def _record(self, item: DueDelivery, outcome: sender.Outcome) -> bool:
         """Write how the attempt went, after it: a process that dies before this line

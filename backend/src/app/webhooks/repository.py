@@ -94,9 +94,7 @@ class WebhookRepository:
     ) -> None:
         """Change an endpoint the service found the caller's (`get`) in this transaction."""
         endpoints = table("webhook_endpoint")
-        await conn.execute(
-            update(endpoints).where(endpoints.c.id == endpoint_id).values(**values)
-        )
+        await conn.execute(update(endpoints).where(endpoints.c.id == endpoint_id).values(**values))
 
     @classmethod
     async def delete(cls, conn: AsyncConnection, caller: Caller, endpoint_id: uuid.UUID) -> None:
@@ -112,7 +110,9 @@ class WebhookRepository:
         cls, conn: AsyncConnection, endpoint_id: uuid.UUID, *, limit: int
     ) -> list[WebhookDelivery]:
         """An endpoint's delivery log, newest first (its owner checked by the service)."""
-        rows = await conn.execute(_select_deliveries(), {"endpoint_id": endpoint_id, "limit": limit})
+        rows = await conn.execute(
+            _select_deliveries(), {"endpoint_id": endpoint_id, "limit": limit}
+        )
         return [WebhookDelivery(**row._mapping) for row in rows]
 
     @classmethod
@@ -164,9 +164,7 @@ class WebhookRepository:
         return None if found is None else str(found)
 
     @classmethod
-    async def advance(
-        cls, conn: AsyncConnection, holder: str, *, before: str, after: str
-    ) -> bool:
+    async def advance(cls, conn: AsyncConnection, holder: str, *, before: str, after: str) -> bool:
         """Move the dispatcher's place in the log from `before` to `after`, only if it
         is still there and `holder` still holds the lease (else another dispatcher
         took over: the caller's transaction must not commit)."""
@@ -251,9 +249,13 @@ class WebhookRepository:
             url, owner_id = fields.pop("url"), fields.pop("owner_id")
             secret, previous = fields.pop("secret"), fields.pop("previous_secret")
             until = fields.pop("previous_secret_until")
-            secrets = (secret,) if previous is None or until is None or until <= now else (
-                secret,
-                previous,
+            secrets = (
+                (secret,)
+                if previous is None or until is None or until <= now
+                else (
+                    secret,
+                    previous,
+                )
             )
             found.append(DueDelivery(WebhookDelivery(**fields), url, secrets, owner_id))
         return found
@@ -410,4 +412,3 @@ def _delete_done() -> Delete:
             deliveries.c.last_attempt_at < bindparam("before"),
         ),
     )
-

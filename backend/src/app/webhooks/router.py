@@ -80,14 +80,14 @@ async def create_webhook(
 
 
 @router.get("/{endpoint_id}", responses=error_responses(404, meanings=NOT_YOURS))
-async def get_webhook(endpoint_id: EndpointId, caller: SessionCaller, db: DatabaseDep) -> WebhookPublic:
+async def get_webhook(
+    endpoint_id: EndpointId, caller: SessionCaller, db: DatabaseDep
+) -> WebhookPublic:
     """One of your endpoints: whether it is enabled, and why not."""
     return await webhooks.get(db, caller, endpoint_id)
 
 
-@router.patch(
-    "/{endpoint_id}", responses=error_responses(404, meanings=NOT_YOURS)
-)
+@router.patch("/{endpoint_id}", responses=error_responses(404, meanings=NOT_YOURS))
 async def update_webhook(
     endpoint_id: EndpointId,
     body: WebhookUpdate,
@@ -118,7 +118,9 @@ async def rotate_webhook_secret(
     status_code=status.HTTP_204_NO_CONTENT,
     responses=error_responses(404, meanings=NOT_YOURS),
 )
-async def delete_webhook(endpoint_id: EndpointId, caller: SessionCaller, db: DatabaseDep) -> Response:
+async def delete_webhook(
+    endpoint_id: EndpointId, caller: SessionCaller, db: DatabaseDep
+) -> Response:
     """Delete an endpoint and its delivery log: nothing more is sent to it."""
     await webhooks.delete(db, caller, endpoint_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -67,7 +67,7 @@ class WebhookCreate(BaseModel):
         default=None,
         description="A list you own; null for every list you own, present and future.",
     )
-    event_types: list[EventType] = Field(  # type: ignore[valid-type]
+    event_types: list[EventType] = Field(
         min_length=1,
         max_length=len(EVENT_TYPES),
         description="The kinds of event to deliver (as `GET /events` names them).",
@@ -80,7 +80,7 @@ class WebhookUpdate(BaseModel):
     model_config = examples({"enabled": True}, {"event_types": ["todo.updated"]})
 
     url: WebhookURL | None = None
-    event_types: list[EventType] | None = Field(  # type: ignore[valid-type]
+    event_types: list[EventType] | None = Field(
         default=None, min_length=1, max_length=len(EVENT_TYPES)
     )
     enabled: bool | None = Field(
@@ -110,7 +110,9 @@ class WebhookPublic(BaseModel):
 class WebhookWithSecret(WebhookPublic):
     """An endpoint with its signing secret: shown when created or rotated, never again."""
 
-    model_config = examples({**EXAMPLE_ENDPOINT, "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"})
+    model_config = examples(
+        {**EXAMPLE_ENDPOINT, "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}
+    )
 
     secret: str = Field(
         description="The Standard Webhooks signing secret (`whsec_...`): verify each "
@@ -124,8 +126,10 @@ class DeliveryPublic(BaseModel):
     id: uuid.UUID
     msg_id: str = Field(description="Its `webhook-id` header: the same on every attempt.")
     event_type: str
-    state: DeliveryState = Field(description="`pending` (to be sent or retried), `delivered`, "
-                                 "or `failed` (retried for a day without success).")
+    state: DeliveryState = Field(
+        description="`pending` (to be sent or retried), `delivered`, "
+        "or `failed` (retried for a day without success)."
+    )
     created_at: datetime
     attempts: int
     last_attempt_at: datetime | None

@@ -56,8 +56,10 @@ def sign(secrets: tuple[str, ...], msg_id: str, payload: str) -> dict[str, str]:
 
 
 async def send(
-    http: httpx.AsyncClient, due: DueDelivery, *, allow_loopback_http: bool, timeout: float
+    http: httpx.AsyncClient, due: DueDelivery, *, allow_loopback_http: bool, limit: float
 ) -> Outcome:
+    """Attempt `due` once, in at most `limit` seconds, all included (the name's lookup,
+    connecting, TLS, sending, the answer)."""
     started = time.monotonic()
 
     def outcome(status: int | None, error: str | None) -> Outcome:
@@ -66,7 +68,7 @@ async def send(
         return Outcome(delivered, status, latency, None if error is None else error[:ERROR_MAX])
 
     try:
-        async with asyncio.timeout(timeout):
+        async with asyncio.timeout(limit):
             target = await ssrf.resolve(due.url, allow_loopback_http=allow_loopback_http)
             url = httpx.URL(due.url)
             headers = {
@@ -94,9 +96,11 @@ async def send(
     except UnsafeWebhookURLError as error:
         return outcome(None, str(error))
     except TimeoutError:
-        return outcome(None, f"No answer within {timeout:g} s")
+        return outcome(None, f"No answer within {limit:g} s")
     except httpx.HTTPError as error:
-        return outcome(None, f"{type(error).__name__}: {error}" if str(error) else type(error).__name__)
+        return outcome(
+            None, f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+        )
     status = response.status_code
     if 300 <= status < 400:
         return outcome(status, f"Answered {status}: redirects are not followed")

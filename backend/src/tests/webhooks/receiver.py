@@ -37,6 +37,7 @@ class Receiver:
     port: int = 0
     secrets: list[str] = field(default_factory=list)
     received: list[Received] = field(default_factory=list)
+    requests: int = 0  # every request, whatever it was answered
     answer: Callable[[Received], tuple[int, dict[str, str]]] = lambda _: (200, {})
     hold: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -79,6 +80,8 @@ def running_receiver(secrets: list[str] | None = None, *, port: int = 0) -> Iter
             headers = {key.lower(): value for key, value in self.headers.items()}
             item = Received(headers.get("webhook-id", ""), headers, body, False)
             item.verified = receiver.verify(body, headers)
+            with receiver.lock:
+                receiver.requests += 1
             if receiver.hold:
                 time.sleep(receiver.hold)
             status, extra = receiver.answer(item) if item.verified else (401, {})
@@ -92,10 +95,14 @@ def running_receiver(secrets: list[str] | None = None, *, port: int = 0) -> Iter
             self.end_headers()
             self.wfile.write(b"ok")
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", receiver.port), Handler)
+    class Server(ThreadingHTTPServer):
+        def handle_error(self, request: Any, client_address: Any) -> None:
+            pass  # a sender killed mid-request: expected here, not worth a traceback
+
+    server = Server(("127.0.0.1", receiver.port), Handler)
     server.daemon_threads = True
     receiver.port = server.server_address[1]
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -78,8 +78,8 @@ def titles_of(got: list[Any]) -> list[str]:
     return [item.payload["data"]["todo"]["title"] for item in got]
 
 
-async def wait_for(receiver: Receiver, count: int, timeout: float = 30) -> list[Any]:
-    return await asyncio.to_thread(receiver.wait_for, count, timeout)
+async def wait_for(receiver: Receiver, count: int, seconds: float = 30) -> list[Any]:
+    return await asyncio.to_thread(receiver.wait_for, count, seconds)
 
 
 async def test_every_delivery_verifies_in_order(hook_url: str) -> None:
@@ -125,7 +125,8 @@ async def test_receiver_down_then_up_gets_everything_in_order(hook_url: str) -> 
         await asyncio.sleep(1.5)  # several failed attempts with nobody listening
         log = (await client.get(f"/webhooks/{endpoint['id']}/deliveries", headers=session)).json()
         first = next(item for item in log if item["state"] == "pending" and item["attempts"])
-        assert first["last_error"] and first["next_attempt_at"]
+        assert first["last_error"]
+        assert first["next_attempt_at"]
         with running_receiver(receiver.secrets, port=port) as back:
             got = await wait_for(back, 10)
             assert titles_of(got) == titles
@@ -136,9 +137,7 @@ async def test_receiver_down_then_up_gets_everything_in_order(hook_url: str) -> 
 async def test_errors_are_retried_then_delivered(hook_url: str) -> None:
     with running_receiver() as receiver:
         answers = iter([500, 503, 302])
-        receiver.answer = lambda _: (
-            (next(answers, 200), {"location": "http://169.254.169.254/"})
-        )
+        receiver.answer = lambda _: ((next(answers, 200), {"location": "http://169.254.169.254/"}))
         async with await start(hook_url) as app:
             client, session, list_id, endpoint = await setup(app, receiver)
             await create_todos(client, session, list_id, 2)
@@ -177,7 +176,9 @@ async def test_disabled_after_retrying_and_owner_told(hook_url: str) -> None:
             assert (await client.patch(url, json={"enabled": True}, headers=session)).is_success
             got = await wait_for(receiver, 2)
             assert titles_of(got) == ["todo 1", "todo 2"]
-            again = await client.post(f"{url}/deliveries/{log[-1]['id']}/send-again", headers=session)
+            again = await client.post(
+                f"{url}/deliveries/{log[-1]['id']}/send-again", headers=session
+            )
             assert again.status_code == 202, again.text
             got = await wait_for(receiver, 3)
             assert titles_of(got) == ["todo 1", "todo 2", "todo 0"]
@@ -190,7 +191,9 @@ async def test_rotation_signs_with_both_secrets(hook_url: str) -> None:
         async with await start(hook_url) as app:
             client, session, list_id, endpoint = await setup(app, receiver)
             old = receiver.secrets.pop()
-            rotated = await client.post(f"/webhooks/{endpoint['id']}/rotate-secret", headers=session)
+            rotated = await client.post(
+                f"/webhooks/{endpoint['id']}/rotate-secret", headers=session
+            )
             new = rotated.json()["secret"]
             receiver.secrets.append(new)  # the receiver knows only the new one
             await create_todos(client, session, list_id, 1)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import ipaddress
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -32,7 +31,7 @@ STUB = {
 
 
 @pytest.fixture(autouse=True)
-def stub_dns(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def stub_dns(monkeypatch: pytest.MonkeyPatch) -> None:
     """Known names from STUB; numeric hosts through the real resolver (it does no I/O
     for them, and it is what turns `0x7f000001` into 127.0.0.1)."""
     real = ssrf.system_lookup
@@ -45,12 +44,9 @@ def stub_dns(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         return await real(host, port)
 
     monkeypatch.setattr(ssrf, "lookup", lookup)
-    yield
 
 
-async def register(
-    client: httpx.AsyncClient, session: Headers, **body: Any
-) -> httpx.Response:
+async def register(client: httpx.AsyncClient, session: Headers, **body: Any) -> httpx.Response:
     body = {"url": f"https://{PUBLIC}/hook", "event_types": ["todo.created"], **body}
     return await client.post("/webhooks", json=body, headers=session)
 
