@@ -39,6 +39,7 @@ const KNOWN_TYPES: Record<LiveEvent["type"], true> = {
   "member.added": true,
   "member.updated": true,
   "member.removed": true,
+  "webhook.disabled": true,
 };
 
 /**
