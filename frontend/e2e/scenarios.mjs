@@ -7,6 +7,7 @@ import { commandLine, eventually, httpRequest, largestProcess, residentBytes, sl
 import { liveUpdateScenarios } from "./live-updates.mjs";
 import { sharedListScenarios } from "./shared-lists.mjs";
 import { todoMvcScenarios } from "./todomvc.mjs";
+import { webhookScenarios } from "./webhooks.mjs";
 
 const PASSWORD = "pass";
 
@@ -172,7 +173,7 @@ export function scenarios({ browser, frontendUrl, backendUrl, resultsDir, fronte
     return todo;
   }
 
-  /** What the scenario modules (shared-lists, live-updates, todomvc) take from here. */
+  /** What the scenario modules (shared-lists, live-updates, todomvc, webhooks) take from here. */
   const helpers = {
     newPage,
     logIn,
@@ -956,6 +957,7 @@ export function scenarios({ browser, frontendUrl, backendUrl, resultsDir, fronte
     ...sharedListScenarios(helpers),
     ...liveUpdateScenarios(helpers),
     ...todoMvcScenarios(helpers),
+    ...webhookScenarios(helpers),
     {
       name: "request bodies over MAX_BODY_BYTES get 413 from the proxy, streamed or announced, with flat memory",
       async fn() {
