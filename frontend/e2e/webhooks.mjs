@@ -56,8 +56,8 @@ export function webhookScenarios({ newPage, logIn, newAccount, api, resultsDir }
           await page.goto("/account");
           const section = page.getByRole("region", { name: "Webhooks" });
           await section.getByText("No endpoints yet.").waitFor();
-          await section.getByLabel("URL").fill(receiver.url);
-          await section.getByLabel("List").selectOption({ label: "Errands" });
+          await section.getByLabel("URL", { exact: true }).fill(receiver.url);
+          await section.getByRole("combobox", { name: /^List/ }).selectOption({ label: "Errands" });
           await section.getByRole("button", { name: "Register endpoint" }).click();
           const secret = (await section.getByLabel("Signing secret").textContent()) ?? "";
           assert.match(secret, /^whsec_/);

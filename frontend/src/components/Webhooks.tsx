@@ -75,7 +75,7 @@ function SecretBanner({ endpoint, onCopyError }: { endpoint: WebhookWithSecret; 
     }
   }
   return (
-    <div className="banner banner--success" role="status">
+    <div className="banner banner--success webhook-secret" role="status">
       <p>
         Signing secret for <strong>{endpoint.url}</strong>. Copy it now: it will not be shown again.
       </p>
@@ -114,12 +114,12 @@ function DeliveryLog({
 
   return (
     <div className="webhook-deliveries">
-      <h4 className="form-field__label">
+      <h3 className="form-field__label">
         Deliveries{" "}
         <button className="button" type="button" onClick={reload}>
           Refresh
         </button>
-      </h4>
+      </h3>
       {error || loadError ? (
         <p className="banner banner--error" role="alert">
           {error ?? loadError}
