@@ -33,8 +33,12 @@ WebhookURL = Annotated[
     Field(
         min_length=1,
         max_length=URL_MAX,
+        # Printable ASCII, no spaces: no NUL (which PostgreSQL cannot store) nor any control
+        # character reaches the URL parser; other characters are percent-encoded, and a
+        # name that is not ASCII is written in its IDNA form (xn--...).
+        pattern=r"^[\x21-\x7e]+$",
         description="Where deliveries go: an `https://` URL whose name resolves to public "
-        "addresses only.",
+        "addresses only (printable ASCII: percent-encode the rest).",
     ),
 ]
 EXAMPLE_ENDPOINT = {

@@ -201,3 +201,24 @@ async def test_rotation_signs_with_both_secrets(hook_url: str) -> None:
             assert len(got[0].headers["webhook-signature"].split(" ")) == 2
             Webhook(old).verify(got[0].body, got[0].headers)  # and the old one still works
             await client.aclose()
+
+
+async def test_a_slow_receiver_never_slows_requests(hook_url: str) -> None:
+    """The receiver takes 2 s per delivery; the requests that make the changes do not
+    wait for it, and the deliveries still arrive, in order."""
+    with running_receiver() as receiver:
+        receiver.hold = 2.0
+        async with await start(hook_url) as app:
+            client, session, list_id, _ = await setup(app, receiver)
+            slowest = 0.0
+            titles = []
+            for n in range(5):
+                started = time.monotonic()
+                titles += await create_todos(client, session, list_id, 1)
+                slowest = max(slowest, time.monotonic() - started)
+                await asyncio.sleep(0.3)  # a delivery is in flight now
+            assert slowest < 1.0, f"a request took {slowest:.2f} s beside a slow receiver"
+            got = await wait_for(receiver, 5, seconds=30)
+            assert titles_of(got) == ["todo 0"] * 5  # each call made its own "todo 0"
+            assert len({item.msg_id for item in got}) == 5
+            await client.aclose()

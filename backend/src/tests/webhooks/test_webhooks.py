@@ -7,6 +7,7 @@ name, a name resolving to a private address, one resolving to both."""
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import uuid
 from typing import Any
@@ -278,3 +279,53 @@ class TestDeleteWebhooks:
         created = (await register(client, session)).json()
         url = f"/webhooks/{created['id']}/deliveries/{uuid.uuid4()}/send-again"
         assert (await client.post(url, headers=session)).status_code == 404
+
+
+class TestAttacks:
+    async def test_fifty_registrations_at_once_stop_at_the_cap(
+        self, client: httpx.AsyncClient, make_user: MakeUser
+    ) -> None:
+        _, session = await make_user()
+        responses = await asyncio.gather(*(register(client, session) for _ in range(50)))
+        statuses = sorted(response.status_code for response in responses)
+        assert statuses.count(201) == 20, statuses
+        assert set(statuses) <= {201, 409, 503}, statuses
+        assert len((await client.get("/webhooks", headers=session)).json()) == 20
+
+    @pytest.mark.parametrize(
+        "body",
+        [
+            {"url": "https://hooks.example.com/" + "a" * 2000},
+            {"url": "https://hooks.example.com/\x00"},  # was a 201 on SQLite (PostgreSQL stores no NUL)
+            {"url": "https://hooks.example.com/\r\nX-Injected: 1"},
+            {"url": "https://hooks.example.com/a b"},
+            {"url": 12},
+            {"list_id": "not-a-uuid"},
+            {"list_id": 2**63},
+            {"event_types": ["todo.created"] * 100},
+            {"event_types": None},
+        ],
+    )
+    async def test_hostile_bodies_are_422(
+        self, client: httpx.AsyncClient, make_user: MakeUser, body: dict[str, Any]
+    ) -> None:
+        _, session = await make_user()
+        assert (await register(client, session, **body)).status_code == 422
+
+    @pytest.mark.parametrize("limit", ["0", "101", "-1", str(2**63), "NaN", "1e3"])
+    async def test_hostile_delivery_limits_are_422(
+        self, client: httpx.AsyncClient, make_user: MakeUser, limit: str
+    ) -> None:
+        _, session = await make_user()
+        created = (await register(client, session)).json()
+        url = f"/webhooks/{created['id']}/deliveries?limit={limit}"
+        assert (await client.get(url, headers=session)).status_code == 422
+
+    async def test_forged_ids_are_404_or_422(
+        self, client: httpx.AsyncClient, make_user: MakeUser
+    ) -> None:
+        _, session = await make_user()
+        for path in ("/webhooks/not-a-uuid", f"/webhooks/{uuid.uuid4()}/deliveries/x/send-again"):
+            response = await client.post(path, headers=session)
+            assert response.status_code in (404, 405, 422), (path, response.status_code)
+        assert (await client.get(f"/webhooks/{uuid.uuid4()}", headers=session)).status_code == 404
