@@ -20,6 +20,8 @@ const { router, api } = vi.hoisted(() => ({
     revokeToken: vi.fn(),
     exportData: vi.fn(),
     importData: vi.fn(),
+    listWebhooks: vi.fn(),
+    webhookDeliveries: vi.fn(),
   },
 }));
 
@@ -34,6 +36,7 @@ beforeEach(() => {
   api.stats.mockResolvedValue({ total: 3, active: 2, completed: 1 });
   api.lists.mockResolvedValue([]);
   api.listTokens.mockResolvedValue([]);
+  api.listWebhooks.mockResolvedValue([]);
 });
 
 afterEach(() => {

@@ -80,13 +80,13 @@ describe("Webhooks", () => {
     // Only lists the caller owns are offered.
     expect(screen.queryByRole("option", { name: "Shared with me" })).toBeNull();
 
-    await userEvent.type(screen.getByLabelText("URL"), "https://hooks.example.com/todos");
+    await userEvent.type(screen.getByLabelText("URL"), "https://h.example/x");
     await userEvent.selectOptions(screen.getByLabelText("List"), "l1");
     await userEvent.click(screen.getByLabelText("todo.updated"));
     await userEvent.click(screen.getByRole("button", { name: "Register endpoint" }));
 
     expect(createWebhook).toHaveBeenCalledWith({
-      url: "https://hooks.example.com/todos",
+      url: "https://h.example/x",
       list_id: "l1",
       event_types: ["todo.created"],
     });
