@@ -296,7 +296,8 @@ class TestAttacks:
         "body",
         [
             {"url": "https://hooks.example.com/" + "a" * 2000},
-            {"url": "https://hooks.example.com/\x00"},  # was a 201 on SQLite (PostgreSQL stores no NUL)
+            # A NUL byte was a 201 on SQLite (and PostgreSQL stores no NUL).
+            {"url": "https://hooks.example.com/\x00"},
             {"url": "https://hooks.example.com/\r\nX-Injected: 1"},
             {"url": "https://hooks.example.com/a b"},
             {"url": 12},
