@@ -742,23 +742,47 @@ export interface components {
         /**
          * DeliveryPublic
          * @description One message to an endpoint and how sending it went.
+         * @example {
+         *       "attempts": 3,
+         *       "created_at": "2026-12-07T09:00:00Z",
+         *       "event_type": "todo.created",
+         *       "id": "0f3c2b1a-9d8e-4f7a-b6c5-d4e3f2a1b0c9",
+         *       "last_attempt_at": "2026-12-07T09:00:35Z",
+         *       "last_error": "Answered 503",
+         *       "last_latency_ms": 48,
+         *       "last_status": 503,
+         *       "msg_id": "msg_2b7f0c9e4d5a4e1f8a3b6c7d9e0f1a2b",
+         *       "next_attempt_at": "2026-12-07T09:01:15Z",
+         *       "state": "pending"
+         *     }
          */
         DeliveryPublic: {
-            /** Attempts */
+            /**
+             * Attempts
+             * @description Attempts made so far.
+             */
             attempts: number;
             /**
              * Created At
              * Format: date-time
+             * @description When it was queued.
              */
             created_at: string;
-            /** Event Type */
+            /**
+             * Event Type
+             * @description The event's kind (its payload's `type`).
+             */
             event_type: string;
             /**
              * Id
              * Format: uuid
+             * @description The delivery's id (to send it again).
              */
             id: string;
-            /** Last Attempt At */
+            /**
+             * Last Attempt At
+             * @description When it was last tried.
+             */
             last_attempt_at: string | null;
             /**
              * Last Error
@@ -2023,7 +2047,7 @@ export interface components {
             list_id?: string | null;
             /**
              * Url
-             * @description Where deliveries go: an `https://` URL whose name resolves to public addresses only.
+             * @description Where deliveries go: an `https://` URL whose name resolves to public addresses only (printable ASCII: percent-encode the rest).
              */
             url: string;
         };
@@ -2061,13 +2085,16 @@ export interface components {
          * @description A webhook endpoint, as its owner sees it: never its secret.
          * @example {
          *       "created_at": "2026-12-07T09:00:00Z",
-         *       "enabled": true,
+         *       "disabled_at": "2026-12-08T10:00:00Z",
+         *       "disabled_reason": "A delivery failed for 1 day, 0:00:00 of retries: Answered 503",
+         *       "enabled": false,
          *       "event_types": [
          *         "todo.created",
          *         "todo.updated"
          *       ],
          *       "id": "5d0c7a1e-3f2b-4c8d-9e6a-1b2c3d4e5f60",
          *       "list_id": "7c9e6679-7425-40de-944b-e07fc1f90ae7",
+         *       "previous_secret_until": "2026-12-08T09:00:00Z",
          *       "url": "https://hooks.example.com/todos"
          *     }
          */
@@ -2075,9 +2102,13 @@ export interface components {
             /**
              * Created At
              * Format: date-time
+             * @description When it was registered.
              */
             created_at: string;
-            /** Disabled At */
+            /**
+             * Disabled At
+             * @description When it was disabled, if it is.
+             */
             disabled_at: string | null;
             /**
              * Disabled Reason
@@ -2089,11 +2120,15 @@ export interface components {
              * @description false once disabled, by you or after a day of failures.
              */
             enabled: boolean;
-            /** Event Types */
+            /**
+             * Event Types
+             * @description The kinds of event it gets.
+             */
             event_types: string[];
             /**
              * Id
              * Format: uuid
+             * @description The endpoint's id.
              */
             id: string;
             /**
@@ -2106,7 +2141,10 @@ export interface components {
              * @description After a rotation: until when the previous secret signs too.
              */
             previous_secret_until: string | null;
-            /** Url */
+            /**
+             * Url
+             * @description Where its deliveries go.
+             */
             url: string;
         };
         /**
@@ -2127,9 +2165,15 @@ export interface components {
              * @description true enables a disabled endpoint: its deliveries resume in order.
              */
             enabled?: boolean | null;
-            /** Event Types */
+            /**
+             * Event Types
+             * @description The kinds of event to deliver from now on.
+             */
             event_types?: ("todo.created" | "todo.updated" | "todo.moved" | "todo.deleted" | "list.renamed" | "list.deleted" | "member.added" | "member.updated" | "member.removed")[] | null;
-            /** Url */
+            /**
+             * Url
+             * @description A new URL, checked as at registration.
+             */
             url?: string | null;
         };
         /**
@@ -2137,13 +2181,16 @@ export interface components {
          * @description An endpoint with its signing secret: shown when created or rotated, never again.
          * @example {
          *       "created_at": "2026-12-07T09:00:00Z",
-         *       "enabled": true,
+         *       "disabled_at": "2026-12-08T10:00:00Z",
+         *       "disabled_reason": "A delivery failed for 1 day, 0:00:00 of retries: Answered 503",
+         *       "enabled": false,
          *       "event_types": [
          *         "todo.created",
          *         "todo.updated"
          *       ],
          *       "id": "5d0c7a1e-3f2b-4c8d-9e6a-1b2c3d4e5f60",
          *       "list_id": "7c9e6679-7425-40de-944b-e07fc1f90ae7",
+         *       "previous_secret_until": "2026-12-08T09:00:00Z",
          *       "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
          *       "url": "https://hooks.example.com/todos"
          *     }
@@ -2152,9 +2199,13 @@ export interface components {
             /**
              * Created At
              * Format: date-time
+             * @description When it was registered.
              */
             created_at: string;
-            /** Disabled At */
+            /**
+             * Disabled At
+             * @description When it was disabled, if it is.
+             */
             disabled_at: string | null;
             /**
              * Disabled Reason
@@ -2166,11 +2217,15 @@ export interface components {
              * @description false once disabled, by you or after a day of failures.
              */
             enabled: boolean;
-            /** Event Types */
+            /**
+             * Event Types
+             * @description The kinds of event it gets.
+             */
             event_types: string[];
             /**
              * Id
              * Format: uuid
+             * @description The endpoint's id.
              */
             id: string;
             /**
@@ -2188,7 +2243,10 @@ export interface components {
              * @description The Standard Webhooks signing secret (`whsec_...`): verify each delivery's `webhook-signature` with it. Shown once.
              */
             secret: string;
-            /** Url */
+            /**
+             * Url
+             * @description Where its deliveries go.
+             */
             url: string;
         };
     };
@@ -5561,6 +5619,7 @@ export interface operations {
     list_deliveries: {
         parameters: {
             query?: {
+                /** @description How many, newest first (1 to 100). */
                 limit?: number;
             };
             header?: never;

@@ -131,7 +131,10 @@ async def list_deliveries(
     endpoint_id: EndpointId,
     caller: SessionCaller,
     db: DatabaseDep,
-    limit: Annotated[int, Query(ge=1, le=MAX_DELIVERIES_SHOWN)] = 50,
+    limit: Annotated[
+        int,
+        Query(ge=1, le=MAX_DELIVERIES_SHOWN, description="How many, newest first (1 to 100)."),
+    ] = 50,
 ) -> list[DeliveryPublic]:
     """The endpoint's delivery log, newest first: each delivery's state, attempts, last
     status and latency, and when it is tried next."""

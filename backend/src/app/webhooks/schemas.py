@@ -47,10 +47,24 @@ EXAMPLE_ENDPOINT = {
     "list_id": EXAMPLE_LIST_ID,
     "event_types": ["todo.created", "todo.updated"],
     "created_at": "2026-12-07T09:00:00Z",
-    "enabled": True,
-    "disabled_at": None,
-    "disabled_reason": None,
-    "previous_secret_until": None,
+    # A disabled one, whose secret was rotated: every field shows (nulls otherwise).
+    "enabled": False,
+    "disabled_at": "2026-12-08T10:00:00Z",
+    "disabled_reason": "A delivery failed for 1 day, 0:00:00 of retries: Answered 503",
+    "previous_secret_until": "2026-12-08T09:00:00Z",
+}
+EXAMPLE_DELIVERY = {
+    "id": "0f3c2b1a-9d8e-4f7a-b6c5-d4e3f2a1b0c9",
+    "msg_id": "msg_2b7f0c9e4d5a4e1f8a3b6c7d9e0f1a2b",
+    "event_type": "todo.created",
+    "state": "pending",
+    "created_at": "2026-12-07T09:00:00Z",
+    "attempts": 3,
+    "last_attempt_at": "2026-12-07T09:00:35Z",
+    "next_attempt_at": "2026-12-07T09:01:15Z",
+    "last_status": 503,
+    "last_latency_ms": 48,
+    "last_error": "Answered 503",
 }
 
 
@@ -83,9 +97,14 @@ class WebhookUpdate(BaseModel):
 
     model_config = examples({"enabled": True}, {"event_types": ["todo.updated"]})
 
-    url: WebhookURL | None = None
+    url: WebhookURL | None = Field(
+        default=None, description="A new URL, checked as at registration."
+    )
     event_types: list[EventType] | None = Field(
-        default=None, min_length=1, max_length=len(EVENT_TYPES)
+        default=None,
+        min_length=1,
+        max_length=len(EVENT_TYPES),
+        description="The kinds of event to deliver from now on.",
     )
     enabled: bool | None = Field(
         default=None,
@@ -98,13 +117,13 @@ class WebhookPublic(BaseModel):
 
     model_config = examples(EXAMPLE_ENDPOINT)
 
-    id: uuid.UUID
-    url: str
+    id: uuid.UUID = Field(description="The endpoint's id.")
+    url: str = Field(description="Where its deliveries go.")
     list_id: uuid.UUID | None = Field(description="Its list, or null for every list you own.")
-    event_types: list[str]
-    created_at: datetime
+    event_types: list[str] = Field(description="The kinds of event it gets.")
+    created_at: datetime = Field(description="When it was registered.")
     enabled: bool = Field(description="false once disabled, by you or after a day of failures.")
-    disabled_at: datetime | None
+    disabled_at: datetime | None = Field(description="When it was disabled, if it is.")
     disabled_reason: str | None = Field(description="Why it was disabled.")
     previous_secret_until: datetime | None = Field(
         description="After a rotation: until when the previous secret signs too."
@@ -127,16 +146,18 @@ class WebhookWithSecret(WebhookPublic):
 class DeliveryPublic(BaseModel):
     """One message to an endpoint and how sending it went."""
 
-    id: uuid.UUID
+    model_config = examples(EXAMPLE_DELIVERY)
+
+    id: uuid.UUID = Field(description="The delivery's id (to send it again).")
     msg_id: str = Field(description="Its `webhook-id` header: the same on every attempt.")
-    event_type: str
+    event_type: str = Field(description="The event's kind (its payload's `type`).")
     state: DeliveryState = Field(
         description="`pending` (to be sent or retried), `delivered`, "
         "or `failed` (retried for a day without success)."
     )
-    created_at: datetime
-    attempts: int
-    last_attempt_at: datetime | None
+    created_at: datetime = Field(description="When it was queued.")
+    attempts: int = Field(description="Attempts made so far.")
+    last_attempt_at: datetime | None = Field(description="When it was last tried.")
     next_attempt_at: datetime | None = Field(description="When it is tried next, if pending.")
     last_status: int | None = Field(description="The receiver's last HTTP status, if it answered.")
     last_latency_ms: int | None = Field(description="How long the last attempt took.")
