@@ -56,6 +56,8 @@ async function main() {
     DATABASE_URL: `sqlite+aiosqlite:///${path.join(tempDir, "e2e.db")}`,
     DATA_DIR: tempDir,
     DEV_MODE: "1",
+    // e2e/webhooks.mjs's receiver listens on loopback, over http (never set in production).
+    WEBHOOKS_ALLOW_HTTP_LOOPBACK: "1",
     // The frontend (127.0.0.1) tells the backend each browser's address in X-Forwarded-For.
     TRUSTED_PROXIES: "127.0.0.1",
   };

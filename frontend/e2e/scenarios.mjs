@@ -8,6 +8,7 @@ import { liveUpdateScenarios } from "./live-updates.mjs";
 import { sessionScenarios } from "./sessions.mjs";
 import { sharedListScenarios } from "./shared-lists.mjs";
 import { todoMvcScenarios } from "./todomvc.mjs";
+import { webhookScenarios } from "./webhooks.mjs";
 
 const PASSWORD = "pass";
 
@@ -178,7 +179,7 @@ export function scenarios({ browser, frontendUrl, backendUrl, resultsDir, fronte
     return todo;
   }
 
-  /** What the scenario modules (shared-lists, live-updates, todomvc) take from here. */
+  /** What the scenario modules (shared-lists, live-updates, todomvc, webhooks) take from here. */
   const helpers = {
     newPage,
     logIn,
@@ -961,6 +962,7 @@ export function scenarios({ browser, frontendUrl, backendUrl, resultsDir, fronte
     ...liveUpdateScenarios(helpers),
     ...todoMvcScenarios(helpers),
     ...sessionScenarios(helpers),
+    ...webhookScenarios(helpers),
     {
       name: "request bodies over MAX_BODY_BYTES get 413 from the proxy, streamed or announced, with flat memory",
       async fn() {

@@ -12,10 +12,10 @@ fails to type.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -44,6 +44,8 @@ from app.todos.schemas import (
 from app.todos.tables import IdempotencyKey
 from app.tokens.repository import AccessTokenRepository, FoundToken
 from app.tokens.tables import AccessToken
+from app.webhooks.repository import DueDelivery, Message, WebhookRepository
+from app.webhooks.tables import WebhookDelivery, WebhookEndpoint
 
 
 class UserDAO(Protocol):
@@ -236,6 +238,58 @@ class BlockDAO(Protocol):
     async def remove(
         self, conn: AsyncConnection, blocker_id: uuid.UUID, blocked_id: uuid.UUID
     ) -> None: ...
+class WebhookDAO(Protocol):
+    async def create(self, conn: AsyncConnection, endpoint: WebhookEndpoint) -> None: ...
+    async def mine(self, conn: AsyncConnection, caller: Caller) -> list[WebhookEndpoint]: ...
+    async def count(self, conn: AsyncConnection, caller: Caller) -> int: ...
+    async def get(
+        self, conn: AsyncConnection, caller: Caller, endpoint_id: uuid.UUID
+    ) -> WebhookEndpoint: ...
+    async def update(
+        self, conn: AsyncConnection, endpoint_id: uuid.UUID, values: Mapping[str, Any]
+    ) -> None: ...
+    async def delete(
+        self, conn: AsyncConnection, caller: Caller, endpoint_id: uuid.UUID
+    ) -> None: ...
+    async def deliveries(
+        self, conn: AsyncConnection, endpoint_id: uuid.UUID, *, limit: int
+    ) -> list[WebhookDelivery]: ...
+    async def delivery(
+        self, conn: AsyncConnection, endpoint_id: uuid.UUID, delivery_id: uuid.UUID
+    ) -> WebhookDelivery | None: ...
+    async def take_lease(
+        self, conn: AsyncConnection, holder: str, *, now: datetime, until: datetime
+    ) -> bool: ...
+    async def release_lease(self, conn: AsyncConnection, holder: str) -> None: ...
+    async def log_position(self, conn: AsyncConnection, holder: str) -> str | None: ...
+    async def advance(
+        self, conn: AsyncConnection, holder: str, *, before: str, after: str
+    ) -> bool: ...
+    async def active(self, conn: AsyncConnection) -> list[WebhookEndpoint]: ...
+    async def owned_lists(
+        self, conn: AsyncConnection, owner_ids: Collection[uuid.UUID]
+    ) -> set[tuple[uuid.UUID, uuid.UUID]]: ...
+    async def enqueue(
+        self,
+        conn: AsyncConnection,
+        messages: Mapping[uuid.UUID, Sequence[Message]],
+        now: datetime,
+    ) -> list[WebhookDelivery]: ...
+    async def due(
+        self,
+        conn: AsyncConnection,
+        *,
+        now: datetime,
+        limit: int,
+        endpoint_id: uuid.UUID | None = None,
+    ) -> list[DueDelivery]: ...
+    async def record_attempt(
+        self, conn: AsyncConnection, delivery_id: uuid.UUID, values: Mapping[str, Any]
+    ) -> None: ...
+    async def disable(
+        self, conn: AsyncConnection, endpoint_id: uuid.UUID, *, reason: str, now: datetime
+    ) -> bool: ...
+    async def prune(self, conn: AsyncConnection, before: datetime) -> int: ...
 
 
 @dataclass(slots=True)
@@ -250,6 +304,7 @@ class DAOs:
     access_tokens: AccessTokenDAO
     invitations: InvitationDAO
     blocks: BlockDAO
+    webhooks: WebhookDAO
 
 
 daos = DAOs(
@@ -263,4 +318,5 @@ daos = DAOs(
     access_tokens=AccessTokenRepository,
     invitations=InvitationRepository,
     blocks=BlockRepository,
+    webhooks=WebhookRepository,
 )

@@ -37,6 +37,7 @@ from app.platform.telemetry.tracing import Tracing, configure_tracing
 from app.portability.router import IMPORT_PATHS
 from app.routers import ROUTERS
 from app.tokens.service import authenticate as authenticate_personal_token
+from app.webhooks.dispatcher import Dispatcher, DispatcherSettings
 
 log = structlog.get_logger(__name__)
 
@@ -74,8 +75,8 @@ GC_YOUNG_THRESHOLD = 20_000
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """One engine and one event broker per process: created at startup, closed at
-    shutdown."""
+    """One engine, one event broker and one webhook dispatcher per process: created at
+    startup, closed at shutdown."""
     settings: Settings = app.state.settings
     tracing: Tracing | None = app.state.tracing
     db = Database(
@@ -96,6 +97,19 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             max_streams_per_user=settings.events_max_streams_per_user,
         ),
     )
+    dispatcher = Dispatcher(
+        db.reading_from_the_leader(),
+        DispatcherSettings(
+            allow_loopback_http=settings.webhooks_allow_http_loopback,
+            timeout=settings.webhooks_timeout_seconds,
+            concurrency=settings.webhooks_concurrency,
+            poll_interval=settings.webhooks_poll_interval,
+            lease=timedelta(seconds=settings.webhooks_lease_seconds),
+            first_retry=timedelta(seconds=settings.webhooks_first_retry_seconds),
+            max_retry_interval=timedelta(seconds=settings.webhooks_max_retry_interval_seconds),
+            retry_for=timedelta(seconds=settings.webhooks_retry_for_seconds),
+        ),
+    )
     for engine in db.engines:
         if tracing is not None:
             tracing.instrument_engine(engine)
@@ -107,6 +121,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.db = db
         app.state.broker = broker
         broker.start()
+        dispatcher.start()  # one per cluster works: the lease decides (app.webhooks.dispatcher)
         if settings.metrics_port is not None and _reads_from_postgresql_replicas(db):
             lag_watch = asyncio.create_task(report_replica_lag(db))
         log.info("started", database=db.url.render_as_string(hide_password=True))
@@ -128,6 +143,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             lag_watch.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await lag_watch
+        await dispatcher.stop()
         await broker.stop()
         await db.dispose()
         if settings.metrics_port is not None:

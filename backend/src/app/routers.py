@@ -17,6 +17,7 @@ from app.platform.http import api_docs, health
 from app.portability import router as portability
 from app.todos import router as todos
 from app.tokens import router as tokens
+from app.webhooks import router as webhooks
 
 ROUTERS: tuple[APIRouter, ...] = (
     todos.router,
@@ -28,6 +29,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     invitations.router,
     invitations.list_router,
     invitations.block_router,
+    webhooks.router,
     portability.router,
     health.router,
     live.router,

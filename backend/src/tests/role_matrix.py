@@ -105,6 +105,14 @@ OPERATIONS = (
     Operation("move todo in", "PATCH", "/todo/{own_todo}", Role.editor, {"list_id": "{list}"}),
     Operation("reorder todo", "PATCH", "/todo/{todo}", Role.editor, {"after": "{second}"}),
     Operation("reorder todo to the end", "PATCH", "/todo/{todo}", Role.editor, {"before": None}),
+    Operation(
+        "register a webhook for the list",
+        "POST",
+        "/webhooks",
+        Role.owner,
+        # A public address written as one: no name to resolve, so no network needed.
+        {"url": "https://93.184.215.14/hook", "list_id": "{list}", "event_types": ["todo.created"]},
+    ),
 )
 
 

@@ -41,6 +41,16 @@ export type AccessToken = JsonResponse<"/me/tokens", "get", 200>[number];
 /** A new token, with its secret: shown once. */
 export type CreatedToken = JsonResponse<"/me/tokens", "post", 201>;
 export type NewToken = NonNullable<paths["/me/tokens"]["post"]["requestBody"]>["content"]["application/json"];
+/** A webhook endpoint as its owner sees it (never its secret). */
+export type Webhook = JsonResponse<"/webhooks", "get", 200>[number];
+/** An endpoint with its signing secret: when created or rotated, shown once. */
+export type WebhookWithSecret = JsonResponse<"/webhooks", "post", 201>;
+export type NewWebhook = NonNullable<paths["/webhooks"]["post"]["requestBody"]>["content"]["application/json"];
+export type WebhookChanges = NonNullable<
+  paths["/webhooks/{endpoint_id}"]["patch"]["requestBody"]
+>["content"]["application/json"];
+/** One message to an endpoint and how sending it went. */
+export type WebhookDelivery = JsonResponse<"/webhooks/{endpoint_id}/deliveries", "get", 200>[number];
 /** What an import did: counts, and each row it skipped. */
 export type ImportReport = JsonResponse<"/me/import", "post", 200>;
 /** Which file an import reads: this app's export, or TodoMVC's localStorage JSON. */
@@ -294,6 +304,79 @@ export function createApi(options: ApiOptions) {
         if (result.response.status === 404) return; // already gone: what was asked for
         unwrap(result);
       });
+    },
+
+    /** The account's webhook endpoints, oldest first. */
+    listWebhooks(): Promise<Webhook[]> {
+      return request(async () => unwrap(await client.GET("/webhooks")));
+    },
+
+    /** Registers an endpoint; its `secret` is in this answer only. */
+    createWebhook(webhook: NewWebhook): Promise<WebhookWithSecret> {
+      return request(async () =>
+        unwrap(
+          await client.POST("/webhooks", { body: webhook }),
+          { url: "URL", event_types: "Events", list_id: "List" },
+          { 404: "That list no longer exists, or you are no longer a member of it." },
+        ),
+      );
+    },
+
+    /** Changes an endpoint: its URL, its events, or whether it is enabled. */
+    updateWebhook(endpointId: string, changes: WebhookChanges): Promise<Webhook> {
+      return request(async () =>
+        unwrap(
+          await client.PATCH("/webhooks/{endpoint_id}", {
+            params: { path: { endpoint_id: endpointId } },
+            body: changes,
+          }),
+          { url: "URL", event_types: "Events" },
+        ),
+      );
+    },
+
+    /** A new signing secret (the previous one signs too for a day); shown once. */
+    rotateWebhookSecret(endpointId: string): Promise<WebhookWithSecret> {
+      return request(async () =>
+        unwrap(
+          await client.POST("/webhooks/{endpoint_id}/rotate-secret", {
+            params: { path: { endpoint_id: endpointId } },
+          }),
+        ),
+      );
+    },
+
+    /** Deletes an endpoint and its delivery log. */
+    deleteWebhook(endpointId: string): Promise<void> {
+      return request(async () => {
+        const result = await client.DELETE("/webhooks/{endpoint_id}", {
+          params: { path: { endpoint_id: endpointId } },
+        });
+        if (result.response.status === 404) return; // already gone: what was asked for
+        unwrap(result);
+      });
+    },
+
+    /** An endpoint's latest deliveries, newest first. */
+    webhookDeliveries(endpointId: string): Promise<WebhookDelivery[]> {
+      return request(async () =>
+        unwrap(
+          await client.GET("/webhooks/{endpoint_id}/deliveries", {
+            params: { path: { endpoint_id: endpointId } },
+          }),
+        ),
+      );
+    },
+
+    /** Queues a delivery's message again, after the endpoint's others. */
+    sendWebhookAgain(endpointId: string, deliveryId: string): Promise<WebhookDelivery> {
+      return request(async () =>
+        unwrap(
+          await client.POST("/webhooks/{endpoint_id}/deliveries/{delivery_id}/send-again", {
+            params: { path: { endpoint_id: endpointId, delivery_id: deliveryId } },
+          }),
+        ),
+      );
     },
 
     /** Everything the account owns or is a member of, as the export file's bytes. */

@@ -44,6 +44,7 @@ const KNOWN_TYPES: Record<LiveEvent["type"], true> = {
   "invitation.sent": true,
   "invitation.updated": true,
   "invitation.closed": true,
+  "webhook.disabled": true,
 };
 
 /**

@@ -710,6 +710,131 @@ export interface paths {
         patch: operations["update_todo"];
         trace?: never;
     };
+    "/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Webhooks
+         * @description Your webhook endpoints, oldest first (never their secrets).
+         */
+        get: operations["list_webhooks"];
+        put?: never;
+        /**
+         * Create Webhook
+         * @description Register an endpoint: the events of `event_types` in `list_id` (a list you own;
+         *     null for every list you own) are POSTed to `url`, signed as Standard Webhooks
+         *     specifies with the `secret` in this response, which cannot be shown again. Deliveries
+         *     to one endpoint arrive in order, at least once (de-duplicate by `webhook-id`); a
+         *     delivery is retried for a day, after which the endpoint is disabled.
+         *
+         *     A URL is refused (422) unless it is `https` and its name resolves only to public
+         *     addresses: never loopback, private, link-local, shared (CGNAT) or cloud metadata
+         *     ones; it is checked again at every delivery, and redirects are never followed.
+         */
+        post: operations["create_webhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/{endpoint_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Webhook
+         * @description One of your endpoints: whether it is enabled, and why not.
+         */
+        get: operations["get_webhook"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Webhook
+         * @description Delete an endpoint and its delivery log: nothing more is sent to it.
+         */
+        delete: operations["delete_webhook"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Webhook
+         * @description Change an endpoint's URL or event types, or enable (`enabled: true`) or disable it.
+         *     Enabling a disabled endpoint sends its pending deliveries, in order. A new URL is
+         *     checked as at registration (422 if refused).
+         */
+        patch: operations["update_webhook"];
+        trace?: never;
+    };
+    "/webhooks/{endpoint_id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Deliveries
+         * @description The endpoint's delivery log, newest first: each delivery's state, attempts, last
+         *     status and latency, and when it is tried next.
+         */
+        get: operations["list_deliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/{endpoint_id}/deliveries/{delivery_id}/send-again": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send Again
+         * @description Queue a delivery's message again, after the endpoint's other deliveries, with the
+         *     same `webhook-id`.
+         */
+        post: operations["send_again"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/{endpoint_id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate Webhook Secret
+         * @description A new secret, shown this once. For the next 24 hours each delivery is signed with
+         *     both the new and the previous secret, so the receiver can switch without refusing one.
+         */
+        post: operations["rotate_webhook_secret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -791,6 +916,83 @@ export interface components {
              * @description How many todos were deleted.
              */
             deleted: number;
+        };
+        /**
+         * DeliveryPublic
+         * @description One message to an endpoint and how sending it went.
+         * @example {
+         *       "attempts": 3,
+         *       "created_at": "2026-12-07T09:00:00Z",
+         *       "event_type": "todo.created",
+         *       "id": "0f3c2b1a-9d8e-4f7a-b6c5-d4e3f2a1b0c9",
+         *       "last_attempt_at": "2026-12-07T09:00:35Z",
+         *       "last_error": "Answered 503",
+         *       "last_latency_ms": 48,
+         *       "last_status": 503,
+         *       "msg_id": "msg_2b7f0c9e4d5a4e1f8a3b6c7d9e0f1a2b",
+         *       "next_attempt_at": "2026-12-07T09:01:15Z",
+         *       "state": "pending"
+         *     }
+         */
+        DeliveryPublic: {
+            /**
+             * Attempts
+             * @description Attempts made so far.
+             */
+            attempts: number;
+            /**
+             * Created At
+             * Format: date-time
+             * @description When it was queued.
+             */
+            created_at: string;
+            /**
+             * Event Type
+             * @description The event's kind (its payload's `type`).
+             */
+            event_type: string;
+            /**
+             * Id
+             * Format: uuid
+             * @description The delivery's id (to send it again).
+             */
+            id: string;
+            /**
+             * Last Attempt At
+             * @description When it was last tried.
+             */
+            last_attempt_at: string | null;
+            /**
+             * Last Error
+             * @description What went wrong last, in words.
+             */
+            last_error: string | null;
+            /**
+             * Last Latency Ms
+             * @description How long the last attempt took.
+             */
+            last_latency_ms: number | null;
+            /**
+             * Last Status
+             * @description The receiver's last HTTP status, if it answered.
+             */
+            last_status: number | null;
+            /**
+             * Msg Id
+             * @description Its `webhook-id` header: the same on every attempt.
+             */
+            msg_id: string;
+            /**
+             * Next Attempt At
+             * @description When it is tried next, if pending.
+             */
+            next_attempt_at: string | null;
+            /**
+             * State
+             * @description `pending` (to be sent or retried), `delivered`, or `failed` (retried for a day without success).
+             * @enum {string}
+             */
+            state: "pending" | "delivered" | "failed";
         };
         /**
          * Empty
@@ -1354,7 +1556,7 @@ export interface components {
             type: "list.renamed";
         };
         /** @description One message of `GET /events`; `type` tells which. */
-        LiveEvent: components["schemas"]["Ready"] | components["schemas"]["Resync"] | components["schemas"]["SessionEnded"] | components["schemas"]["TodoChanged"] | components["schemas"]["TodoMoved"] | components["schemas"]["TodoDeleted"] | components["schemas"]["ListRenamed"] | components["schemas"]["ListDeleted"] | components["schemas"]["MemberAdded"] | components["schemas"]["MemberUpdated"] | components["schemas"]["MemberRemoved"] | components["schemas"]["InvitationSent"] | components["schemas"]["InvitationUpdated"] | components["schemas"]["InvitationClosed"];
+        LiveEvent: components["schemas"]["Ready"] | components["schemas"]["Resync"] | components["schemas"]["SessionEnded"] | components["schemas"]["TodoChanged"] | components["schemas"]["TodoMoved"] | components["schemas"]["TodoDeleted"] | components["schemas"]["ListRenamed"] | components["schemas"]["ListDeleted"] | components["schemas"]["MemberAdded"] | components["schemas"]["MemberUpdated"] | components["schemas"]["MemberRemoved"] | components["schemas"]["InvitationSent"] | components["schemas"]["InvitationUpdated"] | components["schemas"]["InvitationClosed"] | components["schemas"]["WebhookDisabled"];
         /**
          * MemberAdded
          * @description `name` became a member (its creator, when a list is new): the members and the new
@@ -2106,6 +2308,240 @@ export interface components {
              * @description The kind of problem, e.g. `string_too_long`.
              */
             type: string;
+        };
+        /**
+         * WebhookCreate
+         * @description A new webhook endpoint.
+         * @example {
+         *       "event_types": [
+         *         "todo.created"
+         *       ],
+         *       "url": "https://hooks.example.com/todos"
+         *     }
+         * @example {
+         *       "event_types": [
+         *         "todo.created",
+         *         "todo.updated",
+         *         "todo.deleted"
+         *       ],
+         *       "list_id": "7c9e6679-7425-40de-944b-e07fc1f90ae7",
+         *       "url": "https://hooks.example.com/groceries"
+         *     }
+         */
+        WebhookCreate: {
+            /**
+             * Event Types
+             * @description The kinds of event to deliver (as `GET /events` names them).
+             */
+            event_types: ("todo.created" | "todo.updated" | "todo.moved" | "todo.deleted" | "list.renamed" | "list.deleted" | "member.added" | "member.updated" | "member.removed" | "invitation.sent" | "invitation.updated" | "invitation.closed")[];
+            /**
+             * List Id
+             * @description A list you own; null for every list you own, present and future.
+             */
+            list_id?: string | null;
+            /**
+             * Url
+             * @description Where deliveries go: an `https://` URL whose name resolves to public addresses only (printable ASCII: percent-encode the rest).
+             */
+            url: string;
+        };
+        /**
+         * WebhookDisabled
+         * @description One of your webhook endpoints was disabled: its receiver refused or missed one
+         *     delivery for a day of retries. Sent to the endpoint's owner alone; the endpoint's
+         *     page says the same until it is enabled again.
+         */
+        WebhookDisabled: {
+            /**
+             * Endpoint Id
+             * Format: uuid
+             * @description The endpoint (`GET /webhooks/{id}`).
+             */
+            endpoint_id: string;
+            /**
+             * Reason
+             * @description What the last attempt got, in words.
+             */
+            reason: string;
+            /**
+             * @description The kind of event; also the SSE message's `event:` name. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "webhook.disabled";
+            /**
+             * Url
+             * @description Its URL.
+             */
+            url: string;
+        };
+        /**
+         * WebhookPublic
+         * @description A webhook endpoint, as its owner sees it: never its secret.
+         * @example {
+         *       "created_at": "2026-12-07T09:00:00Z",
+         *       "disabled_at": "2026-12-08T10:00:00Z",
+         *       "disabled_reason": "A delivery failed for 1 day, 0:00:00 of retries: Answered 503",
+         *       "enabled": false,
+         *       "event_types": [
+         *         "todo.created",
+         *         "todo.updated"
+         *       ],
+         *       "id": "5d0c7a1e-3f2b-4c8d-9e6a-1b2c3d4e5f60",
+         *       "list_id": "7c9e6679-7425-40de-944b-e07fc1f90ae7",
+         *       "previous_secret_until": "2026-12-08T09:00:00Z",
+         *       "url": "https://hooks.example.com/todos"
+         *     }
+         */
+        WebhookPublic: {
+            /**
+             * Created At
+             * Format: date-time
+             * @description When it was registered.
+             */
+            created_at: string;
+            /**
+             * Disabled At
+             * @description When it was disabled, if it is.
+             */
+            disabled_at: string | null;
+            /**
+             * Disabled Reason
+             * @description Why it was disabled.
+             */
+            disabled_reason: string | null;
+            /**
+             * Enabled
+             * @description false once disabled, by you or after a day of failures.
+             */
+            enabled: boolean;
+            /**
+             * Event Types
+             * @description The kinds of event it gets.
+             */
+            event_types: string[];
+            /**
+             * Id
+             * Format: uuid
+             * @description The endpoint's id.
+             */
+            id: string;
+            /**
+             * List Id
+             * @description Its list, or null for every list you own.
+             */
+            list_id: string | null;
+            /**
+             * Previous Secret Until
+             * @description After a rotation: until when the previous secret signs too.
+             */
+            previous_secret_until: string | null;
+            /**
+             * Url
+             * @description Where its deliveries go.
+             */
+            url: string;
+        };
+        /**
+         * WebhookUpdate
+         * @description Changes to an endpoint: each field left out stays as it is.
+         * @example {
+         *       "enabled": true
+         *     }
+         * @example {
+         *       "event_types": [
+         *         "todo.updated"
+         *       ]
+         *     }
+         */
+        WebhookUpdate: {
+            /**
+             * Enabled
+             * @description true enables a disabled endpoint: its deliveries resume in order.
+             */
+            enabled?: boolean | null;
+            /**
+             * Event Types
+             * @description The kinds of event to deliver from now on.
+             */
+            event_types?: ("todo.created" | "todo.updated" | "todo.moved" | "todo.deleted" | "list.renamed" | "list.deleted" | "member.added" | "member.updated" | "member.removed" | "invitation.sent" | "invitation.updated" | "invitation.closed")[] | null;
+            /**
+             * Url
+             * @description A new URL, checked as at registration.
+             */
+            url?: string | null;
+        };
+        /**
+         * WebhookWithSecret
+         * @description An endpoint with its signing secret: shown when created or rotated, never again.
+         * @example {
+         *       "created_at": "2026-12-07T09:00:00Z",
+         *       "disabled_at": "2026-12-08T10:00:00Z",
+         *       "disabled_reason": "A delivery failed for 1 day, 0:00:00 of retries: Answered 503",
+         *       "enabled": false,
+         *       "event_types": [
+         *         "todo.created",
+         *         "todo.updated"
+         *       ],
+         *       "id": "5d0c7a1e-3f2b-4c8d-9e6a-1b2c3d4e5f60",
+         *       "list_id": "7c9e6679-7425-40de-944b-e07fc1f90ae7",
+         *       "previous_secret_until": "2026-12-08T09:00:00Z",
+         *       "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+         *       "url": "https://hooks.example.com/todos"
+         *     }
+         */
+        WebhookWithSecret: {
+            /**
+             * Created At
+             * Format: date-time
+             * @description When it was registered.
+             */
+            created_at: string;
+            /**
+             * Disabled At
+             * @description When it was disabled, if it is.
+             */
+            disabled_at: string | null;
+            /**
+             * Disabled Reason
+             * @description Why it was disabled.
+             */
+            disabled_reason: string | null;
+            /**
+             * Enabled
+             * @description false once disabled, by you or after a day of failures.
+             */
+            enabled: boolean;
+            /**
+             * Event Types
+             * @description The kinds of event it gets.
+             */
+            event_types: string[];
+            /**
+             * Id
+             * Format: uuid
+             * @description The endpoint's id.
+             */
+            id: string;
+            /**
+             * List Id
+             * @description Its list, or null for every list you own.
+             */
+            list_id: string | null;
+            /**
+             * Previous Secret Until
+             * @description After a rotation: until when the previous secret signs too.
+             */
+            previous_secret_until: string | null;
+            /**
+             * Secret
+             * @description The Standard Webhooks signing secret (`whsec_...`): verify each delivery's `webhook-signature` with it. Shown once.
+             */
+            secret: string;
+            /**
+             * Url
+             * @description Where its deliveries go.
+             */
+            url: string;
         };
     };
     responses: never;
@@ -5756,6 +6192,700 @@ export interface operations {
             };
             /** @description The body is larger than the server accepts. */
             413: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description The request does not fit the schema (a field, parameter or header missing, of the wrong type, or out of bounds): `detail` lists each problem and where it is. */
+            422: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description The database cannot be reached: retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+        };
+    };
+    list_webhooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookPublic"][];
+                };
+            };
+            /** @description No token, or one that expired or was revoked: log in again. */
+            401: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description Sent with a personal access token: log in with the password for this. */
+            403: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description The database cannot be reached: retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+        };
+    };
+    create_webhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookWithSecret"];
+                };
+            };
+            /** @description The body cannot be parsed (not JSON, or not a form). */
+            400: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description No token, or one that expired or was revoked: log in again. */
+            401: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description Sent with a personal access token: log in with the password for this. */
+            403: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description `list_id` is not a list you are a member of. */
+            404: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description You have as many endpoints as an account may: delete one first. */
+            409: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description The request does not fit the schema (a field, parameter or header missing, of the wrong type, or out of bounds): `detail` lists each problem and where it is. */
+            422: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description The database cannot be reached: retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+        };
+    };
+    get_webhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The endpoint's id (`GET /webhooks`). */
+                endpoint_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookPublic"];
+                };
+            };
+            /** @description No token, or one that expired or was revoked: log in again. */
+            401: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description Sent with a personal access token: log in with the password for this. */
+            403: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description No such endpoint among yours. */
+            404: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description The request does not fit the schema (a field, parameter or header missing, of the wrong type, or out of bounds): `detail` lists each problem and where it is. */
+            422: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description The database cannot be reached: retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+        };
+    };
+    delete_webhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The endpoint's id (`GET /webhooks`). */
+                endpoint_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No token, or one that expired or was revoked: log in again. */
+            401: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description Sent with a personal access token: log in with the password for this. */
+            403: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description No such endpoint among yours. */
+            404: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description The request does not fit the schema (a field, parameter or header missing, of the wrong type, or out of bounds): `detail` lists each problem and where it is. */
+            422: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description The database cannot be reached: retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+        };
+    };
+    update_webhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The endpoint's id (`GET /webhooks`). */
+                endpoint_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookPublic"];
+                };
+            };
+            /** @description The body cannot be parsed (not JSON, or not a form). */
+            400: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description No token, or one that expired or was revoked: log in again. */
+            401: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description Sent with a personal access token: log in with the password for this. */
+            403: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description No such endpoint among yours. */
+            404: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description The request does not fit the schema (a field, parameter or header missing, of the wrong type, or out of bounds): `detail` lists each problem and where it is. */
+            422: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description The database cannot be reached: retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+        };
+    };
+    list_deliveries: {
+        parameters: {
+            query?: {
+                /** @description How many, newest first (1 to 100). */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The endpoint's id (`GET /webhooks`). */
+                endpoint_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryPublic"][];
+                };
+            };
+            /** @description No token, or one that expired or was revoked: log in again. */
+            401: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description Sent with a personal access token: log in with the password for this. */
+            403: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description No such endpoint among yours. */
+            404: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description The request does not fit the schema (a field, parameter or header missing, of the wrong type, or out of bounds): `detail` lists each problem and where it is. */
+            422: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description The database cannot be reached: retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+        };
+    };
+    send_again: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The endpoint's id (`GET /webhooks`). */
+                endpoint_id: string;
+                /** @description The delivery's id (its delivery log). */
+                delivery_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryPublic"];
+                };
+            };
+            /** @description No token, or one that expired or was revoked: log in again. */
+            401: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description Sent with a personal access token: log in with the password for this. */
+            403: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description No such endpoint or delivery among yours. */
+            404: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description The request does not fit the schema (a field, parameter or header missing, of the wrong type, or out of bounds): `detail` lists each problem and where it is. */
+            422: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description The database cannot be reached: retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+        };
+    };
+    rotate_webhook_secret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The endpoint's id (`GET /webhooks`). */
+                endpoint_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookWithSecret"];
+                };
+            };
+            /** @description No token, or one that expired or was revoked: log in again. */
+            401: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description Sent with a personal access token: log in with the password for this. */
+            403: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description No such endpoint among yours. */
+            404: {
                 headers: {
                     /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
                     "X-Request-ID"?: string;

@@ -23,6 +23,8 @@ const { router, api } = vi.hoisted(() => ({
     inbox: vi.fn(() => Promise.resolve([])),
     exportData: vi.fn(),
     importData: vi.fn(),
+    listWebhooks: vi.fn(),
+    webhookDeliveries: vi.fn(),
   },
 }));
 
@@ -38,6 +40,7 @@ beforeEach(() => {
   api.stats.mockResolvedValue({ total: 3, active: 2, completed: 1 });
   api.lists.mockResolvedValue([]);
   api.listTokens.mockResolvedValue([]);
+  api.listWebhooks.mockResolvedValue([]);
 });
 
 afterEach(() => {

@@ -16,6 +16,7 @@ import { DeleteAccount } from "./DeleteAccount";
 import { ErrorState } from "./ListStates";
 import { SignOutEverywhere } from "./SignOutEverywhere";
 import { useSession } from "./useSession";
+import { Webhooks } from "./Webhooks";
 
 /**
  * /account. Logged-out visitors go to the login page (and come back here);
@@ -63,6 +64,9 @@ export function AccountPage() {
 
   // Stable: AccessTokens loads the tokens again whenever this changes.
   const listTokens = useCallback(() => api.listTokens(), []);
+  // Stable likewise: Webhooks loads its endpoints, and a delivery log, again when these change.
+  const listWebhooks = useCallback(() => api.listWebhooks(), []);
+  const listDeliveries = useCallback((endpointId: string) => api.webhookDeliveries(endpointId), []);
 
   async function signOutEverywhere() {
     await changeOwnSession(async () => {
@@ -109,6 +113,16 @@ export function AccountPage() {
               listTokens={listTokens}
               createToken={(newToken) => api.createToken(newToken)}
               revokeToken={(tokenId) => api.revokeToken(tokenId)}
+            />
+            <Webhooks
+              lists={lists}
+              listWebhooks={listWebhooks}
+              createWebhook={(webhook) => api.createWebhook(webhook)}
+              updateWebhook={(endpointId, changes) => api.updateWebhook(endpointId, changes)}
+              rotateSecret={(endpointId) => api.rotateWebhookSecret(endpointId)}
+              deleteWebhook={(endpointId) => api.deleteWebhook(endpointId)}
+              listDeliveries={listDeliveries}
+              sendAgain={(endpointId, deliveryId) => api.sendWebhookAgain(endpointId, deliveryId)}
             />
             <DataPortability
               exportData={() => api.exportData()}

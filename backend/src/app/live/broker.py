@@ -229,6 +229,8 @@ class Subscription:
             return mine and self._ends_my_session(event)
         if event.kind.startswith(ADDRESSED_ONLY):
             return mine
+        if event.list_id is None and event.from_list_id is None:
+            return mine  # a notice to one account (`webhook.disabled`)
         if event.kind == MEMBER_ADDED and mine and event.list_id is not None:
             self.watch(event.list_id, since=event.position)
         seen = self._sees(event.list_id, event.position) or self._sees(

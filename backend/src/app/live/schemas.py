@@ -2,10 +2,10 @@
 
 Each event's `data` is one of these objects, its `type` also the SSE `event:` name. Each
 domain defines its own in its `events` module and records them in the same unit of work
-as the change itself (`app.live.log`): `todo.*`, `list.*`, `member.*` and `invitation.*`, and
-`session.ended` (accounts); `ready` and `resync` are the stream's own
-(`app.live.events`). Here they are gathered, in the order the OpenAPI document lists
-them.
+as the change itself (`app.live.log`): `todo.*`, `list.*`, `member.*` and `invitation.*`,
+`session.ended` (accounts) and `webhook.disabled` (webhooks); `ready` and `resync` are
+the stream's own (`app.live.events`). Here they are gathered, in the order the OpenAPI
+document lists them.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from app.invitations.events import InvitationClosed, InvitationSent, InvitationU
 from app.lists.events import ListDeleted, ListRenamed, MemberAdded, MemberRemoved, MemberUpdated
 from app.live.events import Ready, Resync
 from app.todos.events import TodoChanged, TodoDeleted, TodoMoved
+from app.webhooks.events import WebhookDisabled
 
 _Change = (
     TodoChanged
@@ -34,9 +35,15 @@ _Change = (
     | InvitationClosed
 )
 
-Recorded = Annotated[_Change | SessionEnded, Field(discriminator="type")]
-"""What the services record in the event log: a change, or a session that ended (the
-other replicas must close that account's streams too)."""
+ListChange = _Change
+"""A change a list's members are told of: also what a webhook may deliver."""
 
-LiveEvent = Annotated[Ready | Resync | SessionEnded | _Change, Field(discriminator="type")]
+Recorded = Annotated[_Change | SessionEnded | WebhookDisabled, Field(discriminator="type")]
+"""What the services record in the event log: a change, a session that ended (the
+other replicas must close that account's streams too), or a notice to one account
+(`webhook.disabled`)."""
+
+LiveEvent = Annotated[
+    Ready | Resync | SessionEnded | _Change | WebhookDisabled, Field(discriminator="type")
+]
 """Everything a stream carries: the recorded events and the stream's own."""

@@ -10,6 +10,7 @@ from app.live.tables import Event
 from app.platform.tables import BaseDAO
 from app.todos.tables import IdempotencyKey, Todo
 from app.tokens.tables import AccessToken, AccessTokenList
+from app.webhooks.tables import WebhookDelivery, WebhookDispatcher, WebhookEndpoint
 
 __all__ = [
     "AccessToken",
@@ -24,4 +25,7 @@ __all__ = [
     "Todo",
     "TodoList",
     "User",
+    "WebhookDelivery",
+    "WebhookDispatcher",
+    "WebhookEndpoint",
 ]

@@ -240,3 +240,21 @@ class TooManyInvitationsError(AppError):
 
 class SelfBlockError(ConflictError):
     detail = "You cannot block yourself"
+class WebhookNotFoundError(NotFoundError):
+    detail = "No such webhook endpoint among yours"
+
+
+class WebhookDeliveryNotFoundError(NotFoundError):
+    detail = "No such delivery of this webhook endpoint"
+
+
+class TooManyWebhooksError(ConflictError):
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"An account may have at most {limit} webhook endpoints; delete one")
+
+
+class UnsafeWebhookURLError(InvalidInputError):
+    """A webhook URL this server will not send to (docs/webhooks.md, "SSRF")."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"This webhook URL is refused: {reason}", loc=("body", "url"))

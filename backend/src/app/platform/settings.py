@@ -132,6 +132,44 @@ class Settings(DatabaseSettings):
     events_max_streams_per_user: int = Field(
         default=10, ge=1, le=1000, description="Open streams one account may hold per process."
     )
+    # Webhooks (app/webhooks): one dispatcher per cluster delivers the event log to
+    # owners' endpoints. docs/webhooks.md.
+    webhooks_allow_http_loopback: bool = Field(
+        default=False,
+        description="Development and tests only: endpoints may be http:// on loopback "
+        "(127.0.0.1, ::1, localhost). Never set it where anyone else registers endpoints.",
+    )
+    webhooks_timeout_seconds: float = Field(
+        default=10.0, gt=0, le=60, description="The longest one delivery may take, in all."
+    )
+    webhooks_concurrency: int = Field(
+        default=16,
+        ge=1,
+        le=256,
+        description="Deliveries in flight at once (to different endpoints).",
+    )
+    webhooks_poll_interval: float = Field(
+        default=1.0, gt=0, le=60, description="How often the dispatcher reads the event log."
+    )
+    webhooks_lease_seconds: float = Field(
+        default=15.0,
+        ge=1,
+        le=600,
+        description="The dispatcher's lease: a dead dispatcher's work is taken over this "
+        "long after its last renewal.",
+    )
+    webhooks_first_retry_seconds: float = Field(
+        default=5.0, gt=0, le=3600, description="The wait before the first retry; it doubles."
+    )
+    webhooks_max_retry_interval_seconds: float = Field(
+        default=3600.0, gt=0, le=86400, description="The longest wait between two retries."
+    )
+    webhooks_retry_for_seconds: float = Field(
+        default=86400.0,
+        gt=0,
+        le=7 * 86400,
+        description="How long a delivery is retried before its endpoint is disabled.",
+    )
     trusted_proxies: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="Addresses or networks (CIDR) whose X-Forwarded-For is believed: "

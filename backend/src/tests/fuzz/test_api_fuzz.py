@@ -169,9 +169,17 @@ def _has_stateful_input(case: schemathesis.Case[Any]) -> bool:
     names the current version (and the fuzzer's header values ignore the documented
     pattern), an Idempotency-Key only with the body first sent under it. Made up by
     the fuzzer, they are rightly refused, which the positive-data check would call a
-    rejection of valid input."""
+    rejection of valid input. So is a webhook URL: whether it is accepted depends on
+    what its name resolves to (docs/webhooks.md, "SSRF")."""
     headers = {name.lower() for name in (case.headers or {})}
-    return "cursor" in (case.query or {}) or bool(headers & {"if-match", "idempotency-key"})
+    webhook_url = case.path.startswith("/webhooks") and "url" in (
+        case.body if isinstance(case.body, dict) else {}
+    )
+    return (
+        "cursor" in (case.query or {})
+        or bool(headers & {"if-match", "idempotency-key"})
+        or webhook_url
+    )
 
 
 # `GET /events` is left out: a stream never ends, so it cannot be called and validated

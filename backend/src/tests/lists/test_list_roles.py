@@ -9,6 +9,7 @@ import pytest
 from fastapi import FastAPI
 
 from app.invitations import service as invitations
+from app.lists import service as lists
 from tests.conftest import MakeUser
 from tests.role_matrix import OPERATIONS, Operation, Users, expected, observe
 
@@ -25,8 +26,10 @@ async def test_role_matrix(
     operation: Operation,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # The cast's one owner invites five accounts per world, a hundred worlds an hour.
+    # The cast's one owner makes a list and invites five accounts per world: a world per
+    # operation and actor, past the caps on lists owned and invitations an hour.
     monkeypatch.setattr(invitations, "MAX_SENT_PER_HOUR", 10_000)
+    monkeypatch.setattr(lists, "MAX_OWNED_LISTS", 10_000)
     if id(app) not in _cast:
         _cast[id(app)] = await Users.make(make_user)
     assert await observe(client, _cast[id(app)], operation) == expected(operation)

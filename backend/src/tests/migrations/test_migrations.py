@@ -24,9 +24,10 @@ from tests import databases
 
 TOKEN_TABLES = {"access_token", "access_token_list"}
 INVITATION_TABLES = {"invitation", "account_block"}
+WEBHOOK_TABLES = {"webhook_endpoint", "webhook_delivery", "webhook_dispatcher"}
 APP_TABLES = {
     "users", "todo", "todo_list", "list_member", "idempotency_key", "login_throttle", "event",
-    *TOKEN_TABLES, *INVITATION_TABLES,
+    *TOKEN_TABLES, *INVITATION_TABLES, *WEBHOOK_TABLES,
 }  # fmt: skip
 
 
@@ -277,7 +278,9 @@ async def test_shared_lists_with_data_up_down_up(migration_url: str) -> None:
     )  # fmt: skip
 
     await asyncio.to_thread(downgrade, migration_url, BEFORE_SHARED_LISTS)
-    gone = {"todo_list", "list_member", "event", *TOKEN_TABLES, *INVITATION_TABLES}
+    gone = {
+        "todo_list", "list_member", "event", *TOKEN_TABLES, *INVITATION_TABLES, *WEBHOOK_TABLES
+    }  # fmt: skip
     assert await table_names(migration_url) == APP_TABLES - gone
     owners = dict(await execute(migration_url, select(TODO.c.id, TODO.c.owner_id)))
     assert owners == {**owner_of, shared_todo: users[1]["id"]}
@@ -357,7 +360,9 @@ async def test_personal_access_tokens_with_data_up_down_up(migration_url: str) -
         assert chosen == [(lists[1]["id"],)]
 
     await asyncio.to_thread(downgrade, migration_url, BEFORE_PERSONAL_ACCESS_TOKENS)
-    assert await table_names(migration_url) == APP_TABLES - TOKEN_TABLES - INVITATION_TABLES
+    assert await table_names(migration_url) == (
+        APP_TABLES - TOKEN_TABLES - INVITATION_TABLES - WEBHOOK_TABLES
+    )
     assert await execute(migration_url, select(USERS.c.id, USERS.c.token_generation)) == [
         (user["id"], 3)
     ]
@@ -489,9 +494,90 @@ async def test_invitations_with_data_up_down_up(migration_url: str) -> None:
     assert [dict(row._mapping) for row in stored] == [invitation]  # UTC round trip included
 
     await asyncio.to_thread(downgrade, migration_url, BEFORE_INVITATIONS)
-    assert await table_names(migration_url) == APP_TABLES - INVITATION_TABLES
+    assert await table_names(migration_url) == APP_TABLES - INVITATION_TABLES - WEBHOOK_TABLES
     assert [dict(row._mapping) for row in await execute(migration_url, members)] == before
 
     await asyncio.to_thread(upgrade, migration_url)
     assert await execute(migration_url, select(INVITATION.c.id)) == []
     assert [dict(row._mapping) for row in await execute(migration_url, members)] == before
+
+
+BEFORE_WEBHOOKS = "b7d41f0e9a26"  # invitations
+WEBHOOK_ENDPOINT = table(
+    "webhook_endpoint",
+    column("id", Uuid()),
+    column("owner_id", Uuid()),
+    column("list_id", Uuid()),
+    column("url", String()),
+    column("event_types", String()),
+    column("secret", String()),
+    column("previous_secret", String()),
+    column("previous_secret_until", UTCDateTime()),
+    column("created_at", UTCDateTime()),
+    column("disabled_at", UTCDateTime()),
+    column("disabled_reason", String()),
+    column("last_seq", Integer()),
+)
+WEBHOOK_DELIVERY = table(
+    "webhook_delivery",
+    column("id", Uuid()),
+    column("endpoint_id", Uuid()),
+    column("seq", Integer()),
+    column("msg_id", String()),
+    column("kind", String()),
+    column("payload", String()),
+    column("state", String()),
+    column("created_at", UTCDateTime()),
+    column("attempts", Integer()),
+    column("next_attempt_at", UTCDateTime()),
+)
+WEBHOOK_DISPATCHER = table(
+    "webhook_dispatcher", column("name", String()), column("log_position", String())
+)
+
+
+async def test_webhooks_with_data_up_down_up(migration_url: str) -> None:
+    """Accounts, lists and todos from before webhooks keep every row through up, down and
+    up; the dispatcher's one row is there after each upgrade, at the log's start;
+    endpoints and deliveries made in between go with their tables on the way down."""
+    await asyncio.to_thread(upgrade, migration_url, BEFORE_WEBHOOKS)
+    base = datetime(2026, 12, 1, tzinfo=UTC)
+    user = {
+        "id": uuid.uuid4(), "created_at": base, "name": "hook", "name_key": "hook",
+        "password_hash": "hash", "token_generation": 0,
+    }  # fmt: skip
+    list_id = uuid.uuid4()
+    await execute(migration_url, insert(USERS).values(user))
+    await execute(
+        migration_url,
+        insert(TODO_LIST).values(id=list_id, name="l", personal_of=None, created_at=base),
+    )
+
+    await asyncio.to_thread(upgrade, migration_url)
+    assert await table_names(migration_url) == APP_TABLES
+    assert await execute(migration_url, select(WEBHOOK_DISPATCHER)) == [("webhooks", "0.0")]
+    endpoint = {
+        "id": uuid.uuid4(), "owner_id": user["id"], "list_id": list_id,
+        "url": "https://hooks.example.com/x", "event_types": "todo.created todo.updated",
+        "secret": "whsec_" + "A" * 44, "previous_secret": None, "previous_secret_until": None,
+        "created_at": base, "disabled_at": None, "disabled_reason": None, "last_seq": 1,
+    }  # fmt: skip
+    delivery = {
+        "id": uuid.uuid4(), "endpoint_id": endpoint["id"], "seq": 1, "msg_id": "msg_1",
+        "kind": "todo.created", "payload": "{}", "state": "pending", "created_at": base,
+        "attempts": 2, "next_attempt_at": base + timedelta(seconds=10),
+    }  # fmt: skip
+    await execute(migration_url, insert(WEBHOOK_ENDPOINT).values(endpoint))
+    await execute(migration_url, insert(WEBHOOK_DELIVERY).values(delivery))
+    stored = await execute(migration_url, select(WEBHOOK_DELIVERY))
+    assert [dict(row._mapping) for row in stored] == [delivery]  # UTC round trip included
+
+    await asyncio.to_thread(downgrade, migration_url, BEFORE_WEBHOOKS)
+    assert await table_names(migration_url) == APP_TABLES - WEBHOOK_TABLES
+    assert await execute(migration_url, select(USERS.c.id)) == [(user["id"],)]
+    assert await execute(migration_url, select(TODO_LIST.c.id)) == [(list_id,)]
+
+    await asyncio.to_thread(upgrade, migration_url)
+    assert await table_names(migration_url) == APP_TABLES
+    assert await execute(migration_url, select(WEBHOOK_ENDPOINT.c.id)) == []
+    assert await execute(migration_url, select(WEBHOOK_DISPATCHER)) == [("webhooks", "0.0")]

@@ -55,7 +55,14 @@ def backend(
 ) -> Iterator[NotebookBackend]:
     data_dir = tmp_path_factory.mktemp("notebooks")
     metrics_port = free_port()
-    env = backend_env(notebook_database, data_dir, METRICS_PORT=str(metrics_port))
+    env = backend_env(
+        notebook_database,
+        data_dir,
+        METRICS_PORT=str(metrics_port),
+        # 06-webhooks runs its receiver on loopback, over http.
+        WEBHOOKS_ALLOW_HTTP_LOOPBACK="1",
+        WEBHOOKS_POLL_INTERVAL="0.2",
+    )
     run_cli("migrate", env=env)
     run_cli("seed-demo", env=env)
     with running_backend(env, data_dir, "server") as server:

@@ -33,6 +33,7 @@ EXPECTED_NOTEBOOKS = {
     "03-stress.ipynb",
     "04-sharing.ipynb",
     "05-live-updates.ipynb",
+    "06-webhooks.ipynb",
 }
 CELL_TIMEOUT = int(os.environ.get("NOTEBOOK_CELL_TIMEOUT", "300"))
 STRESS_USERS = os.environ.get("STRESS_USERS", "20")

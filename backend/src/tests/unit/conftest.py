@@ -33,6 +33,7 @@ from tests.unit.fakes import (
     FakeTodoDAO,
     FakeTodoListDAO,
     FakeUserDAO,
+    FakeWebhookDAO,
 )
 
 
@@ -49,6 +50,8 @@ def fake_app(monkeypatch: pytest.MonkeyPatch, fake_db: FakeDatabase) -> FastAPI:
     monkeypatch.setattr(FakeUserDAO, "users", {})
     monkeypatch.setattr(FakeIdempotencyKeyDAO, "keys", {})
     monkeypatch.setattr(FakeAccessTokenDAO, "tokens", {})
+    monkeypatch.setattr(FakeWebhookDAO, "endpoints", {})
+    monkeypatch.setattr(FakeWebhookDAO, "deliveries_by_id", {})
     monkeypatch.setattr(FakeLoginThrottleDAO, "attempts", {})
     monkeypatch.setattr(FakeEventDAO, "logged", [])
     monkeypatch.setattr(FakeInvitationDAO, "invitations", {})

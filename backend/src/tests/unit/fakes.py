@@ -6,7 +6,7 @@ signature fails mypy."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Collection, Sequence
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -32,6 +32,7 @@ from app.platform.errors import (
     TodoNotFoundError,
     TokenNotFoundError,
     UnknownUserError,
+    WebhookNotFoundError,
 )
 from app.platform.security import Caller
 from app.platform.tables import utcnow
@@ -48,6 +49,8 @@ from app.todos.schemas import (
 from app.todos.tables import IdempotencyKey
 from app.tokens.repository import FoundToken
 from app.tokens.tables import AccessToken
+from app.webhooks.repository import DueDelivery, Message
+from app.webhooks.tables import WebhookDelivery, WebhookEndpoint
 
 T = TypeVar("T")
 
@@ -705,6 +708,133 @@ class FakeBlockDAO:
     @classmethod
     async def remove(cls, _conn: object, blocker_id: uuid.UUID, blocked_id: uuid.UUID) -> None:
         cls.blocks.pop((blocker_id, blocked_id), None)
+class FakeWebhookDAO:
+    """An owner's endpoints and their deliveries. The dispatcher's statements (lease, log
+    position, due deliveries) have no fake: it runs against real databases only
+    (tests/webhooks), so they answer "nothing to do"."""
+
+    endpoints: dict[uuid.UUID, WebhookEndpoint] = {}  # noqa: RUF012
+    deliveries_by_id: dict[uuid.UUID, WebhookDelivery] = {}  # noqa: RUF012
+
+    @classmethod
+    async def create(cls, _conn: object, endpoint: WebhookEndpoint) -> None:
+        cls.endpoints[endpoint.id] = endpoint
+
+    @classmethod
+    async def mine(cls, _conn: object, caller: Caller) -> list[WebhookEndpoint]:
+        found = [e for e in cls.endpoints.values() if e.owner_id == caller.user_id]
+        return sorted(found, key=lambda endpoint: (endpoint.created_at, endpoint.id))
+
+    @classmethod
+    async def count(cls, conn: object, caller: Caller) -> int:
+        return len(await cls.mine(conn, caller))
+
+    @classmethod
+    async def get(cls, _conn: object, caller: Caller, endpoint_id: uuid.UUID) -> WebhookEndpoint:
+        found = cls.endpoints.get(endpoint_id)
+        if found is None or found.owner_id != caller.user_id:
+            raise WebhookNotFoundError
+        return found
+
+    @classmethod
+    async def update(cls, _conn: object, endpoint_id: uuid.UUID, values: Mapping[str, Any]) -> None:
+        cls.endpoints[endpoint_id] = cls.endpoints[endpoint_id].model_copy(update=dict(values))
+
+    @classmethod
+    async def delete(cls, conn: object, caller: Caller, endpoint_id: uuid.UUID) -> None:
+        await cls.get(conn, caller, endpoint_id)
+        del cls.endpoints[endpoint_id]
+
+    @classmethod
+    async def deliveries(
+        cls, _conn: object, endpoint_id: uuid.UUID, *, limit: int
+    ) -> list[WebhookDelivery]:
+        found = [d for d in cls.deliveries_by_id.values() if d.endpoint_id == endpoint_id]
+        return sorted(found, key=lambda delivery: delivery.seq, reverse=True)[:limit]
+
+    @classmethod
+    async def delivery(
+        cls, _conn: object, endpoint_id: uuid.UUID, delivery_id: uuid.UUID
+    ) -> WebhookDelivery | None:
+        found = cls.deliveries_by_id.get(delivery_id)
+        return found if found is not None and found.endpoint_id == endpoint_id else None
+
+    @classmethod
+    async def take_lease(
+        cls, _conn: object, holder: str, *, now: datetime, until: datetime
+    ) -> bool:
+        return False
+
+    @classmethod
+    async def release_lease(cls, _conn: object, holder: str) -> None:
+        return None
+
+    @classmethod
+    async def log_position(cls, _conn: object, holder: str) -> str | None:
+        return None
+
+    @classmethod
+    async def advance(cls, _conn: object, holder: str, *, before: str, after: str) -> bool:
+        return False
+
+    @classmethod
+    async def active(cls, _conn: object) -> list[WebhookEndpoint]:
+        return [e for e in cls.endpoints.values() if e.disabled_at is None]
+
+    @classmethod
+    async def owned_lists(
+        cls, _conn: object, owner_ids: Collection[uuid.UUID]
+    ) -> set[tuple[uuid.UUID, uuid.UUID]]:
+        return set()
+
+    @classmethod
+    async def enqueue(
+        cls, _conn: object, messages: Mapping[uuid.UUID, Sequence[Message]], now: datetime
+    ) -> list[WebhookDelivery]:
+        queued = []
+        for endpoint_id, items in messages.items():
+            endpoint = cls.endpoints[endpoint_id]
+            for message in items:
+                endpoint.last_seq += 1
+                delivery = WebhookDelivery(
+                    endpoint_id=endpoint_id, seq=endpoint.last_seq, msg_id=message.msg_id,
+                    kind=message.kind, payload=message.payload, state="pending", created_at=now,
+                )  # fmt: skip
+                cls.deliveries_by_id[delivery.id] = delivery
+                queued.append(delivery)
+        return queued
+
+    @classmethod
+    async def due(
+        cls,
+        _conn: object,
+        *,
+        now: datetime,
+        limit: int,
+        endpoint_id: uuid.UUID | None = None,
+    ) -> list[DueDelivery]:
+        return []
+
+    @classmethod
+    async def record_attempt(
+        cls, _conn: object, delivery_id: uuid.UUID, values: Mapping[str, Any]
+    ) -> None:
+        found = cls.deliveries_by_id[delivery_id]
+        cls.deliveries_by_id[delivery_id] = found.model_copy(update=dict(values))
+
+    @classmethod
+    async def disable(
+        cls, _conn: object, endpoint_id: uuid.UUID, *, reason: str, now: datetime
+    ) -> bool:
+        endpoint = cls.endpoints[endpoint_id]
+        if endpoint.disabled_at is not None:
+            return False
+        await cls.update(_conn, endpoint_id, {"disabled_at": now, "disabled_reason": reason})
+        return True
+
+    @classmethod
+    async def prune(cls, _conn: object, before: datetime) -> int:
+        return 0
 
 
 FAKE_DAOS = DAOs(
@@ -718,4 +848,5 @@ FAKE_DAOS = DAOs(
     access_tokens=FakeAccessTokenDAO,
     invitations=FakeInvitationDAO,
     blocks=FakeBlockDAO,
+    webhooks=FakeWebhookDAO,
 )

@@ -1,0 +1,1 @@
+"""The webhooks domain: the event log delivered, signed, to owners' servers (docs/webhooks.md)."""
