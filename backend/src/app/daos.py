@@ -31,6 +31,7 @@ from app.todos.events import TodoDeleted
 from app.todos.idempotency import IdempotencyKeyRepository
 from app.todos.repository import TodoRepository
 from app.todos.schemas import (
+    DueCursor,
     TodoCreate,
     TodoCursor,
     TodoOrder,
@@ -67,6 +68,17 @@ class TodoDAO(Protocol):
         order: TodoOrder = TodoOrder.position,
         completed: bool | None = None,
         after: TodoCursor | None = None,
+        limit: int,
+    ) -> list[TodoPublic]: ...
+    async def due_page(
+        self,
+        conn: AsyncConnection,
+        caller: Caller,
+        *,
+        due_from: datetime | None = None,
+        due_until: datetime | None = None,
+        completed: bool | None = None,
+        after: DueCursor | None = None,
         limit: int,
     ) -> list[TodoPublic]: ...
     async def get(

@@ -6,16 +6,16 @@ import base64
 import binascii
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 from sqlmodel import SQLModel
 
 from app.platform.errors import InvalidCursorError
 from app.platform.fields import CONTENT_MAX, TITLE_MAX, Content, Title, examples
-from app.todos import ordering
+from app.todos import due, ordering
 
 EXAMPLE_TODO_ID = "0f8fad5b-d9cb-469f-a165-70867728950e"
 EXAMPLE_LIST_ID = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
@@ -29,13 +29,88 @@ EXAMPLE_TODO: dict[str, Any] = {
     "completed": False,
     "version": 2,
     "position": "a1",
+    "due_date": "2026-12-08",
+    "due_time": "17:00:00",
+    "due_zone": "Europe/Berlin",
+    "due_at": "2026-12-08T16:00:00Z",
 }
+
+# The due date's three fields, set together (`app.todos.due`).
+DUE_FIELDS = frozenset({"due_date", "due_time", "due_zone"})
+DueDate = Annotated[
+    date,
+    Field(
+        ge=due.EARLIEST,
+        le=due.LATEST,
+        description="The day it is due, in `due_zone` (YYYY-MM-DD, 1900-01-01 to 9999-12-30).",
+    ),
+]
+DueTime = Annotated[
+    time,
+    Field(
+        description="The time of day it is due, in `due_zone` (HH:MM or HH:MM:SS, no offset); "
+        "absent or null: all day, i.e. by the end of `due_date`."
+    ),
+]
+DueZone = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=due.ZONE_MAX,
+        description="The IANA time zone `due_date` and `due_time` are in, e.g. Europe/Berlin: "
+        "the browser's own (`Intl.DateTimeFormat().resolvedOptions().timeZone`).",
+    ),
+]
+
+
+def _check_due(model: BaseModel) -> None:
+    """The due fields of a create or an update, as a whole: a date needs its zone, a
+    time or a zone needs the date, a null date (clearing it) takes nothing else."""
+    sent = model.model_fields_set & DUE_FIELDS
+    if not sent:
+        return
+    due_date = getattr(model, "due_date", None)
+    if due_date is None:
+        others = [name for name in sorted(sent - {"due_date"}) if getattr(model, name) is not None]
+        if others:
+            raise ValueError(f"{', '.join(others)} needs due_date")
+        return
+    zone = getattr(model, "due_zone", None)
+    if zone is None:
+        raise ValueError("due_date needs due_zone, the IANA time zone it is in (e.g. Europe/Berlin)")
+    if not due.is_zone(zone):
+        raise ValueError(f"due_zone {zone[:64]!r} is not an IANA time zone (e.g. Europe/Berlin)")
+    due_time = getattr(model, "due_time", None)
+    if due_time is not None and due_time.tzinfo is not None:
+        raise ValueError("due_time takes no offset: it is in due_zone")
+
+
+def _due_columns(model: BaseModel) -> dict[str, Any]:
+    """The four due columns a create or update sets (all None: no due date)."""
+    due_date: date | None = getattr(model, "due_date", None)
+    if due_date is None:
+        return {"due_date": None, "due_time": None, "due_zone": None, "due_at": None}
+    due_time: time | None = getattr(model, "due_time", None)
+    if due_time is not None:
+        due_time = due_time.replace(microsecond=0)
+    zone: str = getattr(model, "due_zone", None) or "UTC"
+    at = due.due_at(due_date, due_time, zone)
+    return {"due_date": due_date, "due_time": due_time, "due_zone": zone, "due_at": at}
 
 
 class TodoCreate(SQLModel):
     """A new todo."""
 
-    model_config = examples({"title": "Buy milk", "content": "Oat, 2 litres"})  # type: ignore[assignment]
+    model_config = examples(  # type: ignore[assignment]
+        {"title": "Buy milk", "content": "Oat, 2 litres"},
+        {"title": "Call the plumber", "due_date": "2026-12-08", "due_zone": "Europe/Berlin"},
+        {
+            "title": "Dentist",
+            "due_date": "2026-12-08",
+            "due_time": "17:00",
+            "due_zone": "America/New_York",
+        },
+    )
 
     title: Title = Field(
         min_length=1, max_length=TITLE_MAX, description="One line: something visible, no NUL."
@@ -43,6 +118,18 @@ class TodoCreate(SQLModel):
     content: Content = Field(default="", max_length=CONTENT_MAX, description="Free-form notes.")
     # JSON booleans only: 0, 1 and "yes" are refused.
     completed: StrictBool = Field(default=False, description="Done already.")
+    due_date: DueDate | None = None
+    due_time: DueTime | None = None
+    due_zone: DueZone | None = None
+
+    @model_validator(mode="after")
+    def _due_whole(self) -> TodoCreate:
+        _check_due(self)
+        return self
+
+    def columns(self) -> dict[str, Any]:
+        """The columns the new row gets from this body."""
+        return {**self.model_dump(exclude=set(DUE_FIELDS)), **_due_columns(self)}
 
 
 def _absent_but_not_null(schema: dict[str, Any]) -> None:
@@ -53,9 +140,11 @@ def _absent_but_not_null(schema: dict[str, Any]) -> None:
         {"title": "Buy oat milk", "content": ""},
         {"after": EXAMPLE_TODO_ID},
         {"before": None},
+        {"due_date": "2026-12-24", "due_time": "18:30", "due_zone": "Europe/Paris"},
+        {"due_date": None},
     ]
     for name, prop in schema.get("properties", {}).items():
-        if name not in NULLABLE_FIELDS:
+        if name not in NULLABLE_FIELDS | DUE_FIELDS:
             variants = prop.pop("anyOf", None)
             if variants:
                 prop.update(next(v for v in variants if v.get("type") != "null"))
@@ -89,6 +178,13 @@ class TodoUpdate(BaseModel):
         description="Reorders the todo to just after this todo of its list; null: to the "
         "start. Not with `before` or `list_id`.",
     )
+    due_date: DueDate | None = Field(
+        default=None,
+        description="A new due date (with `due_zone`, and `due_time` unless all day): the "
+        "three are set together. null: no due date any more.",
+    )
+    due_time: DueTime | None = None
+    due_zone: DueZone | None = None
     before: uuid.UUID | None = Field(
         default=None,
         description="Reorders the todo to just before this todo of its list; null: to the "
@@ -98,13 +194,16 @@ class TodoUpdate(BaseModel):
     @model_validator(mode="after")
     def _no_nulls(self) -> TodoUpdate:
         nulls = [
-            name for name in self.model_fields_set - NULLABLE_FIELDS if getattr(self, name) is None
+            name
+            for name in self.model_fields_set - NULLABLE_FIELDS - DUE_FIELDS
+            if getattr(self, name) is None
         ]
         if nulls:
             raise ValueError(f"{', '.join(sorted(nulls))} must not be null")
         places = self.model_fields_set & ({"list_id"} | NULLABLE_FIELDS)
         if len(places) > 1:
             raise ValueError(f"{' and '.join(sorted(places))} cannot be combined: one move at once")
+        _check_due(self)
         return self
 
     @property
@@ -113,8 +212,12 @@ class TodoUpdate(BaseModel):
         return bool(self.model_fields_set & NULLABLE_FIELDS)
 
     def changed_fields(self) -> dict[str, Any]:
-        """The columns this update sets as sent (the move's anchors are not columns)."""
-        return self.model_dump(exclude_unset=True, exclude=set(NULLABLE_FIELDS))
+        """The columns this update sets as sent (the move's anchors are not columns; a due
+        date sets its four columns, or clears them)."""
+        changed = self.model_dump(exclude_unset=True, exclude=set(NULLABLE_FIELDS | DUE_FIELDS))
+        if self.model_fields_set & DUE_FIELDS:
+            changed.update(_due_columns(self))
+        return changed
 
 
 # A null here means something (an end of the list), so it is not refused.
@@ -140,6 +243,20 @@ class TodoPublic(BaseModel):
     position: str = Field(
         description="Its place in the list's manual order, opaque: the list is sorted by "
         "(`position`, `id`), comparing `position` byte by byte (ASCII)."
+    )
+    due_date: date | None = Field(
+        default=None, description="The day it is due in `due_zone`, as set; null: no due date."
+    )
+    due_time: time | None = Field(
+        default=None, description="The time it is due in `due_zone`, as set; null: all day."
+    )
+    due_zone: str | None = Field(
+        default=None, description="The IANA time zone the due date was set in."
+    )
+    due_at: datetime | None = Field(
+        default=None,
+        description="The last instant (UTC) it is on time: `due_time` in `due_zone`, or for "
+        "all day the end of `due_date` there. Overdue once past; the due views sort by it.",
     )
 
 
@@ -221,3 +338,42 @@ class TodoCursor:
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # a position cursor's unused created_at
+
+
+class DueView(StrEnum):
+    """The due views across every list you can see, each of open todos only."""
+
+    today = "today"  # due today in the caller's zone, overdue ones included
+    upcoming = "upcoming"  # due after today
+    overdue = "overdue"  # past their due time
+
+
+@dataclass(frozen=True)
+class DueCursor:
+    """Where a page of a due view ended, in its (due_at, id) order; opaque to clients."""
+
+    due_at: datetime
+    id: uuid.UUID
+
+    @classmethod
+    def after(cls, todo: TodoPublic) -> DueCursor:
+        assert todo.due_at is not None, "the due views list todos with a due date only"
+        return cls(due_at=todo.due_at, id=todo.id)
+
+    def encode(self) -> str:
+        raw = f"d:{self.due_at.isoformat()}|{self.id.hex}".encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, token: str) -> DueCursor:
+        try:
+            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+            head, todo_id = raw.split("|")
+            if not head.startswith("d:"):
+                raise InvalidCursorError
+            due_at = datetime.fromisoformat(head[2:])
+            if due_at.tzinfo is None:
+                raise InvalidCursorError
+            return cls(due_at=due_at.astimezone(UTC), id=uuid.UUID(hex=todo_id))
+        except (binascii.Error, UnicodeDecodeError, ValueError, OverflowError) as exc:
+            raise InvalidCursorError from exc
