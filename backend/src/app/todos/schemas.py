@@ -77,7 +77,7 @@ def _check_due(model: BaseModel) -> None:
         return
     zone = getattr(model, "due_zone", None)
     if zone is None:
-        raise ValueError("due_date needs due_zone, the IANA time zone it is in (e.g. Europe/Berlin)")
+        raise ValueError("due_date needs due_zone, the IANA time zone it is in (Europe/Berlin)")
     if not due.is_zone(zone):
         raise ValueError(f"due_zone {zone[:64]!r} is not an IANA time zone (e.g. Europe/Berlin)")
     due_time = getattr(model, "due_time", None)
