@@ -72,6 +72,21 @@ OPERATIONS = (
     Operation("move todo in", "PATCH", "/todo/{own_todo}", Role.editor, {"list_id": "{list}"}),
     Operation("reorder todo", "PATCH", "/todo/{todo}", Role.editor, {"after": "{second}"}),
     Operation("reorder todo to the end", "PATCH", "/todo/{todo}", Role.editor, {"before": None}),
+    Operation(
+        "add todo with a due date",
+        "POST",
+        "/lists/{list}/todos",
+        Role.editor,
+        {"title": "new", "due_date": "2026-12-24", "due_zone": "Europe/Paris"},
+    ),
+    Operation(
+        "set a due date",
+        "PATCH",
+        "/todo/{todo}",
+        Role.editor,
+        {"due_date": "2026-12-24", "due_time": "18:00", "due_zone": "Europe/Paris"},
+    ),
+    Operation("clear the due date", "PATCH", "/todo/{todo}", Role.editor, {"due_date": None}),
 )
 
 

@@ -9,14 +9,13 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, Header, Path, Query
-from pydantic import AwareDatetime
 
 from app.platform.errors import InvalidCursorError, InvalidInputError
 from app.platform.fields import IDEMPOTENCY_KEY_MAX
 from app.platform.tables import utcnow
 from app.todos import due
 from app.todos.due import ZONE_MAX
-from app.todos.schemas import DueCursor, DueView, TodoCursor, TodoOrder
+from app.todos.schemas import DueCursor, DueView, Instant, TodoCursor, TodoOrder
 from app.todos.tables import VERSION_MAX
 
 # One entity tag, as this API writes them ("3") or a client may weaken them (W/"3"),
@@ -173,7 +172,8 @@ async def due_query(
         Query(
             description="`today`: open todos due today in `time_zone` or before (overdue "
             "ones first); `upcoming`: open todos due after today; `overdue`: open todos "
-            "past their due time. Absent: every todo with a due date, as the filters say."
+            "past their due time (with `completed=true`: the completed ones instead). "
+            "Absent: every todo with a due date, as the filters say."
         ),
     ] = None,
     time_zone: Annotated[
@@ -184,20 +184,22 @@ async def due_query(
             description="Your IANA time zone, which says when today begins and ends: the "
             "browser's (`Intl.DateTimeFormat().resolvedOptions().timeZone`).",
             examples=["Europe/Berlin"],
+            json_schema_extra={"enum": sorted(due.zone_names())},
         ),
     ] = "UTC",
     due_after: Annotated[
-        AwareDatetime | None,
+        Instant | None,
         Query(description="Only todos due at or after this instant (with its offset)."),
     ] = None,
     due_before: Annotated[
-        AwareDatetime | None,
+        Instant | None,
         Query(description="Only todos due before this instant (with its offset)."),
     ] = None,
     overdue: Annotated[
         bool | None,
         Query(
-            description="Must be `true` when given: only open todos past their due time.",
+            description="Must be `true` when given: only todos past their due time, open "
+            "ones unless `completed=true`.",
             json_schema_extra={"enum": [True]},
         ),
     ] = None,
@@ -224,12 +226,8 @@ async def due_query(
         raise InvalidInputError("Only overdue=true can be asked for", loc=("query", "overdue"))
     now = utcnow()
     due_from, due_until = _aware("due_after", due_after), _aware("due_before", due_before)
-    if view is not None or overdue:
-        if completed is True:
-            raise InvalidInputError(
-                "The due views and overdue=true list open todos only", loc=("query", "completed")
-            )
-        completed = False
+    if (view is not None or overdue) and completed is None:
+        completed = False  # the views are of open todos unless `completed` says otherwise
     if overdue or view is DueView.overdue:
         due_until = _earlier(due_until, now)
     if view is DueView.today:

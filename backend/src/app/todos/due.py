@@ -18,10 +18,6 @@ from zoneinfo import ZoneInfo, available_timezones
 
 # IANA names are at most 32 characters long today ("America/Argentina/ComodRivadavia").
 ZONE_MAX = 64
-# Every date between these has a UTC instant in every zone: the year 1 or 9999 at +14
-# or -12 hours would not (`datetime` stops at both ends).
-EARLIEST = date(1900, 1, 1)
-LATEST = date(9999, 12, 30)
 _LAST_MICROSECOND = time(23, 59, 59, 999_999)
 
 
@@ -45,6 +41,7 @@ def due_at(due_date: date, due_time: time | None, zone: str) -> datetime:
     (01:30 twice) as the first of the two: Python's `fold=0`, the rule of RFC 5545
     (iCalendar) and of most calendars."""
     local = datetime.combine(due_date, due_time or _LAST_MICROSECOND, tzinfo=ZoneInfo(zone))
+    # Never past `datetime.max`: due dates end on 9999-12-30 (`app.todos.schemas`).
     return local.astimezone(UTC)
 
 

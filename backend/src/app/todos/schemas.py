@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    WithJsonSchema,
+    model_validator,
+)
 from sqlmodel import SQLModel
 
 from app.platform.errors import InvalidCursorError
@@ -37,19 +47,44 @@ EXAMPLE_TODO: dict[str, Any] = {
 
 # The due date's three fields, set together (`app.todos.due`).
 DUE_FIELDS = frozenset({"due_date", "due_time", "due_zone"})
+
+
+def _text_matching(pattern: str, says: str) -> BeforeValidator:
+    """Only text of this shape: pydantic would also read a number as a date, a time or
+    an instant (seconds since 1970), which the document does not promise."""
+    shape = re.compile(pattern)
+
+    def check(value: object) -> object:
+        if not isinstance(value, str) or not shape.fullmatch(value):
+            raise ValueError(says)
+        return value
+
+    return BeforeValidator(check)
+
+
+# 1900-01-01 to 9999-12-30: asyncpg stores `date.max` (9999-12-31) as PostgreSQL's
+# 'infinity', which the event log's JSON then carries as a word, not a date.
+DATE_PATTERN = r"(?!9999-12-31)(19|[2-9]\d)\d\d-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])"
+TIME_PATTERN = r"([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?"
 DueDate = Annotated[
     date,
+    _text_matching(DATE_PATTERN, "must be a date, YYYY-MM-DD, from 1900-01-01 to 9999-12-30"),
     Field(
-        ge=due.EARLIEST,
-        le=due.LATEST,
         description="The day it is due, in `due_zone` (YYYY-MM-DD, 1900-01-01 to 9999-12-30).",
+        json_schema_extra={"pattern": f"^{DATE_PATTERN}$"},
     ),
 ]
+# Not `format: time`: RFC 3339's full-time has an offset, and a due time has none.
 DueTime = Annotated[
     time,
-    Field(
-        description="The time of day it is due, in `due_zone` (HH:MM or HH:MM:SS, no offset); "
-        "absent or null: all day, i.e. by the end of `due_date`."
+    _text_matching(TIME_PATTERN, "must be a time of day, HH:MM or HH:MM:SS, with no offset"),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": f"^{TIME_PATTERN}$",
+            "description": "The time of day it is due, in `due_zone` (HH:MM or HH:MM:SS, no "
+            "offset: it is in `due_zone`); absent or null: all day, by the end of `due_date`.",
+        }
     ),
 ]
 DueZone = Annotated[
@@ -58,31 +93,45 @@ DueZone = Annotated[
         min_length=1,
         max_length=due.ZONE_MAX,
         description="The IANA time zone `due_date` and `due_time` are in, e.g. Europe/Berlin: "
-        "the browser's own (`Intl.DateTimeFormat().resolvedOptions().timeZone`).",
+        "the browser's own (`Intl.DateTimeFormat().resolvedOptions().timeZone`). The names "
+        "are those of the server's tz database.",
+        json_schema_extra={"enum": sorted(due.zone_names())},
+    ),
+]
+Instant = Annotated[
+    AwareDatetime,
+    _text_matching(
+        r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}.*",
+        "must be a date and time with its offset, e.g. 2026-12-08T17:00:00+01:00",
     ),
 ]
 
 
 def _check_due(model: BaseModel) -> None:
-    """The due fields of a create or an update, as a whole: a date needs its zone, a
-    time or a zone needs the date, a null date (clearing it) takes nothing else."""
+    """The due fields of a create or an update, as a whole (`_document_due` says the
+    same in the schema): a time or a zone needs the date, a date needs its zone; a null
+    date is no due date, whatever the other two say."""
     sent = model.model_fields_set & DUE_FIELDS
     if not sent:
         return
+    if "due_date" not in sent:
+        raise ValueError(f"{', '.join(sorted(sent))} needs due_date")
     due_date = getattr(model, "due_date", None)
     if due_date is None:
-        others = [name for name in sorted(sent - {"due_date"}) if getattr(model, name) is not None]
-        if others:
-            raise ValueError(f"{', '.join(others)} needs due_date")
         return
     zone = getattr(model, "due_zone", None)
     if zone is None:
         raise ValueError("due_date needs due_zone, the IANA time zone it is in (Europe/Berlin)")
     if not due.is_zone(zone):
         raise ValueError(f"due_zone {zone[:64]!r} is not an IANA time zone (e.g. Europe/Berlin)")
-    due_time = getattr(model, "due_time", None)
-    if due_time is not None and due_time.tzinfo is not None:
-        raise ValueError("due_time takes no offset: it is in due_zone")
+
+
+def _document_due(schema: dict[str, Any]) -> None:
+    """`_check_due`'s rules in the JSON Schema: `due_time` and `due_zone` need
+    `due_date`; a `due_date` that is a date needs a `due_zone` that is a zone."""
+    schema["dependentRequired"] = {"due_time": ["due_date"], "due_zone": ["due_date"]}
+    schema["if"] = {"properties": {"due_date": {"type": "string"}}, "required": ["due_date"]}
+    schema["then"] = {"required": ["due_zone"], "properties": {"due_zone": {"type": "string"}}}
 
 
 def _due_columns(model: BaseModel) -> dict[str, Any]:
@@ -98,10 +147,9 @@ def _due_columns(model: BaseModel) -> dict[str, Any]:
     return {"due_date": due_date, "due_time": due_time, "due_zone": zone, "due_at": at}
 
 
-class TodoCreate(SQLModel):
-    """A new todo."""
-
-    model_config = examples(  # type: ignore[assignment]
+def _document_create(schema: dict[str, Any]) -> None:
+    _document_due(schema)
+    schema["examples"] = [
         {"title": "Buy milk", "content": "Oat, 2 litres"},
         {"title": "Call the plumber", "due_date": "2026-12-08", "due_zone": "Europe/Berlin"},
         {
@@ -110,7 +158,13 @@ class TodoCreate(SQLModel):
             "due_time": "17:00",
             "due_zone": "America/New_York",
         },
-    )
+    ]
+
+
+class TodoCreate(SQLModel):
+    """A new todo."""
+
+    model_config = ConfigDict(json_schema_extra=_document_create)  # type: ignore[assignment]
 
     title: Title = Field(
         min_length=1, max_length=TITLE_MAX, description="One line: something visible, no NUL."
@@ -150,6 +204,7 @@ def _absent_but_not_null(schema: dict[str, Any]) -> None:
                 prop.update(next(v for v in variants if v.get("type") != "null"))
         prop.pop("default", None)
     # One move at once: a reorder (`after` or `before`) or a move to another list.
+    _document_due(schema)
     schema["not"] = {
         "anyOf": [
             {"required": ["after", "before"]},
@@ -247,8 +302,14 @@ class TodoPublic(BaseModel):
     due_date: date | None = Field(
         default=None, description="The day it is due in `due_zone`, as set; null: no due date."
     )
-    due_time: time | None = Field(
-        default=None, description="The time it is due in `due_zone`, as set; null: all day."
+    due_time: Annotated[
+        time | None,
+        WithJsonSchema(
+            {"anyOf": [{"type": "string", "pattern": r"^\d\d:\d\d:\d\d$"}, {"type": "null"}]}
+        ),
+    ] = Field(
+        default=None,
+        description="The time it is due in `due_zone` (HH:MM:SS), as set; null: all day.",
     )
     due_zone: str | None = Field(
         default=None, description="The IANA time zone the due date was set in."
