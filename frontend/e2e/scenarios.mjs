@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 
+import { dueDateScenarios } from "./due-dates.mjs";
 import { commandLine, eventually, httpRequest, largestProcess, residentBytes, sleep, uploadFiller } from "./harness.mjs";
 import { liveUpdateScenarios } from "./live-updates.mjs";
 import { sharedListScenarios } from "./shared-lists.mjs";
@@ -956,6 +957,7 @@ export function scenarios({ browser, frontendUrl, backendUrl, resultsDir, fronte
     ...sharedListScenarios(helpers),
     ...liveUpdateScenarios(helpers),
     ...todoMvcScenarios(helpers),
+    ...dueDateScenarios(helpers),
     {
       name: "request bodies over MAX_BODY_BYTES get 413 from the proxy, streamed or announced, with flat memory",
       async fn() {

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
-from zoneinfo import ZoneInfo, available_timezones
+from importlib import resources
+from zoneinfo import ZoneInfo
 
 # IANA names are at most 32 characters long today ("America/Argentina/ComodRivadavia").
 ZONE_MAX = 64
@@ -23,8 +24,11 @@ _LAST_MICROSECOND = time(23, 59, 59, 999_999)
 
 @cache
 def zone_names() -> frozenset[str]:
-    """The zones the server's tz database knows (`tzdata`'s, or the system's)."""
-    return frozenset(available_timezones())
+    """The IANA zones of the `tzdata` package (pinned in poetry.lock), not
+    `available_timezones()`: that adds whatever the system's zoneinfo folder holds
+    ("localtime", "Factory"), so the API's schema would differ from machine to machine."""
+    names = resources.files("tzdata").joinpath("zones").read_text().split()
+    return frozenset(names) - {"Factory"}
 
 
 def is_zone(name: str) -> bool:
