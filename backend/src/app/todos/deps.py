@@ -184,7 +184,7 @@ async def due_query(
             description="Your IANA time zone, which says when today begins and ends: the "
             "browser's (`Intl.DateTimeFormat().resolvedOptions().timeZone`).",
             examples=["Europe/Berlin"],
-            json_schema_extra={"enum": sorted(due.zone_names())},
+            pattern=due.ZONE_PATTERN,
         ),
     ] = "UTC",
     due_after: Annotated[

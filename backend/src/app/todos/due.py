@@ -19,6 +19,10 @@ from zoneinfo import ZoneInfo
 
 # IANA names are at most 32 characters long today ("America/Argentina/ComodRivadavia").
 ZONE_MAX = 64
+# The shape of every IANA name ("UTC", "Europe/Berlin", "Etc/GMT+5"); which names exist
+# is the tz database's to say (`is_zone`), so the schema gives the shape, not a list of
+# 597 names that would change with each `tzdata` release.
+ZONE_PATTERN = r"^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$"
 _LAST_MICROSECOND = time(23, 59, 59, 999_999)
 
 

@@ -94,8 +94,8 @@ DueZone = Annotated[
         max_length=due.ZONE_MAX,
         description="The IANA time zone `due_date` and `due_time` are in, e.g. Europe/Berlin: "
         "the browser's own (`Intl.DateTimeFormat().resolvedOptions().timeZone`). The names "
-        "are those of the server's tz database.",
-        json_schema_extra={"enum": sorted(due.zone_names())},
+        "are those of the server's tz database (the `tzdata` package); another is a 422.",
+        pattern=due.ZONE_PATTERN,
     ),
 ]
 Instant = Annotated[

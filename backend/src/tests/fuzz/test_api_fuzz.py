@@ -176,12 +176,14 @@ DUE_FIELDS = {"due_date", "due_time", "due_zone"}
 
 
 def _has_due_date(case: schemathesis.Case[Any]) -> bool:
-    """A body with due fields: their rules across fields (`due_time` and `due_zone` need
-    `due_date`, a date needs its zone) are in the schema as `dependentRequired` and
-    `if`/`then`, which the generator does not honour when it means to send valid data,
-    so a body it calls valid may rightly be refused. The fields' own forms are still
-    checked, and tests/todos/test_due.py attacks each rule."""
-    return isinstance(case.body, dict) and bool(DUE_FIELDS & set(case.body))
+    """A body with due fields, or a time zone in the query: their rules across fields
+    (`due_time` and `due_zone` need `due_date`, a date needs its zone) are in the schema
+    as `dependentRequired` and `if`/`then`, which the generator does not honour when it
+    means to send valid data, and a zone name of the right shape need not exist in the
+    tz database: input it calls valid may rightly be refused. The fields' own forms are
+    still checked, and tests/todos/test_due.py attacks each rule."""
+    in_body = isinstance(case.body, dict) and bool(DUE_FIELDS & set(case.body))
+    return in_body or "time_zone" in (case.query or {})
 
 
 # `GET /events` is left out: a stream never ends, so it cannot be called and validated
