@@ -1379,11 +1379,20 @@ export interface components {
              * @default
              */
             content?: string;
-            /** Due Date */
+            /**
+             * Due Date
+             * @description The day it is due (YYYY-MM-DD), with `due_zone`; none if absent.
+             */
             due_date?: string | null;
-            /** Due Time */
+            /**
+             * Due Time
+             * @description The time it is due on `due_date` (HH:MM); absent: all day.
+             */
             due_time?: string | null;
-            /** Due Zone */
+            /**
+             * Due Zone
+             * @description The IANA time zone of `due_date` and `due_time`.
+             */
             due_zone?: string | null;
             /**
              * Title
@@ -1613,9 +1622,15 @@ export interface components {
              * @description A new due date (with `due_zone`, and `due_time` unless all day): the three are set together. null: no due date any more.
              */
             due_date?: string | null;
-            /** Due Time */
+            /**
+             * Due Time
+             * @description The time it is due on `due_date` (HH:MM); absent or null: all day.
+             */
             due_time?: string | null;
-            /** Due Zone */
+            /**
+             * Due Zone
+             * @description The IANA time zone of `due_date` and `due_time`.
+             */
             due_zone?: string | null;
             /**
              * List Id

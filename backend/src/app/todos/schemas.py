@@ -172,9 +172,15 @@ class TodoCreate(SQLModel):
     content: Content = Field(default="", max_length=CONTENT_MAX, description="Free-form notes.")
     # JSON booleans only: 0, 1 and "yes" are refused.
     completed: StrictBool = Field(default=False, description="Done already.")
-    due_date: DueDate | None = None
-    due_time: DueTime | None = None
-    due_zone: DueZone | None = None
+    due_date: DueDate | None = Field(
+        default=None, description="The day it is due (YYYY-MM-DD), with `due_zone`; none if absent."
+    )
+    due_time: DueTime | None = Field(
+        default=None, description="The time it is due on `due_date` (HH:MM); absent: all day."
+    )
+    due_zone: DueZone | None = Field(
+        default=None, description="The IANA time zone of `due_date` and `due_time`."
+    )
 
     @model_validator(mode="after")
     def _due_whole(self) -> TodoCreate:
@@ -238,8 +244,13 @@ class TodoUpdate(BaseModel):
         description="A new due date (with `due_zone`, and `due_time` unless all day): the "
         "three are set together. null: no due date any more.",
     )
-    due_time: DueTime | None = None
-    due_zone: DueZone | None = None
+    due_time: DueTime | None = Field(
+        default=None,
+        description="The time it is due on `due_date` (HH:MM); absent or null: all day.",
+    )
+    due_zone: DueZone | None = Field(
+        default=None, description="The IANA time zone of `due_date` and `due_time`."
+    )
     before: uuid.UUID | None = Field(
         default=None,
         description="Reorders the todo to just before this todo of its list; null: to the "
