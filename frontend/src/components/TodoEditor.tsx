@@ -2,7 +2,7 @@
 
 import { type FocusEvent, type SubmitEvent, type KeyboardEvent, useEffect, useId, useRef, useState } from "react";
 
-import type { TimeZone, Todo, TodoChanges } from "@/api/client";
+import type { Todo, TodoChanges } from "@/api/client";
 import { browserTimeZone } from "@/lib/due";
 import { validateContent, validateTitle } from "@/lib/validation";
 
@@ -106,8 +106,7 @@ export function TodoEditor({ todo, onSave, onDelete, onUnsaved, onClose }: TodoE
         // The inputs show the date in the zone it was set in; a new date is in the browser's.
         changes.due_date = dueDate;
         changes.due_time = dueTime === "" ? null : dueTime;
-        // A zone the server sent back is one it knows.
-        changes.due_zone = (todo.due_date ? (todo.due_zone as TimeZone | null) : null) ?? browserTimeZone();
+        changes.due_zone = (todo.due_date ? todo.due_zone : null) ?? browserTimeZone();
       }
     }
     if (Object.keys(changes).length === 0) {

@@ -9,7 +9,7 @@ import type { Todo, TimeZone } from "@/api/client";
 /** The browser's IANA time zone, sent with every due date and due view. */
 export function browserTimeZone(): TimeZone {
   // The server checks the name against its tz database (a 422 if unknown).
-  return Intl.DateTimeFormat().resolvedOptions().timeZone as TimeZone;
+  return Intl.DateTimeFormat().resolvedOptions().timeZone;
 }
 
 /** The due views, as the sidebar and `/due/<view>` name them. */
