@@ -98,8 +98,9 @@ export function TodoEditor({ todo, onSave, onDelete, onUnsaved, onClose }: TodoE
     const changes: TodoChanges = {};
     if (conflict || checkedTitle.value !== todo.title) changes.title = checkedTitle.value;
     if (conflict || checkedContent.value !== todo.content) changes.content = checkedContent.value;
-    const savedTime = todo.due_time?.slice(0, 5) ?? "";
-    if (conflict || dueDate !== (todo.due_date ?? "") || dueTime !== savedTime) {
+    // The due date only if the draft's differs from the newest saved copy (the one shown after a conflict).
+    const saved = conflict ?? todo;
+    if (dueDate !== (saved.due_date ?? "") || dueTime !== (saved.due_time?.slice(0, 5) ?? "")) {
       if (dueDate === "") {
         changes.due_date = null;
       } else {
