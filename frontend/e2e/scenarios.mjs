@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 
+import { dueDateScenarios } from "./due-dates.mjs";
 import { commandLine, eventually, httpRequest, largestProcess, residentBytes, sleep, uploadFiller } from "./harness.mjs";
 import { liveUpdateScenarios } from "./live-updates.mjs";
 import { sessionScenarios } from "./sessions.mjs";
@@ -963,6 +964,7 @@ export function scenarios({ browser, frontendUrl, backendUrl, resultsDir, fronte
     ...todoMvcScenarios(helpers),
     ...sessionScenarios(helpers),
     ...webhookScenarios(helpers),
+    ...dueDateScenarios(helpers),
     {
       name: "request bodies over MAX_BODY_BYTES get 413 from the proxy, streamed or announced, with flat memory",
       async fn() {

@@ -65,7 +65,7 @@ describe("src/proxy.ts (Next.js' request hook)", () => {
 });
 
 describe("where the session cookie says a visitor belongs", () => {
-  it.each(["/", "/?filter=active", "/lists/abc", "/account"])("%s without a session goes to the log-in page, and back after", (page) => {
+  it.each(["/", "/?filter=active", "/lists/abc", "/account", "/due/today"])("%s without a session goes to the log-in page, and back after", (page) => {
     const response = proxy(new NextRequest(`http://frontend${page}`));
     expect(response.status).toBe(307);
     const target = new URL(response.headers.get("location") ?? "");

@@ -27,7 +27,7 @@ const AUTH_PAGES = new Set(["/login", "/signup"]);
 
 /** The pages of the `(signed-in)` route group. */
 function isSignedInPage(pathname: string): boolean {
-  return pathname === "/" || pathname === "/account" || pathname.startsWith("/lists/");
+  return pathname === "/" || pathname === "/account" || pathname.startsWith("/lists/") || pathname.startsWith("/due/");
 }
 
 export function proxy(request: NextRequest) {

@@ -34,6 +34,7 @@ from app.todos.events import TodoDeleted
 from app.todos.idempotency import IdempotencyKeyRepository
 from app.todos.repository import TodoRepository
 from app.todos.schemas import (
+    DueCursor,
     TodoCreate,
     TodoCursor,
     TodoOrder,
@@ -72,6 +73,17 @@ class TodoDAO(Protocol):
         order: TodoOrder = TodoOrder.position,
         completed: bool | None = None,
         after: TodoCursor | None = None,
+        limit: int,
+    ) -> list[TodoPublic]: ...
+    async def due_page(
+        self,
+        conn: AsyncConnection,
+        caller: Caller,
+        *,
+        due_from: datetime | None = None,
+        due_until: datetime | None = None,
+        completed: bool | None = None,
+        after: DueCursor | None = None,
         limit: int,
     ) -> list[TodoPublic]: ...
     async def get(
@@ -238,6 +250,8 @@ class BlockDAO(Protocol):
     async def remove(
         self, conn: AsyncConnection, blocker_id: uuid.UUID, blocked_id: uuid.UUID
     ) -> None: ...
+
+
 class WebhookDAO(Protocol):
     async def create(self, conn: AsyncConnection, endpoint: WebhookEndpoint) -> None: ...
     async def mine(self, conn: AsyncConnection, caller: Caller) -> list[WebhookEndpoint]: ...

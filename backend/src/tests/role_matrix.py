@@ -113,6 +113,21 @@ OPERATIONS = (
         # A public address written as one: no name to resolve, so no network needed.
         {"url": "https://93.184.215.14/hook", "list_id": "{list}", "event_types": ["todo.created"]},
     ),
+    Operation(
+        "add todo with a due date",
+        "POST",
+        "/lists/{list}/todos",
+        Role.editor,
+        {"title": "new", "due_date": "2026-12-24", "due_zone": "Europe/Paris"},
+    ),
+    Operation(
+        "set a due date",
+        "PATCH",
+        "/todo/{todo}",
+        Role.editor,
+        {"due_date": "2026-12-24", "due_time": "18:00", "due_zone": "Europe/Paris"},
+    ),
+    Operation("clear the due date", "PATCH", "/todo/{todo}", Role.editor, {"due_date": None}),
 )
 
 

@@ -26,6 +26,10 @@ type JsonResponse<Path extends keyof paths, Method extends keyof paths[Path], St
 
 export type Todo = JsonResponse<"/todo/{todo_id}", "get", 200>;
 export type TodoStats = JsonResponse<"/todo/stats", "get", 200>;
+/** An IANA time zone name the server knows (its tz database's). */
+export type TimeZone = NonNullable<
+  NonNullable<paths["/todo/{todo_id}"]["patch"]["requestBody"]>["content"]["application/json"]["due_zone"]
+>;
 export type User = JsonResponse<"/me", "get", 200>;
 /** A list as the caller sees it: `role` is the caller's own role in it. */
 export type ListInfo = JsonResponse<"/lists/{list_id}", "get", 200>;
@@ -74,6 +78,10 @@ export interface TodoChanges {
   after?: string | null;
   /** Reorders: just before this todo of the list (null: last). Not with `after`. */
   before?: string | null;
+  /** A due date (YYYY-MM-DD) with its zone, and a time (HH:MM) unless all day; null clears it. */
+  due_date?: string | null;
+  due_time?: string | null;
+  due_zone?: TimeZone;
 }
 
 export interface ApiOptions {
@@ -419,6 +427,20 @@ export function createApi(options: ApiOptions) {
                 params: { path: { list_id: query.listId }, query: filterAndPage },
               });
         const todos = unwrap(result, undefined, { 404: LIST_GONE });
+        return { todos, nextCursor: nextCursorFromLink(result.response.headers.get("Link")) };
+      });
+    },
+
+    /**
+     * One page of the todos due in every list the caller can see, soonest first:
+     * the Today, Upcoming or Overdue view, "today" in `timeZone`.
+     */
+    listDueTodos(query: { view: "today" | "upcoming" | "overdue"; timeZone: TimeZone; cursor?: string | null }): Promise<TodoPage> {
+      return request(async () => {
+        const result = await client.GET("/todo/due", {
+          params: { query: { view: query.view, time_zone: query.timeZone, cursor: query.cursor ?? undefined } },
+        });
+        const todos = unwrap(result);
         return { todos, nextCursor: nextCursorFromLink(result.response.headers.get("Link")) };
       });
     },

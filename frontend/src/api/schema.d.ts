@@ -642,6 +642,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/todo/due": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Due Todos
+         * @description The todos with a due date in every list you are a member of, soonest due first
+         *     (by `due_at`, then `id`), a page at a time as `GET /todo`. `view=today`, `upcoming`
+         *     and `overdue` are the app's Today, Upcoming and Overdue: open todos, with "today" in
+         *     your `time_zone`. `due_after`, `due_before` and `overdue=true` narrow any of them,
+         *     or the whole set. An all-day date is due by the end of its day in its zone.
+         */
+        get: operations["list_due_todos"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/todo/stats": {
         parameters: {
             query?: never;
@@ -994,6 +1018,12 @@ export interface components {
              */
             state: "pending" | "delivered" | "failed";
         };
+        /**
+         * DueView
+         * @description The due views across every list you can see, each of open todos only.
+         * @enum {string}
+         */
+        DueView: "today" | "upcoming" | "overdue";
         /**
          * Empty
          * @description Nothing to say: done.
@@ -1820,6 +1850,17 @@ export interface components {
          *       "content": "Oat, 2 litres",
          *       "title": "Buy milk"
          *     }
+         * @example {
+         *       "due_date": "2026-12-08",
+         *       "due_zone": "Europe/Berlin",
+         *       "title": "Call the plumber"
+         *     }
+         * @example {
+         *       "due_date": "2026-12-08",
+         *       "due_time": "17:00",
+         *       "due_zone": "America/New_York",
+         *       "title": "Dentist"
+         *     }
          */
         TodoCreate: {
             /**
@@ -1834,6 +1875,21 @@ export interface components {
              * @default
              */
             content?: string;
+            /**
+             * Due Date
+             * @description The day it is due (YYYY-MM-DD), with `due_zone`; none if absent.
+             */
+            due_date?: string | null;
+            /**
+             * Due Time
+             * @description The time it is due on `due_date` (HH:MM); absent: all day.
+             */
+            due_time?: string | null;
+            /**
+             * Due Zone
+             * @description The IANA time zone of `due_date` and `due_time`.
+             */
+            due_zone?: string | null;
             /**
              * Title
              * @description One line: something visible, no NUL.
@@ -1906,6 +1962,10 @@ export interface components {
          *       "completed": false,
          *       "content": "Oat, 2 litres",
          *       "created_at": "2026-11-29T09:30:00Z",
+         *       "due_at": "2026-12-08T16:00:00Z",
+         *       "due_date": "2026-12-08",
+         *       "due_time": "17:00:00",
+         *       "due_zone": "Europe/Berlin",
          *       "id": "0f8fad5b-d9cb-469f-a165-70867728950e",
          *       "list_id": "7c9e6679-7425-40de-944b-e07fc1f90ae7",
          *       "position": "a1",
@@ -1931,6 +1991,26 @@ export interface components {
              * @description When it was created.
              */
             created_at: string;
+            /**
+             * Due At
+             * @description The last instant (UTC) it is on time: `due_time` in `due_zone`, or for all day the end of `due_date` there. Overdue once past; the due views sort by it.
+             */
+            due_at?: string | null;
+            /**
+             * Due Date
+             * @description The day it is due in `due_zone`, as set; null: no due date.
+             */
+            due_date?: string | null;
+            /**
+             * Due Time
+             * @description The time it is due in `due_zone` (HH:MM:SS), as set; null: all day.
+             */
+            due_time?: string | null;
+            /**
+             * Due Zone
+             * @description The IANA time zone the due date was set in.
+             */
+            due_zone?: string | null;
             /**
              * Id
              * Format: uuid
@@ -2005,6 +2085,12 @@ export interface components {
          *       "after": "0f8fad5b-d9cb-469f-a165-70867728950e"
          *     }
          * @example {}
+         * @example {
+         *       "due_date": "2026-12-24",
+         *       "due_time": "18:30",
+         *       "due_zone": "Europe/Paris"
+         *     }
+         * @example {}
          */
         TodoUpdate: {
             /**
@@ -2027,6 +2113,21 @@ export interface components {
              * @description New notes.
              */
             content?: string;
+            /**
+             * Due Date
+             * @description A new due date (with `due_zone`, and `due_time` unless all day): the three are set together. null: no due date any more.
+             */
+            due_date?: string | null;
+            /**
+             * Due Time
+             * @description The time it is due on `due_date` (HH:MM); absent or null: all day.
+             */
+            due_time?: string | null;
+            /**
+             * Due Zone
+             * @description The IANA time zone of `due_date` and `due_time`.
+             */
+            due_zone?: string | null;
             /**
              * List Id
              * Format: uuid
@@ -5703,6 +5804,82 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DeletedCount"];
+                };
+            };
+            /** @description No token, or one that expired or was revoked: log in again. */
+            401: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description The request does not fit the schema (a field, parameter or header missing, of the wrong type, or out of bounds): `detail` lists each problem and where it is. */
+            422: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description The database cannot be reached: retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+        };
+    };
+    list_due_todos: {
+        parameters: {
+            query?: {
+                /** @description `today`: open todos due today in `time_zone` or before (overdue ones first); `upcoming`: open todos due after today; `overdue`: open todos past their due time (with `completed=true`: the completed ones instead). Absent: every todo with a due date, as the filters say. */
+                view?: components["schemas"]["DueView"] | null;
+                /** @description Your IANA time zone, which says when today begins and ends: the browser's (`Intl.DateTimeFormat().resolvedOptions().timeZone`). */
+                time_zone?: string;
+                /** @description Only todos due at or after this instant (with its offset). */
+                due_after?: string | null;
+                /** @description Only todos due before this instant (with its offset). */
+                due_before?: string | null;
+                /** @description Must be `true` when given: only todos past their due time, open ones unless `completed=true`. */
+                overdue?: true;
+                /** @description Only completed todos (true) or only open ones (false). */
+                completed?: boolean | null;
+                /** @description At most this many todos per page. */
+                limit?: number;
+                /** @description Where the previous page ended: copy it from that page's `Link` header. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description The next page, while there is one: `</todo?cursor=…&limit=50>; rel="next"` (a path on this server). Absent on the last page. */
+                    Link?: string;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TodoPublic"][];
                 };
             };
             /** @description No token, or one that expired or was revoked: log in again. */

@@ -1,5 +1,8 @@
 import type { ListInfo } from "@/api/client";
 
+import type { DueView } from "@/lib/due";
+
+import { DueNav } from "./DueNav";
 import { ErrorState } from "./ListStates";
 import { ListNav } from "./ListNav";
 import { NewListForm } from "./NewListForm";
@@ -11,18 +14,31 @@ interface ListSidebarProps {
   loadError: string | null;
   onRetry: () => void;
   currentId: string | null;
+  /** The due view on screen (`/due/<view>`), if any. */
+  currentDueView?: DueView | null;
   onCreate: (name: string) => Promise<unknown>;
   onNavigate?: () => void;
 }
 
 /**
- * The links to the caller's lists and the new-list form. The same content is
+ * The due views (Today, Upcoming, Overdue), the links to the caller's lists
+ * and the new-list form. The same content is
  * the column beside the list on wide screens and the drawer's on phones (each
  * gives it the heading "Your lists").
  */
-export function ListSidebar({ status, lists, loadError, onRetry, currentId, onCreate, onNavigate }: ListSidebarProps) {
+export function ListSidebar({
+  status,
+  lists,
+  loadError,
+  onRetry,
+  currentId,
+  currentDueView = null,
+  onCreate,
+  onNavigate,
+}: ListSidebarProps) {
   return (
     <div className="list-sidebar">
+      <DueNav current={currentDueView} onNavigate={onNavigate} />
       {status === "loading" ? (
         <p className="list-sidebar__hint" role="status">
           Loading your lists…

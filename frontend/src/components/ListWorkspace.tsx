@@ -3,11 +3,13 @@
 import { useRouter } from "next/navigation";
 import { type ReactNode, useEffect, useEffectEvent, useState } from "react";
 
+import { DUE_VIEWS, type DueView } from "@/lib/due";
 import type { Filter } from "@/lib/filter";
 import { findShownList, listHref, sameUserName } from "@/lib/lists";
 import { api } from "@/lib/session";
 
 import { Dialog } from "./Dialog";
+import { DueBoard } from "./DueBoard";
 import { ListHeader } from "./ListHeader";
 import { ListSidebar } from "./ListSidebar";
 import { ErrorState, LoadingState, NoAccessState } from "./ListStates";
@@ -18,6 +20,8 @@ import { useLists } from "./useLists";
 interface ListWorkspaceProps {
   /** From `/lists/<id>`; null on `/`, which shows the personal list. */
   listId: string | null;
+  /** From `/due/<view>`: that view across every list instead of one list. */
+  dueView?: DueView;
   filter: Filter;
   userName: string | null;
 }
@@ -31,7 +35,7 @@ interface ListWorkspaceProps {
  * 403 or 404 anywhere reloads it. When the list on screen is deleted, or the
  * user loses access to it, the page says so on the personal list.
  */
-export function ListWorkspace({ listId, filter, userName }: ListWorkspaceProps) {
+export function ListWorkspace({ listId, dueView, filter, userName }: ListWorkspaceProps) {
   const router = useRouter();
   const lists = useLists(api, userName);
   const { notice, showNotice, dismissNotice } = useLiveEvents();
@@ -39,7 +43,7 @@ export function ListWorkspace({ listId, filter, userName }: ListWorkspaceProps) 
   // Set while we go home after deleting or leaving the list on screen, so
   // the page does not flash "not available" before the navigation lands.
   const [goingHome, setGoingHome] = useState(false);
-  const shown = findShownList(lists.lists, listId);
+  const shown = dueView ? undefined : findShownList(lists.lists, listId);
 
   // The list on screen went away elsewhere: say so on the personal list, and go there.
   useLiveEvent((event) => {
@@ -107,13 +111,16 @@ export function ListWorkspace({ listId, filter, userName }: ListWorkspaceProps) 
       loadError={lists.loadError}
       onRetry={lists.reload}
       currentId={shown?.id ?? null}
+      currentDueView={dueView ?? null}
       onCreate={create}
       onNavigate={onNavigate}
     />
   );
 
   let body: ReactNode;
-  if (listId === null) {
+  if (dueView) {
+    body = <DueBoard key={dueView} view={dueView} lists={lists.lists} />;
+  } else if (listId === null) {
     // The personal list needs no lookup: /todo is always the caller's own, and they own it.
     const personalId = lists.lists.find((list) => list.personal)?.id;
     body = <TodoBoard key="personal" filter={filter} liveListId={personalId} onAccessChanged={lists.reload} />;
@@ -158,7 +165,13 @@ export function ListWorkspace({ listId, filter, userName }: ListWorkspaceProps) 
       <main className="workspace__main">
         <ListHeader
           list={shown}
-          fallbackTitle={listId !== null && lists.status !== "loading" && !goingHome ? "List not found" : undefined}
+          fallbackTitle={
+            dueView
+              ? DUE_VIEWS.find((entry) => entry.view === dueView)?.label
+              : listId !== null && lists.status !== "loading" && !goingHome
+                ? "List not found"
+                : undefined
+          }
           userName={userName}
           menuButton={
             <button

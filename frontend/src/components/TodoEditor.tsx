@@ -3,6 +3,7 @@
 import { type FocusEvent, type SubmitEvent, type KeyboardEvent, useEffect, useId, useRef, useState } from "react";
 
 import type { Todo, TodoChanges } from "@/api/client";
+import { browserTimeZone } from "@/lib/due";
 import { validateContent, validateTitle } from "@/lib/validation";
 
 import { ConflictNotice } from "./ConflictNotice";
@@ -38,6 +39,9 @@ interface TodoEditorProps {
 export function TodoEditor({ todo, onSave, onDelete, onUnsaved, onClose }: TodoEditorProps) {
   const [title, setTitle] = useState(todo.title);
   const [content, setContent] = useState(todo.content);
+  /** The due date and time as the inputs hold them ("" for none), in the todo's zone. */
+  const [dueDate, setDueDate] = useState(todo.due_date ?? "");
+  const [dueTime, setDueTime] = useState(todo.due_time?.slice(0, 5) ?? "");
   /** The version the draft was started from. */
   const [startVersion] = useState(todo.version);
   /** The current copy a refused save (412) fetched, in case the list has not got it. */
@@ -47,6 +51,8 @@ export function TodoEditor({ todo, onSave, onDelete, onUnsaved, onClose }: TodoE
   const [saving, setSaving] = useState<{ conflict: Todo | null } | null>(null);
   const titleId = useId();
   const contentId = useId();
+  const dueDateId = useId();
+  const dueTimeId = useId();
   const errorId = useId();
   const form = useRef<HTMLFormElement>(null);
   /** A pointer press inside the editor: the blur it causes (Safari does not focus buttons) is not leaving. */
@@ -92,6 +98,18 @@ export function TodoEditor({ todo, onSave, onDelete, onUnsaved, onClose }: TodoE
     const changes: TodoChanges = {};
     if (conflict || checkedTitle.value !== todo.title) changes.title = checkedTitle.value;
     if (conflict || checkedContent.value !== todo.content) changes.content = checkedContent.value;
+    // The due date only if the draft's differs from the newest saved copy (the one shown after a conflict).
+    const saved = conflict ?? todo;
+    if (dueDate !== (saved.due_date ?? "") || dueTime !== (saved.due_time?.slice(0, 5) ?? "")) {
+      if (dueDate === "") {
+        changes.due_date = null;
+      } else {
+        // The inputs show the date in the zone it was set in; a new date is in the browser's.
+        changes.due_date = dueDate;
+        changes.due_time = dueTime === "" ? null : dueTime;
+        changes.due_zone = (todo.due_date ? todo.due_zone : null) ?? browserTimeZone();
+      }
+    }
     if (Object.keys(changes).length === 0) {
       close();
       return;
@@ -182,6 +200,50 @@ export function TodoEditor({ todo, onSave, onDelete, onUnsaved, onClose }: TodoE
           setContent(event.target.value);
         }}
       />
+      <div className="todo-editor__due">
+        <div className="todo-editor__due-field">
+          <label className="todo-editor__label" htmlFor={dueDateId}>
+            Due date
+          </label>
+          <input
+            id={dueDateId}
+            type="date"
+            min="1900-01-01"
+            max="9999-12-30"
+            value={dueDate}
+            onChange={(event) => {
+              setDueDate(event.target.value);
+              if (event.target.value === "") setDueTime("");
+            }}
+          />
+        </div>
+        <div className="todo-editor__due-field">
+          <label className="todo-editor__label" htmlFor={dueTimeId}>
+            Due time (optional)
+          </label>
+          <input
+            id={dueTimeId}
+            type="time"
+            value={dueTime}
+            disabled={dueDate === ""}
+            onChange={(event) => {
+              setDueTime(event.target.value);
+            }}
+          />
+        </div>
+        {dueDate === "" ? null : (
+          <button
+            className="button"
+            type="button"
+            onClick={() => {
+              setDueDate("");
+              setDueTime("");
+            }}
+          >
+            No due date
+          </button>
+        )}
+      </div>
       {error ? (
         <p className="field-error" id={errorId} role="alert">
           {error}

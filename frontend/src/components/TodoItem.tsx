@@ -3,6 +3,7 @@
 import { type DragEvent, type KeyboardEvent, useEffect, useRef, useState } from "react";
 
 import type { Todo, TodoChanges } from "@/api/client";
+import { dueLabel, isOverdue } from "@/lib/due";
 import { isPendingTodo } from "@/lib/live-todos";
 
 import { TodoEditor } from "./TodoEditor";
@@ -128,6 +129,7 @@ export function TodoItem({
     todo.completed ? "todo-item--completed" : "",
     adding ? "todo-item--adding" : "",
     dragging ? "todo-item--dragging" : "",
+    isOverdue(todo) ? "todo-item--overdue" : "",
   ];
   const moving = movable
     ? {
@@ -215,11 +217,25 @@ export function TodoItem({
           </button>
         </div>
       )}
+      <DueDate todo={todo} />
       {todo.content ? (
         <p className="todo-item__content" onDoubleClick={startEditing}>
           {todo.content}
         </p>
       ) : null}
     </li>
+  );
+}
+
+/** The row's due date as set, and "Overdue" in words (not only in colour) once past. */
+export function DueDate({ todo }: { todo: Todo }) {
+  const label = dueLabel(todo);
+  if (label === null) return null;
+  const overdue = isOverdue(todo);
+  return (
+    <p className={overdue ? "todo-item__due todo-item__due--overdue" : "todo-item__due"}>
+      {overdue ? <strong>Overdue: </strong> : <span className="visually-hidden">Due: </span>}
+      <time dateTime={todo.due_time ? `${todo.due_date}T${todo.due_time}` : (todo.due_date ?? undefined)}>{label}</time>
+    </p>
   );
 }

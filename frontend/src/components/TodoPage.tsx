@@ -2,6 +2,7 @@
 
 import { useSearchParams } from "next/navigation";
 
+import type { DueView } from "@/lib/due";
 import { filterFromSearchParams } from "@/lib/filter";
 
 import { AppHeader } from "./AppHeader";
@@ -10,11 +11,11 @@ import { TodoPageSkeleton } from "./TodoPageSkeleton";
 import { useSession } from "./useSession";
 
 /**
- * `/` (the personal list) and `/lists/<id>`. Logged-out visitors are sent to
+ * `/` (the personal list), `/lists/<id>` and the due views (`/due/<view>`). Logged-out visitors are sent to
  * the login page (with `?next=` so they come back here); logged-in users see
  * their lists and the one the URL names.
  */
-export function TodoPage({ listId }: { listId: string | null }) {
+export function TodoPage({ listId, dueView }: { listId: string | null; dueView?: DueView }) {
   const { mark, user, logOut } = useSession();
   const filter = filterFromSearchParams(useSearchParams());
 
@@ -22,7 +23,7 @@ export function TodoPage({ listId }: { listId: string | null }) {
   return (
     <>
       <AppHeader current="todos" wide userName={user?.name ?? null} onLogOut={logOut} />
-      <ListWorkspace listId={listId} filter={filter} userName={user?.name ?? null} />
+      <ListWorkspace listId={listId} dueView={dueView} filter={filter} userName={user?.name ?? null} />
     </>
   );
 }

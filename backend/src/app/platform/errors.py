@@ -240,6 +240,8 @@ class TooManyInvitationsError(AppError):
 
 class SelfBlockError(ConflictError):
     detail = "You cannot block yourself"
+
+
 class WebhookNotFoundError(NotFoundError):
     detail = "No such webhook endpoint among yours"
 

@@ -5,13 +5,17 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, Header, Path, Query
 
-from app.platform.errors import InvalidCursorError
+from app.platform.errors import InvalidCursorError, InvalidInputError
 from app.platform.fields import IDEMPOTENCY_KEY_MAX
-from app.todos.schemas import TodoCursor, TodoOrder
+from app.platform.tables import utcnow
+from app.todos import due
+from app.todos.due import ZONE_MAX
+from app.todos.schemas import DueCursor, DueView, Instant, TodoCursor, TodoOrder
 from app.todos.tables import VERSION_MAX
 
 # One entity tag, as this API writes them ("3") or a client may weaken them (W/"3"),
@@ -130,5 +134,112 @@ async def todo_page_query(
 
 
 TodoPageQueryDep = Annotated[TodoPageQuery, Depends(todo_page_query)]
+
+
+@dataclass(frozen=True)
+class DueQuery:
+    """Which page of the due todos across the caller's lists: the bounds on `due_at`
+    (from the view and the filters, in UTC), `completed`, the page size and where the
+    previous page ended."""
+
+    due_from: datetime | None
+    due_until: datetime | None
+    completed: bool | None
+    limit: int
+    after: DueCursor | None
+
+
+def _later(a: datetime | None, b: datetime | None) -> datetime | None:
+    return b if a is None else a if b is None else max(a, b)
+
+
+def _earlier(a: datetime | None, b: datetime | None) -> datetime | None:
+    return b if a is None else a if b is None else min(a, b)
+
+
+def _aware(name: str, value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return value.astimezone(UTC)
+    except OverflowError as exc:  # 0001-01-01T00:00+14:00 has no UTC time
+        raise InvalidInputError(f"{name} has no UTC time", loc=("query", name)) from exc
+
+
+async def due_query(
+    view: Annotated[
+        DueView | None,
+        Query(
+            description="`today`: open todos due today in `time_zone` or before (overdue "
+            "ones first); `upcoming`: open todos due after today; `overdue`: open todos "
+            "past their due time (with `completed=true`: the completed ones instead). "
+            "Absent: every todo with a due date, as the filters say."
+        ),
+    ] = None,
+    time_zone: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=ZONE_MAX,
+            description="Your IANA time zone, which says when today begins and ends: the "
+            "browser's (`Intl.DateTimeFormat().resolvedOptions().timeZone`).",
+            examples=["Europe/Berlin"],
+            pattern=due.ZONE_PATTERN,
+        ),
+    ] = "UTC",
+    due_after: Annotated[
+        Instant | None,
+        Query(description="Only todos due at or after this instant (with its offset)."),
+    ] = None,
+    due_before: Annotated[
+        Instant | None,
+        Query(description="Only todos due before this instant (with its offset)."),
+    ] = None,
+    overdue: Annotated[
+        bool | None,
+        Query(
+            description="Must be `true` when given: only todos past their due time, open "
+            "ones unless `completed=true`.",
+            json_schema_extra={"enum": [True]},
+        ),
+    ] = None,
+    completed: Annotated[
+        bool | None,
+        Query(description="Only completed todos (true) or only open ones (false)."),
+    ] = None,
+    limit: Annotated[
+        int, Query(ge=1, le=MAX_PAGE_SIZE, description="At most this many todos per page.")
+    ] = DEFAULT_PAGE_SIZE,
+    cursor: Annotated[
+        str | None,
+        Query(
+            max_length=256,
+            description="Where the previous page ended: copy it from that page's `Link` header.",
+        ),
+    ] = None,
+) -> DueQuery:
+    if not due.is_zone(time_zone):
+        raise InvalidInputError(
+            "time_zone is not an IANA time zone (e.g. Europe/Berlin)", loc=("query", "time_zone")
+        )
+    if overdue is False:
+        raise InvalidInputError("Only overdue=true can be asked for", loc=("query", "overdue"))
+    now = utcnow()
+    due_from, due_until = _aware("due_after", due_after), _aware("due_before", due_before)
+    if (view is not None or overdue) and completed is None:
+        completed = False  # the views are of open todos unless `completed` says otherwise
+    if overdue or view is DueView.overdue:
+        due_until = _earlier(due_until, now)
+    if view is DueView.today:
+        due_until = _earlier(due_until, due.day_bounds(now, time_zone)[1])
+    elif view is DueView.upcoming:
+        due_from = _later(due_from, due.day_bounds(now, time_zone)[1])
+    after = DueCursor.decode(cursor) if cursor else None
+    return DueQuery(
+        due_from=due_from, due_until=due_until, completed=completed, limit=limit, after=after
+    )
+
+
+DueQueryDep = Annotated[DueQuery, Depends(due_query)]
 
 TodoId = Annotated[uuid.UUID, Path(description="The todo's id.")]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Collection
+from datetime import datetime
 from functools import cache
 from typing import Any, NoReturn, TypeVar
 
@@ -49,6 +50,7 @@ from app.platform.tables import table, utcnow, validate_rows
 from app.todos import events, ordering
 from app.todos.events import TodoDeleted
 from app.todos.schemas import (
+    DueCursor,
     TodoCreate,
     TodoCursor,
     TodoOrder,
@@ -95,6 +97,42 @@ class TodoRepository:
         return page
 
     @classmethod
+    async def due_page(
+        cls,
+        conn: AsyncConnection,
+        caller: Caller,
+        *,
+        due_from: datetime | None = None,
+        due_until: datetime | None = None,
+        completed: bool | None = None,
+        after: DueCursor | None = None,
+        limit: int,
+    ) -> list[TodoPublic]:
+        """One page of the todos with a due date in every list the caller can see, in
+        (due_at, id) order: due at or after `due_from` and before `due_until`. The access
+        rule is the statement's, as in every read; per list, a range scan of
+        `ix_todo_list_id_due_at_id`."""
+        params = {
+            **access.params(caller),
+            "due_from": due_from,
+            "due_until": due_until,
+            "completed": completed,
+            "limit": limit,
+        }
+        if after is not None:
+            params.update(after_due_at=after.due_at, after_id=after.id)
+        query = _select_due_page(
+            lower=due_from is not None,
+            upper=due_until is not None,
+            filtered=completed is not None,
+            paginated=after is not None,
+        )
+        page = _todos(await conn.execute(query, params))
+        if not page:  # an empty answer is only ever given to a live caller
+            await access.require_live(conn, caller)
+        return page
+
+    @classmethod
     async def get(cls, conn: AsyncConnection, caller: Caller, todo_id: uuid.UUID) -> TodoPublic:
         params = {**access.params(caller), "todo_id": todo_id}
         found = _todos(await conn.execute(_select_one(), params))
@@ -123,7 +161,7 @@ class TodoRepository:
             "version": 0,
             "position": ordering.between(last, None),
         }
-        values.update(data.model_dump())
+        values.update(data.columns())
         params = {**values, **list_params, "now": now}
         inserted = await _change_and_log(
             conn, lambda _: _insert(personal=personal), events.CREATED, params, _todos
@@ -396,6 +434,7 @@ def _insert(*, personal: bool) -> ReturningInsert[Any]:
             "version",
             "position",
             *TodoCreate.model_fields,
+            "due_at",
         )
     ]
     if personal:
@@ -429,6 +468,24 @@ def _select_page(
             tuple_(key, todo.c.id) > tuple_(after, bindparam("after_id", type_=Uuid()))
         )
     return query.order_by(key, todo.c.id).limit(bindparam("limit"))
+
+
+@cache
+def _select_due_page(*, lower: bool, upper: bool, filtered: bool, paginated: bool) -> Select[Any]:
+    todo = table("todo")
+    query = select(*public_columns()).where(todo.c.due_at.is_not(None), access.visible(todo))
+    if lower:
+        query = query.where(todo.c.due_at >= bindparam("due_from", type_=UTCDateTime()))
+    if upper:
+        query = query.where(todo.c.due_at < bindparam("due_until", type_=UTCDateTime()))
+    if filtered:
+        query = query.where(todo.c.completed == bindparam("completed"))
+    if paginated:
+        after = tuple_(
+            bindparam("after_due_at", type_=UTCDateTime()), bindparam("after_id", type_=Uuid())
+        )
+        query = query.where(tuple_(todo.c.due_at, todo.c.id) > after)
+    return query.order_by(todo.c.due_at, todo.c.id).limit(bindparam("limit"))
 
 
 @cache

@@ -22,9 +22,17 @@ from app.platform.http.error_responses import error_responses
 from app.platform.http.openapi import with_headers
 from app.platform.security import Caller
 from app.todos import service as todos
-from app.todos.deps import IdempotencyKeyDep, IfMatchDep, TodoId, TodoPageQuery, TodoPageQueryDep
+from app.todos.deps import (
+    DueQueryDep,
+    IdempotencyKeyDep,
+    IfMatchDep,
+    TodoId,
+    TodoPageQuery,
+    TodoPageQueryDep,
+)
 from app.todos.schemas import (
     DeletedCount,
+    DueCursor,
     Empty,
     TodoCreate,
     TodoCursor,
@@ -141,6 +149,37 @@ async def todo_stats(caller: CurrentCaller, db: DatabaseDep) -> TodoStats:
     """How many todos your personal list has, open and completed: for "N items left"
     without paging through it."""
     return await todos.stats(db, caller, None)
+
+
+@router.get("/due", responses=with_headers(200, "Link"))
+async def list_due_todos(
+    request: Request,
+    response: Response,
+    caller: CurrentCaller,
+    db: DatabaseDep,
+    query: DueQueryDep,
+) -> list[TodoPublic]:
+    """The todos with a due date in every list you are a member of, soonest due first
+    (by `due_at`, then `id`), a page at a time as `GET /todo`. `view=today`, `upcoming`
+    and `overdue` are the app's Today, Upcoming and Overdue: open todos, with "today" in
+    your `time_zone`. `due_after`, `due_before` and `overdue=true` narrow any of them,
+    or the whole set. An all-day date is due by the end of its day in its zone."""
+    page = await todos.due_page(
+        db,
+        caller,
+        due_from=query.due_from,
+        due_until=query.due_until,
+        completed=query.completed,
+        after=query.after,
+        limit=query.limit + 1,
+    )
+    if len(page) > query.limit:
+        page = page[: query.limit]
+        next_page = request.url.include_query_params(
+            cursor=DueCursor.after(page[-1]).encode(), limit=query.limit
+        )
+        response.headers["Link"] = f'<{next_page.path}?{next_page.query}>; rel="next"'
+    return page
 
 
 @router.delete("")

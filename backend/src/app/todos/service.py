@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Awaitable, Collection
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -14,6 +15,7 @@ from app.platform.db import Database
 from app.platform.errors import IdempotencyKeyReusedError
 from app.platform.security import Caller
 from app.todos.schemas import (
+    DueCursor,
     TodoCreate,
     TodoCursor,
     TodoOrder,
@@ -37,6 +39,31 @@ async def page(
     return await db.read(
         lambda conn: daos.todos.page(
             conn, caller, list_id, order=order, completed=completed, after=after, limit=limit
+        )
+    )
+
+
+async def due_page(
+    db: Database,
+    caller: Caller,
+    *,
+    due_from: datetime | None,
+    due_until: datetime | None,
+    completed: bool | None,
+    after: DueCursor | None,
+    limit: int,
+) -> list[TodoPublic]:
+    """Up to `limit` todos with a due date, from every list the caller can see, in
+    due order after `after`."""
+    return await db.read(
+        lambda conn: daos.todos.due_page(
+            conn,
+            caller,
+            due_from=due_from,
+            due_until=due_until,
+            completed=completed,
+            after=after,
+            limit=limit,
         )
     )
 

@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime, time
 
 from sqlalchemy import BigInteger, Index, String, Text
 from sqlmodel import Field
 
 from app.platform.fields import CONTENT_MAX, IDEMPOTENCY_KEY_MAX, TITLE_MAX
 from app.platform.tables import BaseDAO, utcnow
+from app.todos.due import ZONE_MAX
 from app.todos.ordering import POSITION_MAX
 
 VERSION_MAX = 2**31 - 1  # `todo.version` is a 32-bit INTEGER on every engine
@@ -36,6 +37,9 @@ class Todo(BaseDAO, table=True):
         # The list in its manual order (the default), and its ends for a move: a range
         # scan too. (`completed=` in this order filters that scan.)
         Index("ix_todo_list_id_position_id", "list_id", "position", "id"),
+        # The due views (Today, Upcoming, Overdue) across the caller's lists: per list, a
+        # range scan in (due_at, id) order (todos without a due date are NULL here).
+        Index("ix_todo_list_id_due_at_id", "list_id", "due_at", "id"),
     )
 
     title: str = Field(min_length=1, max_length=TITLE_MAX)
@@ -48,6 +52,13 @@ class Todo(BaseDAO, table=True):
     version: int = Field(default=0, description="Counts the updates since creation.")
     # Its place in the list's manual order: `app.todos.ordering`.
     position: str = Field(sa_type=POSITION_TYPE)
+    # The due date as the user set it, and the instant it falls due: `app.todos.due`.
+    # All four are NULL together (no due date) or `due_date`, `due_zone` and `due_at`
+    # set together (`due_time` NULL: all day).
+    due_date: date | None = None
+    due_time: time | None = None
+    due_zone: str | None = Field(default=None, max_length=ZONE_MAX)
+    due_at: datetime | None = None
     # PostgreSQL: where this todo's last event sits in the log (its major, a transaction
     # id). A change's event never sorts before it, whatever transaction id the change
     # got: see `_event_txid`. Never sent to clients.

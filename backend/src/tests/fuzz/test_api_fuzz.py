@@ -182,6 +182,20 @@ def _has_stateful_input(case: schemathesis.Case[Any]) -> bool:
     )
 
 
+DUE_FIELDS = {"due_date", "due_time", "due_zone"}
+
+
+def _has_due_date(case: schemathesis.Case[Any]) -> bool:
+    """A body with due fields, or a time zone in the query: their rules across fields
+    (`due_time` and `due_zone` need `due_date`, a date needs its zone) are in the schema
+    as `dependentRequired` and `if`/`then`, which the generator does not honour when it
+    means to send valid data, and a zone name of the right shape need not exist in the
+    tz database: input it calls valid may rightly be refused. The fields' own forms are
+    still checked, and tests/todos/test_due.py attacks each rule."""
+    in_body = isinstance(case.body, dict) and bool(DUE_FIELDS & set(case.body))
+    return in_body or "time_zone" in (case.query or {})
+
+
 # `GET /events` is left out: a stream never ends, so it cannot be called and validated
 # like a response. Its one input, Last-Event-ID, is attacked in tests/live/test_events.py.
 schema = schemathesis.openapi.from_dict(
@@ -205,7 +219,7 @@ def test_api_conforms_to_its_schema(
     list_owner: tuple[dict[str, str], dict[str, Any]],
 ) -> None:
     excluded = list(ROUTING_CHECKS)
-    if _has_stateful_input(case):
+    if _has_stateful_input(case) or _has_due_date(case):
         excluded.append(positive_data_acceptance)
     if (case.method.upper(), case.path) in SESSION_ENDING:
         auth_headers = new_user_headers(live_api)

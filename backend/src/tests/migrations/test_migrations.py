@@ -6,14 +6,26 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
-from sqlalchemy import Boolean, Integer, String, Uuid, column, insert, inspect, select, table
+from sqlalchemy import (
+    Boolean,
+    Date,
+    Integer,
+    String,
+    Time,
+    Uuid,
+    column,
+    insert,
+    inspect,
+    select,
+    table,
+)
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.sql.expression import Executable
 from sqlmodel.sql.sqltypes import UTCDateTime
@@ -162,6 +174,15 @@ TODO = table(
     column("updated_at", UTCDateTime()),
     column("version", Integer()),
     column("position", String()),
+)
+# The due columns, apart: `TODO` is inserted into before they exist.
+DUE = table(
+    "todo",
+    column("id", Uuid()),
+    column("due_date", Date()),
+    column("due_time", Time()),
+    column("due_zone", String()),
+    column("due_at", UTCDateTime()),
 )
 TODO_LIST = table(
     "todo_list",
@@ -581,3 +602,63 @@ async def test_webhooks_with_data_up_down_up(migration_url: str) -> None:
     assert await table_names(migration_url) == APP_TABLES
     assert await execute(migration_url, select(WEBHOOK_ENDPOINT.c.id)) == []
     assert await execute(migration_url, select(WEBHOOK_DISPATCHER)) == [("webhooks", "0.0")]
+
+
+BEFORE_TODO_DUE_DATE = "9d41b6e0a7c3"  # webhooks
+
+
+async def test_todo_due_date_with_data_up_down_up(migration_url: str) -> None:
+    """Todos from before due dates have none (all four columns NULL) and keep every
+    other column; a due date set afterwards round-trips, its instant in UTC; down drops
+    the columns and keeps every todo."""
+    await asyncio.to_thread(upgrade, migration_url, BEFORE_TODO_DUE_DATE)
+    base = datetime(2026, 1, 1, tzinfo=UTC)
+    user, list_id = uuid.uuid4(), uuid.uuid4()
+    await execute(
+        migration_url,
+        insert(USERS).values(
+            id=user, created_at=base, name="u", name_key="u", password_hash="h",
+            token_generation=0,
+        ),
+    )  # fmt: skip
+    await execute(
+        migration_url,
+        insert(TODO_LIST).values(id=list_id, name="l", personal_of=None, created_at=base),
+    )
+    todos = [
+        {
+            "id": uuid.uuid4(), "list_id": list_id, "title": f"t{n}", "content": "c",
+            "completed": n == 1, "created_at": base, "updated_at": base, "version": n,
+            "position": f"a{n}",
+        }
+        for n in range(3)
+    ]  # fmt: skip
+    await execute(migration_url, insert(TODO).values(todos))
+
+    await asyncio.to_thread(upgrade, migration_url)
+    kept = await execute(migration_url, select(TODO.c.id, TODO.c.title, TODO.c.position))
+    assert sorted(kept, key=lambda row: row[1]) == [
+        (todo["id"], todo["title"], todo["position"]) for todo in todos
+    ]
+    rows = await execute(migration_url, select(*DUE.c))
+    assert sorted(rows) == sorted((todo["id"], None, None, None, None) for todo in todos)
+    due_at = datetime(2026, 12, 8, 16, 0, tzinfo=UTC)
+    await execute(
+        migration_url,
+        DUE.update()
+        .where(DUE.c.id == todos[0]["id"])
+        .values(due_date=date(2026, 12, 8), due_time=time(17, 0), due_zone="Europe/Berlin",
+                due_at=due_at),
+    )  # fmt: skip
+    found = await execute(
+        migration_url,
+        select(DUE.c.due_date, DUE.c.due_time, DUE.c.due_zone, DUE.c.due_at).where(
+            DUE.c.id == todos[0]["id"]
+        ),
+    )
+    assert found == [(date(2026, 12, 8), time(17, 0), "Europe/Berlin", due_at)]
+
+    await asyncio.to_thread(downgrade, migration_url, BEFORE_TODO_DUE_DATE)
+    assert len(await execute(migration_url, select(TODO.c.id))) == len(todos)
+    await asyncio.to_thread(upgrade, migration_url)
+    assert len(await execute(migration_url, select(DUE.c.id))) == len(todos)

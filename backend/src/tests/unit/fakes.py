@@ -39,6 +39,7 @@ from app.platform.tables import utcnow
 from app.todos import ordering
 from app.todos.events import TodoDeleted
 from app.todos.schemas import (
+    DueCursor,
     TodoCreate,
     TodoCursor,
     TodoOrder,
@@ -197,6 +198,36 @@ class FakeTodoDAO:
         return listed[:limit]
 
     @classmethod
+    async def due_page(
+        cls,
+        _conn: object,
+        caller: Caller,
+        *,
+        due_from: datetime | None = None,
+        due_until: datetime | None = None,
+        completed: bool | None = None,
+        after: DueCursor | None = None,
+        limit: int,
+    ) -> list[TodoPublic]:
+        _live(caller)
+        due = sorted(
+            (
+                (t.due_at, t.id, t)
+                for t in cls.todos.values()
+                if t.due_at is not None and _role(caller.user_id, t.list_id) is not None
+            ),
+            key=lambda row: (row[0], row[1]),
+        )
+        return [
+            todo
+            for due_at, id_, todo in due
+            if (due_from is None or due_at >= due_from)
+            and (due_until is None or due_at < due_until)
+            and (completed is None or todo.completed == completed)
+            and (after is None or (due_at, id_) > (after.due_at, after.id))
+        ][:limit]
+
+    @classmethod
     async def get(cls, _conn: object, caller: Caller, todo_id: uuid.UUID) -> TodoPublic:
         return _todo_for(caller, todo_id, Role.viewer)
 
@@ -213,7 +244,7 @@ class FakeTodoDAO:
             updated_at=now,
             version=0,
             position=cls._end_of(in_list),
-            **data.model_dump(),
+            **data.columns(),
         )
         cls.todos[todo.id] = todo
         return todo
@@ -708,6 +739,8 @@ class FakeBlockDAO:
     @classmethod
     async def remove(cls, _conn: object, blocker_id: uuid.UUID, blocked_id: uuid.UUID) -> None:
         cls.blocks.pop((blocker_id, blocked_id), None)
+
+
 class FakeWebhookDAO:
     """An owner's endpoints and their deliveries. The dispatcher's statements (lease, log
     position, due deliveries) have no fake: it runs against real databases only

@@ -58,7 +58,8 @@ class TestReadTodos:
     ) -> None:
         await fake_client.get("/todo", headers=alice)
         await fake_client.get("/todo/stats", headers=alice)
-        assert (fake_db.reads, fake_db.writes) == (2, 0)
+        await fake_client.get("/todo/due?view=today", headers=alice)
+        assert (fake_db.reads, fake_db.writes) == (3, 0)
 
 
 class TestCreateTodos:
@@ -78,6 +79,10 @@ class TestCreateTodos:
             "completed",
             "version",
             "position",
+            "due_date",
+            "due_time",
+            "due_zone",
+            "due_at",
         }
         assert uuid.UUID(todo["id"]) in FakeTodoDAO.todos
         assert response.headers["location"] == f"/todo/{todo['id']}"
