@@ -1258,6 +1258,21 @@ export interface components {
              */
             created_at: string;
             /**
+             * Due Date
+             * @description The day it is due, with `due_zone`; absent: none.
+             */
+            due_date?: string | null;
+            /**
+             * Due Time
+             * @description The time it is due on `due_date`; absent: all day.
+             */
+            due_time?: string | null;
+            /**
+             * Due Zone
+             * @description The IANA time zone of `due_date` and `due_time`.
+             */
+            due_zone?: string | null;
+            /**
              * Id
              * Format: uuid
              * @description Its id where it was exported from.

@@ -24,7 +24,7 @@ from app.platform.fields import (
     Title,
     examples,
 )
-from app.todos.schemas import EXAMPLE_LIST_ID
+from app.todos.schemas import EXAMPLE_LIST_ID, DueDate, DueTime, DueZone
 
 EXPORT_FORMAT = "minor-illusion-export"
 EXPORT_VERSION = 1
@@ -70,6 +70,15 @@ class ExportedTodo(BaseModel):
     title: Title = Field(min_length=1, max_length=TITLE_MAX, description="One line.")
     content: Content = Field(default="", max_length=CONTENT_MAX, description="Free-form notes.")
     completed: StrictBool = Field(default=False, description="Done.")
+    due_date: DueDate | None = Field(
+        default=None, description="The day it is due, with `due_zone`; absent: none."
+    )
+    due_time: DueTime | None = Field(
+        default=None, description="The time it is due on `due_date`; absent: all day."
+    )
+    due_zone: DueZone | None = Field(
+        default=None, description="The IANA time zone of `due_date` and `due_time`."
+    )
     created_at: datetime = Field(description="When it was created.")
     updated_at: datetime = Field(description="When it last changed.")
 

@@ -44,7 +44,7 @@ from app.portability.schemas import (
     ImportReport,
     TodoMvcTodo,
 )
-from app.todos.schemas import TodoCreate, TodoCursor, TodoOrder, TodoPublic
+from app.todos.schemas import DUE_FIELDS, TodoCreate, TodoCursor, TodoOrder, TodoPublic
 
 PAGE = 200  # todos read per query while exporting a list
 M = TypeVar("M", bound=BaseModel)
@@ -117,14 +117,8 @@ async def _list(conn: AsyncConnection, *, caller: Caller, found: ListPublic) -> 
         created_at=found.created_at,
         members=members,
         todos=[
-            ExportedTodo(
-                id=todo.id,
-                title=todo.title,
-                content=todo.content,
-                completed=todo.completed,
-                created_at=todo.created_at,
-                updated_at=todo.updated_at,
-            )
+            # Through JSON: the due fields, like the API's, read only text.
+            ExportedTodo.model_validate(todo.model_dump(mode="json", include=EXPORTED))
             for todo in todos
         ],
     )
@@ -177,6 +171,11 @@ def _why(exc: ValidationError) -> str:
         f"{'.'.join(str(part) for part in error['loc']) or 'value'}: {error['msg']}"
         for error in exc.errors(include_url=False, include_input=False)
     )
+
+
+# What an import takes of an exported todo: the rest (id, times) is the import's own.
+IMPORTED: set[str] = {"title", "content", "completed", *DUE_FIELDS}
+EXPORTED: set[str] = {"id", "created_at", "updated_at", *IMPORTED}
 
 
 def _checked(model: type[M], raw: Any, row: str, plan: _Plan) -> M | None:
@@ -232,9 +231,12 @@ def plan_export_import(data: Any) -> _Plan:
             todo = _checked(ExportedTodo, raw_todo, todo_row, plan)
             if todo is None or not _first_time(todo.id, todo_row, seen, plan):
                 continue
-            planned.todos.append(
-                TodoCreate(title=todo.title, content=todo.content, completed=todo.completed)
+            # The create's own rules (a due date needs its zone) judge the row too.
+            create = _checked(
+                TodoCreate, todo.model_dump(mode="json", include=IMPORTED), todo_row, plan
             )
+            if create is not None:
+                planned.todos.append(create)
         plan.lists.append(planned)
     return plan
 

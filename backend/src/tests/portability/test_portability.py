@@ -38,26 +38,34 @@ async def import_file(
 
 def carried(document: dict[str, Any]) -> list[dict[str, Any]]:
     """What an import carries over, in order: each list's name and personal flag, and
-    each todo's title, content and completed (ids, times, members and roles are the
-    importing account's)."""
+    each todo's title, content, completed and due date (ids, times, members and roles
+    are the importing account's)."""
     return [
         {
             "name": None if found["personal"] else found["name"],
             "personal": found["personal"],
-            "todos": [
-                {key: todo[key] for key in ("title", "content", "completed")}
-                for todo in found["todos"]
-            ],
+            "todos": [{key: todo.get(key) for key in CARRIED} for todo in found["todos"]],
         }
         for found in document["lists"]
     ]
 
 
+CARRIED = ("title", "content", "completed", "due_date", "due_time", "due_zone")
+# A personal todo's due date: none, a whole day, a time of day.
+DUE = (
+    {},
+    {"due_date": "2026-12-24", "due_zone": "Europe/Paris"},
+    {"due_date": "2027-03-28", "due_time": "02:30:00", "due_zone": "America/New_York"},
+)
+
+
 async def fill(client: httpx.AsyncClient, session: Headers, other_name: str) -> None:
-    """A personal list with todos, a list shared with `other_name`, and an empty list."""
+    """A personal list with todos (due dates among them), a list shared with
+    `other_name`, and an empty list."""
     for n in range(3):
         body = {"title": f"personal {n}", "content": f"notes {n}\nline 2", "completed": n == 1}
-        assert (await client.post("/todo/", json=body, headers=session)).status_code == 201
+        response = await client.post("/todo/", json=body | DUE[n], headers=session)
+        assert response.status_code == 201, response.text
     for name, count in (("Groceries", 250), ("Empty", 0)):
         created = await client.post("/lists/", json={"name": name}, headers=session)
         list_id = created.json()["id"]
@@ -89,6 +97,12 @@ async def test_round_trip(client: httpx.AsyncClient, make_user: MakeUser) -> Non
         {"name": other_name, "role": "viewer"},
     ]
     assert len(groceries["todos"]) == 250
+    personal = first["lists"][0]["todos"]
+    assert [{key: todo.get(key) for key in DUE[2]} for todo in personal] == [
+        {"due_date": None, "due_time": None, "due_zone": None},
+        {"due_date": "2026-12-24", "due_time": None, "due_zone": "Europe/Paris"},
+        DUE[2],
+    ]
 
     # The viewer's export holds the shared list too, with their role in it.
     viewer_lists = (await export(client, other))["lists"]
@@ -152,6 +166,8 @@ async def test_bad_rows_are_reported_not_fatal(
                 {**good, "id": "00000000-0000-4000-8000-000000000004", "title": "x" * 201},
                 "not an object",
                 {**good, "id": "00000000-0000-4000-8000-000000000005", "title": "also fine"},
+                # A due date without the zone it is in: the create's own rule refuses it.
+                {**good, "id": "00000000-0000-4000-8000-000000000006", "due_date": "2026-12-24"},
             ],
         }
     )
@@ -169,6 +185,7 @@ async def test_bad_rows_are_reported_not_fatal(
         "lists[1].todos[3]",
         "lists[1].todos[4]",
         "lists[1].todos[5]",
+        "lists[1].todos[7]",
         "lists[2]",
         "lists[3]",
     ]
