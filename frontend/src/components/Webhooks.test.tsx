@@ -95,7 +95,7 @@ describe("Webhooks", () => {
       expect(screen.getByRole("list", { name: "Your webhook endpoints" }).textContent).toContain("Groceries");
     });
     // Typing a URL key by key takes seconds on a busy machine (make check runs suites side by side).
-  }, 15_000);
+  });
 
   it("shows a disabled endpoint's reason, its deliveries, and sends one again", async () => {
     const disabled = endpoint({ enabled: false, disabled_reason: "A delivery failed for a day: Answered 500" });
