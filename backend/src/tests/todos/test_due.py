@@ -17,7 +17,8 @@ from fastapi import FastAPI
 
 from app.todos.schemas import TodoCursor
 from tests.conftest import MakeUser
-from tests.lists.test_lists import new_list, ok, share
+from tests.lists.test_lists import new_list, ok
+from tests.sharing import add_member
 from tests.todos.test_order import events_of
 from tests.todos.test_todos import create
 
@@ -248,7 +249,7 @@ class TestViews:
         _, owner = await make_user()
         me_name, me = await make_user()
         shared = await new_list(client, owner)
-        assert (await share(client, owner, shared, me_name, "viewer")).is_success
+        assert (await add_member(client, owner, shared, me_name, "viewer")).is_success
         today = local_today()
         hour_ago = datetime.now(UTC) - timedelta(hours=1)
         local = hour_ago.astimezone(ZoneInfo(ZONE))
@@ -340,7 +341,7 @@ class TestViews:
         _, owner = await make_user()
         me_name, me = await make_user()
         shared = await new_list(client, owner)
-        assert (await share(client, owner, shared, me_name, "editor")).is_success
+        assert (await add_member(client, owner, shared, me_name, "editor")).is_success
         response = await client.post(
             f"/lists/{shared}/todos",
             json={"title": "theirs", **all_day(local_today())},

@@ -17,6 +17,7 @@ import pytest
 
 from app.webhooks import ssrf
 from tests.conftest import MakeUser
+from tests.sharing import add_member
 
 Headers = dict[str, str]
 PUBLIC = "hooks.example.com"
@@ -105,11 +106,8 @@ class TestCreateWebhooks:
         _, owner = await make_user()
         editor_name, editor = await make_user()
         list_id = await new_list(client, owner)
-        added = await client.put(
-            f"/lists/{list_id}/members/{editor_name}", json={"role": "editor"}, headers=owner
-        )
-        if added.status_code not in (200, 201, 204):
-            pytest.fail(f"adding a member: {added.status_code} {added.text}")
+        added = await add_member(client, owner, list_id, editor_name, "editor", editor)
+        assert added.status_code == 200, added.text
         response = await register(client, editor, list_id=list_id)
         assert response.status_code == 403, response.text
         assert "owner" in response.json()["detail"]
