@@ -52,7 +52,7 @@ def carried(document: dict[str, Any]) -> list[dict[str, Any]]:
 
 CARRIED = ("title", "content", "completed", "due_date", "due_time", "due_zone")
 # A personal todo's due date: none, a whole day, a time of day.
-DUE = (
+DUE: tuple[dict[str, str], ...] = (
     {},
     {"due_date": "2026-12-24", "due_zone": "Europe/Paris"},
     {"due_date": "2027-03-28", "due_time": "02:30:00", "due_zone": "America/New_York"},
