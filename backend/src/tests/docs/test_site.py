@@ -89,7 +89,7 @@ def test_the_notebooks_show_their_outputs(report: Any) -> None:
     notebooks = {
         page: seen for page, seen in report["pages"].items() if page.startswith("notebooks/")
     }
-    assert len(notebooks) == 5
+    assert len(notebooks) == 6
     for page, seen in notebooks.items():
         assert seen["notebookOutputs"] > 0, page
     assert report["pages"][SHOTS["notebook"]]["notebookImages"] > 0, "the latency plot"
