@@ -151,9 +151,11 @@ $(DOCS_BUILD)/vendor/mermaid.min.js: $(ROOT)/scripts/docs/vendor.py | $(VENV)/.i
 	$(DOCS_PY) scripts/docs/vendor.py
 	touch $@
 
-# The notebooks' pages show a real run: re-executed when a notebook or the backend changed.
+# The notebooks' pages show a real run: re-executed when a notebook, the backend, the
+# notebook suite or the installed packages changed. It is that suite's own
+# `test_notebook_runs`, so `test-backend` (which needs this) does not run it again.
 $(DOCS_BUILD)/notebooks/.executed: $(ROOT)/scripts/docs/notebooks.py $(wildcard $(ROOT)/jupyter/notebooks/*.ipynb) \
-		$(shell find $(BACKEND)/app $(BACKEND)/migrations $(BACKEND)/tests/notebooks -name '*.py') | $(VENV)/.installed
+		$(shell find $(BACKEND)/app $(BACKEND)/migrations $(BACKEND)/tests/notebooks -name '*.py') $(VENV)/.installed
 	$(DOCS_PY) scripts/docs/notebooks.py
 	touch $@
 
@@ -227,9 +229,11 @@ frontend-build: install-frontend ## the frontend's production build, when a sour
 # (pytest-xdist), each test file whole in one of them: most tests wait on a server or a
 # subprocess, so three overlap on two cores; each process has its own databases. The
 # slowest tests are listed at the end (where the time goes: docs/how-to/testing.md).
+# The notebooks ran in docs-inputs, which this needs: each is executed once per tree.
 BACKEND_WORKERS ?= 3
 test-backend: install-backend docs-inputs ## every pytest suite: unit, API, DB, migrations, notebooks, scale-out, cluster, docs
-	cd $(BACKEND) && $(BIN)/pytest -n $(BACKEND_WORKERS) --dist loadfile --durations=15
+	cd $(BACKEND) && $(BIN)/pytest -n $(BACKEND_WORKERS) --dist loadfile --durations=15 \
+		--deselect tests/notebooks/test_notebooks.py::test_notebook_runs
 
 test-notebooks: install-backend ## run the Jupyter notebooks against a live backend
 	cd $(BACKEND) && $(BIN)/pytest tests/notebooks
