@@ -32,6 +32,7 @@ import functools
 import json
 import os
 import socket
+import time
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
@@ -68,6 +69,7 @@ class DispatcherSettings:
     batch_size: int = 500
     keep_done: timedelta = timedelta(days=7)  # how long the delivery log shows a done one
     prune_every: int = 600  # rounds
+    repeat_failure_every: float = 60.0  # seconds between two "still failing" lines
 
 
 class LeaseLostError(Exception):
@@ -141,14 +143,33 @@ class Dispatcher:
             await self._http.aclose()
 
     async def _run(self) -> None:
+        """Round after round. A failure is logged with its traceback once; while the
+        rounds go on failing (a database down, or not migrated yet) a line a minute says
+        so, and one more says when they work again: not a traceback every second."""
+        failing_since: float | None = None
+        said_at = 0.0
         while True:
             try:
                 await self.round()
+                if failing_since is not None:
+                    failed_for = round(time.monotonic() - failing_since, 1)
+                    log.info("webhook_dispatcher_recovered", failed_for_seconds=failed_for)
+                    failing_since = None
             except asyncio.CancelledError:
                 raise
-            except Exception:
+            except Exception as error:
                 self.leading = False
-                log.warning("webhook_dispatcher_round_failed", exc_info=True)
+                now = time.monotonic()
+                if failing_since is None:
+                    failing_since = said_at = now
+                    log.warning("webhook_dispatcher_round_failed", exc_info=True)
+                elif now - said_at >= self.settings.repeat_failure_every:
+                    said_at = now
+                    log.warning(
+                        "webhook_dispatcher_still_failing",
+                        failing_for_seconds=round(now - failing_since, 1),
+                        error=repr(error),
+                    )
             await asyncio.sleep(self.settings.poll_interval)
 
     async def round(self) -> None:
