@@ -6,6 +6,7 @@ import type { AccessToken, CreatedToken, ListInfo, NewToken } from "@/api/client
 import { formatDate } from "@/lib/format";
 
 import { FormField } from "./FormField";
+import { OneTimeSecret } from "./OneTimeSecret";
 import { useReloadable } from "./useReloadable";
 
 const EXPIRIES = [7, 30, 90, 366] as const;
@@ -48,7 +49,6 @@ export function AccessTokens({ lists, listTokens, createToken, revokeToken }: Ac
   const [chosen, setChosen] = useState<string[]>([]);
   const [days, setDays] = useState<number>(30);
   const [created, setCreated] = useState<CreatedToken | null>(null);
-  const [copied, setCopied] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
@@ -57,7 +57,6 @@ export function AccessTokens({ lists, listTokens, createToken, revokeToken }: Ac
     if (busy) return;
     setBusy(true);
     setError(null);
-    setCopied(false);
     try {
       const token = await createToken({
         name: name.trim(),
@@ -86,15 +85,6 @@ export function AccessTokens({ lists, listTokens, createToken, revokeToken }: Ac
     }
   }
 
-  async function copy(secret: string) {
-    try {
-      await navigator.clipboard.writeText(secret);
-      setCopied(true);
-    } catch {
-      setError("Could not copy: select the token and copy it by hand.");
-    }
-  }
-
   return (
     <section className="card account-section" aria-labelledby="tokens-title">
       <h2 id="tokens-title" className="account-section__title">
@@ -110,17 +100,16 @@ export function AccessTokens({ lists, listTokens, createToken, revokeToken }: Ac
         </p>
       ) : null}
       {created ? (
-        <div className="banner banner--success" role="status">
-          <p>
-            Token <strong>{created.name}</strong> created. Copy it now: it will not be shown again.
-          </p>
-          <p>
-            <code aria-label="Token secret">{created.secret}</code>{" "}
-            <button className="button" type="button" onClick={() => void copy(created.secret)}>
-              {copied ? "Copied" : "Copy"}
-            </button>
-          </p>
-        </div>
+        <OneTimeSecret
+          key={created.id}
+          label="Token secret"
+          secret={created.secret}
+          onCopyFailed={() => {
+            setError("Could not copy: select the token and copy it by hand.");
+          }}
+        >
+          Token <strong>{created.name}</strong> created. Copy it now: it will not be shown again.
+        </OneTimeSecret>
       ) : null}
       <form className="account-form" onSubmit={(event) => void create(event)} aria-label="New token">
         <FormField label="Name" value={name} onChange={setName} hint="What it is for, e.g. backup script." />

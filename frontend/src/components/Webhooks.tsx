@@ -12,6 +12,7 @@ import type {
 } from "@/api/client";
 
 import { FormField } from "./FormField";
+import { OneTimeSecret } from "./OneTimeSecret";
 import { useLiveEvent } from "./useLiveEvents";
 import { useReloadable } from "./useReloadable";
 
@@ -62,31 +63,6 @@ export function deliveryText(delivery: WebhookDelivery): string {
   if (delivery.last_error) parts.push(delivery.last_error);
   if (delivery.next_attempt_at) parts.push(`next attempt ${formatTime(delivery.next_attempt_at)}`);
   return parts.join(" · ");
-}
-
-function SecretBanner({ endpoint, onCopyError }: { endpoint: WebhookWithSecret; onCopyError: () => void }) {
-  const [copied, setCopied] = useState(false);
-  async function copy() {
-    try {
-      await navigator.clipboard.writeText(endpoint.secret);
-      setCopied(true);
-    } catch {
-      onCopyError();
-    }
-  }
-  return (
-    <div className="banner banner--success webhook-secret" role="status">
-      <p>
-        Signing secret for <strong>{endpoint.url}</strong>. Copy it now: it will not be shown again.
-      </p>
-      <p>
-        <code aria-label="Signing secret">{endpoint.secret}</code>{" "}
-        <button className="button" type="button" onClick={() => void copy()}>
-          {copied ? "Copied" : "Copy"}
-        </button>
-      </p>
-    </div>
-  );
 }
 
 function DeliveryLog({
@@ -216,12 +192,17 @@ export function Webhooks(props: WebhooksProps) {
         </p>
       ) : null}
       {secret ? (
-        <SecretBanner
-          endpoint={secret}
-          onCopyError={() => {
+        <OneTimeSecret
+          key={secret.secret}
+          className="webhook-secret"
+          label="Signing secret"
+          secret={secret.secret}
+          onCopyFailed={() => {
             setError("Could not copy: select the secret and copy it by hand.");
           }}
-        />
+        >
+          Signing secret for <strong>{secret.url}</strong>. Copy it now: it will not be shown again.
+        </OneTimeSecret>
       ) : null}
       <form className="account-form" onSubmit={(event) => void create(event)} aria-label="New webhook">
         <FormField label="URL" value={url} onChange={setUrl} hint="An https:// address of your server." />
