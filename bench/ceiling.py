@@ -12,6 +12,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from app.platform import lifecycle
+
 LIST_BODY = Path(os.environ["CEILING_LIST_JSON"]).read_bytes()
 TODO_BODY = Path(os.environ["CEILING_TODO_JSON"]).read_bytes()
 
@@ -25,6 +27,7 @@ async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
+                lifecycle.settle_after_start_up()  # as the app's and the floors' workers
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 await send({"type": "lifespan.shutdown.complete"})

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -68,10 +67,6 @@ strings) with later requests, and their reads include that write. A malformed to
 # Seconds between two readings of the read replica's lag (`metrics.DB_REPLICA_LAG`).
 REPLICA_LAG_INTERVAL = 5.0
 
-# Allocations (net of frees) between two young-generation collections: CPython's
-# default is 700.
-GC_YOUNG_THRESHOLD = 20_000
-
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -125,18 +120,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if settings.metrics_port is not None and _reads_from_postgresql_replicas(db):
             lag_watch = asyncio.create_task(report_replica_lag(db))
         log.info("started", database=db.url.render_as_string(hide_password=True))
-        if lifecycle.in_worker():
-            # Everything start-up made (modules, schemas, routes, the pool) lives as long
-            # as the process: out of the collector's sight, a full collection walks only
-            # what requests make, and its pauses stop showing in the tail latency.
-            # Objects made later that live long too (open event streams, 300 each) are
-            # what the young-generation threshold is for: at 700 allocations, a request's
-            # short-lived objects were promoted often enough to make full collections
-            # walk every stream; at GC_YOUNG_THRESHOLD they die young instead
-            # (docs/performance.md). Not in tests' apps, which come and go.
-            gc.collect()
-            gc.freeze()
-            gc.set_threshold(GC_YOUNG_THRESHOLD)
+        if lifecycle.in_worker():  # not in tests' apps, which come and go
+            lifecycle.settle_after_start_up()
         yield
     finally:
         if lag_watch is not None:

@@ -10,7 +10,12 @@ another replica.
 
 from __future__ import annotations
 
+import gc
 from typing import Protocol
+
+# Allocations (net of frees) between two young-generation collections: CPython's
+# default is 700.
+GC_YOUNG_THRESHOLD = 20_000
 
 
 class _Flag(Protocol):
@@ -33,3 +38,21 @@ def stopping() -> bool:
 def in_worker() -> bool:
     """Whether this process is a server's worker (rather than, say, a test's app)."""
     return _stop is not None
+
+
+def settle_after_start_up() -> None:
+    """A server worker's collector settings, once start-up is done.
+
+    Everything start-up made (modules, schemas, routes, the pool) lives as long as the
+    process: frozen out of the collector's sight, a full collection walks only what
+    requests make, and its pauses stop showing in the tail latency. Objects made later
+    that live long too (open event streams, 300 each) are what the young-generation
+    threshold is for: at 700 allocations, a request's short-lived objects were promoted
+    often enough to make full collections walk every stream; at GC_YOUNG_THRESHOLD they
+    die young instead (docs/performance.md). The benchmark's reference servers call it
+    too (bench/floors.py, bench/ceiling.py), so that every server it measures runs with
+    the same settings.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(GC_YOUNG_THRESHOLD)
