@@ -55,6 +55,10 @@ from app.webhooks.tables import WebhookEndpoint
 
 log = structlog.get_logger(__name__)
 
+MEMBER_ADDED = "member.added"
+MEMBER_UPDATED = "member.updated"
+LIST_DELETED = "list.deleted"
+
 
 @dataclass(frozen=True, slots=True)
 class DispatcherSettings:
@@ -87,23 +91,42 @@ def payload(event: LoggedEvent, timestamp: str) -> str:
     return f'{{"type":{json.dumps(event.kind)},"timestamp":"{timestamp}","data":{event.data}}}'
 
 
+def owners_made_in(events: Sequence[LoggedEvent]) -> set[tuple[uuid.UUID, uuid.UUID]]:
+    """(account, list) for each account these events make an owner of a list: its
+    creator (`member.added`) or a member promoted (`member.updated`)."""
+    made: set[tuple[uuid.UUID, uuid.UUID]] = set()
+    for event in events:
+        if event.kind not in (MEMBER_ADDED, MEMBER_UPDATED) or not event.user_id:
+            continue
+        if event.list_id and json.loads(event.data).get("role") == "owner":
+            made.add((event.user_id, event.list_id))
+    return made
+
+
 def match(
     events: Sequence[LoggedEvent],
     endpoints: Sequence[WebhookEndpoint],
     owned: set[tuple[uuid.UUID, uuid.UUID]],
+    owned_before: set[tuple[uuid.UUID, uuid.UUID]] | None = None,
 ) -> dict[uuid.UUID, list[Message]]:
     """Each endpoint's messages: the events of its kinds, in lists its owner owns now
-    (its one list, or any for an endpoint of every list)."""
+    (its one list, or any for an endpoint of every list).
+
+    A deleted list has no owner "now", so a `list.deleted` goes to those who owned it
+    when the dispatcher last looked (`owned_before`, its previous round's `owned`) or
+    became its owner in these events (a list made and deleted between two rounds)."""
     timestamp = utcnow().isoformat().replace("+00:00", "Z")
     messages: dict[uuid.UUID, list[Message]] = defaultdict(list)
     wanted = {endpoint.id: set(endpoint.event_types.split()) for endpoint in endpoints}
+    owned_until_deleted = owned | (owned_before or set()) | owners_made_in(events)
     for event in events:
         lists = {event.list_id, event.from_list_id} - {None}
+        known = owned_until_deleted if event.kind == LIST_DELETED else owned
         for endpoint in endpoints:
             if event.kind not in wanted[endpoint.id]:
                 continue
             candidates = lists if endpoint.list_id is None else lists & {endpoint.list_id}
-            if any((endpoint.owner_id, list_id) in owned for list_id in candidates):
+            if any((endpoint.owner_id, list_id) in known for list_id in candidates):
                 message = Message(f"msg_{uuid.uuid4().hex}", event.kind, payload(event, timestamp))
                 messages[endpoint.id].append(message)
     return messages
@@ -119,6 +142,8 @@ class Dispatcher:
         self._sending: dict[uuid.UUID, asyncio.Task[None]] = {}  # endpoint id -> its task
         self._http: httpx.AsyncClient | None = None
         self._rounds = 0
+        # (owner, list) as the last copy of the log read it: whom a `list.deleted` is for.
+        self._owned_before: set[tuple[uuid.UUID, uuid.UUID]] = set()
 
     def start(self) -> None:
         self._http = sender.client(
@@ -153,7 +178,11 @@ class Dispatcher:
                 await self.round()
                 if failing_since is not None:
                     failed_for = round(time.monotonic() - failing_since, 1)
-                    log.info("webhook_dispatcher_recovered", failed_for_seconds=failed_for)
+                    log.info(
+                        "webhook_dispatcher_recovered",
+                        holder=self.holder,
+                        failed_for_seconds=failed_for,
+                    )
                     failing_since = None
             except asyncio.CancelledError:
                 raise
@@ -162,11 +191,14 @@ class Dispatcher:
                 now = time.monotonic()
                 if failing_since is None:
                     failing_since = said_at = now
-                    log.warning("webhook_dispatcher_round_failed", exc_info=True)
+                    log.warning(
+                        "webhook_dispatcher_round_failed", holder=self.holder, exc_info=True
+                    )
                 elif now - said_at >= self.settings.repeat_failure_every:
                     said_at = now
                     log.warning(
                         "webhook_dispatcher_still_failing",
+                        holder=self.holder,
                         failing_for_seconds=round(now - failing_since, 1),
                         error=repr(error),
                     )
@@ -208,6 +240,7 @@ class Dispatcher:
         at, head, events, endpoints, owned = await self.db.read_snapshot(read)
         if at is None:
             raise LeaseLostError
+        owned_before, self._owned_before = self._owned_before, owned
         if not endpoints:  # nothing to deliver to: skip to the head
             to = head.text()
         elif events:
@@ -216,7 +249,7 @@ class Dispatcher:
             return False
         if to == at or parse_position(to) < parse_position(at):
             return False
-        messages = match(events, endpoints, owned)
+        messages = match(events, endpoints, owned, owned_before)
         now = utcnow()
 
         async def write(conn: AsyncConnection) -> None:
