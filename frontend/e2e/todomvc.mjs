@@ -133,6 +133,67 @@ export function todoMvcScenarios(helpers) {
       },
     },
     {
+      name: "todomvc: mark all complete then incomplete on a slow network ends incomplete; a rename elsewhere meanwhile is kept, the ticks rebased",
+      async fn() {
+        const { page, token } = await accountWithTodos("markalltwice", ["One", "Two", "Three"]);
+        await waitForItemsLeft(page, 3);
+        const before = await serverTodos(token);
+        const [, two] = before;
+
+        // Every PATCH held back: both clicks are made before the server has answered anything.
+        const held = [];
+        const patches = [];
+        let holding = true;
+        await page.route("**/api/todo/*", (route) => {
+          if (!holding || route.request().method() !== "PATCH") return route.continue();
+          patches.push({ url: route.request().url(), body: route.request().postDataJSON(), ifMatch: route.request().headers()["if-match"] });
+          held.push(route);
+        });
+        await page.getByRole("button", { name: "Mark all complete" }).click();
+        await waitForItemsLeft(page, 0);
+        await page.getByRole("button", { name: "Mark all incomplete" }).click();
+        await waitForItemsLeft(page, 3);
+        // One PATCH per todo on its way; each todo's second change waits for the first's answer.
+        await eventually(() => held.length === 3, { message: "three PATCHes (the first change of each todo)" });
+        await sleep(300);
+        assert.equal(held.length, 3, "the second change of a todo is not sent before the first is answered");
+        assert.ok(patches.every(({ body }) => body.completed === true));
+
+        // Someone else renames "Two" meanwhile: its held tick now carries a stale If-Match (412).
+        await api(token, "PATCH", `/todo/${two.id}`, { title: "Two (renamed elsewhere)" });
+        holding = false;
+        for (const route of held.splice(0)) await route.continue();
+
+        // The todos were incomplete to begin with: wait for both changes of each to land (a version a change;
+        // "Two" went: created -> renamed -> ticked (rebased) -> unticked; the others created -> ticked -> unticked).
+        const versions = before.map((todo) => todo.version + (todo.id === two.id ? 3 : 2));
+        await eventually(
+          async () => (await serverTodos(token)).map((todo) => todo.version).join() === versions.join(),
+          { message: "both changes to each todo landed" },
+        );
+        await sleep(500);
+        const after = await serverTodos(token);
+        assert.ok(after.every((todo) => !todo.completed), "the server ends with every todo incomplete");
+        assert.deepEqual(
+          after.map((todo) => todo.title),
+          ["One", "Two (renamed elsewhere)", "Three"],
+          "the rename made elsewhere is kept (the ticks were made again on the renamed copy, not over it)",
+        );
+        assert.deepEqual(
+          after.map((todo) => todo.version),
+          versions,
+          "each todo got both changes, in order, and nothing else",
+        );
+        await eventually(async () => (await shownTitles(page)).includes("Two (renamed elsewhere)"), { message: "the rename shows" });
+        await waitForItemsLeft(page, 3);
+        assert.equal(await page.locator(".banner--error").count(), 0, "no error: nothing was refused");
+        await page.reload();
+        await listLoaded(page);
+        await waitForItemsLeft(page, 3);
+        await page.context().close();
+      },
+    },
+    {
       name: "todomvc: Enter while an add is being saved adds the next todo too; all land in the order typed",
       async fn() {
         const { page, token } = await accountWithTodos("rapidadds", []);
