@@ -7,7 +7,12 @@ import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import path from "node:path";
 
-import { eventually, sleep } from "./harness.mjs";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+
+import { chromium } from "playwright-core";
+
+import { CHROMIUM_ARGS, CHROMIUM_PATH, eventually, sleep } from "./harness.mjs";
 
 const require = createRequire(import.meta.url);
 const AXE_PATH = require.resolve("axe-core/axe.min.js");
@@ -31,7 +36,8 @@ const HTTP_METHODS = new Set(["get", "put", "post", "delete", "patch", "options"
 const REDOC_CREDIT_LOGO = "https://cdn.redoc.ly/redoc/logo-mini.svg";
 
 export function todoMvcScenarios(helpers) {
-  const { newPage, logIn, listLoaded, item, newAccount, api, itemsLeft, undoToast, backendUrl, resultsDir, cspViolations } = helpers;
+  const { newPage, logIn, listLoaded, item, newAccount, api, itemsLeft, undoToast, frontendUrl, backendUrl, resultsDir, cspViolations } =
+    helpers;
   /** A fresh account with `todos` (oldest first) and a page logged in to it, its list loaded. */
   async function accountWithTodos(prefix, todos, pageOptions = {}) {
     const account = await newAccount(prefix, PASSWORD, todos);
@@ -458,6 +464,62 @@ export function todoMvcScenarios(helpers) {
         await page.getByRole("button", { name: "Edit Shown at once" }).waitFor();
         assert.equal(await item(page, "Shown at once").count(), 1, "shown once");
         await page.context().close();
+      },
+    },
+    {
+      name: "installable: the manifest and its icons answer, and Chromium finds no installability error (CDP)",
+      async fn() {
+        const page = await newPage();
+        const { name } = await newAccount("install", PASSWORD);
+        await logIn(page, name, PASSWORD);
+        const href = await page.locator('link[rel="manifest"]').getAttribute("href");
+        assert.equal(href, "/manifest.webmanifest");
+        const answer = await page.request.get(href);
+        assert.equal(answer.status(), 200);
+        assert.match(answer.headers()["content-type"], /^application\/manifest\+json/);
+        const manifest = await answer.json();
+        assert.equal(manifest.display, "standalone");
+        assert.equal(manifest.start_url, "/");
+        for (const icon of manifest.icons) {
+          const image = await page.request.get(icon.src);
+          assert.equal(image.status(), 200, icon.src);
+          assert.equal(image.headers()["content-type"].split(";")[0], icon.type, icon.src);
+        }
+        for (const size of ["192x192", "512x512"]) {
+          assert.ok(manifest.icons.some((icon) => icon.sizes === size && icon.type === "image/png"), `a ${size} PNG`);
+        }
+        await page.context().close();
+
+        // What Chromium's "Install app" checks, asked through the DevTools protocol. Not in the suite's
+        // contexts: those are incognito-like, and an incognito window never installs ("in-incognito").
+        const profile = mkdtempSync(path.join(tmpdir(), "mi-install-"));
+        const browser = await chromium.launchPersistentContext(profile, {
+          executablePath: CHROMIUM_PATH,
+          headless: true,
+          args: CHROMIUM_ARGS,
+          baseURL: frontendUrl,
+        });
+        try {
+          const installed = await browser.newPage();
+          await logIn(installed, name, PASSWORD);
+          const cdp = await browser.newCDPSession(installed);
+          let errors = [];
+          await eventually(
+            async () => {
+              ({ installabilityErrors: errors } = await cdp.send("Page.getInstallabilityErrors"));
+              return errors.length === 0;
+            },
+            { message: "no installability errors" },
+          ).catch((error) => {
+            throw new Error(`${error.message}: ${JSON.stringify(errors)}`);
+          });
+          const { url, data } = await cdp.send("Page.getAppManifest");
+          assert.ok(url.endsWith("/manifest.webmanifest"), url);
+          assert.equal(JSON.parse(data).name, "minor-illusion");
+        } finally {
+          await browser.close();
+          rmSync(profile, { recursive: true, force: true });
+        }
       },
     },
     {
