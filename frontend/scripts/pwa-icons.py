@@ -21,7 +21,7 @@ SCALE = 4
 
 
 def draw(size: int, *, maskable: bool) -> Image.Image:
-    """The icon at `size` px: icon.svg's 32-unit drawing, or full-bleed with the mark in the safe zone."""
+    """The icon at `size` px: as icon.svg draws it, or full-bleed with the mark in the safe zone."""
     big = size * SCALE
     image = Image.new("RGBA", (big, big), (0, 0, 0, 0))
     pen = ImageDraw.Draw(image)
@@ -33,8 +33,10 @@ def draw(size: int, *, maskable: bool) -> Image.Image:
     else:
         unit = big / 32
         origin = 0.0
-        pen.rounded_rectangle((2 * unit, 2 * unit, 30 * unit, 30 * unit), radius=8 * unit, fill=INDIGO)
-    points = [(origin + x * unit, origin + y * unit) for x, y in ((9.5, 16.5), (14, 21), (22.5, 11))]
+        square = (2 * unit, 2 * unit, 30 * unit, 30 * unit)
+        pen.rounded_rectangle(square, radius=8 * unit, fill=INDIGO)
+    mark = ((9.5, 16.5), (14, 21), (22.5, 11))
+    points = [(origin + x * unit, origin + y * unit) for x, y in mark]
     width = round(3.2 * unit)
     pen.line(points, fill=WHITE, width=width, joint="curve")
     for x, y in (points[0], points[-1]):
