@@ -6,6 +6,17 @@ import { request } from "node:http";
 import { createServer } from "node:net";
 import path from "node:path";
 
+/** The system's Chromium (nothing is downloaded): CHROMIUM_PATH, or Debian's. */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
+/** The flags every Chromium of the suite runs with. */
+export const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--no-first-run",
+];
+
 /** A TCP port nobody is listening on right now (on 127.0.0.1). */
 export function freePort() {
   return new Promise((resolve, reject) => {

@@ -25,7 +25,7 @@ import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 
 import { buildIfStale } from "../scripts/build-if-stale.mjs";
-import { freePort, runTests, startServer, tail, waitForHttp } from "./harness.mjs";
+import { CHROMIUM_ARGS, CHROMIUM_PATH, freePort, runTests, startServer, tail, waitForHttp } from "./harness.mjs";
 import { TRUSTED_PROXY } from "./sessions.mjs";
 import { scenarios } from "./scenarios.mjs";
 
@@ -33,7 +33,6 @@ const frontendDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "
 const resultsDir = path.join(frontendDir, "test-results");
 const backendBin =
   process.env.MINOR_ILLUSION_BIN || path.resolve(frontendDir, "..", "backend", "src", ".venv", "bin", "minor-illusion");
-const chromiumPath = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 
 function requireFile(file, hint) {
   if (!existsSync(file)) {
@@ -45,7 +44,7 @@ function requireFile(file, hint) {
 
 async function main() {
   requireFile(backendBin, "Install the backend first (see the root README) or set MINOR_ILLUSION_BIN.");
-  requireFile(chromiumPath, "Install Chromium (apt-get install chromium) or set CHROMIUM_PATH.");
+  requireFile(CHROMIUM_PATH, "Install Chromium (apt-get install chromium) or set CHROMIUM_PATH.");
   mkdirSync(resultsDir, { recursive: true });
 
   buildIfStale();
@@ -111,15 +110,9 @@ async function main() {
     console.log(`e2e: backend ${backendUrl}, frontend ${frontendUrl}`);
 
     browser = await chromium.launch({
-      executablePath: chromiumPath,
+      executablePath: CHROMIUM_PATH,
       headless: true,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--no-first-run",
-      ],
+      args: CHROMIUM_ARGS,
     });
 
     const chosen = process.argv.slice(2).map((word) => word.toLowerCase());

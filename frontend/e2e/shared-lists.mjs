@@ -217,5 +217,68 @@ export function sharedListScenarios({ newPage, logIn, listLoaded, item, addTodo,
         await ownerPage.context().close();
       },
     },
+    {
+      name: "shared lists: an editor made a viewer while editing keeps the typed text, told why; on a phone the header says Live in words",
+      async fn() {
+        const owner = await newAccount("own3", "owner-password");
+        const member = await newAccount("mem3", "member-password");
+        const listName = unique("Garden");
+        const list = await api(owner.token, "POST", "/lists", { name: listName });
+        await api(owner.token, "POST", `/lists/${list.id}/todos`, { title: "Water plants" });
+        const invitation = await api(owner.token, "PUT", `/lists/${list.id}/members/${member.name}`, { role: "editor" });
+        await api(member.token, "POST", `/me/invitations/${invitation.id}/accept`);
+
+        const memberPage = await newPage({ viewport: { width: 390, height: 844 } });
+        await logIn(memberPage, member.name, "member-password");
+        await memberPage.goto(`/lists/${list.id}`);
+        await item(memberPage, "Water plants").waitFor();
+
+        // At 390 px the live sign is a dot *and* a word, and screen readers get the whole sentence.
+        const indicator = memberPage.locator(".live-indicator--live");
+        await indicator.waitFor();
+        assert.equal(await indicator.locator(".live-indicator__short").isVisible(), true, "a word beside the dot on a phone");
+        assert.equal(await indicator.locator(".live-indicator__short").textContent(), "Live");
+        assert.equal(await memberPage.getByRole("status").filter({ hasText: "Live: changes made elsewhere show up here at once." }).count(), 1);
+        // ... and the word fits: the header's controls do not overlap, at 390 px or at 375 px.
+        for (const width of [375, 390]) {
+          await memberPage.setViewportSize({ width, height: 844 });
+          const boxes = await memberPage.evaluate(() =>
+            [...document.querySelectorAll(".app-header__brand, .live-indicator, .app-header__user > *, .theme-select")]
+              .map((element) => element.getBoundingClientRect())
+              .filter((box) => box.width > 0)
+              .map((box) => [box.left, box.right]),
+          );
+          for (let n = 1; n < boxes.length; n += 1) {
+            assert.ok(boxes[n][0] >= boxes[n - 1][1], `at ${width} px, header item ${n} starts after item ${n - 1} ends: ${JSON.stringify(boxes)}`);
+          }
+          assert.ok(boxes.at(-1)[1] <= width, `at ${width} px the header fits`);
+        }
+        await memberPage.setViewportSize({ width: 390, height: 844 });
+
+        // The member is editing when the owner makes them a viewer: the text stays, read-only, with the reason.
+        await memberPage.getByRole("button", { name: "Edit Water plants" }).click();
+        const title = memberPage.getByRole("textbox", { name: "Title" });
+        const notes = memberPage.getByRole("textbox", { name: "Notes" });
+        await title.fill("Water the plants on the balcony");
+        await notes.fill("Twice a day in August.");
+        await api(owner.token, "PUT", `/lists/${list.id}/members/${member.name}`, { role: "viewer" });
+        await memberPage.getByText(VIEWER_NOTE).waitFor();
+        await memberPage
+          .getByRole("alert")
+          .filter({ hasText: "You can only view this list now (an owner made you a viewer), so your changes can't be saved." })
+          .waitFor();
+        assert.equal(await title.inputValue(), "Water the plants on the balcony");
+        assert.equal(await notes.inputValue(), "Twice a day in August.");
+        assert.equal(await title.getAttribute("readonly"), "", "kept read-only (selectable, copyable)");
+        assert.equal(await memberPage.getByRole("button", { name: "Save", exact: true }).count(), 0);
+        await memberPage.screenshot({ path: path.join(resultsDir, "editor-demoted-390.png"), fullPage: true });
+        await memberPage.getByRole("button", { name: "Close", exact: true }).click();
+        await item(memberPage, "Water plants").waitFor();
+        const [todo] = await api(owner.token, "GET", `/lists/${list.id}/todos`);
+        assert.equal(todo.title, "Water plants", "nothing was saved");
+
+        await memberPage.context().close();
+      },
+    },
   ];
 }

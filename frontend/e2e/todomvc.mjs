@@ -7,7 +7,12 @@ import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import path from "node:path";
 
-import { eventually, sleep } from "./harness.mjs";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+
+import { chromium } from "playwright-core";
+
+import { CHROMIUM_ARGS, CHROMIUM_PATH, eventually, sleep } from "./harness.mjs";
 
 const require = createRequire(import.meta.url);
 const AXE_PATH = require.resolve("axe-core/axe.min.js");
@@ -31,7 +36,8 @@ const HTTP_METHODS = new Set(["get", "put", "post", "delete", "patch", "options"
 const REDOC_CREDIT_LOGO = "https://cdn.redoc.ly/redoc/logo-mini.svg";
 
 export function todoMvcScenarios(helpers) {
-  const { newPage, logIn, listLoaded, item, newAccount, api, itemsLeft, undoToast, backendUrl, resultsDir, cspViolations } = helpers;
+  const { newPage, logIn, listLoaded, item, newAccount, api, itemsLeft, undoToast, frontendUrl, backendUrl, resultsDir, cspViolations } =
+    helpers;
   /** A fresh account with `todos` (oldest first) and a page logged in to it, its list loaded. */
   async function accountWithTodos(prefix, todos, pageOptions = {}) {
     const account = await newAccount(prefix, PASSWORD, todos);
@@ -126,6 +132,67 @@ export function todoMvcScenarios(helpers) {
         await page.getByRole("button", { name: "Mark all incomplete" }).click();
         await waitForItemsLeft(page, 3);
         await eventually(async () => (await serverTodos(token)).every((todo) => !todo.completed), { message: "all active" });
+        await page.reload();
+        await listLoaded(page);
+        await waitForItemsLeft(page, 3);
+        await page.context().close();
+      },
+    },
+    {
+      name: "todomvc: mark all complete then incomplete on a slow network ends incomplete; a rename elsewhere meanwhile is kept, the ticks rebased",
+      async fn() {
+        const { page, token } = await accountWithTodos("markalltwice", ["One", "Two", "Three"]);
+        await waitForItemsLeft(page, 3);
+        const before = await serverTodos(token);
+        const [, two] = before;
+
+        // Every PATCH held back: both clicks are made before the server has answered anything.
+        const held = [];
+        const patches = [];
+        let holding = true;
+        await page.route("**/api/todo/*", (route) => {
+          if (!holding || route.request().method() !== "PATCH") return route.continue();
+          patches.push({ url: route.request().url(), body: route.request().postDataJSON(), ifMatch: route.request().headers()["if-match"] });
+          held.push(route);
+        });
+        await page.getByRole("button", { name: "Mark all complete" }).click();
+        await waitForItemsLeft(page, 0);
+        await page.getByRole("button", { name: "Mark all incomplete" }).click();
+        await waitForItemsLeft(page, 3);
+        // One PATCH per todo on its way; each todo's second change waits for the first's answer.
+        await eventually(() => held.length === 3, { message: "three PATCHes (the first change of each todo)" });
+        await sleep(300);
+        assert.equal(held.length, 3, "the second change of a todo is not sent before the first is answered");
+        assert.ok(patches.every(({ body }) => body.completed === true));
+
+        // Someone else renames "Two" meanwhile: its held tick now carries a stale If-Match (412).
+        await api(token, "PATCH", `/todo/${two.id}`, { title: "Two (renamed elsewhere)" });
+        holding = false;
+        for (const route of held.splice(0)) await route.continue();
+
+        // The todos were incomplete to begin with: wait for both changes of each to land (a version a change;
+        // "Two" went: created -> renamed -> ticked (rebased) -> unticked; the others created -> ticked -> unticked).
+        const versions = before.map((todo) => todo.version + (todo.id === two.id ? 3 : 2));
+        await eventually(
+          async () => (await serverTodos(token)).map((todo) => todo.version).join() === versions.join(),
+          { message: "both changes to each todo landed" },
+        );
+        await sleep(500);
+        const after = await serverTodos(token);
+        assert.ok(after.every((todo) => !todo.completed), "the server ends with every todo incomplete");
+        assert.deepEqual(
+          after.map((todo) => todo.title),
+          ["One", "Two (renamed elsewhere)", "Three"],
+          "the rename made elsewhere is kept (the ticks were made again on the renamed copy, not over it)",
+        );
+        assert.deepEqual(
+          after.map((todo) => todo.version),
+          versions,
+          "each todo got both changes, in order, and nothing else",
+        );
+        await eventually(async () => (await shownTitles(page)).includes("Two (renamed elsewhere)"), { message: "the rename shows" });
+        await waitForItemsLeft(page, 3);
+        assert.equal(await page.locator(".banner--error").count(), 0, "no error: nothing was refused");
         await page.reload();
         await listLoaded(page);
         await waitForItemsLeft(page, 3);
@@ -397,6 +464,62 @@ export function todoMvcScenarios(helpers) {
         await page.getByRole("button", { name: "Edit Shown at once" }).waitFor();
         assert.equal(await item(page, "Shown at once").count(), 1, "shown once");
         await page.context().close();
+      },
+    },
+    {
+      name: "installable: the manifest and its icons answer, and Chromium finds no installability error (CDP)",
+      async fn() {
+        const page = await newPage();
+        const { name } = await newAccount("install", PASSWORD);
+        await logIn(page, name, PASSWORD);
+        const href = await page.locator('link[rel="manifest"]').getAttribute("href");
+        assert.equal(href, "/manifest.webmanifest");
+        const answer = await page.request.get(href);
+        assert.equal(answer.status(), 200);
+        assert.match(answer.headers()["content-type"], /^application\/manifest\+json/);
+        const manifest = await answer.json();
+        assert.equal(manifest.display, "standalone");
+        assert.equal(manifest.start_url, "/");
+        for (const icon of manifest.icons) {
+          const image = await page.request.get(icon.src);
+          assert.equal(image.status(), 200, icon.src);
+          assert.equal(image.headers()["content-type"].split(";")[0], icon.type, icon.src);
+        }
+        for (const size of ["192x192", "512x512"]) {
+          assert.ok(manifest.icons.some((icon) => icon.sizes === size && icon.type === "image/png"), `a ${size} PNG`);
+        }
+        await page.context().close();
+
+        // What Chromium's "Install app" checks, asked through the DevTools protocol. Not in the suite's
+        // contexts: those are incognito-like, and an incognito window never installs ("in-incognito").
+        const profile = mkdtempSync(path.join(tmpdir(), "mi-install-"));
+        const browser = await chromium.launchPersistentContext(profile, {
+          executablePath: CHROMIUM_PATH,
+          headless: true,
+          args: CHROMIUM_ARGS,
+          baseURL: frontendUrl,
+        });
+        try {
+          const installed = await browser.newPage();
+          await logIn(installed, name, PASSWORD);
+          const cdp = await browser.newCDPSession(installed);
+          let errors = [];
+          await eventually(
+            async () => {
+              ({ installabilityErrors: errors } = await cdp.send("Page.getInstallabilityErrors"));
+              return errors.length === 0;
+            },
+            { message: "no installability errors" },
+          ).catch((error) => {
+            throw new Error(`${error.message}: ${JSON.stringify(errors)}`);
+          });
+          const { url, data } = await cdp.send("Page.getAppManifest");
+          assert.ok(url.endsWith("/manifest.webmanifest"), url);
+          assert.equal(JSON.parse(data).name, "minor-illusion");
+        } finally {
+          await browser.close();
+          rmSync(profile, { recursive: true, force: true });
+        }
       },
     },
     {

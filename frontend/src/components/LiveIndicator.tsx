@@ -9,18 +9,22 @@ import { useLiveEvents } from "./useLiveEvents";
 
 type Shown = Exclude<LiveStatus, "stopped"> | "unanswered";
 
-const LABELS: Record<Shown, { shown: string; spoken: string }> = {
-  connecting: { shown: "Connecting…", spoken: "Connecting for live updates…" },
-  live: { shown: "Live", spoken: "Live: changes made elsewhere show up here at once." },
-  reconnecting: { shown: "Reconnecting…", spoken: "Live updates paused, reconnecting…" },
+/** `shown` beside the dot; `short` instead on a phone, where the header has little room; `spoken` for screen readers. */
+const LABELS: Record<Shown, { shown: string; short: string; spoken: string }> = {
+  connecting: { shown: "Connecting…", short: "Connecting…", spoken: "Connecting for live updates…" },
+  live: { shown: "Live", short: "Live", spoken: "Live: changes made elsewhere show up here at once." },
+  reconnecting: { shown: "Reconnecting…", short: "Reconnecting…", spoken: "Live updates paused, reconnecting…" },
   unanswered: {
     shown: "Still trying to reach the server…",
+    short: "No answer yet…",
     spoken: "The server has not answered for a few seconds. Still trying to reach the server…",
   },
 };
 
 /**
- * The header's small "Live" / "Reconnecting…" sign. A polite status region:
+ * The header's small "Live" / "Reconnecting…" sign: a dot and a word, on a
+ * phone too (a shorter word where the long one would not fit; a dot alone
+ * said nothing to someone who does not know its colours). A polite status region:
  * screen readers hear it when it changes, without interrupting. Nothing
  * shows when there is no stream (logged out). A request the server has not
  * answered for a few seconds outranks the stream's state: a frozen server
@@ -37,6 +41,9 @@ export function LiveIndicator() {
       <span className="live-indicator__dot" aria-hidden="true" />
       <span className="live-indicator__label" aria-hidden="true">
         {label.shown}
+      </span>
+      <span className="live-indicator__short" aria-hidden="true">
+        {label.short}
       </span>
       <span className="visually-hidden">{label.spoken}</span>
     </p>

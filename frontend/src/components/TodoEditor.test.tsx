@@ -67,3 +67,70 @@ describe("TodoEditor with live updates", () => {
     expect(screen.getByRole("alert").textContent).toContain("Third");
   });
 });
+
+describe("TodoEditor: changes elsewhere to fields it does not show", () => {
+  it("a tick elsewhere is no conflict: the edit is saved with the ticked copy's version", async () => {
+    const onSave = vi.fn().mockResolvedValue({ ok: true, todo: { ...TODO, version: 6 } });
+    const { onClose, receive } = renderEditor(onSave);
+    const title = screen.getByRole("textbox", { name: "Title" });
+    await userEvent.clear(title);
+    await userEvent.type(title, "My draft");
+    receive({ ...TODO, completed: true, version: 5 });
+    expect(screen.queryByRole("alert")).toBeNull();
+    await userEvent.type(title, "{Enter}");
+    expect(onSave).toHaveBeenCalledWith({ title: "My draft" }, 5);
+    expect(onClose).toHaveBeenCalled();
+  });
+});
+
+describe("TodoEditor when the role drops to viewer", () => {
+  function renderEditable() {
+    const onSave = vi.fn();
+    const onClose = vi.fn();
+    const view = render(<TodoEditor todo={TODO} onSave={onSave} onDelete={vi.fn()} onClose={onClose} />);
+    const becomeViewer = () => {
+      view.rerender(<TodoEditor todo={TODO} onSave={onSave} onDelete={vi.fn()} onClose={onClose} readOnly />);
+    };
+    return { onSave, onClose, becomeViewer };
+  }
+
+  it("keeps the typed title and notes, read-only and copyable, and says why they can't be saved", async () => {
+    const writeText = vi.fn().mockResolvedValue(undefined);
+    Object.defineProperty(navigator, "clipboard", { value: { writeText }, configurable: true });
+    const { onSave, onClose, becomeViewer } = renderEditable();
+    const title = screen.getByRole("textbox", { name: "Title" });
+    const notes = screen.getByRole("textbox", { name: "Notes" });
+    await userEvent.clear(title);
+    await userEvent.type(title, "My draft");
+    await userEvent.type(notes, " and the cactus");
+    becomeViewer();
+
+    expect(screen.getByRole("alert").textContent).toBe(
+      "You can only view this list now (an owner made you a viewer), so your changes can't be saved. Your text is kept here: copy it if you need it.",
+    );
+    expect((title as HTMLInputElement).value).toBe("My draft");
+    expect((title as HTMLInputElement).readOnly).toBe(true);
+    expect((notes as HTMLTextAreaElement).value).toBe("The ferns too and the cactus");
+    expect((notes as HTMLTextAreaElement).readOnly).toBe(true);
+    expect(screen.queryByRole("button", { name: "Save" })).toBeNull();
+
+    // Enter and leaving the editor save nothing now.
+    await userEvent.type(title, "{Enter}");
+    await userEvent.click(document.body);
+    expect(onSave).not.toHaveBeenCalled();
+
+    await userEvent.click(screen.getByRole("button", { name: "Copy my text" }));
+    expect(writeText).toHaveBeenCalledWith("My draft\n\nThe ferns too and the cactus");
+    expect(screen.getByRole("status").textContent).toBe("Copied.");
+    await userEvent.click(screen.getByRole("button", { name: "Close" }));
+    expect(onClose).toHaveBeenCalled();
+  });
+
+  it("with nothing typed, says the todo can no longer be edited", () => {
+    const { becomeViewer } = renderEditable();
+    becomeViewer();
+    expect(screen.getByRole("alert").textContent).toBe(
+      "You can only view this list now (an owner made you a viewer), so this todo can't be edited.",
+    );
+  });
+});

@@ -22,6 +22,12 @@ interface TodoEditorProps {
    * the row; after a click elsewhere it stays where the user put it.
    */
   onClose: (focusWasInside: boolean) => void;
+  /**
+   * The user can no longer edit (their role in the list was lowered to
+   * viewer while this editor was open): the draft stays on screen, read-only
+   * and copyable, with a sentence saying why it cannot be saved.
+   */
+  readOnly?: boolean;
 }
 
 /**
@@ -30,25 +36,39 @@ interface TodoEditorProps {
  * elsewhere, Tab out of it) saves too, as in TodoMVC. A title emptied to
  * nothing deletes the todo, with the usual undo.
  *
- * The save carries the version the user started from (If-Match). If the todo
- * changes elsewhere meanwhile, the editor shows the current saved version
+ * The save carries the version the user started from (If-Match). If the
+ * todo's title, notes or due date change elsewhere meanwhile, the editor shows the current saved version
  * next to the user's draft, which stays untouched: at once when the live
  * stream brings the new version (`todo` is always the newest copy the list
  * has), or when the server refuses the save (412) if it came first.
  */
-export function TodoEditor({ todo, onSave, onDelete, onUnsaved, onClose }: TodoEditorProps) {
+/** Whether two copies of a todo differ in what the editor shows (title, notes, due date). */
+function editedFieldsDiffer(a: Todo, b: Todo): boolean {
+  return (
+    a.title !== b.title ||
+    a.content !== b.content ||
+    a.due_date !== b.due_date ||
+    a.due_time !== b.due_time ||
+    a.due_zone !== b.due_zone
+  );
+}
+
+export function TodoEditor({ todo, onSave, onDelete, onUnsaved, onClose, readOnly = false }: TodoEditorProps) {
   const [title, setTitle] = useState(todo.title);
   const [content, setContent] = useState(todo.content);
   /** The due date and time as the inputs hold them ("" for none), in the todo's zone. */
   const [dueDate, setDueDate] = useState(todo.due_date ?? "");
   const [dueTime, setDueTime] = useState(todo.due_time?.slice(0, 5) ?? "");
-  /** The version the draft was started from. */
-  const [startVersion] = useState(todo.version);
+  /** The copy the draft was started from. */
+  const [start] = useState(todo);
+  const startVersion = start.version;
   /** The current copy a refused save (412) fetched, in case the list has not got it. */
   const [refusedBy, setRefusedBy] = useState<Todo | null>(null);
   const [error, setError] = useState<string | null>(null);
   /** Set while saving: the conflict shown when Save was pressed (our own save's event must not show as one). */
   const [saving, setSaving] = useState<{ conflict: Todo | null } | null>(null);
+  /** After "Copy my text" (read-only mode): whether the clipboard took it. */
+  const [copied, setCopied] = useState<boolean | null>(null);
   const titleId = useId();
   const contentId = useId();
   const dueDateId = useId();
@@ -76,13 +96,20 @@ export function TodoEditor({ todo, onSave, onDelete, onUnsaved, onClose }: TodoE
     close();
   }
 
-  // The newest saved copy known; newer than the start means it changed elsewhere.
+  // The newest saved copy known; newer than the start in a field the editor shows means it changed
+  // elsewhere. A tick (or a move) elsewhere is no conflict: the save goes with the newest version.
   const newest = refusedBy && refusedBy.version > todo.version ? refusedBy : todo;
-  const changedElsewhere = newest.version > startVersion ? newest : null;
+  const changedElsewhere = newest.version > startVersion && editedFieldsDiffer(newest, start) ? newest : null;
   const conflict = saving ? saving.conflict : changedElsewhere;
 
+  const draftChanged =
+    title !== start.title ||
+    content !== start.content ||
+    dueDate !== (start.due_date ?? "") ||
+    dueTime !== (start.due_time?.slice(0, 5) ?? "");
+
   async function save() {
-    if (saving) return;
+    if (saving || readOnly) return;
     if (title.trim() === "") {
       onDelete();
       return;
@@ -116,7 +143,7 @@ export function TodoEditor({ todo, onSave, onDelete, onUnsaved, onClose }: TodoE
     }
     setSaving({ conflict });
     setError(null);
-    const result = await onSave(changes, conflict ? conflict.version : startVersion);
+    const result = await onSave(changes, conflict ? conflict.version : Math.max(startVersion, todo.version));
     if (!mounted.current) {
       // Another editor opened meanwhile: this one is gone, so the list tells the user.
       if (!result.ok) onUnsaved?.("conflict" in result ? "It was changed somewhere else meanwhile." : result.message);
@@ -129,6 +156,16 @@ export function TodoEditor({ todo, onSave, onDelete, onUnsaved, onClose }: TodoE
       setRefusedBy(result.conflict);
     } else {
       setError(result.message);
+    }
+  }
+
+  /** The draft's title and notes to the clipboard (read-only mode). */
+  async function copyDraft() {
+    try {
+      await navigator.clipboard.writeText(content === "" ? title : `${title}\n\n${content}`);
+      setCopied(true);
+    } catch {
+      setCopied(false);
     }
   }
 
@@ -171,7 +208,15 @@ export function TodoEditor({ todo, onSave, onDelete, onUnsaved, onClose }: TodoE
       }}
       noValidate
     >
-      {conflict ? <ConflictNotice current={conflict} /> : null}
+      {readOnly ? (
+        <p className="todo-editor__read-only" role="alert">
+          {draftChanged
+            ? "You can only view this list now (an owner made you a viewer), so your changes can't be saved. Your text is kept here: copy it if you need it."
+            : "You can only view this list now (an owner made you a viewer), so this todo can't be edited."}
+        </p>
+      ) : conflict ? (
+        <ConflictNotice current={conflict} />
+      ) : null}
       <label className="todo-editor__label" htmlFor={titleId}>
         Title
       </label>
@@ -179,6 +224,7 @@ export function TodoEditor({ todo, onSave, onDelete, onUnsaved, onClose }: TodoE
         id={titleId}
         className="todo-editor__title"
         value={title}
+        readOnly={readOnly}
         autoFocus
         autoComplete="off"
         aria-invalid={error ? true : undefined}
@@ -194,6 +240,7 @@ export function TodoEditor({ todo, onSave, onDelete, onUnsaved, onClose }: TodoE
         id={contentId}
         className="todo-editor__content"
         value={content}
+        readOnly={readOnly}
         rows={3}
         placeholder="Add details (Shift+Enter for a new line)"
         onChange={(event) => {
@@ -211,6 +258,7 @@ export function TodoEditor({ todo, onSave, onDelete, onUnsaved, onClose }: TodoE
             min="1900-01-01"
             max="9999-12-30"
             value={dueDate}
+            readOnly={readOnly}
             onChange={(event) => {
               setDueDate(event.target.value);
               if (event.target.value === "") setDueTime("");
@@ -225,13 +273,14 @@ export function TodoEditor({ todo, onSave, onDelete, onUnsaved, onClose }: TodoE
             id={dueTimeId}
             type="time"
             value={dueTime}
+            readOnly={readOnly}
             disabled={dueDate === ""}
             onChange={(event) => {
               setDueTime(event.target.value);
             }}
           />
         </div>
-        {dueDate === "" ? null : (
+        {dueDate === "" || readOnly ? null : (
           <button
             className="button"
             type="button"
@@ -249,14 +298,28 @@ export function TodoEditor({ todo, onSave, onDelete, onUnsaved, onClose }: TodoE
           {error}
         </p>
       ) : null}
-      <div className="todo-editor__actions">
-        <button className="button button--primary" type="submit" disabled={saving !== null}>
-          {saving ? "Saving…" : conflict ? "Save my version" : "Save"}
-        </button>
-        <button className="button" type="button" onClick={cancel}>
-          {conflict ? "Discard my changes" : "Cancel"}
-        </button>
-      </div>
+      {readOnly ? (
+        <div className="todo-editor__actions">
+          <button className="button" type="button" onClick={() => void copyDraft()}>
+            Copy my text
+          </button>
+          <button className="button" type="button" onClick={cancel}>
+            Close
+          </button>
+          <span role="status">
+            {copied === null ? "" : copied ? "Copied." : "Copying was not allowed: select the text and copy it."}
+          </span>
+        </div>
+      ) : (
+        <div className="todo-editor__actions">
+          <button className="button button--primary" type="submit" disabled={saving !== null}>
+            {saving ? "Saving…" : conflict ? "Save my version" : "Save"}
+          </button>
+          <button className="button" type="button" onClick={cancel}>
+            {conflict ? "Discard my changes" : "Cancel"}
+          </button>
+        </div>
+      )}
     </form>
   );
 }

@@ -105,7 +105,8 @@ export function TodoItem({
     if (!readOnly && !adding) onOpenEditor?.(todo.id);
   }
 
-  if (editing && !readOnly) {
+  // An editor open when the role drops to viewer stays, read-only, so the typed text is not lost.
+  if (editing) {
     return (
       <li className="todo-item todo-item--editing" data-todo-id={todo.id}>
         <TodoEditor
@@ -115,6 +116,7 @@ export function TodoItem({
             onDelete(todo);
           }}
           onUnsaved={(reason) => onUnsaved?.(todo, reason)}
+          readOnly={readOnly}
           onClose={(focusWasInside) => {
             restoreFocus.current = focusWasInside;
             onCloseEditor?.(todo.id);

@@ -8,20 +8,27 @@ interface ToggleAllButtonProps {
   onMarkAll: (completed: boolean) => Promise<void>;
 }
 
-/** "Mark all complete" (or, when they all are, "Mark all incomplete"): TodoMVC's toggle-all. */
+/**
+ * "Mark all complete" (or, when they all are, "Mark all incomplete"):
+ * TodoMVC's toggle-all. A press while the previous one is still being saved
+ * counts: the label has already turned (the rows show the change at once),
+ * so the press means the opposite, and each todo's changes are sent in order
+ * (src/lib/todo-changes.ts). It was once ignored, and "Mark all complete"
+ * then "Mark all incomplete" on a slow network ended complete.
+ */
 export function ToggleAllButton({ allCompleted, onMarkAll }: ToggleAllButtonProps) {
-  const [busy, setBusy] = useState(false);
+  /** Presses still being saved. */
+  const [saving, setSaving] = useState(0);
   return (
     <div className="toggle-all">
       <button
         className="text-button toggle-all__button"
         type="button"
-        aria-busy={busy || undefined}
+        aria-busy={saving > 0 || undefined}
         onClick={() => {
-          if (busy) return;
-          setBusy(true);
+          setSaving((count) => count + 1);
           void onMarkAll(!allCompleted).finally(() => {
-            setBusy(false);
+            setSaving((count) => count - 1);
           });
         }}
       >

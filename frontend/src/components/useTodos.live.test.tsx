@@ -361,20 +361,23 @@ describe("useTodos, the user's own changes before the server answers", () => {
     expect(result.current.stats?.total).toBe(1);
   });
 
-  it("mark all complete changes the ones that need it, each only if unchanged (If-Match); a refused one goes back", async () => {
+  it("mark all complete changes the ones that need it, each with If-Match, rebased once after a 412; one refused again goes back", async () => {
     const updateTodo = vi.fn<Api["updateTodo"]>((id, changes) =>
       id === "id-03"
         ? Promise.reject(new ConflictError())
         : Promise.resolve(todo(Number(id.slice(3)), { ...changes, version: 2 })),
     );
+    // "Todo 3" is being renamed elsewhere again and again: the tick made on its new copy is refused too.
+    const getTodo = vi.fn<Api["getTodo"]>(() => Promise.resolve(todo(3, { title: "Renamed", version: 2 })));
     const { result, stats } = await loaded({
       todos: [todo(1), todo(2, { completed: true }), todo(3)],
-      methods: { updateTodo },
+      methods: { updateTodo, getTodo },
     });
     await act(() => result.current.markAll(true));
     expect(updateTodo.mock.calls).toEqual([
       ["id-01", { completed: true }, 1],
       ["id-03", { completed: true }, 1],
+      ["id-03", { completed: true }, 2],
     ]);
     expect(result.current.todos.map((t) => t.completed)).toEqual([true, true, false]);
     expect(result.current.stats).toEqual({ total: 3, active: 1, completed: 2 });

@@ -244,7 +244,12 @@ function fakeServer(initial: readonly Todo[]) {
       });
     }
   };
-  return { todos, held, updateTodo, deleteTodo, answerAll };
+  /** The current copy, at once (what a rebase fetches after a 412). */
+  const getTodo = vi.fn<Api["getTodo"]>((id) => {
+    const current = todos.get(id);
+    return current ? Promise.resolve(current) : Promise.reject(new ApiError(404, "Todo not found"));
+  });
+  return { todos, held, updateTodo, deleteTodo, getTodo, answerAll };
 }
 
 describe("useTodos: two changes to one todo in flight", () => {
@@ -307,10 +312,11 @@ describe("useTodos: two changes to one todo in flight", () => {
     const initial = [todo(1), todo(2), todo(3, { completed: true, version: 5 })];
     const server = fakeServer(initial);
     const listTodos = vi.fn().mockResolvedValue({ todos: initial, nextCursor: null });
-    const api = fakeApi({ listTodos, updateTodo: server.updateTodo });
+    const stats = vi.fn().mockResolvedValue({ total: 3, active: 2, completed: 1 });
+    const api = fakeApi({ listTodos, stats, updateTodo: server.updateTodo });
     const { result } = renderHook(() => useTodos(api, "all"));
     await waitFor(() => {
-      expect(result.current.status).toBe("ready");
+      expect(result.current.stats?.active).toBe(2);
     });
 
     let complete: Promise<void> = Promise.resolve();
@@ -329,6 +335,8 @@ describe("useTodos: two changes to one todo in flight", () => {
     });
     // "Three" had no change on its way: its PATCH goes at once; the other two wait for theirs.
     expect(server.held).toHaveLength(3);
+    // Counted once: the second change is measured from the server's copy, not from the first's.
+    expect(result.current.stats).toEqual({ total: 3, active: 3, completed: 0 });
 
     await server.answerAll();
     await act(() => Promise.all([complete, incomplete]));
@@ -341,13 +349,14 @@ describe("useTodos: two changes to one todo in flight", () => {
     ]);
     expect([...server.todos.values()].map((t) => t.completed)).toEqual([false, false, false]);
     expect(result.current.todos.map((t) => t.completed)).toEqual([false, false, false]);
+    expect(result.current.stats).toEqual({ total: 3, active: 3, completed: 0 });
     expect(result.current.actionError).toBeNull();
   });
 
-  it("a change made elsewhere still refuses the queued change (412) and says so", async () => {
+  it("a rename elsewhere before the first change lands: both are made again on the renamed copy (rebased), the rename kept", async () => {
     const server = fakeServer([todo(1)]);
     const listTodos = vi.fn().mockResolvedValue({ todos: [todo(1)], nextCursor: null });
-    const api = fakeApi({ listTodos, updateTodo: server.updateTodo });
+    const api = fakeApi({ listTodos, updateTodo: server.updateTodo, getTodo: server.getTodo });
     const { result } = renderHook(() => useTodos(api, "all"));
     await waitFor(() => {
       expect(result.current.status).toBe("ready");
@@ -364,16 +373,41 @@ describe("useTodos: two changes to one todo in flight", () => {
     await waitFor(() => {
       expect(result.current.todos[0]?.completed).toBe(false);
     });
-    // Someone else edits it before our first change lands: ours is refused, and so is the one queued behind it.
+    // Someone else renames it before our first change lands: each of ours gets a 412, and is made again on their copy.
     server.todos.set("id-01", todo(1, { title: "Theirs", version: 2 }));
     await server.answerAll();
-    expect(server.updateTodo.mock.calls.map(([, , version]) => version)).toEqual([1, 1]);
-    expect(server.todos.get("id-01")).toMatchObject({ title: "Theirs", completed: false, version: 2 });
+    expect(server.updateTodo.mock.calls).toEqual([
+      ["id-01", { completed: true }, 1],
+      ["id-01", { completed: true }, 2],
+      ["id-01", { completed: false }, 1],
+      ["id-01", { completed: false }, 3],
+    ]);
+    expect(server.todos.get("id-01")).toMatchObject({ title: "Theirs", completed: false, version: 4 });
     await waitFor(() => {
-      expect(result.current.actionError?.message).toBe(
-        "“Todo 1” was changed or deleted somewhere else meanwhile, so it was left as it is.",
-      );
+      expect(result.current.todos[0]).toMatchObject({ title: "Theirs", completed: false });
     });
+    expect(result.current.actionError).toBeNull();
+  });
+
+  it("an edit of the title after a tick elsewhere is saved on the ticked copy; after a rename elsewhere it is a conflict", async () => {
+    const server = fakeServer([todo(1), todo(2)]);
+    const listTodos = vi.fn().mockResolvedValue({ todos: [todo(1), todo(2)], nextCursor: null });
+    const api = fakeApi({ listTodos, updateTodo: server.updateTodo, getTodo: server.getTodo });
+    const { result } = renderHook(() => useTodos(api, "all"));
+    await waitFor(() => {
+      expect(result.current.status).toBe("ready");
+    });
+    server.todos.set("id-01", todo(1, { completed: true, version: 2 }));
+    server.todos.set("id-02", todo(2, { title: "Renamed elsewhere", version: 2 }));
+    let saves: Promise<unknown>[] = [];
+    act(() => {
+      saves = [result.current.save(todo(1), { title: "Mine" }, 1), result.current.save(todo(2), { title: "Mine too" }, 1)];
+    });
+    await server.answerAll();
+    const [ticked, renamed] = await act(() => Promise.all(saves));
+    expect(ticked).toEqual({ ok: true, todo: todo(1, { title: "Mine", completed: true, version: 3 }) });
+    expect(renamed).toEqual({ ok: false, conflict: todo(2, { title: "Renamed elsewhere", version: 2 }) });
+    expect(server.todos.get("id-02")?.title).toBe("Renamed elsewhere");
   });
 });
 

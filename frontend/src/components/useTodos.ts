@@ -24,10 +24,11 @@ import {
   type TodoChange,
   todoEventChange,
   visibleTodos,
+  withNewPending,
   withPending,
 } from "@/lib/live-todos";
 import { type Problem, problem, problemOf } from "@/lib/problem";
-import { inTurn, TodoChangeQueue, type Turns } from "@/lib/todo-changes";
+import { inTurn, RebaseConflict, type RebaseIo, sendRebasing, TodoChangeQueue, type Turns } from "@/lib/todo-changes";
 import { addingPosition, mergeTodos, type Place, positionFor } from "@/lib/todo-list";
 
 import { useLiveEvent } from "./useLiveEvents";
@@ -473,17 +474,27 @@ export function useTodos(api: Api, filter: Filter, { listId, liveListId, onAcces
     [api, listId, eventsListId, confirm, noticeAccessChange, newPending, settlePending, applyTodoEvent],
   );
 
+  /** How a change refused with 412 reaches the server again (src/lib/todo-changes.ts, `sendRebasing`). */
+  const serverCopy = useCallback(
+    (id: string): RebaseIo => ({
+      update: (edits, version) => api.updateTodo(id, edits, version),
+      fetch: () => api.getTodo(id),
+    }),
+    [api],
+  );
+
   /**
    * Sets `completed` on each todo at once and sends the changes; a refused
-   * one goes back to the server's copy. `ifMatch`: only if nobody changed it
-   * since (a 412 leaves it as it was). Returns the todos that were refused.
+   * one goes back to the server's copy. `ifMatch`: with the version shown
+   * (a 412 caused by a change elsewhere, a rename say, is made again on the
+   * new copy: `sendRebasing`). Returns the todos that were refused.
    */
   const setCompleted = useCallback(
     async (todos: readonly Todo[], completed: boolean, ifMatch: boolean): Promise<{ todo: Todo; error: unknown }[]> => {
       const entries = todos.map((todo) => ({ todo, entry: newPending(todo, { ...todo, completed }) }));
       setPending((previous) => {
         let next = previous;
-        for (const { todo, entry } of entries) next = withPending(next, todo.id, entry);
+        for (const { todo, entry } of entries) next = withNewPending(next, todo.id, entry);
         return next;
       });
       const refused: { todo: Todo; error: unknown }[] = [];
@@ -491,7 +502,9 @@ export function useTodos(api: Api, filter: Filter, { listId, liveListId, onAcces
         try {
           confirm(
             await changes.enqueue(todo.id, todo.version, (version) =>
-              api.updateTodo(todo.id, { completed }, ifMatch ? version : undefined),
+              ifMatch
+                ? sendRebasing({ completed }, todo, version, serverCopy(todo.id))
+                : api.updateTodo(todo.id, { completed }),
             ),
           );
         } catch (error) {
@@ -503,7 +516,7 @@ export function useTodos(api: Api, filter: Filter, { listId, liveListId, onAcces
       });
       return refused;
     },
-    [api, changes, confirm, confirmGone, newPending, settlePending],
+    [api, changes, serverCopy, confirm, confirmGone, newPending, settlePending],
   );
 
   /** Ticks or unticks a todo at once (last write wins: it is one bit the user just chose). */
@@ -614,7 +627,7 @@ export function useTodos(api: Api, filter: Filter, { listId, liveListId, onAcces
       setDeletion(batch);
       setPending((previous) => {
         let next = previous;
-        for (const [id, entry] of entries) next = withPending(next, id, entry);
+        for (const [id, entry] of entries) next = withNewPending(next, id, entry);
         return next;
       });
     },
@@ -659,18 +672,26 @@ export function useTodos(api: Api, filter: Filter, { listId, liveListId, onAcces
   }, []);
 
   /**
-   * Saves an edit made from `baseVersion`. When someone else saved first the
-   * server answers 412; we then fetch its current copy, show it in the list and
-   * hand it back so the editor can show both versions. A 404 (deleted
-   * elsewhere) removes the row and says so.
+   * Saves an edit made from `baseVersion` (`edits` are the fields that differ
+   * from `todo`, the copy shown). When someone else saved first the server
+   * answers 412; the edit is then made again on the current copy if they
+   * changed other fields only (a tick, the notes when the title was edited),
+   * else that copy is shown in the list and handed back so the editor can
+   * show both versions. A 404 (deleted elsewhere) removes the row and says so.
    */
   const save = useCallback(
     async (todo: Todo, edits: TodoChanges, baseVersion: number): Promise<SaveResult> => {
       try {
-        const saved = await changes.enqueue(todo.id, baseVersion, (version) => api.updateTodo(todo.id, edits, version));
+        const saved = await changes.enqueue(todo.id, baseVersion, (version) =>
+          sendRebasing(edits, todo, version, serverCopy(todo.id)),
+        );
         confirm(saved);
         return { ok: true, todo: saved };
       } catch (error) {
+        if (error instanceof RebaseConflict) {
+          confirm(error.current);
+          return { ok: false, conflict: error.current };
+        }
         if (error instanceof ConflictError) {
           try {
             const current = await api.getTodo(todo.id);
@@ -686,7 +707,7 @@ export function useTodos(api: Api, filter: Filter, { listId, liveListId, onAcces
         return { ok: false, message: problemOf(error).message };
       }
     },
-    [api, changes, confirm, dropGone, noticeAccessChange],
+    [api, changes, serverCopy, confirm, dropGone, noticeAccessChange],
   );
 
   const loadedShown = useMemo(
@@ -704,7 +725,7 @@ export function useTodos(api: Api, filter: Filter, { listId, liveListId, onAcces
     async (todo: Todo, place: Place) => {
       const position = positionFor(loadedShown, todo.id, place);
       const entry = position === null ? null : newPending(todo, { ...todo, position });
-      if (entry) setPending((previous) => withPending(previous, todo.id, entry));
+      if (entry) setPending((previous) => withNewPending(previous, todo.id, entry));
       try {
         confirm(await changes.enqueue(todo.id, todo.version, () => api.updateTodo(todo.id, place)));
       } catch (error) {

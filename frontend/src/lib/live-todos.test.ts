@@ -23,6 +23,7 @@ import {
   showPending,
   todoEventChange,
   visibleTodos,
+  withNewPending,
 } from "./live-todos";
 
 
@@ -209,5 +210,14 @@ describe("pending changes (the user's, before the server answers)", () => {
       action: 1,
     });
     expect(rebasePending(pending, { id: "id-07", before: todo(7), after: null })).toBe(pending);
+  });
+
+  it("a change made on top of a pending one is measured from the server's copy: an untick after a tick counts nothing", () => {
+    const untick: PendingChange = { base: todo(1, { completed: true }), next: todo(1), action: 4 };
+    const both = withNewPending(pending, "id-01", untick);
+    expect(both.get("id-01")).toEqual({ base: todo(1), next: todo(1), action: 4 });
+    expect(countsWithPending({ total: 3, active: 3, completed: 0 }, both)).toEqual({ total: 3, active: 3, completed: 0 });
+    // Nothing pending for the todo: the change is taken as it is.
+    expect(withNewPending(pending, "id-03", tick(3, 5)).get("id-03")).toEqual(tick(3, 5));
   });
 });

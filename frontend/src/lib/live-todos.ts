@@ -189,6 +189,19 @@ export function withPending(pending: PendingChanges, id: string, change: Pending
   return next;
 }
 
+/**
+ * `pending` with the user's new change to `id` made on top of the one
+ * already pending, if any (a second tick, "Mark all incomplete" right after
+ * "Mark all complete"). The new change is made on the copy shown, but keeps
+ * the earlier one's `base`, the server's copy: the counts are the server's
+ * plus each pending change measured from it, so measured from the copy shown
+ * the first change would be counted twice (6 items left of 3).
+ */
+export function withNewPending(pending: PendingChanges, id: string, change: PendingChange): PendingChanges {
+  const earlier = pending.get(id);
+  return withPending(pending, id, earlier ? { ...change, base: earlier.base } : change);
+}
+
 /** The loaded todos as the user should see them: the pending changes applied. */
 export function showPending(loaded: LoadedTodos, pending: PendingChanges, filter: Filter): Todo[] {
   let todos = [...loaded.todos];

@@ -26,8 +26,17 @@
  * last intent wins), and a conditional change made on a copy the server no
  * longer has gets its own 412 or 404, which the caller reports as it does
  * any refusal (the conflict notice or panel).
+ *
+ * A 412 that someone else caused is not the end of a change either
+ * (`sendRebasing`): the todo is fetched again and the change is made once
+ * more on that copy, with its version, when it still makes sense there — it
+ * sets fields nobody else changed (a tick on a todo someone renamed). When
+ * someone else set one of its fields to another value (both renamed it), it
+ * is a conflict, refused as before and shown to the user; it is never
+ * silently undone, and never silently wins over theirs.
  */
-import type { Todo } from "@/api/client";
+import type { Todo, TodoChanges } from "@/api/client";
+import { ConflictError } from "@/api/errors";
 
 /** Work done one after another: `tail` settles (either way) when the last one queued has; null when none is on its way. */
 export interface Turns {
@@ -95,4 +104,73 @@ export class TodoChangeQueue {
     }
     lane.own = lane.own?.to === sent ? { from: lane.own.from, to: answer.version } : { from: sent, to: answer.version };
   }
+}
+
+/** The fields a change sets to a value (`after` / `before` name a place, not a value: a move is never rebased). */
+const VALUE_FIELDS = ["title", "content", "completed", "due_date", "due_time", "due_zone"] as const;
+type ValueField = (typeof VALUE_FIELDS)[number];
+
+/** One field's value, as the API compares it: a due time is "HH:MM" in a change, "HH:MM:SS" in a todo. */
+function fieldValue(field: ValueField, value: string | boolean | null | undefined): string | boolean | null {
+  if (value === undefined) return null;
+  return field === "due_time" && typeof value === "string" ? value.slice(0, 5) : value;
+}
+
+/**
+ * A change made on the copy `base`, made again on the server's `current`
+ * copy (after a 412). Returns what is still to send — `{}` when the server
+ * already holds every value the change sets — or null when someone else
+ * set one of its fields to another value than the change's: a conflict.
+ * A move (`after` / `before`) is never rebased: null.
+ */
+export function rebaseChanges(changes: TodoChanges, base: Todo, current: Todo): TodoChanges | null {
+  if (changes.after !== undefined || changes.before !== undefined) return null;
+  const rest: TodoChanges = {};
+  for (const field of VALUE_FIELDS) {
+    if (!(field in changes)) continue;
+    const wanted = fieldValue(field, changes[field]);
+    const now = fieldValue(field, current[field]);
+    if (now === wanted) continue;
+    if (now !== fieldValue(field, base[field])) return null;
+    Object.assign(rest, { [field]: changes[field] });
+  }
+  return rest;
+}
+
+/** A change refused because someone else set the same field: `current` is the server's copy that refused it. */
+export class RebaseConflict extends ConflictError {
+  readonly current: Todo;
+
+  constructor(current: Todo) {
+    super();
+    this.name = "RebaseConflict";
+    this.current = current;
+  }
+}
+
+/** How `sendRebasing` reaches the server for one todo. */
+export interface RebaseIo {
+  update: (changes: TodoChanges, version: number) => Promise<Todo>;
+  fetch: () => Promise<Todo>;
+}
+
+/**
+ * Sends `changes` (made on the copy `base`) with If-Match `version`. On a
+ * 412 the todo is fetched and the change made again on that copy
+ * (`rebaseChanges`), once: a second 412 in that short while is a busy todo,
+ * reported as the ConflictError it is. Rejects with a `RebaseConflict` when
+ * the change no longer makes sense, and as `update` / `fetch` do otherwise
+ * (a 404: deleted meanwhile).
+ */
+export async function sendRebasing(changes: TodoChanges, base: Todo, version: number, io: RebaseIo): Promise<Todo> {
+  try {
+    return await io.update(changes, version);
+  } catch (error) {
+    if (!(error instanceof ConflictError)) throw error;
+  }
+  const current = await io.fetch();
+  const rest = rebaseChanges(changes, base, current);
+  if (rest === null) throw new RebaseConflict(current);
+  if (Object.keys(rest).length === 0) return current;
+  return io.update(rest, current.version);
 }
