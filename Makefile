@@ -177,8 +177,8 @@ lint: lint-backend lint-frontend ## every linter and type checker
 # scripts/docs imports mkdocs: its type check needs the docs group.
 lint-backend: install-backend $(VENV)/.installed-docs
 	cd $(BACKEND) && $(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy
-	$(BIN)/ruff check $(ROOT)/jupyter/notebooks $(ROOT)/bench $(ROOT)/scripts/docs
-	$(BIN)/ruff format --check $(ROOT)/jupyter/notebooks $(ROOT)/bench $(ROOT)/scripts/docs
+	$(BIN)/ruff check $(ROOT)/jupyter/notebooks $(ROOT)/bench $(ROOT)/scripts/docs $(ROOT)/frontend/scripts
+	$(BIN)/ruff format --check $(ROOT)/jupyter/notebooks $(ROOT)/bench $(ROOT)/scripts/docs $(ROOT)/frontend/scripts
 	cd $(BACKEND) && $(BIN)/mypy $(ROOT)/bench
 	cd $(BACKEND) && $(BIN)/mypy $(ROOT)/scripts/docs
 
