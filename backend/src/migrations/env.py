@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from app.models import BaseDAO  # every table, so that the metadata is complete
 from app.platform.db import ensure_sqlite_directory
 from app.platform.settings import DatabaseSettings
-from app.todos.search import SEARCH_INDEX, SEARCH_OBJECTS_PREFIX
+from app.todos.search import SEARCH_DOCUMENT, SEARCH_INDEX, SEARCH_OBJECTS_PREFIX
 
 config = context.config
 target_metadata = BaseDAO.metadata
@@ -28,12 +28,12 @@ def database_url() -> str:
 def include_name(name: str | None, type_: str, _parents: dict[str, str | None]) -> bool:
     """Autogenerate leaves the search index alone: the migration creates it per engine
     and the models do not know it (an FTS5 table and its shadow tables, a key table on
-    SQLite; an expression index elsewhere: `app.todos.search`)."""
+    SQLite; a generated column and its index elsewhere: `app.todos.search`)."""
     if name is None:
         return True
     if type_ == "table":
         return not name.startswith(SEARCH_OBJECTS_PREFIX)
-    return not (type_ == "index" and name == SEARCH_INDEX)
+    return name not in (SEARCH_INDEX, SEARCH_DOCUMENT)
 
 
 def run_migrations_offline() -> None:

@@ -11,14 +11,16 @@ for a real CockroachDB server, which `Database.ping` recognises at start-up):
   whoever makes it (the API, an import, a cascade); `todo_search_key` maps each todo to
   the FTS row, because a rowid of `todo` itself is not stable (VACUUM and Alembic's
   batch rebuilds renumber it).
-- PostgreSQL (and the cockroachdb dialect on PostgreSQL, as the tests run it): a GIN
-  index on `to_tsvector('english', title || ' ' || content)` and `@@` against a
-  `to_tsquery` built from the words, ranked by `ts_rank` with the title weighted A and
-  the content B.
-- CockroachDB (a real server; none runs in this repository's tests): the same query
-  (CockroachDB 23.1+ has `to_tsvector`, `to_tsquery`, `@@` and `ts_rank`), over an
-  inverted index whose first column is `list_id`, so a caller's lists are a prefix of
-  the index and other users' todos are never read (the migration creates it).
+- PostgreSQL (and the cockroachdb dialect on PostgreSQL, as the tests run it): a stored
+  generated column, `todo.search_document`, the title's `to_tsvector('english', …)`
+  weighted A and the content's weighted B, with a GIN index; `@@` against a
+  `to_tsquery` built from the words, ranked by `ts_rank`. Stored, because a search
+  over a user's own lists tests every todo there: reading a stored vector costs little,
+  computing one per row cost 20 µs (docs/search.md, "Figures").
+- CockroachDB (a real server; none runs in this repository's tests): the same column
+  and query (CockroachDB 23.1+ has `to_tsvector`, `to_tsquery`, `@@` and `ts_rank`),
+  over an inverted index whose first column is `list_id`, so a caller's lists are a
+  prefix of the index and other users' todos are never read.
 
 The migration (`20261207_c9e2f4a81b37_todo_search`) creates all of it; the names are in
 `SEARCH_OBJECTS`, which autogenerate leaves alone (they are not in the models).
@@ -40,7 +42,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import snowballstemmer  # type: ignore[import-untyped]
@@ -74,6 +76,7 @@ SNIPPET_WORDS = 24  # words of content around the first match
 SEARCH_TABLE = "todo_search"
 SEARCH_KEY_TABLE = "todo_search_key"
 SEARCH_INDEX = "ix_todo_search"
+SEARCH_DOCUMENT = "search_document"  # the generated column of `todo` (not SQLite)
 SEARCH_OBJECTS_PREFIX = "todo_search"
 
 # The text search configuration of PostgreSQL and CockroachDB: English stemming and
@@ -149,34 +152,19 @@ def select_fts5(columns: Columns) -> Select[Any]:
     )
 
 
-def _config() -> ColumnElement[Any]:
-    # Written into the SQL, not bound: the index's expression names the configuration,
-    # and the planner uses the index only for a query whose expression is the same.
-    return literal_column(f"'{TEXT_SEARCH_CONFIG}'", REGCONFIG)
-
-
-def document(todo: Any) -> ColumnElement[Any]:
-    """What the PostgreSQL and CockroachDB index holds for a todo; the migration builds
-    the index from this very expression."""
-    return func.to_tsvector(
-        _config(), todo.c.title.concat(literal_column("' '")).concat(todo.c.content)
-    )
-
-
 @cache
 def select_tsvector(columns: Columns) -> Select[Any]:
-    """PostgreSQL and CockroachDB: the todos the caller can see whose document matches."""
+    """PostgreSQL and CockroachDB: the todos the caller can see whose document matches,
+    ranked by `ts_rank` over the stored, weighted document."""
     todo, lists = app_table("todo"), app_table("todo_list")
-    query = func.to_tsquery(_config(), bindparam("tsquery"))
-    weighted = func.setweight(func.to_tsvector(_config(), todo.c.title), literal_column("'A'")).op(
-        "||"
-    )(func.setweight(func.to_tsvector(_config(), todo.c.content), literal_column("'B'")))
-    rank = func.ts_rank(weighted, query)
+    document: ColumnElement[Any] = literal_column(f"todo.{SEARCH_DOCUMENT}")
+    config = literal_column(f"'{TEXT_SEARCH_CONFIG}'", REGCONFIG)
+    query = func.to_tsquery(config, bindparam("tsquery"))
     return (
         select(*columns, lists.c.name.label("list_name"))
         .join(lists, lists.c.id == todo.c.list_id)
-        .where(document(todo).op("@@")(query), access.visible(todo))
-        .order_by(rank.desc(), todo.c.id)
+        .where(document.op("@@")(query), access.visible(todo))
+        .order_by(func.ts_rank(document, query).desc(), todo.c.id)
         .limit(bindparam("limit"))
     )
 
@@ -205,8 +193,8 @@ class Matcher:
         return cls(stems=frozenset(_stem(term) for term in folded), prefix=folded[-1])
 
     def matches(self, word: str) -> bool:
-        folded = _fold(word.casefold())
-        return folded.startswith(self.prefix) or _stem(folded) in self.stems
+        folded, stem = _normal(word)
+        return folded.startswith(self.prefix) or stem in self.stems
 
     def matches_all(self, terms: Sequence[str], text: str) -> bool:
         """Whether every query word has a match in `text` (what the fake DAO finds)."""
@@ -250,9 +238,14 @@ def snippet(text: str, matcher: Matcher) -> tuple[list[tuple[str, bool]], bool, 
     return segments(text[begin:finish], matcher), begin > 0, finish < len(text)
 
 
-def hit(found: Found, terms: Sequence[str]) -> SearchHit:
-    """A search result as the API sends it, its matched words marked."""
+def hits(found: Sequence[Found], terms: Sequence[str]) -> list[SearchHit]:
+    """The search's results as the API sends them, their matched words marked."""
     matcher = Matcher.of(terms)
+    return [hit(row, matcher) for row in found]
+
+
+def hit(found: Found, matcher: Matcher) -> SearchHit:
+    """A search result as the API sends it, its matched words marked."""
     pieces, starts_inside, ends_inside = snippet(found.content, matcher)
     return SearchHit(
         todo=TodoPublic.model_validate(found.model_dump(exclude={"list_name"})),
@@ -274,13 +267,22 @@ def _merged(runs: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
     return merged
 
 
-@cache
-def _stemmer() -> Any:
-    return snowballstemmer.stemmer("english")
+_STEMMER = snowballstemmer.stemmer("english")
 
 
+@lru_cache(maxsize=16_384)
 def _stem(word: str) -> str:
-    return str(_stemmer().stemWord(word))
+    """The word's Snowball stem. Cached: the pure-Python stemmer takes some 30 µs a
+    word, and the words of titles repeat."""
+    return str(_STEMMER.stemWord(word))
+
+
+@lru_cache(maxsize=16_384)
+def _normal(word: str) -> tuple[str, str]:
+    """A word of a text as `Matcher` compares it: folded (lower case, no accents), and
+    that form's stem."""
+    folded = _fold(word.casefold())
+    return folded, _stem(folded)
 
 
 def _fold(word: str) -> str:

@@ -25,7 +25,7 @@ from app.todos.schemas import (
     TodoStats,
     TodoUpdate,
 )
-from app.todos.search import hit
+from app.todos.search import hits
 from app.todos.search import words as search_words
 
 
@@ -80,7 +80,7 @@ async def search(db: Database, caller: Caller, query: str, *, limit: int) -> lis
         await db.read(lambda conn: access.require_live(conn, caller))
         return []
     found = await db.read(lambda conn: daos.todos.search(conn, caller, terms, limit=limit))
-    return [hit(row, terms) for row in found]
+    return hits(found, terms)
 
 
 async def get(db: Database, caller: Caller, todo_id: uuid.UUID) -> TodoPublic:

@@ -4,10 +4,12 @@
 - SQLite: the FTS5 table `todo_search`, its key table `todo_search_key` (todo id -> FTS
   row) and three triggers on `todo` that keep both in step with every insert, change of
   title or content, and delete.
-- PostgreSQL (and the cockroachdb dialect on it): a GIN index on the todo's text search
-  document.
-- CockroachDB (a real server; not run by this repository's tests): an inverted index
-  on (`list_id`, the document), so a search reads only the caller's lists' entries.
+- PostgreSQL (and the cockroachdb dialect on it): `todo.search_document`, a stored
+  generated column (the title's words weighted A, the content's B), and a GIN index
+  on it. Adding it rewrites the table once: every existing todo gets its document.
+- CockroachDB (a real server; not run by this repository's tests): the same column and
+  an inverted index on (`list_id`, the document), so a search reads only the caller's
+  lists' entries.
 
 None of these is in the models: autogenerate leaves them alone (`migrations/env.py`).
 A later migration that rebuilds `todo` on SQLite (Alembic's batch mode drops the table,
@@ -27,9 +29,12 @@ down_revision: str | None = "b7d41f9c2a63"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# As `app.todos.search.document` builds it today: a migration keeps its own copy. The
-# configuration is written as a constant: an index expression must be immutable.
-DOCUMENT = "to_tsvector('english'::regconfig, (title || ' ') || content)"
+# The document as `app.todos.search` reads it today (a migration keeps its own copy).
+# The configuration is written in: a generated column's expression must be immutable.
+DOCUMENT = (
+    "setweight(to_tsvector('english'::regconfig, title), 'A') || "
+    "setweight(to_tsvector('english'::regconfig, content), 'B')"
+)
 
 SQLITE_TRIGGERS = (
     """CREATE TRIGGER todo_search_insert AFTER INSERT ON todo BEGIN
@@ -80,9 +85,14 @@ def upgrade() -> None:
         )
         create_sqlite_triggers()
     elif _is_cockroachdb():
-        op.execute(f"CREATE INVERTED INDEX ix_todo_search ON todo (list_id, ({DOCUMENT}))")
+        op.execute(f"ALTER TABLE todo ADD COLUMN search_document TSVECTOR AS ({DOCUMENT}) STORED")
+        op.execute("CREATE INVERTED INDEX ix_todo_search ON todo (list_id, search_document)")
     else:
-        op.execute(f"CREATE INDEX ix_todo_search ON todo USING gin (({DOCUMENT}))")
+        op.execute(
+            "ALTER TABLE todo ADD COLUMN search_document tsvector "
+            f"GENERATED ALWAYS AS ({DOCUMENT}) STORED"
+        )
+        op.execute("CREATE INDEX ix_todo_search ON todo USING gin (search_document)")
 
 
 def downgrade() -> None:
@@ -91,7 +101,6 @@ def downgrade() -> None:
             op.execute(f"DROP TRIGGER {name}")
         op.execute("DROP TABLE todo_search")
         op.execute("DROP TABLE todo_search_key")
-    elif _is_cockroachdb():
-        op.execute("DROP INDEX todo@ix_todo_search")
     else:
-        op.execute("DROP INDEX ix_todo_search")
+        # CockroachDB drops the index with the column it covers; PostgreSQL too.
+        op.execute("ALTER TABLE todo DROP COLUMN search_document")
