@@ -159,7 +159,9 @@ def select_tsvector(columns: Columns) -> Select[Any]:
     todo, lists = app_table("todo"), app_table("todo_list")
     document: ColumnElement[Any] = literal_column(f"todo.{SEARCH_DOCUMENT}")
     config = literal_column(f"'{TEXT_SEARCH_CONFIG}'", REGCONFIG)
-    query = func.to_tsquery(config, bindparam("tsquery"))
+    # A subquery, so it is computed once per statement (an InitPlan): inline, a generic
+    # plan (asyncpg prepares statements) called `to_tsquery` for every todo tested.
+    query = select(func.to_tsquery(config, bindparam("tsquery"))).scalar_subquery()
     return (
         select(*columns, lists.c.name.label("list_name"))
         .join(lists, lists.c.id == todo.c.list_id)
