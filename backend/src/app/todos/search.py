@@ -13,10 +13,11 @@ for a real CockroachDB server, which `Database.ping` recognises at start-up):
   batch rebuilds renumber it).
 - PostgreSQL (and the cockroachdb dialect on PostgreSQL, as the tests run it): a stored
   generated column, `todo.search_document`, the title's `to_tsvector('english', …)`
-  weighted A and the content's weighted B, with a GIN index; `@@` against a
-  `to_tsquery` built from the words, ranked by `ts_rank`. Stored, because a search
-  over a user's own lists tests every todo there: reading a stored vector costs little,
-  computing one per row cost 20 µs (docs/search.md, "Figures").
+  weighted A and the content's weighted B; `@@` against a `to_tsquery` built from the
+  words, ranked by `ts_rank`. A search reads the caller's lists' todos by `list_id` and
+  tests each stored vector (computing one per row cost 20 µs). No GIN index on the
+  document alone: with one, the planner read every match of a common word in the
+  table, other users' too, and W7 timed out at 1 M rows (docs/search.md, "Scale").
 - CockroachDB (a real server; none runs in this repository's tests): the same column
   and query (CockroachDB 23.1+ has `to_tsvector`, `to_tsquery`, `@@` and `ts_rank`),
   over an inverted index whose first column is `list_id`, so a caller's lists are a
@@ -72,10 +73,10 @@ SNIPPET_WORDS = 24  # words of content around the first match
 
 # What the migration creates and autogenerate must not touch (`migrations/env.py`): the
 # SQLite FTS5 table (and the shadow tables FTS5 makes for it, `todo_search_*`), its key
-# table, and the PostgreSQL / CockroachDB index.
+# table; the generated column of PostgreSQL and CockroachDB, and CockroachDB's index.
 SEARCH_TABLE = "todo_search"
 SEARCH_KEY_TABLE = "todo_search_key"
-SEARCH_INDEX = "ix_todo_search"
+SEARCH_INDEX = "ix_todo_search"  # CockroachDB's inverted index (list_id, search_document)
 SEARCH_DOCUMENT = "search_document"  # the generated column of `todo` (not SQLite)
 SEARCH_OBJECTS_PREFIX = "todo_search"
 

@@ -5,8 +5,9 @@
   row) and three triggers on `todo` that keep both in step with every insert, change of
   title or content, and delete.
 - PostgreSQL (and the cockroachdb dialect on it): `todo.search_document`, a stored
-  generated column (the title's words weighted A, the content's B), and a GIN index
-  on it. Adding it rewrites the table once: every existing todo gets its document.
+  generated column (the title's words weighted A, the content's B), read per list
+  through the existing `list_id` indexes (no GIN index on it alone: docs/search.md,
+  "Scale"). Adding it rewrites the table once: every existing todo gets its document.
 - CockroachDB (a real server; not run by this repository's tests): the same column and
   an inverted index on (`list_id`, the document), so a search reads only the caller's
   lists' entries.
@@ -92,7 +93,7 @@ def upgrade() -> None:
             "ALTER TABLE todo ADD COLUMN search_document tsvector "
             f"GENERATED ALWAYS AS ({DOCUMENT}) STORED"
         )
-        op.execute("CREATE INDEX ix_todo_search ON todo USING gin (search_document)")
+        # No GIN index on the document alone: docs/search.md, "Scale".
 
 
 def downgrade() -> None:
