@@ -57,7 +57,7 @@ export function SearchBox({ current = "", onNavigate, shortcut = true }: SearchB
         className="search-box__input"
         type="search"
         name="q"
-        placeholder="Search todos"
+        placeholder={shortcut ? "Search (press /)" : "Search todos"}
         autoComplete="off"
         maxLength={QUERY_MAX}
         aria-keyshortcuts={shortcut ? "/" : undefined}
