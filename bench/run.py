@@ -15,6 +15,9 @@ Workloads (user with 50 todos; 2 threads, 32 connections):
   W3  POST /todo/
   W4  80 % GET / 20 % PUT of one todo
   W5  W1 while the table holds SMALL vs LARGE todos of other users: O(page), not O(table)
+  W7  search (`GET /todo/search?q=milk`) and the Today view (`GET /todo/due?view=today`)
+      for a user in W7_LISTS lists, while the table holds SMALL vs LARGE todos of other
+      users (W5's crowd, whose titles hold the word searched for as often as the user's)
   W6  1 000 idle `GET /events` streams on the worker (a fresh one): its RSS and idle CPU,
       and W2 with them held open against W2 without (alternated: without, with, without, …)
   W8  32 connections reordering todos of one list of W8_TODOS (PATCH {after|before}):
@@ -26,6 +29,7 @@ Workloads (user with 50 todos; 2 threads, 32 connections):
 Run from the repository root with the backend's Python:
   backend/src/.venv/bin/python bench/run.py [--duration 15] [--smoke] [--only-w6]
                                             [--only-telemetry] [--telemetry-rounds 2]
+                                            [--only-w7] [--w5-sizes 1000,1000000]
                                             [--against TREE --rounds 3]
 """
 
@@ -75,6 +79,18 @@ FLOOR = "fastapi+sqlalchemy"
 STRUCTURED_FLOOR = "fastapi+sqlalchemy, structured"
 W5_MAX_SLOWDOWN = 1.5
 W8_TODOS = 1000  # the list W8 reorders (--w8-todos)
+W7_MAX_SLOWDOWN = 1.5  # search p50 with LARGE other users' todos over SMALL, as W5
+W7_LISTS = 100  # the lists the searching user is a member of
+W7_TODOS_PER_LIST = 10
+W7_QUERY = "milk"
+# Words of the crowd's and the W7 lists' titles, in turn: one todo in ten holds the word
+# W7 searches for, in the user's lists and in everyone else's alike, so the index finds
+# ten times more of the crowd's todos at LARGE than at SMALL.
+VOCABULARY = (
+    "milk", "bread", "call", "paint", "garden", "report", "invoice", "train", "dentist", "books",
+)  # fmt: skip
+W7_SEARCH = f"/todo/search?q={W7_QUERY}"
+W7_TODAY = "/todo/due?view=today"
 RSS_LIMIT_MB = 200
 W6_MIN_RATIO = 0.9  # W2 with the streams held, over W2 without them
 STREAMS = 1000  # W6's idle streams (--streams)
@@ -202,6 +218,11 @@ def sampled(profile: tuple[int, Path] | None, seconds: int) -> Iterator[None]:
         sampler.wait(timeout=seconds + 30)
 
 
+def get_workload(token: str, path: str) -> tuple[str, list[str]]:
+    """W7's wrk script and its arguments: one GET, always the same."""
+    return "get.lua", [token, path]
+
+
 def wrk(
     port: int,
     script: str,
@@ -265,7 +286,7 @@ TODO_COPY_COLUMNS = [
 
 
 async def add_crowd(dsn: str, todos: int, per_user: int = 1000) -> None:
-    """Other users' todos, bulk-copied: the rows W5 must not have to look at."""
+    """Other users' todos, bulk-copied: the rows W5 and W7 must not have to look at."""
     conn = await asyncpg.connect(dsn)
     try:
         now = datetime.now(UTC)
@@ -297,7 +318,7 @@ async def add_crowd(dsn: str, todos: int, per_user: int = 1000) -> None:
                     lists[n % len(lists)],
                     now,
                     now,
-                    f"crowd {n}",
+                    f"{VOCABULARY[n % len(VOCABULARY)]} crowd {n}",
                     "",
                     False,
                     0,
@@ -310,7 +331,9 @@ async def add_crowd(dsn: str, todos: int, per_user: int = 1000) -> None:
                 records=rows,
                 columns=TODO_COPY_COLUMNS,
             )
-        await conn.execute("ANALYZE todo")
+        # VACUUM too: the table at rest (its GIN index's pending list merged, the
+        # visibility map set), not autovacuum catching up during the measured runs.
+        await conn.execute("VACUUM ANALYZE todo")
         await conn.execute("ANALYZE users")
         await conn.execute("ANALYZE todo_list")
         await conn.execute("ANALYZE list_member")
@@ -344,6 +367,55 @@ async def add_reorder_list(dsn: str, port: int, token: str, count: int) -> list[
     finally:
         await conn.close()
     return [str(id_) for id_ in ids]
+
+
+async def add_search_lists(dsn: str, port: int, token: str) -> None:
+    """W7's lists: W7_LISTS lists the benchmark user is a member of, each with
+    W7_TODOS_PER_LIST todos (titles from VOCABULARY; every third due today)."""
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+        me = await client.get("/me", headers={"Authorization": f"Bearer {token}"})
+        user = uuid.UUID(me.raise_for_status().json()["id"])
+    now = datetime.now(UTC)
+    lists = [uuid.uuid4() for _ in range(W7_LISTS)]
+    keys = ordering.evenly(W7_TODOS_PER_LIST)
+    todos = [
+        (
+            uuid.uuid4(), list_id, now, now,
+            f"{VOCABULARY[n % len(VOCABULARY)]} in list {m}", "", False, 0, keys[n],
+            now.date() if n % 3 == 0 else None, "UTC" if n % 3 == 0 else None,
+            now if n % 3 == 0 else None,
+        )
+        for m, list_id in enumerate(lists)
+        for n in range(W7_TODOS_PER_LIST)
+    ]  # fmt: skip
+    conn = await asyncpg.connect(dsn)
+    try:
+        await conn.copy_records_to_table(
+            "todo_list",
+            records=[(li, f"W7 list {m}", None, now) for m, li in enumerate(lists)],
+            columns=["id", "name", "personal_of", "created_at"],
+        )
+        await conn.copy_records_to_table(
+            "list_member",
+            records=[(li, user, "editor", now) for li in lists],
+            columns=["list_id", "user_id", "role", "created_at"],
+        )
+        await conn.copy_records_to_table(
+            "todo", records=todos, columns=[*TODO_COPY_COLUMNS, "due_date", "due_zone", "due_at"]
+        )
+        await conn.execute("ANALYZE")
+    finally:
+        await conn.close()
+
+
+def search_workloads(
+    port: int, token: str, size: str, *, seconds: int, warmup: int
+) -> dict[str, Result]:
+    """W7 at one crowd size: search, then the Today view."""
+    return {
+        f"W7-{size}": wrk(port, *get_workload(token, W7_SEARCH), seconds=seconds, warmup=warmup),
+        f"W7T-{size}": wrk(port, *get_workload(token, W7_TODAY), seconds=seconds, warmup=warmup),
+    }
 
 
 def prepare_user(base_url: str) -> tuple[str, str, list[str]]:
@@ -735,9 +807,12 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, object]:
             measured["app"] = workloads("app", port, worker_pid(pid), sample=args.profile)
             profile = {n: layer_shares(workdir / f"{n}.pyspy") for n in WORKLOADS if args.profile}
             app = measured["app"]
+            asyncio.run(add_search_lists(dsn, port, token))  # W5 lists the personal list only
             app["W5-small"] = wrk(port, "list.lua", [token], seconds=seconds, warmup=warmup)
+            app.update(search_workloads(port, token, "small", seconds=seconds, warmup=warmup))
             asyncio.run(add_crowd(dsn, large - small))
             app["W5-large"] = wrk(port, "list.lua", [token], seconds=seconds, warmup=warmup)
+            app.update(search_workloads(port, token, "large", seconds=seconds, warmup=warmup))
             if args.w8_todos > 0:
                 w8_ids = workdir / "w8-ids.txt"
                 w8_list = asyncio.run(add_reorder_list(dsn, port, token, args.w8_todos))
@@ -796,6 +871,59 @@ def run_w6_only(args: argparse.Namespace, workdir: Path) -> dict[str, object]:
             token, _, ids = prepare_user(f"http://127.0.0.1:{port}")
         streams = idle_streams(args, env, workdir, read_workload(token, ids))
     return {"streams": streams, "seconds": args.duration, "backend_src": str(args.backend_src)}
+
+
+def run_w7_only(args: argparse.Namespace, workdir: Path) -> dict[str, object]:
+    """`--only-w7`: the benchmark user and W7's lists, then W7 at both crowd sizes (no
+    other workload, no reference app)."""
+    seconds, warmup = args.duration, args.warmup
+    with bench_database(args, workdir) as (dsn, env):
+        port = free_port()
+        with server(app_command(port), env, port, workdir / "backend.log", cwd=args.backend_src):
+            token, _, _ = prepare_user(f"http://127.0.0.1:{port}")
+            asyncio.run(add_search_lists(dsn, port, token))
+            small, large = args.w5_sizes
+            asyncio.run(add_crowd(dsn, small))
+            results = search_workloads(port, token, "small", seconds=seconds, warmup=warmup)
+            started = time.monotonic()
+            asyncio.run(add_crowd(dsn, large - small))
+            seeded = time.monotonic() - started
+            results.update(search_workloads(port, token, "large", seconds=seconds, warmup=warmup))
+    return {
+        "w7": {name: asdict(result) for name, result in results.items()},
+        "w5_sizes": args.w5_sizes,
+        "seeded_in_s": round(seeded, 1),
+        "seconds": seconds,
+        "backend_src": str(args.backend_src),
+    }
+
+
+def search_table(results: dict[str, Any], sizes: list[int]) -> tuple[list[str], bool]:
+    """W7: search and the Today view at both crowd sizes, and their slowdowns."""
+    lines = [
+        f"| W7: user in {W7_LISTS} lists, other users' todos | search p50 ms | search req/s "
+        "| Today p50 ms | Today req/s |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for size, rows in zip(("small", "large"), sizes, strict=True):
+        found, today = results[f"W7-{size}"], results[f"W7T-{size}"]
+        lines.append(
+            f"| {rows:,} rows | {found['p50_ms']:.1f} | {found['rps']:.0f} "
+            f"| {today['p50_ms']:.1f} | {today['rps']:.0f} |"
+        )
+    slowdowns = [
+        results[f"{name}-large"]["p50_ms"] / results[f"{name}-small"]["p50_ms"]
+        for name in ("W7", "W7T")
+    ]
+    clean = all(
+        results[f"{n}-{s}"]["non_2xx"] == 0 for n in ("W7", "W7T") for s in ("small", "large")
+    )
+    met = clean and all(slowdown <= W7_MAX_SLOWDOWN for slowdown in slowdowns)
+    lines.append(
+        f"| slowdown (target ≤ {W7_MAX_SLOWDOWN}) | {slowdowns[0]:.2f} | "
+        f"| {slowdowns[1]:.2f} | {'met' if met else 'NOT met'} |"
+    )
+    return lines, met
 
 
 def run_telemetry_only(args: argparse.Namespace, workdir: Path) -> dict[str, object]:
@@ -948,6 +1076,13 @@ def report(data: dict[str, object]) -> tuple[str, bool]:
         assert isinstance(telemetry, dict)
         t_lines, t_met = telemetry_table(telemetry)
         return "\n".join(t_lines), t_met
+    if "w7" in data:  # --only-w7
+        w7 = data["w7"]
+        sizes = data["w5_sizes"]
+        assert isinstance(w7, dict)
+        assert isinstance(sizes, list)
+        w7_lines, w7_met = search_table(w7, sizes)
+        return "\n".join(w7_lines), w7_met
     if "results" not in data:  # --only-w6
         streams = data["streams"]
         if not streams:
@@ -1011,8 +1146,12 @@ def report(data: dict[str, object]) -> tuple[str, bool]:
         "",
         f"Worker RSS after the run: {rss:.0f} MB (target < {RSS_LIMIT_MB} MB).",
         "",
-        *layers(results, references),
     ]
+    if "W7-small" in results:  # a report from before search has none
+        w7_lines, w7_met = search_table(results, sizes)
+        all_met &= w7_met
+        lines += [*w7_lines, ""]
+    lines += layers(results, references)
     if "W8" in results:
         w8 = results["W8"]
         w8_tail = w8["p99_ms"] / w8["p50_ms"]
@@ -1156,7 +1295,13 @@ def main() -> int:
     parser.add_argument("--duration", type=int, default=15, help="seconds per workload")
     parser.add_argument("--warmup", type=int, default=3, help="seconds of warm-up")
     parser.add_argument(
-        "--w5-sizes", type=lambda v: [int(x) for x in v.split(",")], default=[1_000, 1_000_000]
+        "--w5-sizes",
+        type=lambda v: [int(x) for x in v.split(",")],
+        default=[1_000, 1_000_000],
+        help="other users' todos for W5 and W7: SMALL,LARGE",
+    )
+    parser.add_argument(
+        "--only-w7", action="store_true", help="W7 alone: search and Today at both sizes"
     )
     parser.add_argument("--w8-todos", type=int, default=W8_TODOS, help="W8's list size (0: no W8)")
     parser.add_argument(
@@ -1223,6 +1368,8 @@ def main() -> int:
             data = run_alternating(args, Path(tmp))
         elif args.only_telemetry:
             data = run_telemetry_only(args, Path(tmp))
+        elif args.only_w7:
+            data = run_w7_only(args, Path(tmp))
         elif args.only_w6:
             data = run_w6_only(args, Path(tmp))
         else:

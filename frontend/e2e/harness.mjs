@@ -239,3 +239,21 @@ export function largestProcess(rootPid) {
   }
   return tree.reduce((best, pid) => (residentBytes(pid) > residentBytes(best) ? pid : best));
 }
+
+/**
+ * axe-core run in the page: every violation listed on failure. (The page needs
+ * `bypassCSP`: axe is injected as a script, which the app's policy blocks.)
+ */
+export async function expectNoAxeViolations(page, label) {
+  const { createRequire } = await import("node:module");
+  const { deepStrictEqual } = await import("node:assert/strict");
+  const axePath = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+  if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ path: axePath });
+  const violations = await page.evaluate(async () => {
+    const results = await window.axe.run(document, { resultTypes: ["violations"] });
+    return results.violations.map(
+      (violation) => `${violation.id}: ${violation.nodes.map((node) => `${node.target.join(" ")} (${node.failureSummary?.split("\n").join(" ")})`).join(", ")}`,
+    );
+  });
+  deepStrictEqual(violations, [], `${label}: no axe violations`);
+}

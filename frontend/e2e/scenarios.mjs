@@ -6,6 +6,7 @@ import path from "node:path";
 import { dueDateScenarios } from "./due-dates.mjs";
 import { commandLine, eventually, httpRequest, largestProcess, residentBytes, sleep, uploadFiller } from "./harness.mjs";
 import { liveUpdateScenarios } from "./live-updates.mjs";
+import { searchScenarios } from "./search.mjs";
 import { sessionScenarios } from "./sessions.mjs";
 import { sharedListScenarios } from "./shared-lists.mjs";
 import { todoMvcScenarios } from "./todomvc.mjs";
@@ -965,6 +966,7 @@ export function scenarios({ browser, frontendUrl, backendUrl, resultsDir, fronte
     ...sessionScenarios(helpers),
     ...webhookScenarios(helpers),
     ...dueDateScenarios(helpers),
+    ...searchScenarios(helpers),
     {
       name: "request bodies over MAX_BODY_BYTES get 413 from the proxy, streamed or announced, with flat memory",
       async fn() {

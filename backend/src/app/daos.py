@@ -42,6 +42,7 @@ from app.todos.schemas import (
     TodoStats,
     TodoUpdate,
 )
+from app.todos.search import Found
 from app.todos.tables import IdempotencyKey
 from app.tokens.repository import AccessTokenRepository, FoundToken
 from app.tokens.tables import AccessToken
@@ -86,6 +87,9 @@ class TodoDAO(Protocol):
         after: DueCursor | None = None,
         limit: int,
     ) -> list[TodoPublic]: ...
+    async def search(
+        self, conn: AsyncConnection, caller: Caller, terms: Sequence[str], *, limit: int
+    ) -> list[Found]: ...
     async def get(
         self, conn: AsyncConnection, caller: Caller, todo_id: uuid.UUID
     ) -> TodoPublic: ...

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from app.models import BaseDAO  # every table, so that the metadata is complete
 from app.platform.db import ensure_sqlite_directory
 from app.platform.settings import DatabaseSettings
+from app.todos.search import SEARCH_DOCUMENT, SEARCH_INDEX, SEARCH_OBJECTS_PREFIX
 
 config = context.config
 target_metadata = BaseDAO.metadata
@@ -24,12 +25,24 @@ def database_url() -> str:
     return config.get_main_option("sqlalchemy.url") or DatabaseSettings().database_url
 
 
+def include_name(name: str | None, type_: str, _parents: dict[str, str | None]) -> bool:
+    """Autogenerate leaves the search index alone: the migration creates it per engine
+    and the models do not know it (an FTS5 table and its shadow tables, a key table on
+    SQLite; a generated column and its index elsewhere: `app.todos.search`)."""
+    if name is None:
+        return True
+    if type_ == "table":
+        return not name.startswith(SEARCH_OBJECTS_PREFIX)
+    return name not in (SEARCH_INDEX, SEARCH_DOCUMENT)
+
+
 def run_migrations_offline() -> None:
     """Emit SQL to stdout (`alembic upgrade head --sql`) instead of running it."""
     context.configure(
         url=database_url(),
         target_metadata=target_metadata,
         literal_binds=True,
+        include_name=include_name,
         render_as_batch=True,
     )
     with context.begin_transaction():
@@ -43,6 +56,7 @@ def do_run_migrations(connection: Connection) -> None:
         # SQLite cannot ALTER most things in place; batch mode rebuilds the table.
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -128,6 +128,14 @@ OPERATIONS = (
         {"due_date": "2026-12-24", "due_time": "18:00", "due_zone": "Europe/Paris"},
     ),
     Operation("clear the due date", "PATCH", "/todo/{todo}", Role.editor, {"due_date": None}),
+    # Search spans every list the caller can see, so no one is refused: an outsider
+    # simply finds nothing there (which todos each finds: tests/todos/test_search.py).
+    Operation(
+        "search todos",
+        "GET",
+        "/todo/search?q=second",
+        expected=dict.fromkeys(("outsider", "viewer", "editor", "owner"), 200),
+    ),
 )
 
 

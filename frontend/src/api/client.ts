@@ -31,6 +31,10 @@ export type TimeZone = NonNullable<
   NonNullable<paths["/todo/{todo_id}"]["patch"]["requestBody"]>["content"]["application/json"]["due_zone"]
 >;
 export type User = JsonResponse<"/me", "get", 200>;
+/** A todo a search found: the todo, its list's name, and its title and snippet as marked segments. */
+export type SearchHit = JsonResponse<"/todo/search", "get", 200>[number];
+/** A piece of a found title or snippet; `match` marks a word the query found. */
+export type Segment = SearchHit["title"][number];
 /** A list as the caller sees it: `role` is the caller's own role in it. */
 export type ListInfo = JsonResponse<"/lists/{list_id}", "get", 200>;
 /** "viewer" | "editor" | "owner". */
@@ -443,6 +447,11 @@ export function createApi(options: ApiOptions) {
         const todos = unwrap(result);
         return { todos, nextCursor: nextCursorFromLink(result.response.headers.get("Link")) };
       });
+    },
+
+    /** The best matches for `q` in every list the caller can see (GET /todo/search). */
+    searchTodos(q: string): Promise<SearchHit[]> {
+      return request(async () => unwrap(await client.GET("/todo/search", { params: { query: { q } } })));
     },
 
     /** The current server copy of a todo, e.g. after a 412. */

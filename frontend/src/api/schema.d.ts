@@ -666,6 +666,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/todo/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search Todos
+         * @description Find todos by the words of their title and content, in every list you are a
+         *     member of (with a token for chosen lists, in those), best matches first: each with
+         *     its list's name and the matched words marked, as segments of plain text. Every word
+         *     of `q` must match; the last also as a prefix, so results follow as you type. A
+         *     query with no letters or digits finds nothing. Matching understands word forms
+         *     (English stemming on every engine); how each engine does it: docs/search.md.
+         */
+        get: operations["search_todos"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/todo/stats": {
         parameters: {
             query?: never;
@@ -1813,6 +1838,93 @@ export interface components {
          * @enum {string}
          */
         Role: "viewer" | "editor" | "owner";
+        /**
+         * SearchHit
+         * @description A todo a search found, with the list it is in and its matched words marked.
+         * @example {
+         *       "list_name": "Groceries",
+         *       "snippet": [
+         *         {
+         *           "match": false,
+         *           "text": "Oat, 2 litres"
+         *         }
+         *       ],
+         *       "snippet_ends_inside": false,
+         *       "snippet_starts_inside": false,
+         *       "title": [
+         *         {
+         *           "match": false,
+         *           "text": "Buy "
+         *         },
+         *         {
+         *           "match": true,
+         *           "text": "milk"
+         *         }
+         *       ],
+         *       "todo": {
+         *         "completed": false,
+         *         "content": "Oat, 2 litres",
+         *         "created_at": "2026-11-29T09:30:00Z",
+         *         "due_at": "2026-12-08T16:00:00Z",
+         *         "due_date": "2026-12-08",
+         *         "due_time": "17:00:00",
+         *         "due_zone": "Europe/Berlin",
+         *         "id": "0f8fad5b-d9cb-469f-a165-70867728950e",
+         *         "list_id": "7c9e6679-7425-40de-944b-e07fc1f90ae7",
+         *         "position": "a1",
+         *         "title": "Buy milk",
+         *         "updated_at": "2026-11-29T10:02:41Z",
+         *         "version": 2
+         *       }
+         *     }
+         */
+        SearchHit: {
+            /**
+             * List Name
+             * @description The name of the list it is in.
+             */
+            list_name: string;
+            /**
+             * Snippet
+             * @description Its content around the first match (about 24 words; all of it when short), cut into segments; empty for a todo without content.
+             */
+            snippet: components["schemas"]["Segment"][];
+            /**
+             * Snippet Ends Inside
+             * @description Content follows the snippet: show an ellipsis after it.
+             */
+            snippet_ends_inside: boolean;
+            /**
+             * Snippet Starts Inside
+             * @description Content precedes the snippet: show an ellipsis before it.
+             */
+            snippet_starts_inside: boolean;
+            /**
+             * Title
+             * @description Its title, cut into segments.
+             */
+            title: components["schemas"]["Segment"][];
+            /** @description The todo, as `GET /todo/{todo_id}` answers it. */
+            todo: components["schemas"]["TodoPublic"];
+        };
+        /**
+         * Segment
+         * @description A piece of a title or snippet; `match` marks a word the query found. Joined in
+         *     order, the pieces are the text: render each as text (a match, e.g., in `<mark>`),
+         *     never as HTML.
+         */
+        Segment: {
+            /**
+             * Match
+             * @description A word that matched the query.
+             */
+            match: boolean;
+            /**
+             * Text
+             * @description The piece, as plain text.
+             */
+            text: string;
+        };
         /**
          * SessionEnded
          * @description The token stopped being good (password changed, signed out everywhere, account
@@ -5895,6 +6007,68 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TodoPublic"][];
+                };
+            };
+            /** @description No token, or one that expired or was revoked: log in again. */
+            401: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description The request does not fit the schema (a field, parameter or header missing, of the wrong type, or out of bounds): `detail` lists each problem and where it is. */
+            422: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description The database cannot be reached: retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+        };
+    };
+    search_todos: {
+        parameters: {
+            query: {
+                /** @description Words to find in titles and contents: every word must match, in any form the engine knows (`runs` finds `running`), the last one also as a prefix (`mil` finds `milk`). Only letters and digits count: quotes, `*`, operators and punctuation just separate words. At most 8 words are searched for. */
+                q: string;
+                /** @description At most this many results, the best ones. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchHit"][];
                 };
             };
             /** @description No token, or one that expired or was revoked: log in again. */

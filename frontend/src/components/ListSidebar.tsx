@@ -6,6 +6,7 @@ import { DueNav } from "./DueNav";
 import { ErrorState } from "./ListStates";
 import { ListNav } from "./ListNav";
 import { NewListForm } from "./NewListForm";
+import { SearchBox } from "./SearchBox";
 import type { LoadStatus } from "./useReloadable";
 
 interface ListSidebarProps {
@@ -18,10 +19,14 @@ interface ListSidebarProps {
   currentDueView?: DueView | null;
   onCreate: (name: string) => Promise<unknown>;
   onNavigate?: () => void;
+  /** The query on screen (`/search?q=`), if any. */
+  currentSearch?: string;
+  /** Whether this sidebar's search field takes the "/" shortcut (the column's does, the drawer's not). */
+  searchShortcut?: boolean;
 }
 
 /**
- * The due views (Today, Upcoming, Overdue), the links to the caller's lists
+ * The search field, the due views (Today, Upcoming, Overdue), the links to the caller's lists
  * and the new-list form. The same content is
  * the column beside the list on wide screens and the drawer's on phones (each
  * gives it the heading "Your lists").
@@ -35,9 +40,12 @@ export function ListSidebar({
   currentDueView = null,
   onCreate,
   onNavigate,
+  currentSearch = "",
+  searchShortcut = true,
 }: ListSidebarProps) {
   return (
     <div className="list-sidebar">
+      <SearchBox key={currentSearch} current={currentSearch} onNavigate={onNavigate} shortcut={searchShortcut} />
       <DueNav current={currentDueView} onNavigate={onNavigate} />
       {status === "loading" ? (
         <p className="list-sidebar__hint" role="status">

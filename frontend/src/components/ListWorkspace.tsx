@@ -13,6 +13,7 @@ import { DueBoard } from "./DueBoard";
 import { ListHeader } from "./ListHeader";
 import { ListSidebar } from "./ListSidebar";
 import { ErrorState, LoadingState, NoAccessState } from "./ListStates";
+import { SearchResults } from "./SearchResults";
 import { TodoBoard } from "./TodoBoard";
 import { useLiveEvent, useLiveEvents } from "./useLiveEvents";
 import { useLists } from "./useLists";
@@ -22,6 +23,8 @@ interface ListWorkspaceProps {
   listId: string | null;
   /** From `/due/<view>`: that view across every list instead of one list. */
   dueView?: DueView;
+  /** From `/search?q=`: the results across every list instead of one list. */
+  searchQuery?: string;
   filter: Filter;
   userName: string | null;
 }
@@ -35,7 +38,7 @@ interface ListWorkspaceProps {
  * 403 or 404 anywhere reloads it. When the list on screen is deleted, or the
  * user loses access to it, the page says so on the personal list.
  */
-export function ListWorkspace({ listId, dueView, filter, userName }: ListWorkspaceProps) {
+export function ListWorkspace({ listId, dueView, searchQuery, filter, userName }: ListWorkspaceProps) {
   const router = useRouter();
   const lists = useLists(api, userName);
   const { notice, showNotice, dismissNotice } = useLiveEvents();
@@ -43,7 +46,8 @@ export function ListWorkspace({ listId, dueView, filter, userName }: ListWorkspa
   // Set while we go home after deleting or leaving the list on screen, so
   // the page does not flash "not available" before the navigation lands.
   const [goingHome, setGoingHome] = useState(false);
-  const shown = dueView ? undefined : findShownList(lists.lists, listId);
+  const acrossLists = dueView !== undefined || searchQuery !== undefined;
+  const shown = acrossLists ? undefined : findShownList(lists.lists, listId);
 
   // The list on screen went away elsewhere: say so on the personal list, and go there.
   useLiveEvent((event) => {
@@ -104,7 +108,7 @@ export function ListWorkspace({ listId, dueView, filter, userName }: ListWorkspa
     await thenGoHome(() => lists.leave(id, userName));
   }
 
-  const sidebar = (onNavigate?: () => void) => (
+  const sidebar = (onNavigate?: () => void, searchShortcut = true) => (
     <ListSidebar
       status={lists.status}
       lists={lists.lists}
@@ -114,11 +118,21 @@ export function ListWorkspace({ listId, dueView, filter, userName }: ListWorkspa
       currentDueView={dueView ?? null}
       onCreate={create}
       onNavigate={onNavigate}
+      currentSearch={searchQuery}
+      searchShortcut={searchShortcut}
     />
   );
 
   let body: ReactNode;
-  if (dueView) {
+  if (searchQuery !== undefined) {
+    body = searchQuery ? (
+      <SearchResults key={searchQuery} query={searchQuery} lists={lists.lists} />
+    ) : (
+      <section className="card">
+        <p className="list-state">Type words to find in your todos’ titles and notes.</p>
+      </section>
+    );
+  } else if (dueView) {
     body = <DueBoard key={dueView} view={dueView} lists={lists.lists} />;
   } else if (listId === null) {
     // The personal list needs no lookup: /todo is always the caller's own, and they own it.
@@ -166,9 +180,11 @@ export function ListWorkspace({ listId, dueView, filter, userName }: ListWorkspa
         <ListHeader
           list={shown}
           fallbackTitle={
-            dueView
-              ? DUE_VIEWS.find((entry) => entry.view === dueView)?.label
-              : listId !== null && lists.status !== "loading" && !goingHome
+            searchQuery !== undefined
+              ? "Search"
+              : dueView
+                ? DUE_VIEWS.find((entry) => entry.view === dueView)?.label
+                : listId !== null && lists.status !== "loading" && !goingHome
                 ? "List not found"
                 : undefined
           }
@@ -214,7 +230,7 @@ export function ListWorkspace({ listId, dueView, filter, userName }: ListWorkspa
         >
           {sidebar(() => {
             setDrawerOpen(false);
-          })}
+          }, false)}
         </Dialog>
       ) : null}
     </div>

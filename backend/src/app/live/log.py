@@ -82,7 +82,7 @@ from sqlmodel.sql.sqltypes import UTCDateTime
 from app.live.events import EventColumns
 from app.live.schemas import Recorded
 from app.live.tables import Event  # noqa: F401 (registers the table)
-from app.platform.db import COCKROACHDB_SERVER
+from app.platform.db import server_flavour
 from app.platform.tables import table, utcnow
 
 PRUNE_BATCH = 5000
@@ -151,13 +151,13 @@ class EventRepository:
             return
         now = utcnow()
         rows = [{**event.columns(), "created_at": now} for event in events]
-        await conn.execute(_insert(_flavour(conn) == "postgresql"), rows)
+        await conn.execute(_insert(server_flavour(conn) == "postgresql"), rows)
 
     @classmethod
     async def head(cls, conn: AsyncConnection) -> Position:
         """A position up to which the log is final: every event at or before it is
         visible now, and no event will ever be written before it."""
-        flavour = _flavour(conn)
+        flavour = server_flavour(conn)
         if flavour == "sqlite":
             last_id = await conn.scalar(_select_sqlite_sequence())
             return Position(0, last_id or 0)
@@ -191,7 +191,7 @@ class EventRepository:
             params.update(until_major=until.major, until_minor=until.minor)
         if user_id is not None:
             params.update(user_id=user_id, list_ids=list(list_ids))
-        cockroach = _flavour(conn) == "cockroachdb"
+        cockroach = server_flavour(conn) == "cockroachdb"
         if cockroach:
             for name in ("after_major", "until_major"):
                 if name in params:
@@ -224,13 +224,13 @@ class EventRepository:
 def in_statement(conn: AsyncConnection) -> bool:
     """Whether a change logs its event inside its own statement (`with_event`), as
     PostgreSQL and CockroachDB allow; SQLite records it with a second statement."""
-    return _flavour(conn) != "sqlite"
+    return server_flavour(conn) != "sqlite"
 
 
 def is_postgresql(conn: AsyncConnection) -> bool:
     """Whether the log's major is the transaction id (see the top): a `with_event`
     statement is built for one server or the other."""
-    return _flavour(conn) == "postgresql"
+    return server_flavour(conn) == "postgresql"
 
 
 @cache  # built once per statement: `change` and `describe` are built once themselves
@@ -268,17 +268,6 @@ def _as_sent(data: str) -> str:
     the row or the database did (`json_build_object` spaces its keys, writes timestamps
     with an offset)."""
     return _RECORDED.dump_json(_RECORDED.validate_json(data)).decode()
-
-
-def _flavour(conn: AsyncConnection) -> str:
-    """How this connection's server orders the log: "sqlite", "postgresql" or
-    "cockroachdb" (a real CockroachDB, as `Database.ping` found it)."""
-    if conn.dialect.name == "sqlite":
-        return "sqlite"
-    sync = conn.sync_connection
-    if sync is not None and sync.get_execution_options().get(COCKROACHDB_SERVER):
-        return "cockroachdb"
-    return "postgresql"
 
 
 def _hlc_to_int(timestamp: Decimal) -> int:

@@ -848,6 +848,19 @@ def _snapshot_options(url: URL) -> dict[str, Any]:
     return {"isolation_level": "REPEATABLE READ"}
 
 
+def server_flavour(conn: AsyncConnection) -> str:
+    """Which server this connection speaks to, for statements that differ between them
+    (the event log's order, search): "sqlite", "postgresql" or "cockroachdb" (a real
+    CockroachDB, as `Database.ping` found it at start-up; the cockroachdb dialect on
+    PostgreSQL is "postgresql")."""
+    if conn.dialect.name == "sqlite":
+        return "sqlite"
+    sync = conn.sync_connection
+    if sync is not None and sync.get_execution_options().get(COCKROACHDB_SERVER):
+        return "cockroachdb"
+    return "postgresql"
+
+
 def _is_in_memory(url: URL) -> bool:
     return (url.database or "") in ("", ":memory:")
 

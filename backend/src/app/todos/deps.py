@@ -13,7 +13,7 @@ from fastapi import Depends, Header, Path, Query
 from app.platform.errors import InvalidCursorError, InvalidInputError
 from app.platform.fields import IDEMPOTENCY_KEY_MAX
 from app.platform.tables import utcnow
-from app.todos import due
+from app.todos import due, search
 from app.todos.due import ZONE_MAX
 from app.todos.schemas import DueCursor, DueView, Instant, TodoCursor, TodoOrder
 from app.todos.tables import VERSION_MAX
@@ -241,5 +241,44 @@ async def due_query(
 
 
 DueQueryDep = Annotated[DueQuery, Depends(due_query)]
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """What to search for, and how many results at most."""
+
+    q: str
+    limit: int
+
+
+async def search_query(
+    q: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=search.QUERY_MAX,
+            description="Words to find in titles and contents: every word must match, in "
+            "any form the engine knows (`runs` finds `running`), the last one also as a "
+            "prefix (`mil` finds `milk`). Only letters and digits count: quotes, `*`, "
+            "operators and punctuation just separate words. At most "
+            f"{search.TERMS_MAX} words are searched for.",
+            examples=["buy milk"],
+        ),
+    ],
+    limit: Annotated[
+        int,
+        Query(
+            ge=1,
+            le=search.SEARCH_LIMIT_MAX,
+            description="At most this many results, the best ones.",
+        ),
+    ] = search.SEARCH_LIMIT_DEFAULT,
+) -> SearchQuery:
+    if not q.strip():
+        raise InvalidInputError("q has nothing to search for", loc=("query", "q"))
+    return SearchQuery(q=q, limit=limit)
+
+
+SearchQueryDep = Annotated[SearchQuery, Depends(search_query)]
 
 TodoId = Annotated[uuid.UUID, Path(description="The todo's id.")]

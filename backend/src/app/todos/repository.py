@@ -8,7 +8,7 @@ write's own statement (`app.live.log.with_event`), on SQLite with a second one."
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 from functools import cache
 from typing import Any, NoReturn, TypeVar
@@ -38,6 +38,7 @@ from app import access
 from app.access import Role
 from app.live import log
 from app.live.log import Change, EventRepository, NewEvent
+from app.platform.db import server_flavour
 from app.platform.errors import (
     AnchorNotInListError,
     InvalidInputError,
@@ -47,7 +48,7 @@ from app.platform.errors import (
 )
 from app.platform.security import Caller
 from app.platform.tables import table, utcnow, validate_rows
-from app.todos import events, ordering
+from app.todos import events, ordering, search
 from app.todos.events import TodoDeleted
 from app.todos.schemas import (
     DueCursor,
@@ -58,6 +59,7 @@ from app.todos.schemas import (
     TodoStats,
     TodoUpdate,
 )
+from app.todos.search import Found
 from app.todos.tables import POSITION_TYPE, Todo  # noqa: F401 (registers the table)
 
 
@@ -131,6 +133,20 @@ class TodoRepository:
         if not page:  # an empty answer is only ever given to a live caller
             await access.require_live(conn, caller)
         return page
+
+    @classmethod
+    async def search(
+        cls, conn: AsyncConnection, caller: Caller, terms: Sequence[str], *, limit: int
+    ) -> list[Found]:
+        """Up to `limit` todos, from every list the caller can see, whose title or
+        content matches every one of `terms` (`app.todos.search.words`), best first:
+        one statement, its engine's (`app.todos.search`), with the access rule inside."""
+        query = search.statement(server_flavour(conn), public_columns())
+        params = search.search_params(access.params(caller), terms, limit)
+        found = validate_rows(_FOUND, await conn.execute(query, params))
+        if not found:  # an empty answer is only ever given to a live caller
+            await access.require_live(conn, caller)
+        return found
 
     @classmethod
     async def get(cls, conn: AsyncConnection, caller: Caller, todo_id: uuid.UUID) -> TodoPublic:
@@ -367,6 +383,7 @@ def _todos(result: Result[Any]) -> list[TodoPublic]:
     return validate_rows(_TODO_PAGE, result)
 
 
+_FOUND = TypeAdapter(list[Found])
 _DELETIONS = TypeAdapter(list[TodoDeleted])
 
 

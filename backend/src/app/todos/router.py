@@ -26,6 +26,7 @@ from app.todos.deps import (
     DueQueryDep,
     IdempotencyKeyDep,
     IfMatchDep,
+    SearchQueryDep,
     TodoId,
     TodoPageQuery,
     TodoPageQueryDep,
@@ -34,6 +35,7 @@ from app.todos.schemas import (
     DeletedCount,
     DueCursor,
     Empty,
+    SearchHit,
     TodoCreate,
     TodoCursor,
     TodoPublic,
@@ -180,6 +182,19 @@ async def list_due_todos(
         )
         response.headers["Link"] = f'<{next_page.path}?{next_page.query}>; rel="next"'
     return page
+
+
+@router.get("/search")
+async def search_todos(
+    caller: CurrentCaller, db: DatabaseDep, query: SearchQueryDep
+) -> list[SearchHit]:
+    """Find todos by the words of their title and content, in every list you are a
+    member of (with a token for chosen lists, in those), best matches first: each with
+    its list's name and the matched words marked, as segments of plain text. Every word
+    of `q` must match; the last also as a prefix, so results follow as you type. A
+    query with no letters or digits finds nothing. Matching understands word forms
+    (English stemming on every engine); how each engine does it: docs/search.md."""
+    return await todos.search(db, caller, query.q, limit=query.limit)
 
 
 @router.delete("")

@@ -349,6 +349,44 @@ class TodoStats(BaseModel):
     completed: int = Field(description="Completed.")
 
 
+class Segment(BaseModel):
+    """A piece of a title or snippet; `match` marks a word the query found. Joined in
+    order, the pieces are the text: render each as text (a match, e.g., in `<mark>`),
+    never as HTML."""
+
+    text: str = Field(description="The piece, as plain text.")
+    match: bool = Field(description="A word that matched the query.")
+
+
+class SearchHit(BaseModel):
+    """A todo a search found, with the list it is in and its matched words marked."""
+
+    model_config = examples(
+        {
+            "todo": EXAMPLE_TODO,
+            "list_name": "Groceries",
+            "title": [{"text": "Buy ", "match": False}, {"text": "milk", "match": True}],
+            "snippet": [{"text": "Oat, 2 litres", "match": False}],
+            "snippet_starts_inside": False,
+            "snippet_ends_inside": False,
+        }
+    )
+
+    todo: TodoPublic = Field(description="The todo, as `GET /todo/{todo_id}` answers it.")
+    list_name: str = Field(description="The name of the list it is in.")
+    title: list[Segment] = Field(description="Its title, cut into segments.")
+    snippet: list[Segment] = Field(
+        description="Its content around the first match (about 24 words; all of it when "
+        "short), cut into segments; empty for a todo without content."
+    )
+    snippet_starts_inside: bool = Field(
+        description="Content precedes the snippet: show an ellipsis before it."
+    )
+    snippet_ends_inside: bool = Field(
+        description="Content follows the snippet: show an ellipsis after it."
+    )
+
+
 class DeletedCount(BaseModel):
     """What a bulk delete did."""
 

@@ -10,12 +10,14 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app import access
 from app.daos import daos
 from app.platform.db import Database
 from app.platform.errors import IdempotencyKeyReusedError
 from app.platform.security import Caller
 from app.todos.schemas import (
     DueCursor,
+    SearchHit,
     TodoCreate,
     TodoCursor,
     TodoOrder,
@@ -23,6 +25,8 @@ from app.todos.schemas import (
     TodoStats,
     TodoUpdate,
 )
+from app.todos.search import hits
+from app.todos.search import words as search_words
 
 
 async def page(
@@ -66,6 +70,17 @@ async def due_page(
             limit=limit,
         )
     )
+
+
+async def search(db: Database, caller: Caller, query: str, *, limit: int) -> list[SearchHit]:
+    """The best `limit` todos matching `query` in every list the caller can see, their
+    matched words marked. A query with no letters or digits matches nothing."""
+    terms = search_words(query)
+    if not terms:
+        await db.read(lambda conn: access.require_live(conn, caller))
+        return []
+    found = await db.read(lambda conn: daos.todos.search(conn, caller, terms, limit=limit))
+    return hits(found, terms)
 
 
 async def get(db: Database, caller: Caller, todo_id: uuid.UUID) -> TodoPublic:

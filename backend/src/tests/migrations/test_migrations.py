@@ -25,6 +25,7 @@ from sqlalchemy import (
     inspect,
     select,
     table,
+    text,
 )
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.sql.expression import Executable
@@ -32,6 +33,9 @@ from sqlmodel.sql.sqltypes import UTCDateTime
 
 from app.models import BaseDAO
 from app.platform.migrate import alembic_config, downgrade, head_revision, upgrade
+from app.platform.security import Caller
+from app.todos import search
+from app.todos.repository import TodoRepository
 from tests import databases
 
 TOKEN_TABLES = {"access_token", "access_token_list"}
@@ -60,7 +64,9 @@ async def table_names(url: str) -> set[str]:
             names = await conn.run_sync(lambda sync: set(inspect(sync).get_table_names()))
     finally:
         await engine.dispose()
-    return names - {"alembic_version"}
+    # The search index's tables on SQLite (an FTS5 table, the shadow tables FTS5 makes
+    # for it, and a key table) are no app table: `test_search_*` below looks at them.
+    return {name for name in names if not name.startswith("todo_search")} - {"alembic_version"}
 
 
 def check_no_drift(url: str) -> None:
@@ -662,3 +668,75 @@ async def test_todo_due_date_with_data_up_down_up(migration_url: str) -> None:
     assert len(await execute(migration_url, select(TODO.c.id))) == len(todos)
     await asyncio.to_thread(upgrade, migration_url)
     assert len(await execute(migration_url, select(DUE.c.id))) == len(todos)
+
+
+BEFORE_TODO_SEARCH = "b7d41f9c2a63"  # due dates
+
+
+async def found_by_search(url: str, caller: Caller, q: str) -> list[str]:
+    """The titles the app's own search statement finds for `caller` on this database."""
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as conn:
+            found = await TodoRepository.search(conn, caller, search.words(q), limit=50)
+    finally:
+        await engine.dispose()
+    return sorted(row.title for row in found)
+
+
+async def test_todo_search_with_data_up_down_up(migration_url: str) -> None:
+    """Todos from before search are in the index once it exists (word forms included);
+    todos written afterwards, by any writer, are kept in step (SQLite: by the triggers;
+    PostgreSQL: the index is on an expression of the row); down drops the index and
+    keeps every todo, and up indexes them again."""
+    await asyncio.to_thread(upgrade, migration_url, BEFORE_TODO_SEARCH)
+    base = datetime(2026, 1, 1, tzinfo=UTC)
+    user, list_id = uuid.uuid4(), uuid.uuid4()
+    await execute(
+        migration_url,
+        insert(USERS).values(
+            id=user, created_at=base, name="u", name_key="u", password_hash="h",
+            token_generation=0,
+        ),
+    )  # fmt: skip
+    await execute(
+        migration_url,
+        insert(TODO_LIST).values(id=list_id, name="l", personal_of=None, created_at=base),
+    )
+    await execute(
+        migration_url,
+        insert(LIST_MEMBER).values(list_id=list_id, user_id=user, role="owner", created_at=base),
+    )
+    contents = {"Running shoes": "", "Milk": "oat milk, two litres", "Call mum": "about milk"}
+    todos = [
+        {
+            "id": uuid.uuid4(), "list_id": list_id, "title": title, "content": content,
+            "completed": False, "created_at": base, "updated_at": base, "version": 0,
+            "position": f"a{n}",
+        }
+        for n, (title, content) in enumerate(contents.items())
+    ]  # fmt: skip
+    await execute(migration_url, insert(TODO).values(todos))
+    caller = Caller(user_id=user, token_generation=0)
+
+    await asyncio.to_thread(upgrade, migration_url)
+    assert await found_by_search(migration_url, caller, "milk") == ["Call mum", "Milk"]
+    assert await found_by_search(migration_url, caller, "run") == ["Running shoes"]
+    # Writes after the migration, straight to the table as any writer might.
+    await execute(
+        migration_url,
+        TODO.update().where(TODO.c.id == todos[2]["id"]).values(content="about bread"),
+    )
+    await execute(migration_url, TODO.delete().where(TODO.c.id == todos[1]["id"]))
+    later = {**todos[0], "id": uuid.uuid4(), "title": "More milk", "position": "a9"}
+    await execute(migration_url, insert(TODO).values(later))
+    assert await found_by_search(migration_url, caller, "milk") == ["More milk"]
+    assert await found_by_search(migration_url, caller, "bread") == ["Call mum"]
+
+    await asyncio.to_thread(downgrade, migration_url, BEFORE_TODO_SEARCH)
+    assert len(await execute(migration_url, select(TODO.c.id))) == len(todos)
+    if migration_url.startswith("sqlite"):  # the index's tables and triggers are gone
+        leftover = text("SELECT name FROM sqlite_master WHERE name LIKE 'todo_search%'")
+        assert await execute(migration_url, leftover) == []
+    await asyncio.to_thread(upgrade, migration_url)
+    assert await found_by_search(migration_url, caller, "milk") == ["More milk"]

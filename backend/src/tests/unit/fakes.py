@@ -47,6 +47,7 @@ from app.todos.schemas import (
     TodoStats,
     TodoUpdate,
 )
+from app.todos.search import Found, Matcher
 from app.todos.tables import IdempotencyKey
 from app.tokens.repository import FoundToken
 from app.tokens.tables import AccessToken
@@ -226,6 +227,25 @@ class FakeTodoDAO:
             and (completed is None or todo.completed == completed)
             and (after is None or (due_at, id_) > (after.due_at, after.id))
         ][:limit]
+
+    @classmethod
+    async def search(
+        cls, _conn: object, caller: Caller, terms: Sequence[str], *, limit: int
+    ) -> list[Found]:
+        """Every visible todo whose words match (`Matcher.matches_all`), by title match
+        first, then by id: no engine's ranking, the same matches."""
+        _live(caller)
+        scope = caller.scope
+        matcher = Matcher.of(terms)
+        found = [
+            Found(**todo.model_dump(), list_name=FakeTodoListDAO.lists[todo.list_id].name)
+            for todo in cls.todos.values()
+            if _role(caller.user_id, todo.list_id) is not None
+            and (scope is None or scope.list_ids is None or todo.list_id in scope.list_ids)
+            and matcher.matches_all(terms, f"{todo.title} {todo.content}")
+        ]
+        found.sort(key=lambda row: (not matcher.matches_all(terms, row.title), row.id))
+        return found[:limit]
 
     @classmethod
     async def get(cls, _conn: object, caller: Caller, todo_id: uuid.UUID) -> TodoPublic:
