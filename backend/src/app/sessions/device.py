@@ -23,7 +23,7 @@ _PRODUCT = re.compile(r"^([A-Za-z][A-Za-z0-9._-]{0,39})/")
 
 @lru_cache(maxsize=256)  # one browser logs in many times, and parsing takes ~1 ms
 def describe(user_agent: str | None) -> str:
-    """"<browser> <major> on <OS>", as much of it as the header tells, else
+    """ "<browser> <major> on <OS>", as much of it as the header tells, else
     UNKNOWN_DEVICE; at most DEVICE_MAX characters."""
     if not user_agent or len(user_agent) > USER_AGENT_MAX:
         return UNKNOWN_DEVICE

@@ -106,8 +106,9 @@ class SessionRepository:
         unless_since: datetime,
     ) -> None:
         """Record a use and slide the idle expiry, unless a use was recorded since
-        `unless_since`, or the session has expired. One statement whose WHERE is re-checked against the newest row
-        version at READ COMMITTED, so concurrent uses write at most once."""
+        `unless_since` or the session has expired. One statement whose WHERE is
+        re-checked against the newest row version at READ COMMITTED, so concurrent uses
+        write at most once."""
         params = {
             "session_id": session_id,
             "now": now,

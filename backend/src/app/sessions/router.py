@@ -21,9 +21,7 @@ router = APIRouter(
     responses=error_responses(401, 403, 503, meanings=SESSION_ONLY),
 )
 
-SessionId = Annotated[
-    uuid.UUID, Path(description="The session's id (`GET /me/sessions`).")
-]
+SessionId = Annotated[uuid.UUID, Path(description="The session's id (`GET /me/sessions`).")]
 
 
 @router.get("")
@@ -51,7 +49,9 @@ async def list_sessions(
         404, meanings={404: "No such signed-in device among yours (or it was signed out already)."}
     ),
 )
-async def sign_out_session(session_id: SessionId, caller: SessionCaller, db: DatabaseDep) -> Response:
+async def sign_out_session(
+    session_id: SessionId, caller: SessionCaller, db: DatabaseDep
+) -> Response:
     """Sign a device out: its next request is a 401 and its live stream ends at once
     (`session.ended`). Your own session's id signs this device out."""
     await sessions.end(db, caller, session_id)

@@ -10,10 +10,10 @@ streams end at once on every replica through a `session.ended` addressed to it
 
 from __future__ import annotations
 
-import time
 import uuid
 from datetime import datetime, timedelta
 
+import structlog
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.accounts.events import SessionEnded
@@ -24,9 +24,12 @@ from app.platform.db import Database
 from app.platform.security import Caller, create_access_token
 from app.platform.settings import Settings
 from app.platform.tables import utcnow
+from app.platform.usage import UseRecorder
 from app.sessions.device import describe
 from app.sessions.schemas import SessionCursor, SessionPage, SessionPublic
 from app.sessions.tables import ADDRESS_MAX, UserSession
+
+log = structlog.get_logger(__name__)
 
 # Live sessions an account may have: logging in once more ends the oldest. Enough for
 # every browser and device a person uses, with room for forgotten ones; few enough
@@ -37,8 +40,7 @@ MAX_SESSIONS = 50
 # session and process per this interval, however busy the session: not a write per
 # request.
 LAST_SEEN_PRECISION = timedelta(minutes=5)
-_recorded_use: dict[uuid.UUID, float] = {}  # session id -> when this process last wrote it
-_RECORDED_MAX = 100_000  # forget them all past this: the next use of each writes again
+_recorded_use = UseRecorder(LAST_SEEN_PRECISION)
 
 
 def ended_events(user_id: uuid.UUID, session_ids: list[uuid.UUID]) -> list[NewEvent]:
@@ -78,6 +80,7 @@ async def start(
             await daos.events.record(conn, ended_events(caller.user_id, ended))
 
     await db.write(create)
+    _recorded_use.mark(session.id)  # its last_seen_at was just written
     return token_for(caller, session.id, session.expires_at, settings)
 
 
@@ -100,9 +103,7 @@ async def renew_token(db: Database, caller: Caller, settings: Settings) -> Token
     return token_for(caller, session.id, session.expires_at, settings)
 
 
-async def mine(
-    db: Database, caller: Caller, *, cursor: str | None, limit: int
-) -> SessionPage:
+async def mine(db: Database, caller: Caller, *, cursor: str | None, limit: int) -> SessionPage:
     """A page of the caller's live sessions, newest first, theirs marked `current`."""
     after = None if cursor is None else SessionCursor.decode(cursor)
     found = await db.read(
@@ -154,24 +155,21 @@ async def sign_out_others(db: Database, caller: Caller) -> None:
 async def record_use(db: Database, caller: Caller, settings: Settings) -> None:
     """Note that the caller's session is in use: slide its idle expiry. At most one
     write per session and process per LAST_SEEN_PRECISION (and the statement itself
-    skips the write when another process made it lately)."""
+    skips the write when another process made it lately). A failed write is logged and
+    forgotten: the request it came with goes on."""
     session_id = caller.session_id
-    if session_id is None:
+    if session_id is None or not _recorded_use.due(session_id):
         return
-    clock = time.monotonic()
-    last = _recorded_use.get(session_id)
-    if last is not None and clock - last < LAST_SEEN_PRECISION.total_seconds():
-        return
-    if len(_recorded_use) >= _RECORDED_MAX:
-        _recorded_use.clear()
-    _recorded_use[session_id] = clock
     now = utcnow()
-    await db.write_statement(
-        lambda conn: daos.sessions.touch(
-            conn,
-            session_id,
-            now=now,
-            idle_until=now + settings.session_idle_timeout,
-            unless_since=now - LAST_SEEN_PRECISION,
+    try:
+        await db.write_statement(
+            lambda conn: daos.sessions.touch(
+                conn,
+                session_id,
+                now=now,
+                idle_until=now + settings.session_idle_timeout,
+                unless_since=now - LAST_SEEN_PRECISION,
+            )
         )
-    )
+    except Exception:
+        log.warning("session_use_not_recorded", session_id=str(session_id), exc_info=True)

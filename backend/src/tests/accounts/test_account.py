@@ -157,7 +157,9 @@ class TestChangePassword:
             phone = bearer(await log_in(client, name, TEST_PASSWORD))
             todo = (await client.post("/todo", json={"title": "t"}, headers=laptop)).json()
             created = await client.post(
-                "/me/tokens", json={"name": "script", "access": "read", "expires_in_days": 7}, headers=laptop
+                "/me/tokens",
+                json={"name": "script", "access": "read", "expires_in_days": 7},
+                headers=laptop,
             )
             script = {"Authorization": f"Bearer {created.json()['secret']}"}
 

@@ -382,6 +382,8 @@ async def test_a_stream_ends_when_its_token_expires(
             "type": "session.ended",
             "reason": "expired",
             "token_generation": None,
+            "session_id": None,
+            "kept_session_id": None,
         }
         assert await stream.quiet(0.3) == []
         assert stream.ended

@@ -50,7 +50,9 @@ async def devices(client: httpx.AsyncClient, headers: dict[str, str]) -> list[di
     found: list[dict[str, Any]] = []
     cursor: str | None = None
     while True:
-        params = {"limit": MAX_PAGE} if cursor is None else {"limit": MAX_PAGE, "cursor": cursor}
+        params: dict[str, str | int] = {"limit": MAX_PAGE}
+        if cursor is not None:
+            params["cursor"] = cursor
         response = await client.get("/me/sessions", params=params, headers=headers)
         assert response.status_code == 200, response.text
         page = response.json()
@@ -254,14 +256,14 @@ class TestExpiry:
         await set_row(session_of(idle), idle_expires_at=utcnow() - timedelta(seconds=1))
         assert (await client.get("/me", headers=idle)).status_code == 401
         # Its use is not recorded either: an idle session is never brought back.
-        sessions._recorded_use.clear()
+        sessions._recorded_use.forget()
         assert (await client.get("/me", headers=idle)).status_code == 401
         assert (await row(session_of(idle))).idle_expires_at < utcnow()
 
         # A use more than LAST_SEEN_PRECISION after the last recorded one slides it.
         soon = utcnow() + timedelta(minutes=1)
         await set_row(session_of(used), last_seen_at=long_ago, idle_expires_at=soon)
-        sessions._recorded_use.clear()
+        sessions._recorded_use.forget()
         assert (await client.get("/me", headers=used)).status_code == 200
         slid = await row(session_of(used))
         assert slid.last_seen_at > long_ago
@@ -327,7 +329,9 @@ class TestStreams:
         async with open_stream(app, laptop) as laptops, open_stream(app, phone) as phones:
             assert (await laptops.next()).type == "ready"
             assert (await phones.next()).type == "ready"
-            assert (await client.post("/me/sessions/revoke-others", headers=laptop)).status_code == 204
+            assert (
+                await client.post("/me/sessions/revoke-others", headers=laptop)
+            ).status_code == 204
             assert (await phones.next()).data["type"] == "session.ended"
             await client.post("/todo", json={"title": "still here"}, headers=laptop)
             assert (await laptops.next()).type == "todo.created"
@@ -340,7 +344,9 @@ class TestAttack:
         name, laptop = await make_user()
         phone = await log_in(client, name)
         target = f"/me/sessions/{session_of(phone)}"
-        responses = await asyncio.gather(*(client.delete(target, headers=laptop) for _ in range(50)))
+        responses = await asyncio.gather(
+            *(client.delete(target, headers=laptop) for _ in range(50))
+        )
         assert Counter(r.status_code for r in responses) == {204: 1, 404: 49}
         events = table("event")
         user_id = await user_id_of(client, laptop)

@@ -20,6 +20,7 @@ from app.main import create_app
 from app.platform.http import deps
 from app.platform.security import create_access_token
 from app.platform.tables import utcnow
+from app.sessions import service as sessions
 from app.sessions.tables import UserSession
 from tests.conftest import asgi_client, settings_for
 from tests.unit.fakes import (
@@ -85,8 +86,13 @@ def headers_for(app: FastAPI, user_id: uuid.UUID, token_generation: int = 0) -> 
         address="127.0.0.1",
     )
     FakeSessionDAO.sessions[session.id] = session
+    sessions._recorded_use.mark(session.id)  # as logging in does: its use was just written
     token = create_access_token(
-        user_id, token_generation, session.id, secret=settings.jwt_secret, expires_at=session.expires_at
+        user_id,
+        token_generation,
+        session.id,
+        secret=settings.jwt_secret,
+        expires_at=session.expires_at,
     )
     return {"Authorization": f"Bearer {token}"}
 
