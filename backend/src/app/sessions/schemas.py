@@ -60,7 +60,7 @@ class SessionPublic(BaseModel):
 
     model_config = examples(EXAMPLE_SESSION)
 
-    id: uuid.UUID
+    id: uuid.UUID = Field(description="Names it in `DELETE /me/sessions/{session_id}`.")
     device: str = Field(description="Browser and system, from the log-in's User-Agent.")
     address: str = Field(description="The address the log-in came from.")
     created_at: datetime = Field(description="When it logged in.")
@@ -75,7 +75,11 @@ class SessionPublic(BaseModel):
 class SessionPage(BaseModel):
     """One page of signed-in devices, newest first."""
 
-    items: list[SessionPublic]
+    model_config = examples(
+        {"items": [EXAMPLE_SESSION], "next_cursor": "MjAyNi0xMi0wN1QwOTowMDowMCswMDowMHw1ZDBj"}
+    )
+
+    items: list[SessionPublic] = Field(description="The devices on this page.")
     next_cursor: str | None = Field(
         description="Pass as `cursor` for the next page; null on the last page."
     )
