@@ -24,7 +24,14 @@ from app.sessions import service as sessions
 from app.sessions.schemas import MAX_PAGE
 from app.sessions.service import MAX_SESSIONS
 from tests.accounts.test_account import assert_refused_everywhere
-from tests.conftest import TEST_PASSWORD, ClientFrom, MakeUser, migrated_app, new_address
+from tests.conftest import (
+    TEST_PASSWORD,
+    ClientFrom,
+    MakeUser,
+    migrated_app,
+    new_address,
+    server_engines_only,
+)
 from tests.sse import open_stream
 
 FIREFOX = "Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
@@ -335,6 +342,28 @@ class TestStreams:
             assert (await phones.next()).data["type"] == "session.ended"
             await client.post("/todo", json={"title": "still here"}, headers=laptop)
             assert (await laptops.next()).type == "todo.created"
+
+
+@server_engines_only
+async def test_signing_out_on_one_replica_ends_the_stream_on_another(
+    app: FastAPI, database_url: str, client: httpx.AsyncClient, make_user: MakeUser
+) -> None:
+    """Two replicas share only the database: the phone's stream is open on the second,
+    the laptop signs the phone out through the first, and the second's broker ends it
+    at once (the `session.ended` travels through the event log)."""
+    name, laptop = await make_user()
+    phone = await log_in(client, name)
+    async with (
+        migrated_app(database_url) as other_replica,
+        open_stream(other_replica, phone) as phones,
+    ):
+        assert (await phones.next()).type == "ready"
+        response = await client.delete(f"/me/sessions/{session_of(phone)}", headers=laptop)
+        assert response.status_code == 204
+        ended = await phones.next(wait=2)
+        assert ended.data["session_id"] == session_of(phone)
+        with pytest.raises(EOFError):
+            await phones.next()
 
 
 class TestAttack:
