@@ -748,6 +748,7 @@ export function scenarios({ browser, frontendUrl, backendUrl, resultsDir, fronte
         await logIn(elsewhere, name, "first-password");
         await item(elsewhere, "Keep me").waitFor();
         await liveSign(elsewhere).waitFor();
+        const elsewhereBefore = await storedToken(elsewhere);
 
         await openAccount(here);
         const before = await storedToken(here);
@@ -763,7 +764,9 @@ export function scenarios({ browser, frontendUrl, backendUrl, resultsDir, fronte
         const after = await storedToken(here);
         assert.ok(after && after !== before, "a new token is stored");
         assert.equal(await todoStatus(after), 200);
-        assert.equal(await todoStatus(before), 401, "the old token is revoked");
+        // Its earlier token names the same session, which the change kept.
+        assert.equal(await todoStatus(before), 200, "this browser's session goes on");
+        assert.equal(await todoStatus(elsewhereBefore), 401, "the other browser's session is revoked");
         await here.getByRole("link", { name: "Todos" }).click();
         await here.waitForURL((url) => url.pathname === "/");
         await item(here, "Keep me").waitFor();
@@ -779,7 +782,7 @@ export function scenarios({ browser, frontendUrl, backendUrl, resultsDir, fronte
         await elsewhere.getByText("You were signed out").waitFor();
         assert.equal(await storedToken(elsewhere), null);
         // On reload too: the old token gets a 401.
-        await setSessionCookie(elsewhere, before);
+        await setSessionCookie(elsewhere, elsewhereBefore);
         await elsewhere.goto("/");
         await elsewhere.waitForURL((url) => url.pathname === "/login" && url.searchParams.get("reason") === "expired");
         await elsewhere.getByText("Your session has expired").waitFor();

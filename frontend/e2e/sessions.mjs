@@ -9,7 +9,22 @@ import { createServer } from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
+import { createRequire } from "node:module";
+
 import { eventually, freePort, httpRequest } from "./harness.mjs";
+
+const require = createRequire(import.meta.url);
+const AXE_PATH = require.resolve("axe-core/axe.min.js");
+
+/** axe-core run in the page: every violation listed on failure (as webhooks.mjs does). */
+async function expectNoAxeViolations(page, label) {
+  if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ path: AXE_PATH });
+  const violations = await page.evaluate(async () => {
+    const results = await window.axe.run(document, { resultTypes: ["violations"] });
+    return results.violations.map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(" ")).join(", ")}`);
+  });
+  assert.deepEqual(violations, [], `${label}: no axe violations`);
+}
 
 const SESSION_COOKIE = "mi_session";
 /** The e2e frontend trusts this address as a TLS-terminating proxy (e2e/run.mjs). */
@@ -46,7 +61,7 @@ async function attackerSite(host) {
   };
 }
 
-export function sessionScenarios({ newPage, logIn, listLoaded, item, newAccount, api, frontendUrl, backendUrl }) {
+export function sessionScenarios({ newPage, logIn, listLoaded, item, newAccount, api, frontendUrl, backendUrl, resultsDir }) {
   const sessionCookieOf = async (page) =>
     (await page.context().cookies(frontendUrl)).find((cookie) => cookie.name === SESSION_COOKIE) ?? null;
   const meStatus = async (token) =>
@@ -296,6 +311,60 @@ export function sessionScenarios({ newPage, logIn, listLoaded, item, newAccount,
         await eventually(async () => (await sessionCookieOf(elsewhere)) === null, { message: "the ended session's cookie cleared" });
         await elsewhere.context().close();
         await here.context().close();
+      },
+    },
+    {
+      name: "sessions: signed-in devices: B lists them, signs A out, A's stream ends and A is on the log-in page; axe light and dark at 375 px",
+      async fn() {
+        const { name } = await newAccount("devices", "devices-password", ["Seen"]);
+        const a = await newPage();
+        await logIn(a, name, "devices-password");
+        await item(a, "Seen").waitFor();
+        await a.getByRole("status").filter({ hasText: "Live: changes made elsewhere" }).waitFor();
+
+        const b = await newPage({ viewport: { width: 375, height: 812 }, colorScheme: "light", bypassCSP: true });
+        await logIn(b, name, "devices-password");
+        await b.goto("/account");
+        const section = b.getByRole("region", { name: "Signed-in devices" });
+        const devices = section.getByRole("list", { name: "Your signed-in devices" }).getByRole("listitem");
+        // Newest first: B itself, then A, then the log-in newAccount made through the API.
+        await eventually(async () => assert.equal(await devices.count(), 3, "three devices"));
+        await devices.nth(0).getByText("This device").waitFor();
+        const deviceA = devices.nth(1);
+        assert.match((await deviceA.locator("strong").textContent()) ?? "", /Chrome \d+ on Linux/);
+        assert.equal(await devices.nth(0).getByRole("button").count(), 0, "this device is not signed out from the list");
+
+        for (const scheme of ["light", "dark"]) {
+          await b.emulateMedia({ colorScheme: scheme });
+          // Loaded afresh in the scheme: axe measures no colour mid-transition.
+          await b.reload();
+          await eventually(async () => assert.equal(await devices.count(), 3, "three devices"));
+          await expectNoAxeViolations(b, `the account page's signed-in devices (375 px, ${scheme})`);
+          const overflow = await b.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+          assert.ok(overflow <= 0, `375 px ${scheme}: no horizontal scrolling (overflow ${overflow}px)`);
+          await section.screenshot({ path: path.join(resultsDir, `account-devices-375-${scheme}.png`) });
+        }
+
+        await deviceA.getByRole("button", { name: /^Sign out/ }).click();
+        const signedOutAt = Date.now();
+        await a.waitForURL((url) => url.pathname === "/login", { timeout: 5000 });
+        const took = Date.now() - signedOutAt;
+        console.log(`    A was on the log-in page ${took} ms after B signed it out`);
+        assert.ok(took <= 1000, `within a second (${took} ms)`);
+        assert.equal(new URL(a.url()).searchParams.get("reason"), "signed-out-elsewhere");
+        await a.getByText("You were signed out from another device").waitFor();
+        await eventually(async () => (await sessionCookieOf(a)) === null, { message: "A's cookie cleared" });
+
+        await section.getByRole("status").filter({ hasText: /^Signed out / }).waitFor();
+        await eventually(async () => assert.equal(await devices.count(), 2, "A is no longer listed"));
+        // B goes on: its own stream was not ended, and "all other devices" leaves it signed in.
+        await section.getByRole("button", { name: "Sign out all other devices" }).click();
+        await section.getByRole("status").filter({ hasText: "Signed out every other device." }).waitFor();
+        await eventually(async () => assert.equal(await devices.count(), 1, "only B is left"));
+        await b.goto("/");
+        await item(b, "Seen").waitFor();
+        await a.context().close();
+        await b.context().close();
       },
     },
   ];

@@ -8,8 +8,10 @@ miss is triaged here too (`triage_todo`, `triage_list`, `require_live`): 401 for
 no longer current, 404 for a non-member (indistinguishable from a row that is not
 there), 403 for a member whose role does not allow it.
 
-A token is current while its account exists and the account's `token_generation` still
-equals the token's (bumping it revokes every earlier token). The check is a scalar
+A token is current while its account exists, the account's `token_generation` still
+equals the token's (bumping it revokes every earlier token), and, for a log-in token,
+the session it names is still a row that has not expired (`live_session`: signing a
+device out deletes its row). The check is a scalar
 subquery inside each statement, not a query of its own, and so is membership: a revoked
 token or a removed member matches nothing, at no extra round trip. Only a miss pays one
 more query, to say which of 401, 403 and 404 it was.
@@ -58,7 +60,7 @@ from app.platform.errors import (
     UnknownUserError,
 )
 from app.platform.security import Caller
-from app.platform.tables import constant, table
+from app.platform.tables import constant, table, utcnow
 
 
 class Role(StrEnum):
@@ -96,6 +98,8 @@ def params(caller: Caller) -> dict[str, Any]:
     return {
         "owner": caller.user_id,
         "generation": caller.token_generation,
+        "session": caller.session_id,
+        "now": utcnow(),
         "all_lists": lists is None,
         "scope_lists": sorted(lists or ()),
     }
@@ -129,7 +133,31 @@ def require_scope(caller: Caller, list_id: uuid.UUID | None = None, *, write: bo
 def own_account(users: Table) -> ColumnElement[bool]:
     """The caller's own account row, while their token is current."""
     return and_(
-        users.c.id == bindparam("owner"), users.c.token_generation == bindparam("generation")
+        users.c.id == bindparam("owner"),
+        users.c.token_generation == bindparam("generation"),
+        live_session(users.c.id),
+    )
+
+
+def live_session(user_id: ColumnElement[Any]) -> ColumnElement[bool]:
+    """The caller's session is live: no session named (a personal access token, which
+    its own lookup checked, or code acting without a token), or the row it names
+    belongs to `user_id` and has passed neither its absolute nor its idle expiry. One
+    primary-key probe inside the statement, like the generation check. The table is
+    aliased so that a statement on `user_session` itself does not correlate with it."""
+    sessions = table("user_session").alias("caller_session")
+    session = bindparam("session", type_=Uuid())
+    now = bindparam("now", type_=sessions.c.expires_at.type)
+    return or_(
+        session.is_(None),
+        select(sessions.c.id)
+        .where(
+            sessions.c.id == session,
+            sessions.c.user_id == user_id,
+            sessions.c.expires_at > now,
+            sessions.c.idle_expires_at > now,
+        )
+        .exists(),
     )
 
 

@@ -30,6 +30,9 @@ from app.lists.repository import ListMemberRepository, Succession, TodoListRepos
 from app.lists.schemas import ListPublic, MemberPublic
 from app.live.log import EventRepository, LoggedEvent, NewEvent, Position
 from app.platform.security import Caller
+from app.sessions.repository import SessionRepository
+from app.sessions.schemas import SessionCursor
+from app.sessions.tables import UserSession
 from app.todos.events import TodoDeleted
 from app.todos.idempotency import IdempotencyKeyRepository
 from app.todos.repository import TodoRepository
@@ -60,7 +63,41 @@ class UserDAO(Protocol):
     async def revoke_tokens(
         self, conn: AsyncConnection, caller: Caller, *, new_password_hash: str | None = None
     ) -> int: ...
+    async def set_password(
+        self, conn: AsyncConnection, caller: Caller, new_password_hash: str
+    ) -> None: ...
     async def delete(self, conn: AsyncConnection, caller: Caller) -> str: ...
+
+
+class SessionDAO(Protocol):
+    async def create(self, conn: AsyncConnection, session: UserSession) -> None: ...
+    async def trim(
+        self, conn: AsyncConnection, user_id: uuid.UUID, *, now: datetime, keep: int
+    ) -> list[uuid.UUID]: ...
+    async def get(self, conn: AsyncConnection, caller: Caller) -> UserSession: ...
+    async def page(
+        self,
+        conn: AsyncConnection,
+        caller: Caller,
+        *,
+        after: SessionCursor | None,
+        limit: int,
+    ) -> list[UserSession]: ...
+    async def end(self, conn: AsyncConnection, caller: Caller, session_id: uuid.UUID) -> None: ...
+    async def end_others(self, conn: AsyncConnection, caller: Caller) -> list[uuid.UUID]: ...
+    async def end_all(self, conn: AsyncConnection, user_id: uuid.UUID) -> None: ...
+    async def touch(
+        self,
+        conn: AsyncConnection,
+        session_id: uuid.UUID,
+        *,
+        now: datetime,
+        idle_until: datetime,
+        unless_since: datetime,
+    ) -> None: ...
+    async def live(
+        self, conn: AsyncConnection, session_ids: Collection[uuid.UUID], *, now: datetime
+    ) -> set[uuid.UUID]: ...
 
 
 class TodoDAO(Protocol):
@@ -313,6 +350,7 @@ class WebhookDAO(Protocol):
 @dataclass(slots=True)
 class DAOs:
     users: UserDAO
+    sessions: SessionDAO
     todos: TodoDAO
     lists: TodoListDAO
     members: ListMemberDAO
@@ -327,6 +365,7 @@ class DAOs:
 
 daos = DAOs(
     users=UserRepository,
+    sessions=SessionRepository,
     todos=TodoRepository,
     lists=TodoListRepository,
     members=ListMemberRepository,

@@ -35,6 +35,7 @@ from app.platform.telemetry.error_reports import configure_error_reports
 from app.platform.telemetry.tracing import Tracing, configure_tracing
 from app.portability.router import IMPORT_PATHS
 from app.routers import ROUTERS
+from app.sessions.service import record_use as record_session_use
 from app.tokens.service import authenticate as authenticate_personal_token
 from app.webhooks.dispatcher import Dispatcher, DispatcherSettings
 
@@ -176,6 +177,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.personal_tokens = authenticate_personal_token  # see current_caller
+    app.state.session_use = record_session_use  # and here
     app.state.tracing = configure_tracing(settings, span_exporter)
     configure_error_reports(settings)
     app.openapi = lambda: openapi_document(  # type: ignore[method-assign]

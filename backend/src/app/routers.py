@@ -15,6 +15,7 @@ from app.lists import router as lists
 from app.live import router as live
 from app.platform.http import api_docs, health
 from app.portability import router as portability
+from app.sessions import router as sessions
 from app.todos import router as todos
 from app.tokens import router as tokens
 from app.webhooks import router as webhooks
@@ -26,6 +27,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     auth_router.router,
     accounts.router,
     tokens.router,
+    sessions.router,
     invitations.router,
     invitations.list_router,
     invitations.block_router,

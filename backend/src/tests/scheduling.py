@@ -32,6 +32,7 @@ SLOWEST_FIRST = (
     "tests/devloop/",
     "tests/api/test_live_server.py",
     "tests/telemetry/",
+    "tests/sessions/",  # 1 000 log-ins per engine: ~30 s on each PostgreSQL dialect
 )
 SPLIT_BY_ENGINE = ("tests/fuzz/",)
 ENGINE_IN_TEST_ID = re.compile(r"[\[\-](sqlite|postgresql|cockroachdb|cockroach)[\]\-]")

@@ -48,6 +48,9 @@ export type Shared = { member: Member; invitation?: undefined } | { invitation: 
 export type AccessToken = JsonResponse<"/me/tokens", "get", 200>[number];
 /** A new token, with its secret: shown once. */
 export type CreatedToken = JsonResponse<"/me/tokens", "post", 201>;
+/** One page of signed-in devices (sessions), newest first. */
+export type DevicePage = JsonResponse<"/me/sessions", "get", 200>;
+export type Device = DevicePage["items"][number];
 export type NewToken = NonNullable<paths["/me/tokens"]["post"]["requestBody"]>["content"]["application/json"];
 /** A webhook endpoint as its owner sees it (never its secret). */
 export type Webhook = JsonResponse<"/webhooks", "get", 200>[number];
@@ -241,7 +244,7 @@ export function createApi(options: ApiOptions) {
       });
     },
 
-    /** Ends this browser's session: the /api/* proxy clears its cookie (not a backend route). */
+    /** Ends this browser's session: the backend ends it, the /api/* proxy clears its cookie. */
     logOut(): Promise<void> {
       return request(async () => {
         const response = await (options.fetch ?? globalThis.fetch)(`${options.baseUrl}/auth/logout`, {
@@ -265,9 +268,8 @@ export function createApi(options: ApiOptions) {
     },
 
     /**
-     * Sets a new password. Every session started before, the current one
-     * included, ends; this browser's cookie gets the fresh one, so only this
-     * browser stays logged in.
+     * Sets a new password. Every other signed-in device is signed out; this
+     * browser stays signed in (its cookie gets a fresh token for its session).
      */
     changePassword(currentPassword: string, newPassword: string): Promise<void> {
       return request(async () => {
@@ -292,6 +294,31 @@ export function createApi(options: ApiOptions) {
     deleteAccount(password: string): Promise<void> {
       return request(async () => {
         unwrapPasswordCheck(await client.DELETE("/me", { body: { password } }), "The password is not correct.");
+      });
+    },
+
+    /** A page of the account's signed-in devices, newest first; `cursor` is the previous page's `next_cursor`. */
+    listDevices(cursor?: string): Promise<DevicePage> {
+      return request(async () =>
+        unwrap(await client.GET("/me/sessions", { params: { query: cursor ? { cursor } : {} } })),
+      );
+    },
+
+    /** Signs one device out: its next request is refused and its live stream ends. */
+    signOutDevice(sessionId: string): Promise<void> {
+      return request(async () => {
+        const result = await client.DELETE("/me/sessions/{session_id}", {
+          params: { path: { session_id: sessionId } },
+        });
+        if (result.response.status === 404) return; // already signed out: what was asked for
+        unwrap(result);
+      });
+    },
+
+    /** Signs out every device but this one. */
+    signOutOtherDevices(): Promise<void> {
+      return request(async () => {
+        unwrap(await client.POST("/me/sessions/revoke-others"));
       });
     },
 

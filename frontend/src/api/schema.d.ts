@@ -16,13 +16,37 @@ export interface paths {
         /**
          * Login
          * @description Exchange a name and password for a bearer token (OAuth2's password grant, sent
-         *     as a form). Send the token as `Authorization: Bearer <token>`; it lasts
-         *     ACCESS_TOKEN_EXPIRE_MINUTES. An unknown name and a wrong password fail alike, so the
-         *     answer does not tell which names exist. Repeated failures for one name, or from
-         *     one address, lock further attempts for a while; a success clears the name's
-         *     count.
+         *     as a form). Send the token as `Authorization: Bearer <token>`. Each log-in is a
+         *     session (a signed-in device, `GET /me/sessions`, described from the User-Agent):
+         *     it lasts ACCESS_TOKEN_TTL (30 days by default), and ends sooner after
+         *     SESSION_IDLE_TIMEOUT (14 days) without use, when signed out, or when the account
+         *     logs in a 51st time (the oldest ends). An unknown name and a wrong password fail
+         *     alike, so the answer does not tell which names exist. Repeated failures for one
+         *     name, or from one address, lock further attempts for a while; a success clears the
+         *     name's count.
          */
         post: operations["login"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Logout
+         * @description End this log-in on the server: its token stops working at once (a 401 from now
+         *     on) and its live stream ends. Other devices stay signed in.
+         */
+        post: operations["logout"];
         delete?: never;
         options?: never;
         head?: never;
@@ -506,9 +530,10 @@ export interface paths {
         put?: never;
         /**
          * Log Out Everywhere
-         * @description Revoke every log-in token of this account, this one included (e.g. after losing
-         *     a device). Logging in again issues new ones. Personal access tokens are revoked one
-         *     by one (`DELETE /me/tokens/{token_id}`).
+         * @description Sign out every device of this account, this one included (e.g. after losing
+         *     a device): every log-in token stops working. Logging in again issues new ones.
+         *     Personal access tokens are revoked one by one (`DELETE /me/tokens/{token_id}`);
+         *     to keep this device, `POST /me/sessions/revoke-others`.
          */
         post: operations["log_out_everywhere"];
         delete?: never;
@@ -527,12 +552,77 @@ export interface paths {
         get?: never;
         /**
          * Change Password
-         * @description Set a new password. Every token issued before, this one included, stops working:
-         *     the response carries a fresh token, so only this client stays logged in.
+         * @description Set a new password. Every other signed-in device is signed out (its next request
+         *     is a 401, its live stream ends); this one stays signed in, and the response
+         *     carries a fresh token for it. Personal access tokens keep working.
          */
         put: operations["change_password"];
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Sessions
+         * @description Your signed-in devices: one per log-in still live, newest first, the one this
+         *     request came from marked `current`. An account has at most 50: logging in once
+         *     more signs the oldest out.
+         */
+        get: operations["list_sessions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/sessions/revoke-others": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign Out Other Sessions
+         * @description Sign out every device but this one. Personal access tokens are not devices:
+         *     they keep working (`DELETE /me/tokens/{token_id}` revokes one).
+         */
+        post: operations["sign_out_other_sessions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/sessions/{session_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Sign Out Session
+         * @description Sign a device out: its next request is a 401 and its live stream ends at once
+         *     (`session.ended`). Your own session's id signs this device out.
+         */
+        delete: operations["sign_out_session"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1927,17 +2017,32 @@ export interface components {
         };
         /**
          * SessionEnded
-         * @description The token stopped being good (password changed, signed out everywhere, account
-         *     deleted, expired). The stream ends after this event; reconnecting with the same
-         *     token gets a 401.
+         * @description The token stopped being good (signed out, signed out from another device, the
+         *     password changed on another device, signed out everywhere, account deleted,
+         *     expired). The stream ends after this event; reconnecting with the same token gets
+         *     a 401. Which streams it ends: those of `session_id` if set; else all but
+         *     `kept_session_id`'s if that is set; else all of the account's log-ins issued before
+         *     `token_generation`, or all of them.
          */
         SessionEnded: {
+            /**
+             * Kept Session Id
+             * @description Every session of the account but this one ended.
+             * @default null
+             */
+            kept_session_id?: string | null;
             /**
              * Reason
              * @description What ended it.
              * @enum {string}
              */
             reason: "revoked" | "account_deleted" | "expired";
+            /**
+             * Session Id
+             * @description Only this session (signed-in device) ended.
+             * @default null
+             */
+            session_id?: string | null;
             /**
              * Token Generation
              * @description Tokens issued before this generation no longer work.
@@ -1949,6 +2054,90 @@ export interface components {
              * @enum {string}
              */
             type: "session.ended";
+        };
+        /**
+         * SessionPage
+         * @description One page of signed-in devices, newest first.
+         * @example {
+         *       "items": [
+         *         {
+         *           "address": "203.0.113.7",
+         *           "created_at": "2026-12-07T09:00:00Z",
+         *           "current": true,
+         *           "device": "Firefox 133 on Ubuntu",
+         *           "expires_at": "2027-01-06T09:00:00Z",
+         *           "id": "5d0c2f4e-8a1b-4c3d-9e7f-0a1b2c3d4e5f",
+         *           "last_seen_at": "2026-12-07T09:30:00Z"
+         *         }
+         *       ],
+         *       "next_cursor": "MjAyNi0xMi0wN1QwOTowMDowMCswMDowMHw1ZDBj"
+         *     }
+         */
+        SessionPage: {
+            /**
+             * Items
+             * @description The devices on this page.
+             */
+            items: components["schemas"]["SessionPublic"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for the next page; null on the last page.
+             */
+            next_cursor: string | null;
+        };
+        /**
+         * SessionPublic
+         * @description A signed-in device: one log-in, until it signs out, is signed out or expires.
+         * @example {
+         *       "address": "203.0.113.7",
+         *       "created_at": "2026-12-07T09:00:00Z",
+         *       "current": true,
+         *       "device": "Firefox 133 on Ubuntu",
+         *       "expires_at": "2027-01-06T09:00:00Z",
+         *       "id": "5d0c2f4e-8a1b-4c3d-9e7f-0a1b2c3d4e5f",
+         *       "last_seen_at": "2026-12-07T09:30:00Z"
+         *     }
+         */
+        SessionPublic: {
+            /**
+             * Address
+             * @description The address the log-in came from.
+             */
+            address: string;
+            /**
+             * Created At
+             * Format: date-time
+             * @description When it logged in.
+             */
+            created_at: string;
+            /**
+             * Current
+             * @description Whether this is the session the request came from.
+             */
+            current: boolean;
+            /**
+             * Device
+             * @description Browser and system, from the log-in's User-Agent.
+             */
+            device: string;
+            /**
+             * Expires At
+             * Format: date-time
+             * @description When it ends at the latest, used or not.
+             */
+            expires_at: string;
+            /**
+             * Id
+             * Format: uuid
+             * @description Names it in `DELETE /me/sessions/{session_id}`.
+             */
+            id: string;
+            /**
+             * Last Seen At
+             * Format: date-time
+             * @description When it was last used, to within five minutes (not every request is written down).
+             */
+            last_seen_at: string;
         };
         /**
          * TodoChanged
@@ -2853,6 +3042,61 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: number;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description The database cannot be reached: retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+        };
+    };
+    logout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No token, or one that expired or was revoked: log in again. */
+            401: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description Sent with a personal access token, which is no log-in. */
+            403: {
+                headers: {
                     /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
                     "X-Request-ID"?: string;
                     [name: string]: unknown;
@@ -5447,6 +5691,214 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description The database cannot be reached: retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+        };
+    };
+    list_sessions: {
+        parameters: {
+            query?: {
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string | null;
+                /** @description Sessions per page. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionPage"];
+                };
+            };
+            /** @description No token, or one that expired or was revoked: log in again. */
+            401: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description Sent with a personal access token: log in with the password for this. */
+            403: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description The request does not fit the schema (a field, parameter or header missing, of the wrong type, or out of bounds): `detail` lists each problem and where it is. */
+            422: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description The database cannot be reached: retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+        };
+    };
+    sign_out_other_sessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No token, or one that expired or was revoked: log in again. */
+            401: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description Sent with a personal access token: log in with the password for this. */
+            403: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description The database cannot be reached: retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+        };
+    };
+    sign_out_session: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The session's id (`GET /me/sessions`). */
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No token, or one that expired or was revoked: log in again. */
+            401: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description Sent with a personal access token: log in with the password for this. */
+            403: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description No such signed-in device among yours (or it was signed out already). */
+            404: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description The request does not fit the schema (a field, parameter or header missing, of the wrong type, or out of bounds): `detail` lists each problem and where it is. */
+            422: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
             /** @description The database cannot be reached: retry after the seconds in `Retry-After`. */

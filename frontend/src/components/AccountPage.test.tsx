@@ -17,6 +17,9 @@ const { router, api } = vi.hoisted(() => ({
     deleteAccount: vi.fn(),
     lists: vi.fn(),
     listTokens: vi.fn(),
+    listDevices: vi.fn(),
+    signOutDevice: vi.fn(),
+    signOutOtherDevices: vi.fn(),
     createToken: vi.fn(),
     revokeToken: vi.fn(),
     // The header's invitations (AppHeader → InboxButton): none.
@@ -40,6 +43,7 @@ beforeEach(() => {
   api.stats.mockResolvedValue({ total: 3, active: 2, completed: 1 });
   api.lists.mockResolvedValue([]);
   api.listTokens.mockResolvedValue([]);
+  api.listDevices.mockResolvedValue({ items: [], next_cursor: null });
   api.listWebhooks.mockResolvedValue([]);
 });
 

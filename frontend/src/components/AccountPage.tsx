@@ -14,6 +14,7 @@ import { ChangePasswordForm } from "./ChangePasswordForm";
 import { DataPortability } from "./DataPortability";
 import { DeleteAccount } from "./DeleteAccount";
 import { ErrorState } from "./ListStates";
+import { SignedInDevices } from "./SignedInDevices";
 import { SignOutEverywhere } from "./SignOutEverywhere";
 import { useSession } from "./useSession";
 import { Webhooks } from "./Webhooks";
@@ -56,12 +57,14 @@ export function AccountPage() {
   // that from passing for a session ended elsewhere (see own-session-changes.ts).
   async function changePassword(currentPassword: string, newPassword: string) {
     await changeOwnSession(async () => {
-      // Every earlier session is revoked, this browser's too: its cookie now holds the fresh one.
+      // Every other device is signed out; this browser stays, its cookie holding a fresh token.
       await api.changePassword(currentPassword, newPassword);
       sessionStore.renewed();
     });
   }
 
+  // Stable: SignedInDevices loads its first page again whenever this changes.
+  const listDevices = useCallback((cursor?: string) => api.listDevices(cursor), []);
   // Stable: AccessTokens loads the tokens again whenever this changes.
   const listTokens = useCallback(() => api.listTokens(), []);
   // Stable likewise: Webhooks loads its endpoints, and a delivery log, again when these change.
@@ -107,6 +110,11 @@ export function AccountPage() {
               </dl>
             </section>
             <ChangePasswordForm accountName={user.name} onChangePassword={changePassword} />
+            <SignedInDevices
+              listDevices={listDevices}
+              signOutDevice={(sessionId) => api.signOutDevice(sessionId)}
+              signOutOthers={() => api.signOutOtherDevices()}
+            />
             <SignOutEverywhere onSignOutEverywhere={signOutEverywhere} />
             <AccessTokens
               lists={lists}

@@ -21,7 +21,8 @@ export const LOGIN_MESSAGES: Record<LoginReason, string> = {
   "signed-up": "Your account is ready. Log in to start.",
   "signed-out-everywhere": "Signed out on every device. Log in again to continue here.",
   // The live stream's `session.ended` with reason "revoked": ended from another device.
-  "signed-out-elsewhere": "You were signed out: the password was changed or every session was ended. Log in again to continue.",
+  "signed-out-elsewhere":
+    "You were signed out from another device: it signed this one out, changed the password or ended every session. Log in again to continue.",
   "account-deleted": "Account deleted, together with all of its todos.",
 };
 

@@ -47,12 +47,14 @@ describe("pickHeaders", () => {
       "X-Request-ID": "r",
       Cookie: "secret=1",
       Host: "localhost:3000",
+      "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0",
     });
     const out = pickHeaders(incoming, REQUEST_HEADERS);
     expect(out.get("authorization")).toBe("Bearer t");
     expect(out.get("if-match")).toBe('"2"');
     expect(out.get("idempotency-key")).toBe("k");
     expect(out.get("x-request-id")).toBe("r");
+    expect(out.get("user-agent")).toBe("Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0");
     expect(out.has("cookie")).toBe(false);
     expect(out.has("host")).toBe(false);
   });

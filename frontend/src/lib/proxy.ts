@@ -22,6 +22,9 @@ export const REQUEST_HEADERS = [
   "if-none-match",
   // The live stream's resume point (GET /events).
   "last-event-id",
+  // The browser's, so a log-in's session is described as the device it is
+  // ("Firefox 133 on Ubuntu" in the account page's signed-in devices).
+  "user-agent",
   // Read-your-writes across read replicas (src/api/client.ts).
   "x-consistency-token",
   "x-request-id",

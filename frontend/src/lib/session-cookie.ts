@@ -5,7 +5,11 @@
  * It holds the access token the backend issued at log-in (a JWT): the browser
  * keeps it, but no script in the page can read it (`HttpOnly`), and the /api/*
  * Route Handler turns it into the backend's `Authorization: Bearer` header.
- * It lives exactly as long as the token (`Max-Age` from the token's `exp`), is
+ * It lives exactly as long as the token (`Max-Age` from the token's `exp`),
+ * which is its session's absolute end (ACCESS_TOKEN_TTL, 30 days by default);
+ * the session's idle timeout (SESSION_IDLE_TIMEOUT, 14 days) is the backend's
+ * to enforce, since only it sees every use: a session that went idle answers
+ * 401, and that clears the cookie (src/app/api/[...path]/route.ts). It is
  * sent on same-site navigations only (`SameSite=Lax`), and over HTTPS is named
  * `__Host-mi_session` with `Secure`: the browser then refuses to let plain
  * HTTP or a sibling domain set or overwrite it. Over plain HTTP (a developer's

@@ -7,7 +7,7 @@ from collections.abc import Collection
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, bindparam, delete, select, update
+from sqlalchemy import Select, Update, bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.dml import ReturningDelete, ReturningUpdate
@@ -80,6 +80,16 @@ class UserRepository:
         return generation
 
     @classmethod
+    async def set_password(
+        cls, conn: AsyncConnection, caller: Caller, new_password_hash: str
+    ) -> None:
+        """Set the caller's password (their tokens stay current)."""
+        params = {**access.params(caller), "new_password_hash": new_password_hash}
+        result = await conn.execute(_set_password(), params)
+        if result.rowcount == 0:
+            raise UnknownUserError
+
+    @classmethod
     async def delete(cls, conn: AsyncConnection, caller: Caller) -> str:
         """Delete the caller's account row (what it owns goes first: see
         `app.accounts.service.delete_account`). Returns the deleted name."""
@@ -123,6 +133,16 @@ def _bump_token_generation(*, with_password: bool) -> ReturningUpdate[Any]:
         values["password_hash"] = bindparam("new_password_hash")
     statement = update(users).where(access.own_account(users)).values(**values)
     return statement.returning(users.c.token_generation)
+
+
+@cache
+def _set_password() -> Update:
+    users = table("users")
+    return (
+        update(users)
+        .where(access.own_account(users))
+        .values(password_hash=bindparam("new_password_hash"))
+    )
 
 
 @cache

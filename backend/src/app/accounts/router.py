@@ -13,6 +13,7 @@ from app.accounts.deps import PasswordGuardDep
 from app.accounts.schemas import PasswordChange, PasswordConfirmation, Token, UserPublic
 from app.platform.http.deps import CurrentCaller, DatabaseDep, SessionCaller, SettingsDep
 from app.platform.http.error_responses import error_responses
+from app.sessions import service as sessions
 
 router = APIRouter(prefix="/me", tags=["users"], responses=error_responses(401, 503))
 
@@ -40,12 +41,11 @@ async def change_password(
     settings: SettingsDep,
     guard: PasswordGuardDep,
 ) -> Token:
-    """Set a new password. Every token issued before, this one included, stops working:
-    the response carries a fresh token, so only this client stays logged in."""
-    renewed = await accounts.change_password(
-        db, guard, caller, body.current_password, body.new_password
-    )
-    return accounts.issue_token(renewed, settings)
+    """Set a new password. Every other signed-in device is signed out (its next request
+    is a 401, its live stream ends); this one stays signed in, and the response
+    carries a fresh token for it. Personal access tokens keep working."""
+    await accounts.change_password(db, guard, caller, body.current_password, body.new_password)
+    return await sessions.renew_token(db, caller, settings)
 
 
 @router.post(
@@ -54,9 +54,10 @@ async def change_password(
     responses=error_responses(403, meanings={403: SESSION_ONLY}),
 )
 async def log_out_everywhere(caller: SessionCaller, db: DatabaseDep) -> Response:
-    """Revoke every log-in token of this account, this one included (e.g. after losing
-    a device). Logging in again issues new ones. Personal access tokens are revoked one
-    by one (`DELETE /me/tokens/{token_id}`)."""
+    """Sign out every device of this account, this one included (e.g. after losing
+    a device): every log-in token stops working. Logging in again issues new ones.
+    Personal access tokens are revoked one by one (`DELETE /me/tokens/{token_id}`);
+    to keep this device, `POST /me/sessions/revoke-others`."""
     await accounts.revoke_tokens(db, caller)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from app.access import Role
 from app.accounts.events import SessionEnded
 from app.accounts.password_guard import PasswordGuard, name_key
-from app.accounts.schemas import Token, UserCreate
+from app.accounts.schemas import UserCreate
 from app.accounts.tables import User
 from app.daos import daos
 from app.lists import service as lists
@@ -23,22 +23,10 @@ from app.live.log import NewEvent
 from app.platform.db import Database
 from app.platform.errors import LoginFailedError
 from app.platform.fields import NAME_MAX, PASSWORD_MAX
-from app.platform.security import Caller, create_access_token, hash_password
-from app.platform.settings import Settings
+from app.platform.security import Caller, hash_password
+from app.sessions import service as sessions
 
 _PLAUSIBLE_NAME = re.compile(rf"^[A-Za-z0-9_.-]{{1,{NAME_MAX}}}$")
-
-
-def issue_token(caller: Caller, settings: Settings) -> Token:
-    """A token naming `caller`: valid until it expires or the account's token
-    generation moves past `caller.token_generation`."""
-    token = create_access_token(
-        caller.user_id,
-        caller.token_generation,
-        secret=settings.jwt_secret,
-        ttl=settings.access_token_ttl,
-    )
-    return Token(access_token=token)
 
 
 async def me(db: Database, caller: Caller) -> User:
@@ -78,25 +66,31 @@ async def log_in(db: Database, guard: PasswordGuard, name: str, password: str) -
 
 async def change_password(
     db: Database, guard: PasswordGuard, caller: Caller, current_password: str, new_password: str
-) -> Caller:
-    """Set a new password and revoke every token issued before, the caller's included.
-    Returns the caller as a fresh token must name them."""
-    user = await guard.confirm(caller, current_password)
+) -> None:
+    """Set a new password and sign out every other device (session): the one that
+    changed it stays signed in. Personal access tokens are not sessions: they stay."""
+    await guard.confirm(caller, current_password)
     new_hash = await hash_password(new_password)
-    generation = await revoke_tokens(db, caller, new_password_hash=new_hash)
-    return Caller(user.id, generation)
+
+    async def change(conn: AsyncConnection) -> None:
+        await daos.users.set_password(conn, caller, new_hash)
+        await sessions.end_others(conn, caller)
+
+    await db.write(change)
 
 
 async def revoke_tokens(
     db: Database, caller: Caller, *, new_password_hash: str | None = None
 ) -> int:
-    """Revoke every token issued to the caller so far (optionally setting a new
-    password), and end their open event streams. Returns the new token generation."""
+    """Revoke every log-in token issued to the caller so far and delete every session
+    of the account (optionally setting a new password), and end their open event
+    streams. Returns the new token generation."""
 
     async def revoke(conn: AsyncConnection) -> int:
         generation = await daos.users.revoke_tokens(
             conn, caller, new_password_hash=new_password_hash
         )
+        await daos.sessions.end_all(conn, caller.user_id)
         ended = SessionEnded(reason="revoked", token_generation=generation)
         await daos.events.record(conn, [NewEvent(ended, user_id=caller.user_id)])
         return generation

@@ -70,7 +70,8 @@ class BrokerSettings:
     batch_size: int = 500
     prune_interval: float = 60.0
     # Revocations through the API end streams at once (`session.ended`); this catches
-    # the rest: an operator's UPDATE of token_generation, an account deleted by hand.
+    # the rest: an operator's UPDATE of token_generation, an account deleted by hand, a
+    # session that passed its idle or absolute expiry.
     revalidate_interval: float = 30.0
 
 
@@ -249,6 +250,11 @@ class Subscription:
         """Whether a `session.ended` of this account ends this stream's token: a token
         issued after a revocation outlives it."""
         ended = SessionEnded.model_validate_json(event.data)
+        mine = self.caller.session_id
+        if ended.session_id is not None:  # one signed-in device
+            return mine == ended.session_id
+        if ended.kept_session_id is not None:  # every device but one (not a PAT's stream)
+            return mine is not None and mine != ended.kept_session_id
         if ended.token_generation is None:
             return True
         return ended.token_generation > self.caller.token_generation
@@ -503,11 +509,28 @@ class Broker:
             return
         self._next_revalidation = now + self.settings.revalidate_interval
         user_ids = list(self._streams)
-        generations = await self.db.read(lambda conn: daos.users.token_generations(conn, user_ids))
+        session_ids = {
+            subscription.caller.session_id
+            for streams in self._streams.values()
+            for subscription in streams
+            if subscription.caller.session_id is not None
+        }
+
+        async def read(conn: AsyncConnection) -> tuple[dict[uuid.UUID, int], set[uuid.UUID]]:
+            generations = await daos.users.token_generations(conn, user_ids)
+            live = await daos.sessions.live(conn, session_ids, now=utcnow())
+            return generations, live
+
+        generations, live_sessions = await self.db.read(read)
         for user_id in user_ids:
             for subscription in list(self._streams.get(user_id, ())):
                 current = generations.get(user_id)
-                if current is None or current != subscription.caller.token_generation:
+                session_id = subscription.caller.session_id
+                if (
+                    current is None
+                    or current != subscription.caller.token_generation
+                    or (session_id is not None and session_id not in live_sessions)
+                ):
                     subscription.end("token no longer current")
 
     def _end_all(self, reason: str) -> None:

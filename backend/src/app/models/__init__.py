@@ -8,6 +8,7 @@ from app.invitations.tables import AccountBlock, Invitation
 from app.lists.tables import ListMember, TodoList
 from app.live.tables import Event
 from app.platform.tables import BaseDAO
+from app.sessions.tables import UserSession
 from app.todos.tables import IdempotencyKey, Todo
 from app.tokens.tables import AccessToken, AccessTokenList
 from app.webhooks.tables import WebhookDelivery, WebhookDispatcher, WebhookEndpoint
@@ -25,6 +26,7 @@ __all__ = [
     "Todo",
     "TodoList",
     "User",
+    "UserSession",
     "WebhookDelivery",
     "WebhookDispatcher",
     "WebhookEndpoint",

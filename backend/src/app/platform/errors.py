@@ -203,6 +203,10 @@ class TokenNotFoundError(NotFoundError):
     detail = "No such personal access token among yours"
 
 
+class SessionNotFoundError(NotFoundError):
+    detail = "No such signed-in device among yours"
+
+
 class TooManyTokensError(ConflictError):
     def __init__(self, limit: int) -> None:
         super().__init__(f"An account may have at most {limit} personal access tokens; revoke one")

@@ -8,7 +8,7 @@ import re
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from functools import cache, lru_cache
 
 import jwt
@@ -81,20 +81,35 @@ class TokenScope:
 @dataclass(frozen=True)
 class Caller:
     """Who a verified token says is calling. `token_generation` is the user's token
-    generation when the token was issued: changing the password or logging out
-    everywhere bumps the stored one, and every query checks the two still match.
-    `scope` is set when the token is a personal access token."""
+    generation when the token was issued: logging out everywhere bumps the stored one,
+    and every query checks the two still match. `session_id` is the session a log-in
+    token names (`app.sessions`): every query also checks that session is still live.
+    `scope` is set when the token is a personal access token, which names no session;
+    so does code acting for a user without a token (`User.as_caller`)."""
 
     user_id: uuid.UUID
     token_generation: int
     scope: TokenScope | None = None
+    session_id: uuid.UUID | None = None
 
 
 def create_access_token(
-    user_id: uuid.UUID, token_generation: int, *, secret: str, ttl: timedelta
+    user_id: uuid.UUID,
+    token_generation: int,
+    session_id: uuid.UUID,
+    *,
+    secret: str,
+    expires_at: datetime,
 ) -> str:
-    now = datetime.now(UTC)
-    claims = {"sub": str(user_id), "gen": token_generation, "iat": now, "exp": now + ttl}
+    """A log-in token naming its session (`sid`), valid until `expires_at` (the
+    session's absolute end) while the session lives."""
+    claims = {
+        "sub": str(user_id),
+        "gen": token_generation,
+        "sid": str(session_id),
+        "iat": datetime.now(UTC),
+        "exp": expires_at,
+    }
     return jwt.encode(claims, secret, algorithm=JWT_ALGORITHM)
 
 
@@ -123,9 +138,15 @@ def _verified_claims(token: str, secret: str) -> tuple[Caller, float]:
             token,
             secret,
             algorithms=[JWT_ALGORITHM],
-            options={"require": ["sub", "exp"], "verify_exp": False},
+            # A token without a session (one issued before sessions were rows) is
+            # refused: its holder logs in again (docs/operations.md, upgrade notes).
+            options={"require": ["sub", "sid", "exp"], "verify_exp": False},
         )
-        caller = Caller(uuid.UUID(str(claims["sub"])), _generation(claims.get("gen", 0)))
+        caller = Caller(
+            uuid.UUID(str(claims["sub"])),
+            _generation(claims.get("gen", 0)),
+            session_id=uuid.UUID(str(claims["sid"])),
+        )
         return caller, _expiry(claims["exp"])
     except (jwt.InvalidTokenError, ValueError, TypeError) as exc:
         raise InvalidTokenError(str(exc)) from exc

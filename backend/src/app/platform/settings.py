@@ -93,12 +93,22 @@ class Settings(DatabaseSettings):
 
     dev_mode: bool = False
     secret_key: SecretStr | None = None
+    # A log-in (session) lasts at most ACCESS_TOKEN_TTL, and ends sooner after
+    # SESSION_IDLE_TIMEOUT without use (docs/security.md, "Sessions").
     access_token_ttl_seconds: int = Field(
-        default=12 * 3600,
+        default=30 * 24 * 3600,
         ge=60,
         le=366 * 24 * 3600,
         validation_alias=AliasChoices("ACCESS_TOKEN_TTL", "ACCESS_TOKEN_TTL_SECONDS"),
-        description="Lifetime of an access token, in seconds (env ACCESS_TOKEN_TTL).",
+        description="Absolute lifetime of a log-in and its token, in seconds "
+        "(env ACCESS_TOKEN_TTL).",
+    )
+    session_idle_timeout_seconds: int = Field(
+        default=14 * 24 * 3600,
+        ge=60,
+        le=366 * 24 * 3600,
+        validation_alias=AliasChoices("SESSION_IDLE_TIMEOUT", "SESSION_IDLE_TIMEOUT_SECONDS"),
+        description="A log-in unused for this many seconds ends (env SESSION_IDLE_TIMEOUT).",
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     logs_as_json: bool = False
@@ -251,6 +261,10 @@ class Settings(DatabaseSettings):
     @property
     def access_token_ttl(self) -> timedelta:
         return timedelta(seconds=self.access_token_ttl_seconds)
+
+    @property
+    def session_idle_timeout(self) -> timedelta:
+        return timedelta(seconds=self.session_idle_timeout_seconds)
 
     @property
     def jwt_secret(self) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import time
 import uuid
 from datetime import timedelta
 
@@ -22,6 +21,7 @@ from app.platform.db import Database
 from app.platform.errors import TooManyTokensError, UnknownUserError
 from app.platform.security import MAX_TOKEN_LENGTH, PERSONAL_TOKEN_PREFIX, Caller, TokenScope
 from app.platform.tables import utcnow
+from app.platform.usage import UseRecorder
 from app.tokens.schemas import TokenCreate, TokenCreated, TokenPublic
 from app.tokens.tables import HINT_LENGTH, AccessToken
 
@@ -31,7 +31,7 @@ MAX_TOKENS = 50
 # A token's last use is recorded to this precision: at most one write per token and
 # process per interval, however busy the token (the list shows "to the minute").
 LAST_USE_PRECISION = timedelta(minutes=1)
-_recorded_use: dict[uuid.UUID, float] = {}  # token id -> when this process last wrote it
+_recorded_use = UseRecorder(LAST_USE_PRECISION)
 
 
 def hash_secret(secret: str) -> str:
@@ -122,13 +122,8 @@ async def _record_use(db: Database, token_id: uuid.UUID) -> None:
     """Write the token's last use, at most once per LAST_USE_PRECISION per process
     (checked and set before awaiting, so a burst of requests writes once). A failed
     write is logged and forgotten: the request it came with goes on."""
-    now = time.monotonic()
-    if now - _recorded_use.get(token_id, -1e9) < LAST_USE_PRECISION.total_seconds():
+    if not _recorded_use.due(token_id):
         return
-    _recorded_use[token_id] = now
-    if len(_recorded_use) > 10_000:  # forget the oldest half: a bound, not a cache policy
-        for stale in sorted(_recorded_use, key=_recorded_use.__getitem__)[:5_000]:
-            del _recorded_use[stale]
     moment = utcnow()
     try:
         await db.write_statement(

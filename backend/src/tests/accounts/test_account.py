@@ -149,13 +149,19 @@ class TestLogOutEverywhere:
 
 
 class TestChangePassword:
-    async def test_new_password_and_only_the_new_token(
+    async def test_new_password_keeps_this_device_and_ends_the_others(
         self, client_from: ClientFrom, app: FastAPI
     ) -> None:
         async with client_from(new_address()) as client:
             name, laptop = await signup_and_login(client)
             phone = bearer(await log_in(client, name, TEST_PASSWORD))
             todo = (await client.post("/todo", json={"title": "t"}, headers=laptop)).json()
+            created = await client.post(
+                "/me/tokens",
+                json={"name": "script", "access": "read", "expires_in_days": 7},
+                headers=laptop,
+            )
+            script = {"Authorization": f"Bearer {created.json()['secret']}"}
 
             response = await client.put(
                 "/me/password",
@@ -165,9 +171,15 @@ class TestChangePassword:
             fresh = bearer(response)
             assert response.json()["token_type"] == "bearer"
 
-            for headers in (laptop, phone):
-                await assert_refused_everywhere(client, headers, todo["id"])
-            assert (await client.get("/todo", headers=fresh)).json() == [todo]
+            await assert_refused_everywhere(client, phone, todo["id"])
+            # The device that changed it stays signed in: its token and the fresh one
+            # name the same session, the only one left.
+            for headers in (laptop, fresh):
+                assert (await client.get("/todo", headers=headers)).json() == [todo]
+            devices = (await client.get("/me/sessions", headers=fresh)).json()["items"]
+            assert [device["current"] for device in devices] == [True]
+            # A personal access token is no session: it keeps working.
+            assert (await client.get("/todo", headers=script)).status_code == 200
             assert (await log_in(client, name, TEST_PASSWORD)).status_code == 401
             assert (await log_in(client, name, NEW_PASSWORD)).status_code == 200
 

@@ -48,7 +48,12 @@ ROUTING_CHECKS = (unsupported_method, allow_header_conformance)
 PASSWORD = "fuzzing password"
 # Operations that end the session they run in get a user of their own for each case, so
 # they always run with live credentials and every other case keeps a valid token.
-SESSION_ENDING = {("POST", "/me/logout-all"), ("PUT", "/me/password"), ("DELETE", "/me")}
+SESSION_ENDING = {
+    ("POST", "/me/logout-all"),
+    ("PUT", "/me/password"),
+    ("DELETE", "/me"),
+    ("POST", "/auth/logout"),
+}
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 _user_numbers = itertools.count()
 

@@ -41,9 +41,10 @@ from tests import databases
 TOKEN_TABLES = {"access_token", "access_token_list"}
 INVITATION_TABLES = {"invitation", "account_block"}
 WEBHOOK_TABLES = {"webhook_endpoint", "webhook_delivery", "webhook_dispatcher"}
+SESSION_TABLES = {"user_session"}
 APP_TABLES = {
     "users", "todo", "todo_list", "list_member", "idempotency_key", "login_throttle", "event",
-    *TOKEN_TABLES, *INVITATION_TABLES, *WEBHOOK_TABLES,
+    *TOKEN_TABLES, *INVITATION_TABLES, *WEBHOOK_TABLES, *SESSION_TABLES,
 }  # fmt: skip
 
 
@@ -306,7 +307,8 @@ async def test_shared_lists_with_data_up_down_up(migration_url: str) -> None:
 
     await asyncio.to_thread(downgrade, migration_url, BEFORE_SHARED_LISTS)
     gone = {
-        "todo_list", "list_member", "event", *TOKEN_TABLES, *INVITATION_TABLES, *WEBHOOK_TABLES
+        "todo_list", "list_member", "event", *TOKEN_TABLES, *INVITATION_TABLES, *WEBHOOK_TABLES,
+        *SESSION_TABLES,
     }  # fmt: skip
     assert await table_names(migration_url) == APP_TABLES - gone
     owners = dict(await execute(migration_url, select(TODO.c.id, TODO.c.owner_id)))
@@ -388,7 +390,7 @@ async def test_personal_access_tokens_with_data_up_down_up(migration_url: str) -
 
     await asyncio.to_thread(downgrade, migration_url, BEFORE_PERSONAL_ACCESS_TOKENS)
     assert await table_names(migration_url) == (
-        APP_TABLES - TOKEN_TABLES - INVITATION_TABLES - WEBHOOK_TABLES
+        APP_TABLES - TOKEN_TABLES - INVITATION_TABLES - WEBHOOK_TABLES - SESSION_TABLES
     )
     assert await execute(migration_url, select(USERS.c.id, USERS.c.token_generation)) == [
         (user["id"], 3)
@@ -521,7 +523,9 @@ async def test_invitations_with_data_up_down_up(migration_url: str) -> None:
     assert [dict(row._mapping) for row in stored] == [invitation]  # UTC round trip included
 
     await asyncio.to_thread(downgrade, migration_url, BEFORE_INVITATIONS)
-    assert await table_names(migration_url) == APP_TABLES - INVITATION_TABLES - WEBHOOK_TABLES
+    assert await table_names(migration_url) == (
+        APP_TABLES - INVITATION_TABLES - WEBHOOK_TABLES - SESSION_TABLES
+    )
     assert [dict(row._mapping) for row in await execute(migration_url, members)] == before
 
     await asyncio.to_thread(upgrade, migration_url)
@@ -600,7 +604,7 @@ async def test_webhooks_with_data_up_down_up(migration_url: str) -> None:
     assert [dict(row._mapping) for row in stored] == [delivery]  # UTC round trip included
 
     await asyncio.to_thread(downgrade, migration_url, BEFORE_WEBHOOKS)
-    assert await table_names(migration_url) == APP_TABLES - WEBHOOK_TABLES
+    assert await table_names(migration_url) == APP_TABLES - WEBHOOK_TABLES - SESSION_TABLES
     assert await execute(migration_url, select(USERS.c.id)) == [(user["id"],)]
     assert await execute(migration_url, select(TODO_LIST.c.id)) == [(list_id,)]
 
@@ -740,3 +744,59 @@ async def test_todo_search_with_data_up_down_up(migration_url: str) -> None:
         assert await execute(migration_url, leftover) == []
     await asyncio.to_thread(upgrade, migration_url)
     assert await found_by_search(migration_url, caller, "milk") == ["More milk"]
+
+
+BEFORE_SESSIONS = "c9e2f4a81b37"  # todo search
+USER_SESSION = table(
+    "user_session",
+    column("id", Uuid()),
+    column("user_id", Uuid()),
+    column("created_at", UTCDateTime()),
+    column("last_seen_at", UTCDateTime()),
+    column("expires_at", UTCDateTime()),
+    column("idle_expires_at", UTCDateTime()),
+    column("device", String()),
+    column("address", String()),
+)
+
+
+async def test_sessions_with_data_up_down_up(migration_url: str) -> None:
+    """Accounts from before sessions were rows keep everything and have no session: the
+    tokens they hold name none, so they are refused and their holders log in again
+    (tests/sessions, TestForgedTokens). A session row round-trips, its times in UTC;
+    deleting its account deletes it; down drops the table and keeps every account."""
+    await asyncio.to_thread(upgrade, migration_url, BEFORE_SESSIONS)
+    base = datetime(2026, 1, 1, tzinfo=UTC)
+    users = [uuid.uuid4(), uuid.uuid4()]
+    for n, user in enumerate(users):
+        await execute(
+            migration_url,
+            insert(USERS).values(
+                id=user, created_at=base, name=f"u{n}", name_key=f"u{n}", password_hash="h",
+                token_generation=n,
+            ),
+        )  # fmt: skip
+
+    await asyncio.to_thread(upgrade, migration_url)
+    assert await execute(migration_url, select(USER_SESSION.c.id)) == []
+    assert len(await execute(migration_url, select(USERS.c.id))) == len(users)
+    session = {
+        "id": uuid.uuid4(), "user_id": users[0], "created_at": base,
+        "last_seen_at": base + timedelta(minutes=5), "expires_at": base + timedelta(days=30),
+        "idle_expires_at": base + timedelta(days=14, minutes=5),
+        "device": "Firefox 133 on Ubuntu", "address": "2001:db8::1",
+    }  # fmt: skip
+    await execute(migration_url, insert(USER_SESSION).values(session))
+    assert await execute(migration_url, select(*USER_SESSION.c)) == [tuple(session.values())]
+    if not migration_url.startswith("sqlite"):  # this bare engine turns no SQLite FKs on
+        await execute(migration_url, USERS.delete().where(USERS.c.id == users[0]))
+        assert await execute(migration_url, select(USER_SESSION.c.id)) == []
+        users = users[1:]
+
+    await asyncio.to_thread(downgrade, migration_url, BEFORE_SESSIONS)
+    assert await table_names(migration_url) == APP_TABLES - SESSION_TABLES
+    assert sorted(await execute(migration_url, select(USERS.c.id))) == sorted(
+        (user,) for user in users
+    )
+    await asyncio.to_thread(upgrade, migration_url)
+    assert await execute(migration_url, select(USER_SESSION.c.id)) == []

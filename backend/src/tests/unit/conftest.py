@@ -19,6 +19,9 @@ from app.daos import DAOs, daos
 from app.main import create_app
 from app.platform.http import deps
 from app.platform.security import create_access_token
+from app.platform.tables import utcnow
+from app.sessions import service as sessions
+from app.sessions.tables import UserSession
 from tests.conftest import asgi_client, settings_for
 from tests.unit.fakes import (
     FAKE_DAOS,
@@ -30,6 +33,7 @@ from tests.unit.fakes import (
     FakeInvitationDAO,
     FakeListMemberDAO,
     FakeLoginThrottleDAO,
+    FakeSessionDAO,
     FakeTodoDAO,
     FakeTodoListDAO,
     FakeUserDAO,
@@ -48,6 +52,7 @@ def fake_app(monkeypatch: pytest.MonkeyPatch, fake_db: FakeDatabase) -> FastAPI:
     monkeypatch.setattr(FakeTodoListDAO, "lists", {})
     monkeypatch.setattr(FakeListMemberDAO, "memberships", {})
     monkeypatch.setattr(FakeUserDAO, "users", {})
+    monkeypatch.setattr(FakeSessionDAO, "sessions", {})
     monkeypatch.setattr(FakeIdempotencyKeyDAO, "keys", {})
     monkeypatch.setattr(FakeAccessTokenDAO, "tokens", {})
     monkeypatch.setattr(FakeWebhookDAO, "endpoints", {})
@@ -70,9 +75,24 @@ async def fake_client(fake_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 
 
 def headers_for(app: FastAPI, user_id: uuid.UUID, token_generation: int = 0) -> dict[str, str]:
+    """A log-in's headers: a session row, as `POST /auth/login` makes, and its token."""
     settings = app.state.settings
+    now = utcnow()
+    session = UserSession(
+        user_id=user_id,
+        expires_at=now + settings.access_token_ttl,
+        idle_expires_at=now + settings.session_idle_timeout,
+        device="test",
+        address="127.0.0.1",
+    )
+    FakeSessionDAO.sessions[session.id] = session
+    sessions._recorded_use.mark(session.id)  # as logging in does: its use was just written
     token = create_access_token(
-        user_id, token_generation, secret=settings.jwt_secret, ttl=settings.access_token_ttl
+        user_id,
+        token_generation,
+        session.id,
+        secret=settings.jwt_secret,
+        expires_at=session.expires_at,
     )
     return {"Authorization": f"Bearer {token}"}
 

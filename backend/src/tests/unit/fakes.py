@@ -29,6 +29,7 @@ from app.platform.errors import (
     ListNotFoundError,
     NameTakenError,
     PreconditionFailedError,
+    SessionNotFoundError,
     TodoNotFoundError,
     TokenNotFoundError,
     UnknownUserError,
@@ -36,6 +37,8 @@ from app.platform.errors import (
 )
 from app.platform.security import Caller
 from app.platform.tables import utcnow
+from app.sessions.schemas import SessionCursor
+from app.sessions.tables import UserSession
 from app.todos import ordering
 from app.todos.events import TodoDeleted
 from app.todos.schemas import (
@@ -91,10 +94,8 @@ class FakeUserDAO:
 
     @classmethod
     async def get_for_caller(cls, _conn: object, caller: Caller) -> User:
-        user = cls.users.get(caller.user_id)
-        if user is None or user.token_generation != caller.token_generation:
-            raise UnknownUserError
-        return user
+        _live(caller)
+        return cls.users[caller.user_id]
 
     @classmethod
     async def get_by_name(cls, _conn: object, name: str) -> User | None:
@@ -125,16 +126,130 @@ class FakeUserDAO:
         return user.token_generation
 
     @classmethod
+    async def set_password(cls, conn: object, caller: Caller, new_password_hash: str) -> None:
+        user = await cls.get_for_caller(conn, caller)
+        user.password_hash = new_password_hash
+
+    @classmethod
     async def delete(cls, conn: object, caller: Caller) -> str:
         user = await cls.get_for_caller(conn, caller)
         del cls.users[user.id]
         return user.name
 
 
+class FakeSessionDAO:
+    sessions: dict[uuid.UUID, UserSession] = {}  # noqa: RUF012 (reset per test by the fixture)
+
+    @classmethod
+    def is_live(cls, session_id: uuid.UUID, user_id: uuid.UUID, now: datetime) -> bool:
+        found = cls.sessions.get(session_id)
+        return (
+            found is not None
+            and found.user_id == user_id
+            and min(found.expires_at, found.idle_expires_at) > now
+        )
+
+    @classmethod
+    async def create(cls, _conn: object, session: UserSession) -> None:
+        cls.sessions[session.id] = session
+
+    @classmethod
+    async def trim(
+        cls, _conn: object, user_id: uuid.UUID, *, now: datetime, keep: int
+    ) -> list[uuid.UUID]:
+        mine = [s for s in cls.sessions.values() if s.user_id == user_id]
+        for expired in [s for s in mine if min(s.expires_at, s.idle_expires_at) <= now]:
+            del cls.sessions[expired.id]
+        live = sorted(
+            (s for s in cls.sessions.values() if s.user_id == user_id),
+            key=lambda s: (s.created_at, s.id),
+            reverse=True,
+        )
+        ended = [s.id for s in live[keep:]]
+        for session_id in ended:
+            del cls.sessions[session_id]
+        return ended
+
+    @classmethod
+    async def get(cls, _conn: object, caller: Caller) -> UserSession:
+        _live(caller)
+        assert caller.session_id is not None
+        return cls.sessions[caller.session_id]
+
+    @classmethod
+    async def page(
+        cls, _conn: object, caller: Caller, *, after: SessionCursor | None, limit: int
+    ) -> list[UserSession]:
+        _live(caller)
+        now = utcnow()
+        live = sorted(
+            (s for s in cls.sessions.values() if cls.is_live(s.id, caller.user_id, now)),
+            key=lambda s: (s.created_at, s.id),
+            reverse=True,
+        )
+        if after is not None:
+            live = [s for s in live if (s.created_at, s.id) < (after.created_at, after.id)]
+        return live[:limit]
+
+    @classmethod
+    async def end(cls, _conn: object, caller: Caller, session_id: uuid.UUID) -> None:
+        _live(caller)
+        found = cls.sessions.get(session_id)
+        if found is None or found.user_id != caller.user_id:
+            raise SessionNotFoundError
+        del cls.sessions[session_id]
+
+    @classmethod
+    async def end_others(cls, _conn: object, caller: Caller) -> list[uuid.UUID]:
+        _live(caller)
+        ended = [
+            s.id
+            for s in cls.sessions.values()
+            if s.user_id == caller.user_id and s.id != caller.session_id
+        ]
+        for session_id in ended:
+            del cls.sessions[session_id]
+        return ended
+
+    @classmethod
+    async def end_all(cls, _conn: object, user_id: uuid.UUID) -> None:
+        for session_id in [s.id for s in cls.sessions.values() if s.user_id == user_id]:
+            del cls.sessions[session_id]
+
+    @classmethod
+    async def touch(
+        cls,
+        _conn: object,
+        session_id: uuid.UUID,
+        *,
+        now: datetime,
+        idle_until: datetime,
+        unless_since: datetime,
+    ) -> None:
+        found = cls.sessions.get(session_id)
+        if found is not None and found.last_seen_at < unless_since:
+            found.last_seen_at, found.idle_expires_at = now, idle_until
+
+    @classmethod
+    async def live(
+        cls, _conn: object, session_ids: Collection[uuid.UUID], *, now: datetime
+    ) -> set[uuid.UUID]:
+        return {
+            session_id
+            for session_id in session_ids
+            if (found := cls.sessions.get(session_id)) is not None
+            and min(found.expires_at, found.idle_expires_at) > now
+        }
+
+
 def _live(caller: Caller) -> None:
-    """As every real statement checks: UnknownUserError (401) for a revoked token."""
+    """As every real statement checks: UnknownUserError (401) for a revoked token or an
+    ended session."""
     user = FakeUserDAO.users.get(caller.user_id)
     if user is None or user.token_generation != caller.token_generation:
+        raise UnknownUserError
+    session_id = caller.session_id
+    if session_id is not None and not FakeSessionDAO.is_live(session_id, user.id, utcnow()):
         raise UnknownUserError
 
 
@@ -892,6 +1007,7 @@ class FakeWebhookDAO:
 
 FAKE_DAOS = DAOs(
     users=FakeUserDAO,
+    sessions=FakeSessionDAO,
     todos=FakeTodoDAO,
     lists=FakeTodoListDAO,
     members=FakeListMemberDAO,

@@ -26,14 +26,17 @@ async def test_sign_up_log_in_and_read_me(fake_client: httpx.AsyncClient) -> Non
     assert wrong.headers["www-authenticate"] == "Bearer"
 
 
-async def test_password_change_revokes_earlier_tokens(fake_client: httpx.AsyncClient) -> None:
-    old = await signed_up(fake_client, "carol")
+async def test_password_change_ends_the_other_sessions(fake_client: httpx.AsyncClient) -> None:
+    this = await signed_up(fake_client, "carol")
+    login = await fake_client.post("/auth/login", data={"username": "carol", "password": PASSWORD})
+    other = {"Authorization": f"Bearer {login.json()['access_token']}"}
     body = {"current_password": PASSWORD, "new_password": "a brand new passphrase"}
-    response = await fake_client.put("/me/password", json=body, headers=old)
+    response = await fake_client.put("/me/password", json=body, headers=this)
     assert response.status_code == 200
-    new = {"Authorization": f"Bearer {response.json()['access_token']}"}
-    assert (await fake_client.get("/me", headers=old)).status_code == 401
-    assert (await fake_client.get("/me", headers=new)).status_code == 200
+    fresh = {"Authorization": f"Bearer {response.json()['access_token']}"}
+    assert (await fake_client.get("/me", headers=other)).status_code == 401
+    for headers in (this, fresh):
+        assert (await fake_client.get("/me", headers=headers)).status_code == 200
 
 
 async def test_delete_account_takes_its_todos(fake_client: httpx.AsyncClient) -> None:

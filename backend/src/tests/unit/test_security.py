@@ -22,10 +22,23 @@ from tests.conftest import PRODUCTION_PASSWORD_HASH
 SECRET = "s" * 64
 
 
+def token_for(user_id: uuid.UUID, session_id: uuid.UUID | None = None) -> str:
+    session_id = session_id or uuid.uuid4()
+    expires_at = datetime.now(UTC) + timedelta(minutes=5)
+    return create_access_token(user_id, 0, session_id, secret=SECRET, expires_at=expires_at)
+
+
 def test_token_round_trip() -> None:
-    user_id = uuid.uuid4()
-    token = create_access_token(user_id, 0, secret=SECRET, ttl=timedelta(minutes=5))
-    assert decode_access_token(token, secret=SECRET) == Caller(user_id, 0)
+    user_id, session_id = uuid.uuid4(), uuid.uuid4()
+    token = token_for(user_id, session_id)
+    assert decode_access_token(token, secret=SECRET) == Caller(user_id, 0, session_id=session_id)
+
+
+def test_a_token_without_a_session_is_refused() -> None:
+    """Tokens issued before sessions were rows carry no `sid`: their holders log in again."""
+    claims = {"sub": str(uuid.uuid4()), "gen": 0, "exp": datetime.now(UTC) + timedelta(hours=1)}
+    with pytest.raises(InvalidTokenError):
+        decode_access_token(jwt.encode(claims, SECRET), secret=SECRET)
 
 
 @pytest.mark.parametrize(
@@ -95,11 +108,10 @@ def test_bad_tokens_are_rejected(token: str) -> None:
 
 
 def test_a_verified_token_still_expires(monkeypatch: pytest.MonkeyPatch) -> None:
-    user_id = uuid.uuid4()
-    token = create_access_token(user_id, 0, secret=SECRET, ttl=timedelta(minutes=5))
-    assert decode_access_token(token, secret=SECRET) == Caller(
-        user_id, 0
-    )  # verified and remembered
+    user_id, session_id = uuid.uuid4(), uuid.uuid4()
+    token = token_for(user_id, session_id)
+    caller = Caller(user_id, 0, session_id=session_id)
+    assert decode_access_token(token, secret=SECRET) == caller  # verified and remembered
     later = time.time() + 301
     monkeypatch.setattr(time, "time", lambda: later)
     with pytest.raises(InvalidTokenError, match="expired"):
@@ -107,7 +119,7 @@ def test_a_verified_token_still_expires(monkeypatch: pytest.MonkeyPatch) -> None
 
 
 def test_a_remembered_token_is_not_valid_under_another_secret() -> None:
-    token = create_access_token(uuid.uuid4(), 0, secret=SECRET, ttl=timedelta(minutes=5))
+    token = token_for(uuid.uuid4())
     decode_access_token(token, secret=SECRET)
     with pytest.raises(InvalidTokenError):
         decode_access_token(token, secret="o" * 64)

@@ -27,6 +27,9 @@ oauth2_scheme = OAuth2PasswordBearer(tokenUrl="auth/login")
 # What the accounts domain gives the app (`app.main`) to turn a personal access token
 # into its caller: the platform knows the prefix, not the table.
 PersonalTokenResolver = Callable[[Database, str], Awaitable[Caller]]
+# And what records that a log-in's session is in use (`app.sessions.service.record_use`:
+# at most a write per session every few minutes, for its idle expiry).
+SessionUseRecorder = Callable[[Database, Caller, Settings], Awaitable[None]]
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -54,10 +57,11 @@ async def current_caller(
     db: DatabaseDep,
     token: Annotated[str, Depends(oauth2_scheme)],
 ) -> Caller:
-    """The caller. A session's token (a JWT) is read alone: no database round trip
-    here. Whether the account still exists and the token is not revoked is checked by
-    the statements that run for the caller (see app/access.py), so a revoked token is
-    refused without costing every request a query of its own.
+    """The caller. A log-in's token (a JWT) is read alone: no database round trip
+    here. Whether the account still exists and the token's session is live is checked
+    by the statements that run for the caller (see app/access.py), so a revoked token
+    is refused without costing every request a query of its own. The session's use is
+    recorded here, coarsely: one write per session every few minutes at most.
 
     A personal access token (`mi_pat_…`) is looked up in the database on every use, so
     revoking one takes effect at once; a read-only one is refused any method but GET
@@ -80,6 +84,8 @@ async def current_caller(
             headers={"WWW-Authenticate": "Bearer"},
         ) from exc
     request.state.user_id = str(caller.user_id)  # for the access log line
+    record_use: SessionUseRecorder = request.app.state.session_use
+    await record_use(db, caller, settings)
     return caller
 
 

@@ -54,7 +54,7 @@ async function proxy(request: Request): Promise<Response> {
     const crossSite = crossSiteRefusal(request.headers);
     if (crossSite) return Response.json({ detail: crossSite }, { status: 403 });
   }
-  if (route === LOG_OUT) return loggedOut(https);
+  if (route === LOG_OUT) return loggedOut(request, https);
 
   const limit = bodyLimitFor(new URL(request.url).pathname, process.env);
   const refusal = refuseDeclaredBody(request.headers.get("content-length"), limit);
@@ -118,8 +118,31 @@ async function startedSession(upstream: Response, https: boolean): Promise<Respo
   return new Response(null, { status: 204, headers });
 }
 
-/** 204, and the browser forgets its session cookie. */
-function loggedOut(https: boolean): Response {
+/**
+ * 204, and the browser forgets its session cookie, after the backend has ended
+ * the session (so its token is refused even if a copy of the cookie lives on,
+ * and it leaves the account's signed-in devices). The cookie goes whatever the
+ * backend says: a session it no longer knows is ended all the same.
+ */
+async function loggedOut(request: Request, https: boolean): Promise<Response> {
+  const token = sessionToken(request.headers);
+  if (token !== null) {
+    const headers = new Headers({ authorization: `Bearer ${token}` });
+    const requestId = request.headers.get("x-request-id");
+    if (requestId !== null) headers.set("x-request-id", requestId);
+    try {
+      const upstream = await fetch(targetUrl(request.url, process.env.BACKEND_URL), {
+        method: "POST",
+        headers,
+        redirect: "manual",
+        cache: "no-store",
+        signal: request.signal,
+      });
+      void upstream.body?.cancel().catch(() => undefined);
+    } catch {
+      // The backend is unreachable: the cookie still goes, and the session ends at its expiry.
+    }
+  }
   return new Response(null, {
     status: 204,
     headers: { "cache-control": "no-store", "set-cookie": clearedSessionCookie(https) },

@@ -134,16 +134,40 @@ describe("the session cookie", () => {
     expect(response.headers.get("set-cookie")).toContain(fresh);
   });
 
-  it("log-out clears the cookie without calling the backend", async () => {
-    const calls = stubBackend(() => Response.json({}));
+  it("log-out ends the session on the backend, then clears the cookie", async () => {
+    const held = token();
+    const calls = stubBackend(() => new Response(null, { status: 204 }));
     const response = await POST(
       new Request("http://frontend/api/auth/logout", {
         method: "POST",
-        headers: { ...SAME_ORIGIN, Cookie: `mi_session=${token()}` },
+        headers: { ...SAME_ORIGIN, Cookie: `mi_session=${held}` },
       }),
     );
     expect(response.status).toBe(204);
     expect(response.headers.get("set-cookie")).toMatch(/^mi_session=; Path=\/; Max-Age=0; HttpOnly/);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]?.url).toBe("http://127.0.0.1:8000/auth/logout");
+    expect(calls[0]?.headers.get("authorization")).toBe(`Bearer ${held}`);
+  });
+
+  it("log-out clears the cookie even when the backend refuses or is down", async () => {
+    for (const answer of [() => new Response(null, { status: 401 }), () => Promise.reject(new TypeError("down"))]) {
+      vi.stubGlobal("fetch", answer);
+      const response = await POST(
+        new Request("http://frontend/api/auth/logout", {
+          method: "POST",
+          headers: { ...SAME_ORIGIN, Cookie: `mi_session=${token()}` },
+        }),
+      );
+      expect(response.status).toBe(204);
+      expect(response.headers.get("set-cookie")).toMatch(/^mi_session=; Path=\/; Max-Age=0; HttpOnly/);
+    }
+  });
+
+  it("log-out without a cookie calls nobody", async () => {
+    const calls = stubBackend(() => Response.json({}));
+    const response = await POST(new Request("http://frontend/api/auth/logout", { method: "POST", headers: SAME_ORIGIN }));
+    expect(response.status).toBe(204);
     expect(calls).toHaveLength(0);
   });
 });

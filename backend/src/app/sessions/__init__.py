@@ -1,0 +1,1 @@
+"""Sessions: each log-in is a row, which its token names (docs/security.md, "Sessions")."""
