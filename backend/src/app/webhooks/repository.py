@@ -368,14 +368,19 @@ def _select_owned_lists() -> Select[Any]:
 
 @cache
 def _select_due(*, one: bool) -> Select[Any]:
+    """Each enabled endpoint's first pending delivery, if it is due. The first pending
+    ones come from one GROUP BY over the pending rows: a subquery per pending row (how it
+    was first written) made each round cost 100 ms with 16 000 deliveries queued (`make
+    bench-webhooks`), this 4 ms."""
     deliveries, endpoints = table("webhook_delivery"), table("webhook_endpoint")
-    earlier = deliveries.alias("earlier")
-    first_pending = (
-        select(func.min(earlier.c.seq))
-        .where(earlier.c.endpoint_id == deliveries.c.endpoint_id, earlier.c.state == PENDING)
-        .scalar_subquery()
+    pending = deliveries.alias("pending")
+    first_pending = select(pending.c.endpoint_id, func.min(pending.c.seq).label("seq")).where(
+        pending.c.state == PENDING
     )
-    query = (
+    if one:
+        first_pending = first_pending.where(pending.c.endpoint_id == bindparam("endpoint_id"))
+    first = first_pending.group_by(pending.c.endpoint_id).subquery("first_pending")
+    return (
         select(
             deliveries,
             endpoints.c.url,
@@ -384,11 +389,14 @@ def _select_due(*, one: bool) -> Select[Any]:
             endpoints.c.previous_secret,
             endpoints.c.previous_secret_until,
         )
-        .join_from(deliveries, endpoints, endpoints.c.id == deliveries.c.endpoint_id)
+        .join_from(
+            deliveries,
+            first,
+            and_(first.c.endpoint_id == deliveries.c.endpoint_id, first.c.seq == deliveries.c.seq),
+        )
+        .join(endpoints, endpoints.c.id == deliveries.c.endpoint_id)
         .where(
             endpoints.c.disabled_at.is_(None),
-            deliveries.c.state == PENDING,
-            deliveries.c.seq == first_pending,
             or_(
                 deliveries.c.next_attempt_at.is_(None),
                 deliveries.c.next_attempt_at <= bindparam("now"),
@@ -397,9 +405,6 @@ def _select_due(*, one: bool) -> Select[Any]:
         .order_by(deliveries.c.next_attempt_at, deliveries.c.created_at)
         .limit(bindparam("limit"))
     )
-    if one:
-        query = query.where(deliveries.c.endpoint_id == bindparam("endpoint_id"))
-    return query
 
 
 @cache
