@@ -8,6 +8,7 @@ from app.invitations.tables import AccountBlock, Invitation
 from app.lists.tables import ListMember, TodoList
 from app.live.tables import Event
 from app.platform.tables import BaseDAO
+from app.sharelinks.tables import ShareLink
 from app.todos.tables import IdempotencyKey, Todo
 from app.tokens.tables import AccessToken, AccessTokenList
 from app.webhooks.tables import WebhookDelivery, WebhookDispatcher, WebhookEndpoint
@@ -22,6 +23,7 @@ __all__ = [
     "Invitation",
     "ListMember",
     "LoginThrottle",
+    "ShareLink",
     "Todo",
     "TodoList",
     "User",

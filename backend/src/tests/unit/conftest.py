@@ -30,6 +30,7 @@ from tests.unit.fakes import (
     FakeInvitationDAO,
     FakeListMemberDAO,
     FakeLoginThrottleDAO,
+    FakeShareLinkDAO,
     FakeTodoDAO,
     FakeTodoListDAO,
     FakeUserDAO,
@@ -56,6 +57,7 @@ def fake_app(monkeypatch: pytest.MonkeyPatch, fake_db: FakeDatabase) -> FastAPI:
     monkeypatch.setattr(FakeEventDAO, "logged", [])
     monkeypatch.setattr(FakeInvitationDAO, "invitations", {})
     monkeypatch.setattr(FakeBlockDAO, "blocks", {})
+    monkeypatch.setattr(FakeShareLinkDAO, "links", {})
     for field in dataclasses.fields(DAOs):
         monkeypatch.setattr(daos, field.name, getattr(FAKE_DAOS, field.name))
     app = create_app(settings_for("sqlite+aiosqlite://"))
