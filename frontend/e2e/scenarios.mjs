@@ -7,6 +7,7 @@ import { dueDateScenarios } from "./due-dates.mjs";
 import { commandLine, eventually, httpRequest, largestProcess, residentBytes, sleep, uploadFiller } from "./harness.mjs";
 import { liveUpdateScenarios } from "./live-updates.mjs";
 import { sessionScenarios } from "./sessions.mjs";
+import { shareLinkScenarios } from "./share-links.mjs";
 import { sharedListScenarios } from "./shared-lists.mjs";
 import { todoMvcScenarios } from "./todomvc.mjs";
 import { webhookScenarios } from "./webhooks.mjs";
@@ -960,6 +961,7 @@ export function scenarios({ browser, frontendUrl, backendUrl, resultsDir, fronte
       },
     },
     ...sharedListScenarios(helpers),
+    ...shareLinkScenarios(helpers),
     ...liveUpdateScenarios(helpers),
     ...todoMvcScenarios(helpers),
     ...sessionScenarios(helpers),

@@ -93,6 +93,19 @@ class ShareLinkJoin(BaseModel):
 class ShareLinkJoined(BaseModel):
     """The list you joined (or were already a member of)."""
 
+    model_config = examples(
+        {
+            "list": {
+                "id": EXAMPLE_LIST_ID,
+                "name": "Groceries",
+                "role": "viewer",
+                "personal": False,
+                "created_at": "2026-11-29T09:00:00Z",
+            },
+            "already_member": False,
+        }
+    )
+
     list: ListPublic = Field(description="The list as you now see it.")
     already_member: bool = Field(
         description="You were a member already: your role stayed and the link's uses "
