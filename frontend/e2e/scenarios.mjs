@@ -8,6 +8,7 @@ import { commandLine, eventually, httpRequest, largestProcess, residentBytes, sl
 import { liveUpdateScenarios } from "./live-updates.mjs";
 import { searchScenarios } from "./search.mjs";
 import { sessionScenarios } from "./sessions.mjs";
+import { shareLinkScenarios } from "./share-links.mjs";
 import { sharedListScenarios } from "./shared-lists.mjs";
 import { todoMvcScenarios } from "./todomvc.mjs";
 import { webhookScenarios } from "./webhooks.mjs";
@@ -964,6 +965,7 @@ export function scenarios({ browser, frontendUrl, backendUrl, resultsDir, fronte
       },
     },
     ...sharedListScenarios(helpers),
+    ...shareLinkScenarios(helpers),
     ...liveUpdateScenarios(helpers),
     ...todoMvcScenarios(helpers),
     ...sessionScenarios(helpers),

@@ -33,7 +33,7 @@ async function startReceiver() {
 }
 
 /** axe-core run in the page: every violation listed on failure (as todomvc.mjs does). */
-async function expectNoAxeViolations(page, label) {
+export async function expectNoAxeViolations(page, label) {
   if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ path: AXE_PATH });
   const violations = await page.evaluate(async () => {
     const results = await window.axe.run(document, { resultTypes: ["violations"] });

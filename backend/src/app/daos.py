@@ -33,6 +33,9 @@ from app.platform.security import Caller
 from app.sessions.repository import SessionRepository
 from app.sessions.schemas import SessionCursor
 from app.sessions.tables import UserSession
+from app.sharelinks.repository import OpenLink, ShareLinkRepository
+from app.sharelinks.schemas import ShareLinkPublic
+from app.sharelinks.tables import ShareLink
 from app.todos.events import TodoDeleted
 from app.todos.idempotency import IdempotencyKeyRepository
 from app.todos.repository import TodoRepository
@@ -278,6 +281,7 @@ class InvitationDAO(Protocol):
     async def hide_from(
         self, conn: AsyncConnection, invitee_id: uuid.UUID, inviter_id: uuid.UUID
     ) -> None: ...
+    async def prune(self, conn: AsyncConnection, before: datetime) -> int: ...
 
 
 class BlockDAO(Protocol):
@@ -291,6 +295,21 @@ class BlockDAO(Protocol):
     async def remove(
         self, conn: AsyncConnection, blocker_id: uuid.UUID, blocked_id: uuid.UUID
     ) -> None: ...
+
+
+class ShareLinkDAO(Protocol):
+    async def create(self, conn: AsyncConnection, link: ShareLink) -> None: ...
+    async def of_list(self, conn: AsyncConnection, list_id: uuid.UUID) -> list[ShareLinkPublic]: ...
+    async def get(
+        self, conn: AsyncConnection, list_id: uuid.UUID, link_id: uuid.UUID
+    ) -> ShareLinkPublic | None: ...
+    async def count(self, conn: AsyncConnection, list_id: uuid.UUID) -> int: ...
+    async def find_open(
+        self, conn: AsyncConnection, secret_hash: str, now: datetime
+    ) -> OpenLink | None: ...
+    async def use(self, conn: AsyncConnection, link_id: uuid.UUID) -> bool: ...
+    async def delete(self, conn: AsyncConnection, link_id: uuid.UUID) -> None: ...
+    async def prune(self, conn: AsyncConnection, before: datetime) -> int: ...
 
 
 class WebhookDAO(Protocol):
@@ -360,6 +379,7 @@ class DAOs:
     access_tokens: AccessTokenDAO
     invitations: InvitationDAO
     blocks: BlockDAO
+    share_links: ShareLinkDAO
     webhooks: WebhookDAO
 
 
@@ -375,5 +395,6 @@ daos = DAOs(
     access_tokens=AccessTokenRepository,
     invitations=InvitationRepository,
     blocks=BlockRepository,
+    share_links=ShareLinkRepository,
     webhooks=WebhookRepository,
 )

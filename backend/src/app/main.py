@@ -14,11 +14,13 @@ from fastapi.middleware.cors import CORSMiddleware
 from opentelemetry.sdk.trace.export import SpanExporter
 
 from app import __version__
+from app.invitations import service as invitations
 from app.live.broker import Broker, BrokerSettings
 from app.live.router import document_live_events
 from app.platform import lifecycle
 from app.platform.db import Database, RetryPolicy
 from app.platform.errors import ServiceUnavailableError
+from app.platform.housekeeping import Housekeeper
 from app.platform.http.error_responses import install_error_handlers
 from app.platform.http.middleware import (
     BodySizeLimitMiddleware,
@@ -36,6 +38,7 @@ from app.platform.telemetry.tracing import Tracing, configure_tracing
 from app.portability.router import IMPORT_PATHS
 from app.routers import ROUTERS
 from app.sessions.service import record_use as record_session_use
+from app.sharelinks import service as share_links
 from app.tokens.service import authenticate as authenticate_personal_token
 from app.webhooks.dispatcher import Dispatcher, DispatcherSettings
 
@@ -71,8 +74,8 @@ REPLICA_LAG_INTERVAL = 5.0
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """One engine, one event broker and one webhook dispatcher per process: created at
-    startup, closed at shutdown."""
+    """One engine, one event broker, one webhook dispatcher and one housekeeper per
+    process: created at startup, closed at shutdown."""
     settings: Settings = app.state.settings
     tracing: Tracing | None = app.state.tracing
     db = Database(
@@ -106,6 +109,12 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             retry_for=timedelta(seconds=settings.webhooks_retry_for_seconds),
         ),
     )
+    housekeeper = Housekeeper(
+        [
+            ("expired_invitations", lambda: invitations.prune_expired(db)),
+            ("expired_share_links", lambda: share_links.prune_expired(db)),
+        ]
+    )
     for engine in db.engines:
         if tracing is not None:
             tracing.instrument_engine(engine)
@@ -118,6 +127,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.broker = broker
         broker.start()
         dispatcher.start()  # one per cluster works: the lease decides (app.webhooks.dispatcher)
+        housekeeper.start()
         if settings.metrics_port is not None and _reads_from_postgresql_replicas(db):
             lag_watch = asyncio.create_task(report_replica_lag(db))
         log.info("started", database=db.url.render_as_string(hide_password=True))
@@ -129,6 +139,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             lag_watch.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await lag_watch
+        await housekeeper.stop()
         await dispatcher.stop()
         await broker.stop()
         await db.dispose()

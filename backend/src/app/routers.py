@@ -16,6 +16,7 @@ from app.live import router as live
 from app.platform.http import api_docs, health
 from app.portability import router as portability
 from app.sessions import router as sessions
+from app.sharelinks import router as share_links
 from app.todos import router as todos
 from app.tokens import router as tokens
 from app.webhooks import router as webhooks
@@ -31,6 +32,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     invitations.router,
     invitations.list_router,
     invitations.block_router,
+    share_links.router,
+    share_links.list_router,
     webhooks.router,
     portability.router,
     health.router,

@@ -1,5 +1,6 @@
-"""The role matrix: every list and todo operation, tried by a non-member, a viewer, an
-editor and an owner of a shared list, each against a list of their own making.
+"""The role matrix: every list and todo operation (invitations and share links
+included), tried by a non-member, a viewer, an editor and an owner of a shared list,
+each against a list of their own making.
 
 The same table runs on fake DAOs (tests/unit/test_list_roles.py) and on every engine
 (tests/lists/test_list_roles.py): `observe` builds the world through the API, so the two
@@ -90,6 +91,24 @@ OPERATIONS = (
         "/me/invitations/{invitation}/decline",
         expected=dict.fromkeys(("outsider", "viewer", "editor", "owner"), 404),
     ),
+    # Share links (issue 32): owners manage them; anyone signed in joins through one
+    # (a member already: 200, nothing changes).
+    Operation("list share links", "GET", "/lists/{list}/share-links", Role.owner),
+    Operation(
+        "create a share link",
+        "POST",
+        "/lists/{list}/share-links",
+        Role.owner,
+        {"role": "viewer", "max_uses": 3},
+    ),
+    Operation("revoke a share link", "DELETE", "/lists/{list}/share-links/{link}", Role.owner),
+    Operation(
+        "join through a share link",
+        "POST",
+        "/share-links/join",
+        body={"secret": "{secret}"},
+        expected=dict.fromkeys(("outsider", "viewer", "editor", "owner"), 200),
+    ),
     Operation(
         "leave",
         "DELETE",
@@ -172,6 +191,9 @@ async def world_for(client: httpx.AsyncClient, users: Users, actor: str) -> dict
         assert added.is_success, added.text
     path = f"/lists/{shared['id']}/members/{users.names['invitee']}"
     invitation = await _ok(client.put(path, json={"role": "viewer"}, headers=owner))
+    link = await _ok(
+        client.post(f"/lists/{shared['id']}/share-links", json={"role": "viewer"}, headers=owner)
+    )
     todo = await _ok(
         client.post(
             f"/lists/{shared['id']}/todos", json={"title": "t", "completed": True}, headers=owner
@@ -192,6 +214,8 @@ async def world_for(client: httpx.AsyncClient, users: Users, actor: str) -> dict
         "bystander": users.names["bystander"],
         "newcomer": users.names["newcomer"],
         "invitation": invitation["id"],
+        "link": link["id"],
+        "secret": link["secret"],
         "self": users.names[actor],
     }
 

@@ -45,6 +45,14 @@ export type Invitation = JsonResponse<"/me/invitations", "get", 200>[number];
 /** What sharing with someone did: changed a member's role, or invited a newcomer. */
 export type Shared = { member: Member; invitation?: undefined } | { invitation: Invitation; member?: undefined };
 /** A personal access token as listed (never its secret). */
+export type ShareLink = JsonResponse<"/lists/{list_id}/share-links", "get", 200>[number];
+/** A share link just made: with its secret, shown this once. */
+export type NewShareLink = JsonResponse<"/lists/{list_id}/share-links", "post", 201>;
+export type ShareLinkOptions = NonNullable<
+  paths["/lists/{list_id}/share-links"]["post"]["requestBody"]
+>["content"]["application/json"];
+export type JoinedByLink = JsonResponse<"/share-links/join", "post", 200>;
+
 export type AccessToken = JsonResponse<"/me/tokens", "get", 200>[number];
 /** A new token, with its secret: shown once. */
 export type CreatedToken = JsonResponse<"/me/tokens", "post", 201>;
@@ -708,6 +716,56 @@ export function createApi(options: ApiOptions) {
           { 404: "That invitation is gone." },
         );
       });
+    },
+
+    /** A list's share links (owners only), newest first, without their secrets. */
+    listShareLinks(listId: string): Promise<ShareLink[]> {
+      return request(async () =>
+        unwrap(await client.GET("/lists/{list_id}/share-links", { params: { path: { list_id: listId } } }), undefined, {
+          404: LIST_GONE,
+        }),
+      );
+    },
+
+    /** Makes a share link (owners only); its `secret` is in this answer only. */
+    createShareLink(listId: string, options: ShareLinkOptions): Promise<NewShareLink> {
+      return request(async () =>
+        unwrap(
+          await client.POST("/lists/{list_id}/share-links", {
+            params: { path: { list_id: listId } },
+            body: options,
+          }),
+          undefined,
+          { 403: "Only an owner can make share links.", 404: LIST_GONE },
+        ),
+      );
+    },
+
+    /** Revokes a share link (owners only): it joins nobody from now on. */
+    revokeShareLink(listId: string, linkId: string): Promise<void> {
+      return request(async () => {
+        unwrap(
+          await client.DELETE("/lists/{list_id}/share-links/{link_id}", {
+            params: { path: { list_id: listId, link_id: linkId } },
+          }),
+          undefined,
+          { 404: "That link was already revoked." },
+        );
+      });
+    },
+
+    /**
+     * Joins a list through a share link. The secret goes in the body, never
+     * in a URL (docs/security.md, "Share links"). 404: revoked, expired, used
+     * up or never valid (one answer for all); 429 keeps the backend's sentence.
+     */
+    joinShareLink(secret: string): Promise<JoinedByLink> {
+      return request(async () =>
+        unwrap(await client.POST("/share-links/join", { body: { secret } }), undefined, {
+          404: "This link does not work any more: it was revoked, it expired or it was used up. Ask the list's owner for a new one.",
+          422: "This link is incomplete: copy the whole link and open it again.",
+        }),
+      );
     },
 
     /** Blocks the account `name`: its invitations no longer reach the caller (it is not told). */

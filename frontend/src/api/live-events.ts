@@ -44,6 +44,8 @@ const KNOWN_TYPES: Record<LiveEvent["type"], true> = {
   "invitation.sent": true,
   "invitation.updated": true,
   "invitation.closed": true,
+  "share_link.created": true,
+  "share_link.revoked": true,
   "webhook.disabled": true,
 };
 

@@ -261,6 +261,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/lists/{list_id}/share-links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Share Links
+         * @description The list's share links, newest first, without their secrets (owners). Expired
+         *     and used-up links stay here (a day past expiry) until revoked.
+         */
+        get: operations["list_share_links"];
+        put?: never;
+        /**
+         * Create Share Link
+         * @description Make a share link for the list (owners): whoever opens it while signed in joins
+         *     with `role`. The `secret` is in this response only; the web app's link is
+         *     `/join#<secret>`.
+         */
+        post: operations["create_share_link"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/lists/{list_id}/share-links/{link_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke Share Link
+         * @description Revoke a share link (owners): it joins nobody from now on. Those who joined
+         *     through it stay members (remove them one by one if need be). Answers `{}`.
+         */
+        delete: operations["revoke_share_link"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/lists/{list_id}/todos": {
         parameters: {
             query?: never;
@@ -692,6 +740,28 @@ export interface paths {
         get: operations["readyz"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/share-links/join": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Join Share Link
+         * @description Join a list through a share link: you become a member with the link's role, and
+         *     the link counts one use. If you are a member already, nothing changes
+         *     (`already_member`). Secrets that do not work count like failed log-ins.
+         */
+        post: operations["join_share_link"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1716,7 +1786,7 @@ export interface components {
             type: "list.renamed";
         };
         /** @description One message of `GET /events`; `type` tells which. */
-        LiveEvent: components["schemas"]["Ready"] | components["schemas"]["Resync"] | components["schemas"]["SessionEnded"] | components["schemas"]["TodoChanged"] | components["schemas"]["TodoMoved"] | components["schemas"]["TodoDeleted"] | components["schemas"]["ListRenamed"] | components["schemas"]["ListDeleted"] | components["schemas"]["MemberAdded"] | components["schemas"]["MemberUpdated"] | components["schemas"]["MemberRemoved"] | components["schemas"]["InvitationSent"] | components["schemas"]["InvitationUpdated"] | components["schemas"]["InvitationClosed"] | components["schemas"]["WebhookDisabled"];
+        LiveEvent: components["schemas"]["Ready"] | components["schemas"]["Resync"] | components["schemas"]["SessionEnded"] | components["schemas"]["TodoChanged"] | components["schemas"]["TodoMoved"] | components["schemas"]["TodoDeleted"] | components["schemas"]["ListRenamed"] | components["schemas"]["ListDeleted"] | components["schemas"]["MemberAdded"] | components["schemas"]["MemberUpdated"] | components["schemas"]["MemberRemoved"] | components["schemas"]["InvitationSent"] | components["schemas"]["InvitationUpdated"] | components["schemas"]["InvitationClosed"] | components["schemas"]["ShareLinkCreated"] | components["schemas"]["ShareLinkRevoked"] | components["schemas"]["WebhookDisabled"];
         /**
          * MemberAdded
          * @description `name` became a member (its creator, when a list is new): the members and the new
@@ -1820,6 +1890,72 @@ export interface components {
              * @enum {string}
              */
             type: "member.updated";
+        };
+        /**
+         * NewShareLink
+         * @description A new share link, with its secret: shown this once, never again.
+         * @example {
+         *       "created_at": "2026-12-07T09:00:00Z",
+         *       "created_by": "user1",
+         *       "expires_at": "2026-12-14T09:00:00Z",
+         *       "id": "0b7e4c1a-6d2f-4f8e-9a35-7c1d2e3f4a5b",
+         *       "list_id": "7c9e6679-7425-40de-944b-e07fc1f90ae7",
+         *       "max_uses": 3,
+         *       "role": "viewer",
+         *       "secret": "Zr0mXh3m3nYqQe0f8sJ3kq0H1Zk3T9eXb2QnWc4r5sA",
+         *       "uses": 0
+         *     }
+         */
+        NewShareLink: {
+            /**
+             * Created At
+             * Format: date-time
+             * @description When it was made.
+             */
+            created_at: string;
+            /**
+             * Created By
+             * @description The account name of the owner who made it (null once that account is deleted).
+             */
+            created_by: string | null;
+            /**
+             * Expires At
+             * @description When it stops working; null: never.
+             */
+            expires_at: string | null;
+            /**
+             * Id
+             * Format: uuid
+             * @description The link's id.
+             */
+            id: string;
+            /**
+             * List Id
+             * Format: uuid
+             * @description The list it joins.
+             */
+            list_id: string;
+            /**
+             * Max Uses
+             * @description How many may join through it; null: any number.
+             */
+            max_uses: number | null;
+            /**
+             * Role
+             * @description The role it gives.
+             * @enum {string}
+             */
+            role: "viewer" | "editor";
+            /**
+             * Secret
+             * @description The link's secret (32 random bytes, URL-safe base64): the web app's link is `/join#<secret>`. Only its hash is stored; it is not shown again.
+             */
+            secret: string;
+            /**
+             * Uses
+             * @description How many have joined through it.
+             */
+            uses: number;
         };
         /**
          * PasswordChange
@@ -2138,6 +2274,159 @@ export interface components {
              * @description When it was last used, to within five minutes (not every request is written down).
              */
             last_seen_at: string;
+        };
+        /**
+         * ShareLinkCreate
+         * @description A new share link: the role it gives, and optionally how long it lasts and how
+         *     many accounts it may make members.
+         * @example {
+         *       "expires_in_days": 7,
+         *       "max_uses": 3,
+         *       "role": "viewer"
+         *     }
+         */
+        ShareLinkCreate: {
+            /**
+             * Expires In Days
+             * @description Days until it stops working; absent or null: until revoked.
+             */
+            expires_in_days?: number | null;
+            /**
+             * Max Uses
+             * @description How many accounts may join through it; absent or null: no limit.
+             */
+            max_uses?: number | null;
+            /**
+             * Role
+             * @description The role an account gets by joining through it.
+             * @enum {string}
+             */
+            role: "viewer" | "editor";
+        };
+        /**
+         * ShareLinkCreated
+         * @description An owner made a share link (its secret is never in an event).
+         */
+        ShareLinkCreated: {
+            /** @description The link, without its secret. */
+            link: components["schemas"]["ShareLinkPublic"];
+            /**
+             * @description The kind of event; also the SSE message's `event:` name. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "share_link.created";
+        };
+        /**
+         * ShareLinkJoin
+         * @description The secret of the link to join through, in the body: a path would put it in
+         *     access logs.
+         * @example {
+         *       "secret": "Zr0mXh3m3nYqQe0f8sJ3kq0H1Zk3T9eXb2QnWc4r5sA"
+         *     }
+         */
+        ShareLinkJoin: {
+            /**
+             * Secret
+             * @description The link's secret.
+             */
+            secret: string;
+        };
+        /**
+         * ShareLinkJoined
+         * @description The list you joined (or were already a member of).
+         * @example {
+         *       "already_member": false,
+         *       "list": {
+         *         "created_at": "2026-11-29T09:00:00Z",
+         *         "id": "7c9e6679-7425-40de-944b-e07fc1f90ae7",
+         *         "name": "Groceries",
+         *         "personal": false,
+         *         "role": "viewer"
+         *       }
+         *     }
+         */
+        ShareLinkJoined: {
+            /**
+             * Already Member
+             * @description You were a member already: your role stayed and the link's uses did not change.
+             */
+            already_member: boolean;
+            /** @description The list as you now see it. */
+            list: components["schemas"]["ListPublic"];
+        };
+        /**
+         * ShareLinkPublic
+         * @description A share link as its list's owners see it: never its secret.
+         * @example {
+         *       "created_at": "2026-12-07T09:00:00Z",
+         *       "created_by": "user1",
+         *       "expires_at": "2026-12-14T09:00:00Z",
+         *       "id": "0b7e4c1a-6d2f-4f8e-9a35-7c1d2e3f4a5b",
+         *       "list_id": "7c9e6679-7425-40de-944b-e07fc1f90ae7",
+         *       "max_uses": 3,
+         *       "role": "viewer",
+         *       "uses": 1
+         *     }
+         */
+        ShareLinkPublic: {
+            /**
+             * Created At
+             * Format: date-time
+             * @description When it was made.
+             */
+            created_at: string;
+            /**
+             * Created By
+             * @description The account name of the owner who made it (null once that account is deleted).
+             */
+            created_by: string | null;
+            /**
+             * Expires At
+             * @description When it stops working; null: never.
+             */
+            expires_at: string | null;
+            /**
+             * Id
+             * Format: uuid
+             * @description The link's id.
+             */
+            id: string;
+            /**
+             * List Id
+             * Format: uuid
+             * @description The list it joins.
+             */
+            list_id: string;
+            /**
+             * Max Uses
+             * @description How many may join through it; null: any number.
+             */
+            max_uses: number | null;
+            /**
+             * Role
+             * @description The role it gives.
+             * @enum {string}
+             */
+            role: "viewer" | "editor";
+            /**
+             * Uses
+             * @description How many have joined through it.
+             */
+            uses: number;
+        };
+        /**
+         * ShareLinkRevoked
+         * @description An owner revoked a share link: it joins nobody any more. Those who joined
+         *     through it stay members.
+         */
+        ShareLinkRevoked: {
+            /** @description The link as it was. */
+            link: components["schemas"]["ShareLinkPublic"];
+            /**
+             * @description The kind of event; also the SSE message's `event:` name. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "share_link.revoked";
         };
         /**
          * TodoChanged
@@ -2750,7 +3039,7 @@ export interface components {
              * Event Types
              * @description The kinds of event to deliver (as `GET /events` names them).
              */
-            event_types: ("todo.created" | "todo.updated" | "todo.moved" | "todo.deleted" | "list.renamed" | "list.deleted" | "member.added" | "member.updated" | "member.removed" | "invitation.sent" | "invitation.updated" | "invitation.closed")[];
+            event_types: ("todo.created" | "todo.updated" | "todo.moved" | "todo.deleted" | "list.renamed" | "list.deleted" | "member.added" | "member.updated" | "member.removed" | "invitation.sent" | "invitation.updated" | "invitation.closed" | "share_link.created" | "share_link.revoked")[];
             /**
              * List Id
              * @description A list you own; null for every list you own, present and future.
@@ -2880,7 +3169,7 @@ export interface components {
              * Event Types
              * @description The kinds of event to deliver from now on.
              */
-            event_types?: ("todo.created" | "todo.updated" | "todo.moved" | "todo.deleted" | "list.renamed" | "list.deleted" | "member.added" | "member.updated" | "member.removed" | "invitation.sent" | "invitation.updated" | "invitation.closed")[] | null;
+            event_types?: ("todo.created" | "todo.updated" | "todo.moved" | "todo.deleted" | "list.renamed" | "list.deleted" | "member.added" | "member.updated" | "member.removed" | "invitation.sent" | "invitation.updated" | "invitation.closed" | "share_link.created" | "share_link.revoked")[] | null;
             /**
              * Url
              * @description A new URL, checked as at registration.
@@ -4297,6 +4586,291 @@ export interface operations {
             };
             /** @description `name` is the list's last owner and someone else removes them, or they leave and no editor can take over: make someone else owner, or delete the list. */
             409: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description The request does not fit the schema (a field, parameter or header missing, of the wrong type, or out of bounds): `detail` lists each problem and where it is. */
+            422: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description The database cannot be reached: retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+        };
+    };
+    list_share_links: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The list's id (`GET /lists` has them all). */
+                list_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShareLinkPublic"][];
+                };
+            };
+            /** @description No token, or one that expired or was revoked: log in again. */
+            401: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description Only the list's owners may do this (or your token does not cover it). */
+            403: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description No such list among yours. */
+            404: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description The request does not fit the schema (a field, parameter or header missing, of the wrong type, or out of bounds): `detail` lists each problem and where it is. */
+            422: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description The database cannot be reached: retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+        };
+    };
+    create_share_link: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The list's id (`GET /lists` has them all). */
+                list_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ShareLinkCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NewShareLink"];
+                };
+            };
+            /** @description The body cannot be parsed (not JSON, or not a form). */
+            400: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description No token, or one that expired or was revoked: log in again. */
+            401: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description Only the list's owners may do this (or your token does not cover it). */
+            403: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description No such list among yours. */
+            404: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description A personal list cannot be shared, or the list has as many links as a list may: revoke one. */
+            409: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description The request does not fit the schema (a field, parameter or header missing, of the wrong type, or out of bounds): `detail` lists each problem and where it is. */
+            422: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description The database cannot be reached: retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+        };
+    };
+    revoke_share_link: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The list's id (`GET /lists` has them all). */
+                list_id: string;
+                /** @description The share link's id. */
+                link_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Empty"];
+                };
+            };
+            /** @description No token, or one that expired or was revoked: log in again. */
+            401: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description Only the list's owners may do this (or your token does not cover it). */
+            403: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description No such list among yours, or no such link in it. */
+            404: {
                 headers: {
                     /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
                     "X-Request-ID"?: string;
@@ -6190,6 +6764,135 @@ export interface operations {
                 };
             };
             /** @description Not ready: the database does not answer, or its schema is not at the migrations' head (`detail` says which). */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+        };
+    };
+    join_share_link: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ShareLinkJoin"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShareLinkJoined"];
+                };
+            };
+            /** @description The body cannot be parsed (not JSON, or not a form). */
+            400: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description No token, or one that expired or was revoked: log in again. */
+            401: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description Sent with a read token or a token for chosen lists. */
+            403: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description The link does not work: no link has that secret, or it was revoked, expired or used up, or its list was deleted (one answer for all). */
+            404: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description The list has as many members as a list may. */
+            409: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description The request does not fit the schema (a field, parameter or header missing, of the wrong type, or out of bounds): `detail` lists each problem and where it is. */
+            422: {
+                headers: {
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Too many secrets that did not work from this client or account: `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description This request's id, as in the server's logs: quote it in a bug report. The one the client or a proxy sent in `X-Request-ID`, else a new one. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description The database cannot be reached: retry after the seconds in `Retry-After`. */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again. */

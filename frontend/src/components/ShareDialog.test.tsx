@@ -15,6 +15,9 @@ const { api } = vi.hoisted(() => ({
     share: vi.fn(),
     listInvitations: vi.fn(),
     cancelInvitation: vi.fn(),
+    listShareLinks: vi.fn(),
+    createShareLink: vi.fn(),
+    revokeShareLink: vi.fn(),
   },
 }));
 vi.mock("@/lib/session", () => ({ api }));
@@ -32,8 +35,20 @@ const INVITATION = {
   expires_at: "2024-01-15T00:00:00Z",
 };
 
+const LINK = {
+  id: "link-1",
+  list_id: "list-1",
+  role: "editor" as const,
+  created_by: "ann",
+  created_at: "2024-01-01T00:00:00Z",
+  expires_at: null,
+  max_uses: 3,
+  uses: 1,
+};
+
 beforeEach(() => {
   api.listInvitations.mockResolvedValue([]);
+  api.listShareLinks.mockResolvedValue([]);
 });
 
 afterEach(() => {
@@ -86,6 +101,37 @@ describe("ShareDialog (owner)", () => {
     expect(pending.getByText("bob")).toBeTruthy();
     expect((await members()).queryByText("bob")).toBeNull();
     expect(screen.getByRole("textbox", { name: "User name" })).toHaveProperty("value", "");
+  });
+
+  it("makes a share link: the URL shown once, with the secret in its fragment; the list shows no secret", async () => {
+    api.members.mockResolvedValue([{ name: "ann", role: "owner" }]);
+    const secret = "s".repeat(43);
+    api.createShareLink.mockResolvedValue({ ...LINK, uses: 0, secret });
+    renderDialog();
+    await screen.findByText("No share links yet.");
+    await userEvent.selectOptions(screen.getByRole("combobox", { name: "Joins as" }), "editor");
+    await userEvent.selectOptions(screen.getByRole("combobox", { name: "Expires after" }), "Never");
+    await userEvent.selectOptions(screen.getByRole("combobox", { name: "Uses" }), "5 people");
+    await userEvent.click(screen.getByRole("button", { name: "Create link" }));
+    expect(api.createShareLink).toHaveBeenCalledWith("list-1", { role: "editor", expires_in_days: null, max_uses: 5 });
+    const url = await screen.findByRole("textbox", { name: /copy it now/ });
+    expect(url).toHaveProperty("value", `${window.location.origin}/join#${secret}`);
+    const links = within(screen.getByRole("list", { name: "Share links" }));
+    expect(links.getByText(/Editor · 0 of 3 used · no expiry/)).toBeTruthy();
+    expect(links.queryByText(new RegExp(secret))).toBeNull();
+  });
+
+  it("lists the share links and revokes one", async () => {
+    api.members.mockResolvedValue([{ name: "ann", role: "owner" }]);
+    api.listShareLinks.mockResolvedValue([LINK]);
+    api.revokeShareLink.mockResolvedValue(undefined);
+    renderDialog();
+    const links = within(await screen.findByRole("list", { name: "Share links" }));
+    expect(links.getByText(/Editor · 1 of 3 used/)).toBeTruthy();
+    await userEvent.click(links.getByRole("button", { name: /^Revoke the editor link/ }));
+    expect(api.revokeShareLink).toHaveBeenCalledWith("list-1", "link-1");
+    await screen.findByText(/The link is revoked/);
+    expect(screen.getByText("No share links yet.")).toBeTruthy();
   });
 
   it("lists the open invitations and cancels one", async () => {

@@ -2,7 +2,7 @@
 
 import { type SubmitEvent, useId, useState } from "react";
 
-import type { Invitation, ListInfo, Member, Role, Shared } from "@/api/client";
+import type { Invitation, ListInfo, Member, NewShareLink, Role, Shared, ShareLink, ShareLinkOptions } from "@/api/client";
 import { ApiError } from "@/api/errors";
 import { sameUserName } from "@/lib/lists";
 import { canManageList, ROLE_DESCRIPTIONS, ROLE_LABELS, ROLES } from "@/lib/roles";
@@ -10,8 +10,10 @@ import { api } from "@/lib/session";
 import { validateMemberName } from "@/lib/validation";
 
 import { Dialog } from "./Dialog";
+import { ShareLinks } from "./ShareLinks";
 import { useInvitations } from "./useInvitations";
 import { useMembers } from "./useMembers";
+import { useShareLinks } from "./useShareLinks";
 
 interface ShareDialogProps {
   list: ListInfo;
@@ -31,13 +33,14 @@ function messageOf(error: unknown): string {
 /**
  * Who is in a shared list. An owner invites people by user name with a role
  * (they join once they accept), sees and cancels the invitations not yet
- * answered, changes roles and removes people; every member sees the members and may
- * leave. Errors stay in the dialog, in words for people.
+ * answered, makes and revokes share links, changes roles and removes people;
+ * every member sees the members and may leave. Errors stay in the dialog, in words for people.
  */
 export function ShareDialog({ list, userName, onLeave, onAccessChanged, onClose }: ShareDialogProps) {
   const members = useMembers(api, list.id);
   const isOwner = canManageList(list.role);
   const invitations = useInvitations(api, list.id, isOwner);
+  const shareLinks = useShareLinks(api, list.id, isOwner && !list.personal);
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -90,6 +93,22 @@ export function ShareDialog({ list, userName, onLeave, onAccessChanged, onClose 
     await run(async () => {
       await invitations.cancel(invitation);
       return `The invitation to ${invitation.name} is cancelled.`;
+    });
+  }
+
+  async function createLink(options: ShareLinkOptions): Promise<NewShareLink | null> {
+    let made: NewShareLink | null = null;
+    await run(async () => {
+      made = await shareLinks.create(options);
+      return null; // the link itself, shown once, says it
+    });
+    return made;
+  }
+
+  async function revokeLink(link: ShareLink) {
+    await run(async () => {
+      await shareLinks.revoke(link);
+      return "The link is revoked: it joins nobody from now on. People who joined through it stay.";
     });
   }
 
@@ -169,6 +188,14 @@ export function ShareDialog({ list, userName, onLeave, onAccessChanged, onClose 
             ))}
           </ul>
         </>
+      ) : null}
+      {isOwner && !list.personal ? (
+        <ShareLinks
+          links={shareLinks.links}
+          busy={busy}
+          onCreate={createLink}
+          onRevoke={(link) => void revokeLink(link)}
+        />
       ) : null}
       <div className="dialog__actions dialog__actions--split">
         <button

@@ -5,6 +5,7 @@ token must not become a way around the log-in limits."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -14,7 +15,7 @@ from app.accounts.tables import User
 from app.accounts.throttle import ThrottlePolicy
 from app.daos import daos
 from app.platform.db import Database
-from app.platform.errors import TooManyLoginFailuresError, WrongPasswordError
+from app.platform.errors import AppError, TooManyLoginFailuresError, WrongPasswordError
 from app.platform.fields import PASSWORD_MAX
 from app.platform.security import Caller, verify_password
 from app.platform.settings import Settings
@@ -22,7 +23,7 @@ from app.platform.tables import utcnow
 from app.platform.telemetry.metrics import LOGIN_THROTTLED
 
 # Both keys' series exist from the start (at 0): an alert on their rate sees them.
-for _key_kind in ("addr", "name"):
+for _key_kind in ("addr", "name", "link"):
     LOGIN_THROTTLED.labels(_key_kind)
 
 
@@ -48,22 +49,12 @@ class PasswordGuard:
         concurrent guesses gets more than the limit's number checked. A success gives
         the address its attempt back and clears the name's count (clearing the
         address's would let one valid account reset a guesser's address)."""
-        now = utcnow()
         address = (address_key(self.client_address), self._policy(per_address=True))
         keys = [address]
         if name is not None:
             keys.append((name_key(name), self._policy(per_address=False)))
-        admitted: list[tuple[str, ThrottlePolicy]] = []
-        for key, policy in keys:  # the address first: a locked one never counts a name
-            admission = await self.db.write_statement(
-                partial(daos.login_throttle.admit, key=key, now=now, policy=policy)
-            )
-            if not admission.admitted:
-                LOGIN_THROTTLED.labels(key.partition(":")[0]).inc()  # "addr" or "name"
-                await self._give_back(admitted)
-                assert admission.locked_until is not None, "a refused key is locked"
-                raise TooManyLoginFailuresError(_seconds_until(admission.locked_until))
-            admitted.append((key, policy))
+        # The address first: a locked one never counts a name.
+        await admit_attempts(self.db, keys, TooManyLoginFailuresError)
 
         password_ok = await verify_password(
             password[:PASSWORD_MAX], user.password_hash if user else None
@@ -71,7 +62,7 @@ class PasswordGuard:
         if user is None or not password_ok:
             return False
         await self.db.write_statement(partial(daos.login_throttle.clear, key=name_key(user.name)))
-        await self._give_back([address])
+        await give_back(self.db, [address])
         return True
 
     async def confirm(self, caller: Caller, password: str) -> User:
@@ -83,20 +74,51 @@ class PasswordGuard:
         return user
 
     def _policy(self, *, per_address: bool) -> ThrottlePolicy:
-        settings = self.settings
-        return ThrottlePolicy(
-            limit=settings.login_failures_per_address
-            if per_address
-            else settings.login_failures_per_name,
-            window=timedelta(seconds=settings.login_failure_window_seconds),
-            lockout=timedelta(seconds=settings.login_lockout_seconds),
-        )
+        return throttle_policy(self.settings, per_address=per_address)
 
-    async def _give_back(self, attempts: list[tuple[str, ThrottlePolicy]]) -> None:
-        for key, policy in attempts:
-            await self.db.write_statement(
-                partial(daos.login_throttle.refund, key=key, policy=policy)
-            )
+
+Attempt = tuple[str, ThrottlePolicy]  # a throttle key and the limits it is counted under
+
+
+def throttle_policy(settings: Settings, *, per_address: bool) -> ThrottlePolicy:
+    """The log-in limits: per client address, or per name (per account)."""
+    return ThrottlePolicy(
+        limit=settings.login_failures_per_address
+        if per_address
+        else settings.login_failures_per_name,
+        window=timedelta(seconds=settings.login_failure_window_seconds),
+        lockout=timedelta(seconds=settings.login_lockout_seconds),
+    )
+
+
+async def admit_attempts(
+    db: Database, keys: list[Attempt], refused: Callable[[int], AppError]
+) -> None:
+    """Count one attempt against each key, in order, BEFORE the secret it guards is
+    checked; past a key's limit, give back the attempts already counted and raise
+    `refused(seconds until the lock ends)` (a 429), so no burst of concurrent guesses
+    gets more than the limit's number checked. The caller gives the attempts back
+    (`give_back`) when the secret was right: only failures count. Log-ins and share
+    links (`app.sharelinks.service`) count this way, in the one `login_throttle` table
+    under keys of their own."""
+    now = utcnow()
+    admitted: list[Attempt] = []
+    for key, policy in keys:
+        admission = await db.write_statement(
+            partial(daos.login_throttle.admit, key=key, now=now, policy=policy)
+        )
+        if not admission.admitted:
+            LOGIN_THROTTLED.labels(key.partition(":")[0]).inc()  # "addr", "name", "link"
+            await give_back(db, admitted)
+            assert admission.locked_until is not None, "a refused key is locked"
+            raise refused(_seconds_until(admission.locked_until))
+        admitted.append((key, policy))
+
+
+async def give_back(db: Database, attempts: list[Attempt]) -> None:
+    """Give back attempts that succeeded (and the locks they set, if any)."""
+    for key, policy in attempts:
+        await db.write_statement(partial(daos.login_throttle.refund, key=key, policy=policy))
 
 
 def _seconds_until(moment: datetime) -> int:

@@ -129,6 +129,13 @@ class InvitationRepository:
         """Hide the open invitations `inviter_id` sent `invitee_id` (who blocked them)."""
         await conn.execute(_hide(), {"hide_invitee": invitee_id, "hide_inviter": inviter_id})
 
+    @classmethod
+    async def prune(cls, conn: AsyncConnection, before: datetime) -> int:
+        """Delete every invitation that expired before `before`, open or closed: one
+        statement, safe in any process at any time (none of them can be accepted)."""
+        result = await conn.execute(_prune(), {"before": before})
+        return result.rowcount
+
 
 class BlockRepository:
     """`daos.blocks`: every statement on `account_block`."""
@@ -295,6 +302,12 @@ def _hide() -> Update:
         )
         .values(hidden=True)
     )
+
+
+@cache
+def _prune() -> Delete:
+    invitations = table("invitation")
+    return delete(invitations).where(invitations.c.expires_at < bindparam("before"))
 
 
 @cache

@@ -49,6 +49,9 @@ INVITATION_TTL = timedelta(days=14)
 MAX_SENT_PER_HOUR = 30  # per inviting account, over every list
 SENDING_WINDOW = timedelta(hours=1)
 MAX_PENDING_PER_LIST = 20
+# How long past its expiry an invitation's row is kept before `prune_expired` deletes
+# it: meanwhile, accepting it says "it expired" rather than "not found".
+KEPT_PAST_EXPIRY = timedelta(days=1)
 
 
 async def share(
@@ -285,3 +288,10 @@ async def unblock(db: Database, caller: Caller, name: str) -> None:
         await daos.blocks.remove(conn, me.id, user.id)
 
     await db.write(unblock_it)
+
+
+async def prune_expired(db: Database) -> int:
+    """Delete the invitations, open or closed, that expired more than
+    `KEPT_PAST_EXPIRY` ago (housekeeping: `app.platform.housekeeping`)."""
+    before = utcnow() - KEPT_PAST_EXPIRY
+    return await db.write_statement(lambda conn: daos.invitations.prune(conn, before))

@@ -56,8 +56,9 @@ MEMBER_ADDED = "member.added"
 MEMBER_REMOVED = "member.removed"
 LIST_DELETED = "list.deleted"
 # Events addressed to one account only, whatever lists it watches: an invitation's go
-# to the invitee and to each owner, one row each (`app.invitations.events`).
-ADDRESSED_ONLY = "invitation."
+# to the invitee and to each owner, one row each (`app.invitations.events`); a share
+# link's to each owner (`app.sharelinks.events`).
+ADDRESSED_ONLY = ("invitation.", "share_link.")
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,8 @@
 
 Each event's `data` is one of these objects, its `type` also the SSE `event:` name. Each
 domain defines its own in its `events` module and records them in the same unit of work
-as the change itself (`app.live.log`): `todo.*`, `list.*`, `member.*` and `invitation.*`,
+as the change itself (`app.live.log`): `todo.*`, `list.*`, `member.*`, `invitation.*` and
+`share_link.*`,
 `session.ended` (accounts) and `webhook.disabled` (webhooks); `ready` and `resync` are
 the stream's own (`app.live.events`). Here they are gathered, in the order the OpenAPI
 document lists them.
@@ -18,6 +19,7 @@ from app.accounts.events import SessionEnded
 from app.invitations.events import InvitationClosed, InvitationSent, InvitationUpdated
 from app.lists.events import ListDeleted, ListRenamed, MemberAdded, MemberRemoved, MemberUpdated
 from app.live.events import Ready, Resync
+from app.sharelinks.events import ShareLinkCreated, ShareLinkRevoked
 from app.todos.events import TodoChanged, TodoDeleted, TodoMoved
 from app.webhooks.events import WebhookDisabled
 
@@ -33,6 +35,8 @@ _Change = (
     | InvitationSent
     | InvitationUpdated
     | InvitationClosed
+    | ShareLinkCreated
+    | ShareLinkRevoked
 )
 
 ListChange = _Change

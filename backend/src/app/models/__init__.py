@@ -9,6 +9,7 @@ from app.lists.tables import ListMember, TodoList
 from app.live.tables import Event
 from app.platform.tables import BaseDAO
 from app.sessions.tables import UserSession
+from app.sharelinks.tables import ShareLink
 from app.todos.tables import IdempotencyKey, Todo
 from app.tokens.tables import AccessToken, AccessTokenList
 from app.webhooks.tables import WebhookDelivery, WebhookDispatcher, WebhookEndpoint
@@ -23,6 +24,7 @@ __all__ = [
     "Invitation",
     "ListMember",
     "LoginThrottle",
+    "ShareLink",
     "Todo",
     "TodoList",
     "User",

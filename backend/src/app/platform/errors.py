@@ -264,3 +264,27 @@ class UnsafeWebhookURLError(InvalidInputError):
 
     def __init__(self, reason: str) -> None:
         super().__init__(f"This webhook URL is refused: {reason}", loc=("body", "url"))
+
+
+class ShareLinkNotFoundError(NotFoundError):
+    """Joining: no link has that secret, or it was revoked, expired or used up, or its
+    list is gone (one answer for all: it tells a guesser nothing). Managing: no such
+    link in that list."""
+
+    detail = "This share link does not work: it was revoked, it expired or was used up"
+
+
+class TooManyShareLinksError(ConflictError):
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"This list has {limit} share links, the most a list may: revoke one")
+
+
+class TooManyJoinAttemptsError(TooManyLoginFailuresError):
+    """Too many share-link secrets that did not work, from one client or account."""
+
+    def __init__(self, retry_after_seconds: int) -> None:
+        super().__init__(retry_after_seconds)
+        self.detail = (
+            f"Too many share links that did not work; try again in {retry_after_seconds} s"
+        )
+        self.args = (self.detail,)

@@ -42,9 +42,10 @@ TOKEN_TABLES = {"access_token", "access_token_list"}
 INVITATION_TABLES = {"invitation", "account_block"}
 WEBHOOK_TABLES = {"webhook_endpoint", "webhook_delivery", "webhook_dispatcher"}
 SESSION_TABLES = {"user_session"}
+SHARE_LINK_TABLES = {"share_link"}
 APP_TABLES = {
     "users", "todo", "todo_list", "list_member", "idempotency_key", "login_throttle", "event",
-    *TOKEN_TABLES, *INVITATION_TABLES, *WEBHOOK_TABLES, *SESSION_TABLES,
+    *TOKEN_TABLES, *INVITATION_TABLES, *WEBHOOK_TABLES, *SESSION_TABLES, *SHARE_LINK_TABLES,
 }  # fmt: skip
 
 
@@ -310,7 +311,7 @@ async def test_shared_lists_with_data_up_down_up(migration_url: str) -> None:
         "todo_list", "list_member", "event", *TOKEN_TABLES, *INVITATION_TABLES, *WEBHOOK_TABLES,
         *SESSION_TABLES,
     }  # fmt: skip
-    assert await table_names(migration_url) == APP_TABLES - gone
+    assert await table_names(migration_url) == APP_TABLES - SHARE_LINK_TABLES - gone
     owners = dict(await execute(migration_url, select(TODO.c.id, TODO.c.owner_id)))
     assert owners == {**owner_of, shared_todo: users[1]["id"]}
 
@@ -390,7 +391,12 @@ async def test_personal_access_tokens_with_data_up_down_up(migration_url: str) -
 
     await asyncio.to_thread(downgrade, migration_url, BEFORE_PERSONAL_ACCESS_TOKENS)
     assert await table_names(migration_url) == (
-        APP_TABLES - TOKEN_TABLES - INVITATION_TABLES - WEBHOOK_TABLES - SESSION_TABLES
+        APP_TABLES
+        - TOKEN_TABLES
+        - INVITATION_TABLES
+        - WEBHOOK_TABLES
+        - SESSION_TABLES
+        - SHARE_LINK_TABLES
     )
     assert await execute(migration_url, select(USERS.c.id, USERS.c.token_generation)) == [
         (user["id"], 3)
@@ -524,7 +530,7 @@ async def test_invitations_with_data_up_down_up(migration_url: str) -> None:
 
     await asyncio.to_thread(downgrade, migration_url, BEFORE_INVITATIONS)
     assert await table_names(migration_url) == (
-        APP_TABLES - INVITATION_TABLES - WEBHOOK_TABLES - SESSION_TABLES
+        APP_TABLES - INVITATION_TABLES - WEBHOOK_TABLES - SESSION_TABLES - SHARE_LINK_TABLES
     )
     assert [dict(row._mapping) for row in await execute(migration_url, members)] == before
 
@@ -604,7 +610,9 @@ async def test_webhooks_with_data_up_down_up(migration_url: str) -> None:
     assert [dict(row._mapping) for row in stored] == [delivery]  # UTC round trip included
 
     await asyncio.to_thread(downgrade, migration_url, BEFORE_WEBHOOKS)
-    assert await table_names(migration_url) == APP_TABLES - WEBHOOK_TABLES - SESSION_TABLES
+    assert await table_names(migration_url) == (
+        APP_TABLES - WEBHOOK_TABLES - SESSION_TABLES - SHARE_LINK_TABLES
+    )
     assert await execute(migration_url, select(USERS.c.id)) == [(user["id"],)]
     assert await execute(migration_url, select(TODO_LIST.c.id)) == [(list_id,)]
 
@@ -794,9 +802,81 @@ async def test_sessions_with_data_up_down_up(migration_url: str) -> None:
         users = users[1:]
 
     await asyncio.to_thread(downgrade, migration_url, BEFORE_SESSIONS)
-    assert await table_names(migration_url) == APP_TABLES - SESSION_TABLES
+    assert await table_names(migration_url) == APP_TABLES - SESSION_TABLES - SHARE_LINK_TABLES
     assert sorted(await execute(migration_url, select(USERS.c.id))) == sorted(
         (user,) for user in users
     )
     await asyncio.to_thread(upgrade, migration_url)
     assert await execute(migration_url, select(USER_SESSION.c.id)) == []
+
+
+BEFORE_SHARE_LINKS = "c5e2a8d4f1b9"  # sessions
+SHARE_LINK = table(
+    "share_link",
+    column("id", Uuid()),
+    column("list_id", Uuid()),
+    column("created_by", Uuid()),
+    column("secret_hash", String()),
+    column("role", String()),
+    column("max_uses", Integer()),
+    column("uses", Integer()),
+    column("created_at", UTCDateTime()),
+    column("expires_at", UTCDateTime()),
+)
+
+
+async def test_share_links_with_data_up_down_up(migration_url: str) -> None:
+    """Memberships and invitations from before share links stay exactly as they were,
+    up and down; a link made in between round-trips (UTC included) and goes with its
+    table on the way down, leaving the member who joined through it a member."""
+    await asyncio.to_thread(upgrade, migration_url, BEFORE_SHARE_LINKS)
+    base = datetime(2026, 12, 1, tzinfo=UTC)
+    users = [
+        {
+            "id": uuid.uuid4(), "created_at": base, "name": f"sl{n}", "name_key": f"sl{n}",
+            "password_hash": "hash", "token_generation": 0,
+        }
+        for n in range(3)
+    ]  # fmt: skip
+    shared = {"id": uuid.uuid4(), "name": "shared", "personal_of": None, "created_at": base}
+    memberships = [
+        {"list_id": shared["id"], "user_id": users[0]["id"], "role": "owner", "created_at": base},
+        {"list_id": shared["id"], "user_id": users[1]["id"], "role": "viewer", "created_at": base},
+    ]
+    invitation = {
+        "id": uuid.uuid4(), "list_id": shared["id"], "invitee_id": users[2]["id"],
+        "inviter_id": users[0]["id"], "role": "editor", "status": "pending", "hidden": False,
+        "created_at": base, "expires_at": base + timedelta(days=14),
+    }  # fmt: skip
+    await execute(migration_url, insert(USERS).values(users))
+    await execute(migration_url, insert(TODO_LIST).values(shared))
+    await execute(migration_url, insert(LIST_MEMBER).values(memberships))
+    await execute(migration_url, insert(INVITATION).values(invitation))
+    members = select(LIST_MEMBER).order_by(LIST_MEMBER.c.role.desc())
+    before = [dict(row._mapping) for row in await execute(migration_url, members)]
+    invitations = select(INVITATION)
+    invitations_before = [dict(row._mapping) for row in await execute(migration_url, invitations)]
+
+    await asyncio.to_thread(upgrade, migration_url)
+    assert await table_names(migration_url) == APP_TABLES
+    assert [dict(row._mapping) for row in await execute(migration_url, members)] == before
+    assert [
+        dict(row._mapping) for row in await execute(migration_url, invitations)
+    ] == invitations_before
+    link = {
+        "id": uuid.uuid4(), "list_id": shared["id"], "created_by": users[0]["id"],
+        "secret_hash": "ab" * 32, "role": "viewer", "max_uses": 3, "uses": 1,
+        "created_at": base, "expires_at": base + timedelta(days=7),
+    }  # fmt: skip
+    await execute(migration_url, insert(SHARE_LINK).values(link))
+    assert [dict(row._mapping) for row in await execute(migration_url, select(SHARE_LINK))] == [
+        link
+    ]
+
+    await asyncio.to_thread(downgrade, migration_url, BEFORE_SHARE_LINKS)
+    assert await table_names(migration_url) == APP_TABLES - SHARE_LINK_TABLES
+    assert [dict(row._mapping) for row in await execute(migration_url, members)] == before
+
+    await asyncio.to_thread(upgrade, migration_url)
+    assert await execute(migration_url, select(SHARE_LINK.c.id)) == []
+    assert [dict(row._mapping) for row in await execute(migration_url, members)] == before

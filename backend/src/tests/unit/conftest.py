@@ -34,6 +34,7 @@ from tests.unit.fakes import (
     FakeListMemberDAO,
     FakeLoginThrottleDAO,
     FakeSessionDAO,
+    FakeShareLinkDAO,
     FakeTodoDAO,
     FakeTodoListDAO,
     FakeUserDAO,
@@ -61,6 +62,7 @@ def fake_app(monkeypatch: pytest.MonkeyPatch, fake_db: FakeDatabase) -> FastAPI:
     monkeypatch.setattr(FakeEventDAO, "logged", [])
     monkeypatch.setattr(FakeInvitationDAO, "invitations", {})
     monkeypatch.setattr(FakeBlockDAO, "blocks", {})
+    monkeypatch.setattr(FakeShareLinkDAO, "links", {})
     for field in dataclasses.fields(DAOs):
         monkeypatch.setattr(daos, field.name, getattr(FAKE_DAOS, field.name))
     app = create_app(settings_for("sqlite+aiosqlite://"))

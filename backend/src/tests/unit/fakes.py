@@ -39,6 +39,9 @@ from app.platform.security import Caller
 from app.platform.tables import utcnow
 from app.sessions.schemas import SessionCursor
 from app.sessions.tables import UserSession
+from app.sharelinks.repository import OpenLink
+from app.sharelinks.schemas import ShareLinkPublic
+from app.sharelinks.tables import ShareLink
 from app.todos import ordering
 from app.todos.events import TodoDeleted
 from app.todos.schemas import (
@@ -849,6 +852,87 @@ class FakeInvitationDAO:
             if (row.invitee_id, row.inviter_id, row.status) == (invitee_id, inviter_id, "pending"):
                 row.hidden = True
 
+    @classmethod
+    async def prune(cls, _conn: object, before: datetime) -> int:
+        gone = [key for key, row in cls.invitations.items() if row.expires_at < before]
+        for key in gone:
+            del cls.invitations[key]
+        return len(gone)
+
+
+class FakeShareLinkDAO:
+    links: dict[uuid.UUID, ShareLink] = {}  # noqa: RUF012
+
+    @classmethod
+    def _live(cls) -> list[ShareLink]:
+        # A deleted list's links went with it (ON DELETE CASCADE).
+        return [link for link in cls.links.values() if link.list_id in FakeTodoListDAO.lists]
+
+    @classmethod
+    def _public(cls, link: ShareLink) -> ShareLinkPublic:
+        creator = FakeUserDAO.users.get(link.created_by) if link.created_by else None
+        return ShareLinkPublic.model_validate(
+            {**link.model_dump(), "created_by": creator.name if creator else None}
+        )
+
+    @classmethod
+    async def create(cls, _conn: object, link: ShareLink) -> None:
+        cls.links[link.id] = link
+
+    @classmethod
+    async def of_list(cls, _conn: object, list_id: uuid.UUID) -> list[ShareLinkPublic]:
+        found = [link for link in cls._live() if link.list_id == list_id]
+        found.sort(key=lambda link: (link.created_at, link.id), reverse=True)
+        return [cls._public(link) for link in found]
+
+    @classmethod
+    async def get(
+        cls, _conn: object, list_id: uuid.UUID, link_id: uuid.UUID
+    ) -> ShareLinkPublic | None:
+        link = cls.links.get(link_id)
+        if link is None or link.list_id != list_id or link not in cls._live():
+            return None
+        return cls._public(link)
+
+    @classmethod
+    async def count(cls, _conn: object, list_id: uuid.UUID) -> int:
+        return sum(1 for link in cls._live() if link.list_id == list_id)
+
+    @classmethod
+    async def find_open(cls, _conn: object, secret_hash: str, now: datetime) -> OpenLink | None:
+        for link in cls._live():
+            if (
+                link.secret_hash == secret_hash
+                and (link.expires_at is None or link.expires_at > now)
+                and (link.max_uses is None or link.uses < link.max_uses)
+            ):
+                name = FakeTodoListDAO.lists[link.list_id].name
+                return OpenLink(link.id, link.list_id, name, Role(link.role))
+        return None
+
+    @classmethod
+    async def use(cls, _conn: object, link_id: uuid.UUID) -> bool:
+        link = cls.links[link_id]
+        if link.max_uses is not None and link.uses >= link.max_uses:
+            return False
+        link.uses += 1
+        return True
+
+    @classmethod
+    async def delete(cls, _conn: object, link_id: uuid.UUID) -> None:
+        cls.links.pop(link_id, None)
+
+    @classmethod
+    async def prune(cls, _conn: object, before: datetime) -> int:
+        gone = [
+            key
+            for key, link in cls.links.items()
+            if link.expires_at is not None and link.expires_at < before
+        ]
+        for key in gone:
+            del cls.links[key]
+        return len(gone)
+
 
 class FakeBlockDAO:
     blocks: dict[tuple[uuid.UUID, uuid.UUID], datetime] = {}  # noqa: RUF012
@@ -1017,5 +1101,6 @@ FAKE_DAOS = DAOs(
     access_tokens=FakeAccessTokenDAO,
     invitations=FakeInvitationDAO,
     blocks=FakeBlockDAO,
+    share_links=FakeShareLinkDAO,
     webhooks=FakeWebhookDAO,
 )

@@ -127,7 +127,8 @@ DB_REPLICA_LAG = Gauge(
 )
 LOGIN_THROTTLED = Counter(
     f"{PREFIX}login_throttled_total",
-    "Password checks refused with 429 by the log-in throttle, by the key that was locked.",
+    "Password checks and share-link joins refused with 429 by the log-in throttle, by the "
+    "kind of key that was locked (addr, name, link).",
     ["key"],
 )
 EVENT_STREAMS_OPEN = Gauge(
