@@ -40,6 +40,7 @@ import asyncio
 import contextlib
 import itertools
 import json
+import math
 import os
 import resource
 import shutil
@@ -121,6 +122,13 @@ class Result:
     # The worker's CPU time per request (µs) over the measured run, where asked for: unlike
     # req/s, it hardly moves when other processes share the worker's core.
     worker_cpu_us: float | None = None
+
+
+def per(numerator: float, denominator: float) -> float:
+    """numerator / denominator, or NaN where a run completed nothing: a 1 s smoke run
+    beside the backend suite once finished no request on a floor (CI), and the report
+    crashed dividing by it. NaN fails every target and prints as "nan"."""
+    return numerator / denominator if denominator else math.nan
 
 
 # --- processes ---------------------------------------------------------------------------
@@ -580,8 +588,8 @@ def idle_streams(
         # W2 with the streams over W2 without: req/s, and the same from the worker's CPU
         # time per request (the worker saturates its core, so req/s = 1 / CPU time when
         # nothing else competes for that core).
-        "w2_ratio": mean(with_streams, "rps") / mean(without, "rps"),
-        "w2_cpu_ratio": mean(without, "worker_cpu_us") / mean(with_streams, "worker_cpu_us"),
+        "w2_ratio": per(mean(with_streams, "rps"), mean(without, "rps")),
+        "w2_cpu_ratio": per(mean(without, "worker_cpu_us"), mean(with_streams, "worker_cpu_us")),
         "open_after_w2": open_after,
     }
 
@@ -912,7 +920,7 @@ def search_table(results: dict[str, Any], sizes: list[int]) -> tuple[list[str], 
             f"| {today['p50_ms']:.1f} | {today['rps']:.0f} |"
         )
     slowdowns = [
-        results[f"{name}-large"]["p50_ms"] / results[f"{name}-small"]["p50_ms"]
+        per(results[f"{name}-large"]["p50_ms"], results[f"{name}-small"]["p50_ms"])
         for name in ("W7", "W7T")
     ]
     clean = all(
@@ -1104,8 +1112,8 @@ def report(data: dict[str, object]) -> tuple[str, bool]:
     all_met = True
     for name in REPORTED:
         r, f = results[name], floor[name]
-        beside = f"{r['rps'] / structured[name]['rps']:.3f}" if structured else "—"
-        ratio, tail = r["rps"] / f["rps"], r["p99_ms"] / r["p50_ms"]
+        beside = f"{per(r['rps'], structured[name]['rps']):.3f}" if structured else "—"
+        ratio, tail = per(r["rps"], f["rps"]), per(r["p99_ms"], r["p50_ms"])
         clean = r["non_2xx"] == 0 and r["socket_errors"] == 0
         if name in TARGETS:
             met = ratio >= TARGETS[name] and tail <= MAX_TAIL and clean
@@ -1130,7 +1138,7 @@ def report(data: dict[str, object]) -> tuple[str, bool]:
     small, large = results["W5-small"], results["W5-large"]
     sizes = data["w5_sizes"]
     assert isinstance(sizes, list)
-    slowdown = large["p50_ms"] / small["p50_ms"]
+    slowdown = per(large["p50_ms"], small["p50_ms"])
     w5_met = slowdown <= W5_MAX_SLOWDOWN and large["non_2xx"] == 0
     rss = data["worker_rss_mb"]
     assert isinstance(rss, float)
@@ -1154,7 +1162,7 @@ def report(data: dict[str, object]) -> tuple[str, bool]:
     lines += layers(results, references)
     if "W8" in results:
         w8 = results["W8"]
-        w8_tail = w8["p99_ms"] / w8["p50_ms"]
+        w8_tail = per(w8["p99_ms"], w8["p50_ms"])
         w8_met = w8["non_2xx"] == 0 and w8["socket_errors"] == 0 and w8_tail <= MAX_TAIL
         all_met &= w8_met
         lines += [
@@ -1268,11 +1276,11 @@ def layers(results: dict[str, Any], references: dict[str, Any]) -> list[str]:
     for name in REPORTED:
         rps = [x[name]["rps"] for x in servers]
         cpu = [x[name].get("worker_cpu_us") or 0.0 for x in servers]
-        us = [1e6 / r for r in rps]
+        us = [per(1e6, r) for r in rps]
         cells = [
             name,
             f"{rps[0]:.0f}",
-            *(f"{r:.0f} ({r / rps[0]:.3f})" for r in rps[1:]),
+            *(f"{r:.0f} ({per(r, rps[0]):.3f})" for r in rps[1:]),
             *(f"{b - a:.0f}" for a, b in itertools.pairwise(us)),
             *(f"{b - a:.0f}" for a, b in itertools.pairwise(cpu)),
         ]
