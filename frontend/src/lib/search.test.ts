@@ -1,22 +1,13 @@
 import { describe, expect, it } from "vitest";
 
 import type { SearchHit } from "@/api/client";
+import { makeTodo } from "@/test/todos";
 
 import { groupByList, isSearchShortcut, normaliseQuery, QUERY_MAX } from "./search";
 
 function hit(id: string, listId: string, listName: string): SearchHit {
   return {
-    todo: {
-      id,
-      list_id: listId,
-      created_at: "2026-12-07T10:00:00Z",
-      updated_at: "2026-12-07T10:00:00Z",
-      title: id,
-      content: "",
-      completed: false,
-      version: 0,
-      position: "a0",
-    },
+    todo: makeTodo(1, { id, list_id: listId, title: id }),
     list_name: listName,
     title: [{ text: id, match: true }],
     snippet: [],

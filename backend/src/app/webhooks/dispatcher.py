@@ -240,7 +240,10 @@ class Dispatcher:
         at, head, events, endpoints, owned = await self.db.read_snapshot(read)
         if at is None:
             raise LeaseLostError
-        owned_before, self._owned_before = self._owned_before, owned
+        # Remembered for the next round: who owns what now, and who the events copied this
+        # round made owners (the snapshot may already miss a list whose `list.deleted` is
+        # past this round's head and comes in the next batch).
+        owned_before, self._owned_before = self._owned_before, owned | owners_made_in(events)
         if not endpoints:  # nothing to deliver to: skip to the head
             to = head.text()
         elif events:

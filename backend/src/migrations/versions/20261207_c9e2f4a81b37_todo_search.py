@@ -99,7 +99,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         for name in ("todo_search_insert", "todo_search_update", "todo_search_delete"):
-            op.execute(f"DROP TRIGGER {name}")
+            op.execute(f"DROP TRIGGER IF EXISTS {name}")  # a batch rebuild of todo drops them
         op.execute("DROP TABLE todo_search")
         op.execute("DROP TABLE todo_search_key")
     else:

@@ -73,7 +73,9 @@ async def test_without_the_setting_a_statement_is_lost_between_server_connection
 
 
 async def test_with_the_setting_every_unit_runs(bouncer: Pgbouncer) -> None:
-    db = Database(through(bouncer), pool_size=20, transaction_pooling=True)
+    # A pool wait of a minute, not the default 2 s: 200 units on 20 connections beside the
+    # whole suite waited longer than 2 s for one in CI. The claim is that none fails.
+    db = Database(through(bouncer), pool_size=20, transaction_pooling=True, timeout=60)
     try:
         assert await burst(db) == Counter({"ok": UNITS})
         # Reads are still refused a write, by their BEGIN READ ONLY ...
