@@ -112,13 +112,13 @@ def match(
     """Each endpoint's messages: the events of its kinds, in lists its owner owns now
     (its one list, or any for an endpoint of every list).
 
-    A deleted list has no owner "now", so a `list.deleted` goes to those who owned it
-    when the dispatcher last looked (`owned_before`, its previous round's `owned`) or
-    became its owner in these events (a list made and deleted between two rounds)."""
+    A deleted list has no owner "now", so a `list.deleted` goes to those in
+    `owned_before`: who owned what when the dispatcher last looked, and who became an
+    owner in the events it has copied since (`owners_made_in`)."""
     timestamp = utcnow().isoformat().replace("+00:00", "Z")
     messages: dict[uuid.UUID, list[Message]] = defaultdict(list)
     wanted = {endpoint.id: set(endpoint.event_types.split()) for endpoint in endpoints}
-    owned_until_deleted = owned | (owned_before or set()) | owners_made_in(events)
+    owned_until_deleted = owned | (owned_before or set())
     for event in events:
         lists = {event.list_id, event.from_list_id} - {None}
         known = owned_until_deleted if event.kind == LIST_DELETED else owned
@@ -243,7 +243,8 @@ class Dispatcher:
         # Remembered for the next round: who owns what now, and who the events copied this
         # round made owners (the snapshot may already miss a list whose `list.deleted` is
         # past this round's head and comes in the next batch).
-        owned_before, self._owned_before = self._owned_before, owned | owners_made_in(events)
+        made = owners_made_in(events)
+        owned_before, self._owned_before = self._owned_before | made, owned | made
         if not endpoints:  # nothing to deliver to: skip to the head
             to = head.text()
         elif events:
